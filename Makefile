@@ -1,0 +1,34 @@
+# pg_perfgate — PGXS build of the extension, plus the project's two entry points:
+#   make demo    build, install, run the built-in workloads on a throw-away cluster, print the report
+#   make test    every test: core unit tests, harness tests, pg_regress suites, TAP tests
+MODULE_big = pg_perfgate
+# The control file and scripts live in extension/, so they are installed as DATA into the extension dir.
+MODULEDIR = extension
+DATA = extension/pg_perfgate.control extension/pg_perfgate--1.0.sql
+
+SRCS = $(wildcard extension/src/*.cpp) extension/core/histogram.cpp extension/core/counters.cpp
+OBJS = $(SRCS:.cpp=.o)
+
+PG_CONFIG ?= pg_config
+PG_CPPFLAGS = -Iextension -Iextension/src
+PG_CXXFLAGS = -std=c++17 -Wall -Wextra -Werror -Wno-missing-field-initializers -Wno-unused-parameter
+SHLIB_LINK = -lstdc++
+# The bitcode for JIT inlining must be compiled as the same C++ dialect.
+COMPILE.cxx.bc = $(CLANG) -xc++ -Wno-ignored-attributes $(BITCODE_CXXFLAGS) -std=c++17 $(CPPFLAGS) -flto=thin -emit-llvm -c
+
+PGXS := $(shell $(PG_CONFIG) --pgxs)
+include $(PGXS)
+
+# Compile our own code with -Werror but PostgreSQL's headers as system headers.
+override CPPFLAGS := $(patsubst -I%/server,-isystem %/server,$(patsubst -I%/internal,-isystem %/internal,$(CPPFLAGS)))
+
+# PGXS rules end here; the project's entry points follow.
+.PHONY: deps demo test
+deps:
+	@bash scripts/deps.sh
+
+demo: deps
+	@bash scripts/demo.sh
+
+test: deps
+	@bash scripts/test.sh

@@ -1,0 +1,72 @@
+// Merging of counters across entries (Chan et al.'s parallel variance) and IoUsage sums.
+#include "counters.hpp"
+
+#include <cmath>
+
+namespace pgperfgate
+{
+
+void TimeStats::merge(const TimeStats &o)
+{
+    if (o.n == 0)
+        return;
+    if (n == 0)
+    {
+        *this = o;
+        return;
+    }
+    const double na = static_cast<double>(n), nb = static_cast<double>(o.n);
+    const double delta = o.mean - mean;
+    const double nn = na + nb;
+    m2 = m2 + o.m2 + delta * delta * na * nb / nn;
+    mean = (mean * na + o.mean * nb) / nn;
+    total += o.total;
+    n += o.n;
+    if (o.min < min)
+        min = o.min;
+    if (o.max > max)
+        max = o.max;
+}
+
+double TimeStats::stddev() const
+{
+    if (n < 2)
+        return 0.0;
+    const double v = m2 / static_cast<double>(n);
+    return v > 0 ? std::sqrt(v) : 0.0;
+}
+
+void IoUsage::add(const IoUsage &o)
+{
+    shared_blks_hit += o.shared_blks_hit;
+    shared_blks_read += o.shared_blks_read;
+    shared_blks_dirtied += o.shared_blks_dirtied;
+    shared_blks_written += o.shared_blks_written;
+    local_blks_hit += o.local_blks_hit;
+    local_blks_read += o.local_blks_read;
+    local_blks_dirtied += o.local_blks_dirtied;
+    local_blks_written += o.local_blks_written;
+    temp_blks_read += o.temp_blks_read;
+    temp_blks_written += o.temp_blks_written;
+    blk_read_time += o.blk_read_time;
+    blk_write_time += o.blk_write_time;
+    temp_blk_read_time += o.temp_blk_read_time;
+    temp_blk_write_time += o.temp_blk_write_time;
+    wal_records += o.wal_records;
+    wal_fpi += o.wal_fpi;
+    wal_bytes += o.wal_bytes;
+}
+
+void Counters::merge(const Counters &o)
+{
+    exec.merge(o.exec);
+    plan.merge(o.plan);
+    rows += o.rows;
+    io.add(o.io);
+    if (o.first_seen != 0 && (first_seen == 0 || o.first_seen < first_seen))
+        first_seen = o.first_seen;
+    if (o.last_seen > last_seen)
+        last_seen = o.last_seen;
+}
+
+} // namespace pgperfgate

@@ -1,0 +1,93 @@
+// Per-entry statistics, PG-free: the pg_stat_statements counters plus timing moments.
+//
+// Everything here is trivially copyable (it lives in shared memory) and updated by the caller under
+// the entry's lock. Times are milliseconds; the variance uses Welford's method so that it stays exact
+// over billions of calls, and two sets merge with Chan's formula (for views that sum over plans).
+#pragma once
+
+#include <cstdint>
+#include <type_traits>
+
+namespace pgperfgate
+{
+
+struct TimeStats
+{
+    int64_t n;
+    double total;
+    double min;
+    double max;
+    double mean;
+    double m2; // sum of squared deviations from the mean
+
+    void add(double ms)
+    {
+        if (n == 0)
+        {
+            min = max = ms;
+        }
+        else
+        {
+            if (ms < min)
+                min = ms;
+            if (ms > max)
+                max = ms;
+        }
+        n++;
+        total += ms;
+        const double old_mean = mean;
+        mean += (ms - old_mean) / static_cast<double>(n);
+        m2 += (ms - old_mean) * (ms - mean);
+    }
+    void merge(const TimeStats &o);
+    // Population standard deviation, as pg_stat_statements reports it.
+    double stddev() const;
+};
+
+// Block and WAL usage of one execution or planning, as deltas.
+struct IoUsage
+{
+    int64_t shared_blks_hit, shared_blks_read, shared_blks_dirtied, shared_blks_written;
+    int64_t local_blks_hit, local_blks_read, local_blks_dirtied, local_blks_written;
+    int64_t temp_blks_read, temp_blks_written;
+    double blk_read_time, blk_write_time, temp_blk_read_time, temp_blk_write_time; // ms
+    int64_t wal_records, wal_fpi;
+    uint64_t wal_bytes;
+
+    void add(const IoUsage &o);
+};
+
+struct Counters
+{
+    TimeStats exec;
+    TimeStats plan;
+    int64_t rows;
+    IoUsage io;
+    int64_t first_seen; // microseconds, in the caller's epoch
+    int64_t last_seen;
+
+    void add_execution(double ms, int64_t nrows, const IoUsage &usage, int64_t now)
+    {
+        exec.add(ms);
+        rows += nrows;
+        io.add(usage);
+        touch(now);
+    }
+    void add_planning(double ms, const IoUsage &usage, int64_t now)
+    {
+        plan.add(ms);
+        io.add(usage);
+        touch(now);
+    }
+    void touch(int64_t now)
+    {
+        if (first_seen == 0)
+            first_seen = now;
+        last_seen = now;
+    }
+    void merge(const Counters &o);
+};
+
+static_assert(std::is_trivially_copyable_v<Counters>, "Counters live in shared memory");
+
+} // namespace pgperfgate

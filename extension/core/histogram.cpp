@@ -1,0 +1,82 @@
+// Histogram bucket arithmetic and percentile extraction; see histogram.hpp for the error bound.
+#include "histogram.hpp"
+
+#include <cstring>
+
+namespace pgperfgate
+{
+
+void Histogram::clear() { std::memset(counts_, 0, sizeof(counts_)); }
+
+void Histogram::halve()
+{
+    for (auto &c : counts_)
+        c >>= 1;
+}
+
+void Histogram::merge(const Histogram &other)
+{
+    for (int b = 0; b < kBuckets; b++)
+    {
+        const uint64_t sum = static_cast<uint64_t>(counts_[b]) + other.counts_[b];
+        if (sum > UINT32_MAX)
+        {
+            halve();
+            counts_[b] += other.counts_[b] >> 1;
+        }
+        else
+            counts_[b] = static_cast<uint32_t>(sum);
+    }
+}
+
+uint64_t Histogram::total() const
+{
+    uint64_t t = 0;
+    for (auto c : counts_)
+        t += c;
+    return t;
+}
+
+double Histogram::bucket_low(int b)
+{
+    if (b < kLinear)
+        return b;
+    const int e = b / kSub + kSubBits - 1;
+    const int m = b % kSub + kSub;
+    return static_cast<double>(static_cast<uint64_t>(m) << (e - kSubBits));
+}
+
+double Histogram::bucket_width(int b)
+{
+    if (b < kLinear)
+        return 1.0;
+    const int e = b / kSub + kSubBits - 1;
+    return static_cast<double>(uint64_t{1} << (e - kSubBits));
+}
+
+double Histogram::quantile(double q) const
+{
+    const uint64_t n = total();
+    if (n == 0)
+        return 0.0;
+    if (q <= 0.0)
+        q = 1e-12;
+    if (q > 1.0)
+        q = 1.0;
+    // Nearest-rank definition: the smallest value with at least q * n values at or below it.
+    uint64_t rank = static_cast<uint64_t>(q * static_cast<double>(n));
+    if (static_cast<double>(rank) < q * static_cast<double>(n))
+        rank++;
+    if (rank == 0)
+        rank = 1;
+    uint64_t seen = 0;
+    for (int b = 0; b < kBuckets; b++)
+    {
+        seen += counts_[b];
+        if (seen >= rank)
+            return b < kLinear ? bucket_low(b) : bucket_low(b) + bucket_width(b) / 2;
+    }
+    return bucket_low(kBuckets - 1);
+}
+
+} // namespace pgperfgate

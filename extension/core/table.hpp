@@ -1,0 +1,252 @@
+// The store's table logic, PG-free: a fixed-capacity hash table laid out in caller-provided memory
+// (shared memory in the server), with clock-sweep eviction.
+//
+// Layout of one table: a header, then `nslots` probe slots (linear probing, nslots a power of two at
+// least twice the capacity), then per-entry metadata, then the caller's entries. A slot holds the
+// entry's index + 1 and 32 bits of its hash, so a probe rarely touches an entry that does not match.
+// Entries never move: the caller may keep per-entry side arrays (texts) indexed by `index_of()`.
+//
+// Eviction: when no entry is free, a clock hand walks the entries, giving each a second chance per
+// unit of usage (usage is bumped on every hit, capped at kMaxUsage). One insertion therefore does at
+// most capacity * kMaxUsage steps and on average a handful; nothing is ever sorted.
+//
+// Concurrency is the caller's business: find()/touch() may run concurrently with each other (the
+// caller holds a shared lock; touch() uses relaxed atomics), everything else needs exclusive access.
+// Everything stored is trivially copyable, and nothing here allocates or throws.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <cstring>
+#include <type_traits>
+
+namespace pgperfgate
+{
+
+template <typename Entry> class ClockTable
+{
+  public:
+    using Key = decltype(Entry::key);
+    static constexpr uint8_t kMaxUsage = 5;
+
+    struct Header
+    {
+        uint32_t capacity;
+        uint32_t nslots;
+        uint32_t used;
+        uint32_t hand;
+        uint32_t free_head; // index + 1 of the first free entry, 0 if none
+        uint32_t pad;
+        uint64_t evictions;
+    };
+    struct Slot
+    {
+        uint32_t idx1; // entry index + 1; 0 = empty
+        uint32_t tag;  // low 32 bits of the hash
+    };
+    struct Meta
+    {
+        uint64_t hash;
+        uint32_t next_free; // index + 1 of the next free entry
+        uint8_t usage;
+        uint8_t in_use;
+        uint16_t pad;
+    };
+
+    static_assert(std::is_trivially_copyable_v<Entry>, "entries live in shared memory");
+
+    static uint32_t slots_for(uint32_t capacity)
+    {
+        uint32_t n = 16;
+        while (n < 2 * capacity)
+            n <<= 1;
+        return n;
+    }
+    static size_t bytes(uint32_t capacity)
+    {
+        return align(sizeof(Header)) + align(sizeof(Slot) * slots_for(capacity)) +
+               align(sizeof(Meta) * capacity) + align(sizeof(Entry) * capacity);
+    }
+
+    ClockTable() = default;
+    explicit ClockTable(void *mem) : base_(static_cast<char *>(mem)) {}
+
+    // Lays out an empty table in `mem`, which must hold bytes(capacity).
+    static ClockTable create(void *mem, uint32_t capacity)
+    {
+        ClockTable t(mem);
+        Header *h = t.header();
+        std::memset(h, 0, sizeof(Header));
+        h->capacity = capacity;
+        h->nslots = slots_for(capacity);
+        t.clear();
+        return t;
+    }
+
+    void clear()
+    {
+        Header *h = header();
+        std::memset(slots(), 0, sizeof(Slot) * h->nslots);
+        std::memset(static_cast<void *>(metas()), 0, sizeof(Meta) * h->capacity);
+        for (uint32_t i = 0; i < h->capacity; i++)
+            metas()[i].next_free = i + 1 < h->capacity ? i + 2 : 0;
+        h->free_head = h->capacity > 0 ? 1 : 0;
+        h->used = 0;
+        h->hand = 0;
+    }
+
+    Entry *find(const Key &key, uint64_t hash) const
+    {
+        const Header *h = header();
+        const uint32_t mask = h->nslots - 1;
+        const uint32_t tag = static_cast<uint32_t>(hash);
+        for (uint32_t s = static_cast<uint32_t>(hash) & mask;; s = (s + 1) & mask)
+        {
+            const Slot &slot = slots()[s];
+            if (slot.idx1 == 0)
+                return nullptr;
+            if (slot.tag == tag)
+            {
+                Entry *e = &entries()[slot.idx1 - 1];
+                if (std::memcmp(&e->key, &key, sizeof(Key)) == 0)
+                    return e;
+            }
+        }
+    }
+
+    // Records a use of `e` for the clock; safe under a shared lock.
+    void touch(const Entry *e)
+    {
+        Meta &m = metas()[index_of(e)];
+        const uint8_t u = __atomic_load_n(&m.usage, __ATOMIC_RELAXED);
+        if (u < kMaxUsage)
+            __atomic_store_n(&m.usage, static_cast<uint8_t>(u + 1), __ATOMIC_RELAXED);
+    }
+
+    // Inserts `key`, which must not be present, evicting an entry when the table is full.
+    // The new entry is zeroed but for its key. *evicted tells whether an entry was evicted.
+    Entry *insert(const Key &key, uint64_t hash, bool *evicted)
+    {
+        Header *h = header();
+        *evicted = false;
+        if (h->capacity == 0)
+            return nullptr;
+        uint32_t idx;
+        if (h->free_head != 0)
+        {
+            idx = h->free_head - 1;
+            h->free_head = metas()[idx].next_free;
+        }
+        else
+        {
+            idx = victim();
+            unlink(idx);
+            h->evictions++;
+            h->used--;
+            *evicted = true;
+        }
+        Meta &m = metas()[idx];
+        m.hash = hash;
+        m.next_free = 0;
+        m.usage = 1;
+        m.in_use = 1;
+        Entry *e = &entries()[idx];
+        std::memset(static_cast<void *>(e), 0, sizeof(Entry));
+        std::memcpy(&e->key, &key, sizeof(Key));
+        const uint32_t mask = h->nslots - 1;
+        uint32_t s = static_cast<uint32_t>(hash) & mask;
+        while (slots()[s].idx1 != 0)
+            s = (s + 1) & mask;
+        slots()[s] = Slot{idx + 1, static_cast<uint32_t>(hash)};
+        h->used++;
+        return e;
+    }
+
+    void remove(const Entry *e)
+    {
+        const uint32_t idx = index_of(e);
+        Meta &m = metas()[idx];
+        if (!m.in_use)
+            return;
+        unlink(idx);
+        m.in_use = 0;
+        m.usage = 0;
+        m.next_free = header()->free_head;
+        header()->free_head = idx + 1;
+        header()->used--;
+    }
+
+    template <typename F> void for_each(F &&f) const
+    {
+        const Header *h = header();
+        for (uint32_t i = 0; i < h->capacity; i++)
+            if (metas()[i].in_use)
+                f(entries()[i]);
+    }
+
+    uint32_t index_of(const Entry *e) const { return static_cast<uint32_t>(e - entries()); }
+    uint32_t size() const { return header()->used; }
+    uint32_t capacity() const { return header()->capacity; }
+    uint64_t evictions() const { return header()->evictions; }
+    void set_evictions(uint64_t n) { header()->evictions = n; }
+
+  private:
+    static size_t align(size_t n) { return (n + 63) & ~size_t{63}; }
+    Header *header() const { return reinterpret_cast<Header *>(base_); }
+    Slot *slots() const { return reinterpret_cast<Slot *>(base_ + align(sizeof(Header))); }
+    Meta *metas() const
+    {
+        return reinterpret_cast<Meta *>(base_ + align(sizeof(Header)) +
+                                        align(sizeof(Slot) * header()->nslots));
+    }
+    Entry *entries() const
+    {
+        return reinterpret_cast<Entry *>(reinterpret_cast<char *>(metas()) +
+                                         align(sizeof(Meta) * header()->capacity));
+    }
+
+    // The clock: the first in-use entry, from the hand on, whose usage has run down to zero.
+    uint32_t victim()
+    {
+        Header *h = header();
+        for (;;)
+        {
+            const uint32_t i = h->hand;
+            h->hand = i + 1 == h->capacity ? 0 : i + 1;
+            Meta &m = metas()[i];
+            if (!m.in_use)
+                continue;
+            if (m.usage == 0)
+                return i;
+            m.usage--;
+        }
+    }
+
+    // Removes entry `idx` from the probe sequence (backward-shift deletion keeps probing exact).
+    void unlink(uint32_t idx)
+    {
+        Header *h = header();
+        const uint32_t mask = h->nslots - 1;
+        uint32_t i = static_cast<uint32_t>(metas()[idx].hash) & mask;
+        while (slots()[i].idx1 != idx + 1)
+            i = (i + 1) & mask;
+        for (uint32_t j = i;;)
+        {
+            j = (j + 1) & mask;
+            const Slot sj = slots()[j];
+            if (sj.idx1 == 0)
+                break;
+            const uint32_t home = static_cast<uint32_t>(metas()[sj.idx1 - 1].hash) & mask;
+            const bool stays = i <= j ? (i < home && home <= j) : (i < home || home <= j);
+            if (stays)
+                continue;
+            slots()[i] = sj;
+            i = j;
+        }
+        slots()[i] = Slot{0, 0};
+    }
+
+    char *base_ = nullptr;
+};
+
+} // namespace pgperfgate

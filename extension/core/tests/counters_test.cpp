@@ -1,0 +1,75 @@
+// Welford accumulation and Chan merging agree with a direct two-pass computation.
+#include "counters.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <random>
+#include <vector>
+
+using pgperfgate::Counters;
+using pgperfgate::IoUsage;
+using pgperfgate::TimeStats;
+
+TEST(TimeStats, MatchesTwoPass)
+{
+    std::mt19937_64 rng(3);
+    std::uniform_real_distribution<double> d(0.01, 20.0);
+    std::vector<double> v;
+    TimeStats s{};
+    for (int i = 0; i < 10000; i++)
+    {
+        v.push_back(d(rng));
+        s.add(v.back());
+    }
+    double mean = 0;
+    for (double x : v)
+        mean += x;
+    mean /= v.size();
+    double var = 0;
+    for (double x : v)
+        var += (x - mean) * (x - mean);
+    var /= v.size();
+    EXPECT_EQ(s.n, 10000);
+    EXPECT_NEAR(s.mean, mean, 1e-9);
+    EXPECT_NEAR(s.stddev(), std::sqrt(var), 1e-9);
+    EXPECT_NEAR(s.total, mean * v.size(), 1e-6);
+}
+
+TEST(TimeStats, MergeEqualsSequential)
+{
+    TimeStats a{}, b{}, all{};
+    for (int i = 0; i < 100; i++)
+    {
+        const double x = (i * 37 % 101) / 7.0;
+        (i < 30 ? a : b).add(x);
+        all.add(x);
+    }
+    a.merge(b);
+    EXPECT_EQ(a.n, all.n);
+    EXPECT_NEAR(a.mean, all.mean, 1e-12);
+    EXPECT_NEAR(a.stddev(), all.stddev(), 1e-12);
+    EXPECT_EQ(a.min, all.min);
+    EXPECT_EQ(a.max, all.max);
+    TimeStats empty{};
+    empty.merge(all);
+    EXPECT_EQ(empty.n, all.n);
+}
+
+TEST(Counters, ExecutionAndPlanningAccumulate)
+{
+    Counters c{};
+    IoUsage io{};
+    io.shared_blks_hit = 3;
+    io.wal_bytes = 100;
+    c.add_execution(1.5, 10, io, 1000);
+    c.add_execution(0.5, 1, io, 2000);
+    c.add_planning(0.25, io, 3000);
+    EXPECT_EQ(c.exec.n, 2);
+    EXPECT_EQ(c.plan.n, 1);
+    EXPECT_EQ(c.rows, 11);
+    EXPECT_EQ(c.io.shared_blks_hit, 9);
+    EXPECT_EQ(c.io.wal_bytes, 300u);
+    EXPECT_EQ(c.first_seen, 1000);
+    EXPECT_EQ(c.last_seen, 3000);
+}

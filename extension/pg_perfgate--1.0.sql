@@ -1,0 +1,132 @@
+/* pg_perfgate--1.0.sql */
+
+\echo Use "CREATE EXTENSION pg_perfgate" to load this file. \quit
+
+CREATE FUNCTION pg_perfgate_internal(
+    IN showtext boolean,
+    IN group_by integer,
+    OUT userid oid,
+    OUT dbid oid,
+    OUT toplevel boolean,
+    OUT queryid bigint,
+    OUT planid bigint,
+    OUT query text,
+    OUT plan text,
+    OUT calls bigint,
+    OUT total_exec_time float8,
+    OUT min_exec_time float8,
+    OUT max_exec_time float8,
+    OUT mean_exec_time float8,
+    OUT stddev_exec_time float8,
+    OUT p50_exec_time float8,
+    OUT p95_exec_time float8,
+    OUT p99_exec_time float8,
+    OUT plans bigint,
+    OUT total_plan_time float8,
+    OUT min_plan_time float8,
+    OUT max_plan_time float8,
+    OUT mean_plan_time float8,
+    OUT stddev_plan_time float8,
+    OUT rows bigint,
+    OUT shared_blks_hit bigint,
+    OUT shared_blks_read bigint,
+    OUT shared_blks_dirtied bigint,
+    OUT shared_blks_written bigint,
+    OUT local_blks_hit bigint,
+    OUT local_blks_read bigint,
+    OUT local_blks_dirtied bigint,
+    OUT local_blks_written bigint,
+    OUT temp_blks_read bigint,
+    OUT temp_blks_written bigint,
+    OUT blk_read_time float8,
+    OUT blk_write_time float8,
+    OUT temp_blk_read_time float8,
+    OUT temp_blk_write_time float8,
+    OUT wal_records bigint,
+    OUT wal_fpi bigint,
+    OUT wal_bytes numeric,
+    OUT first_seen timestamptz,
+    OUT last_seen timestamptz,
+    OUT plan_count integer
+)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'pg_perfgate_internal'
+LANGUAGE C STRICT VOLATILE PARALLEL SAFE;
+
+-- One row per (userid, dbid, toplevel, queryid, planid); columns named as in pg_stat_statements.
+CREATE VIEW pg_perfgate_statements AS
+  SELECT userid, dbid, toplevel, queryid, planid, query,
+         plans, total_plan_time, min_plan_time, max_plan_time, mean_plan_time, stddev_plan_time,
+         calls, total_exec_time, min_exec_time, max_exec_time, mean_exec_time, stddev_exec_time,
+         p50_exec_time, p95_exec_time, p99_exec_time,
+         rows,
+         shared_blks_hit, shared_blks_read, shared_blks_dirtied, shared_blks_written,
+         local_blks_hit, local_blks_read, local_blks_dirtied, local_blks_written,
+         temp_blks_read, temp_blks_written,
+         blk_read_time, blk_write_time, temp_blk_read_time, temp_blk_write_time,
+         wal_records, wal_fpi, wal_bytes,
+         first_seen, last_seen
+  FROM pg_perfgate_internal(true, 0);
+
+-- One row per (dbid, queryid, planid) over all users: the plan's shape and how it performed.
+CREATE VIEW pg_perfgate_plans AS
+  SELECT dbid, queryid, planid, plan,
+         calls, total_exec_time, min_exec_time, max_exec_time, mean_exec_time, stddev_exec_time,
+         p50_exec_time, p95_exec_time, p99_exec_time, rows,
+         plans, total_plan_time, mean_plan_time,
+         shared_blks_hit, shared_blks_read, temp_blks_written,
+         first_seen, last_seen, query
+  FROM pg_perfgate_internal(true, 1)
+  WHERE planid <> 0;
+
+-- One row per (dbid, queryid, toplevel) over all plans and users, ranked by total execution time.
+CREATE VIEW pg_perfgate_hot_queries AS
+  SELECT rank() OVER (ORDER BY h.total_exec_time DESC) AS rank,
+         h.dbid, d.datname, h.toplevel, h.queryid,
+         h.calls, h.total_exec_time,
+         round((100 * h.total_exec_time /
+                nullif(sum(h.total_exec_time) OVER (PARTITION BY h.toplevel), 0))::numeric, 2) AS time_share_pct,
+         h.mean_exec_time, h.p95_exec_time,
+         h.rows::float8 / nullif(h.calls, 0) AS rows_per_call,
+         h.plan_count,
+         h.query
+  FROM pg_perfgate_internal(true, 2) h
+  LEFT JOIN pg_catalog.pg_database d ON d.oid = h.dbid
+  WHERE h.calls > 0;
+
+-- Queries seen with two or more plans: each plan's figures and how it compares with the best one.
+CREATE VIEW pg_perfgate_plan_changes AS
+  SELECT dbid, queryid, planid, calls, mean_exec_time, p95_exec_time, first_seen, last_seen,
+         last_seen = max(last_seen) OVER w AS latest,
+         CASE WHEN calls > 0 THEN mean_exec_time / nullif(min(mean_exec_time) FILTER (WHERE calls > 0) OVER w, 0)
+         END AS slowdown_vs_best,
+         plan, query
+  FROM (SELECT p.*, count(*) OVER (PARTITION BY p.dbid, p.queryid) AS nplans
+        FROM pg_perfgate_plans p) s
+  WHERE nplans >= 2
+  WINDOW w AS (PARTITION BY dbid, queryid);
+
+CREATE FUNCTION pg_perfgate_info_internal(
+    OUT entries bigint,
+    OUT max bigint,
+    OUT evictions bigint,
+    OUT texts_truncated bigint,
+    OUT plan_texts_skipped bigint,
+    OUT memory_bytes bigint,
+    OUT stats_reset timestamptz
+)
+RETURNS record
+AS 'MODULE_PATHNAME', 'pg_perfgate_info_internal'
+LANGUAGE C STRICT VOLATILE PARALLEL SAFE;
+
+CREATE VIEW pg_perfgate_info AS
+  SELECT * FROM pg_perfgate_info_internal();
+
+CREATE FUNCTION pg_perfgate_reset(userid oid DEFAULT 0, dbid oid DEFAULT 0, queryid bigint DEFAULT 0)
+RETURNS void
+AS 'MODULE_PATHNAME', 'pg_perfgate_reset'
+LANGUAGE C STRICT PARALLEL SAFE;
+
+GRANT SELECT ON pg_perfgate_statements, pg_perfgate_plans, pg_perfgate_hot_queries,
+                pg_perfgate_plan_changes, pg_perfgate_info TO PUBLIC;
+REVOKE ALL ON FUNCTION pg_perfgate_reset(oid, oid, bigint) FROM PUBLIC;

@@ -1,0 +1,105 @@
+/*
+ * compat.h — every PostgreSQL version difference pg_perfgate depends on, for PostgreSQL 14 to 18.
+ *
+ * One commented block per API. The rest of the code uses only the PGPF_* names defined here and
+ * never tests PG_VERSION_NUM itself. Written from the documented hook signatures of each release;
+ * CI builds 15 only.
+ */
+#pragma once
+
+#if PG_VERSION_NUM < 140000 || PG_VERSION_NUM >= 190000
+#error "pg_perfgate supports PostgreSQL 14 to 18"
+#endif
+
+/*
+ * Query jumbling (core query ids, JumbleState, CleanQuerytext, EnableQueryId) moved from
+ * utils/queryjumble.h to nodes/queryjumble.h in 16.
+ */
+extern "C"
+{
+#if PG_VERSION_NUM >= 160000
+#include "nodes/queryjumble.h"
+#else
+#include "utils/queryjumble.h"
+#endif
+}
+
+/*
+ * ExplainState and NewExplainState() moved to commands/explain_state.h in 18.
+ */
+#if PG_VERSION_NUM >= 180000
+extern "C"
+{
+#include "commands/explain_state.h"
+}
+#endif
+
+/*
+ * ExecutorRun lost its execute_once argument in 18. PGPF_EXECUTOR_RUN_ARGS is the hook's parameter
+ * list and PGPF_EXECUTOR_RUN_PASS the arguments to pass on.
+ */
+#if PG_VERSION_NUM >= 180000
+#define PGPF_EXECUTOR_RUN_ARGS QueryDesc *queryDesc, ScanDirection direction, uint64 count
+#define PGPF_EXECUTOR_RUN_PASS queryDesc, direction, count
+#else
+#define PGPF_EXECUTOR_RUN_ARGS QueryDesc *queryDesc, ScanDirection direction, uint64 count, bool execute_once
+#define PGPF_EXECUTOR_RUN_PASS queryDesc, direction, count, execute_once
+#endif
+
+/*
+ * shmem_request_hook appeared in 15; before it, shared memory and LWLocks are requested directly in
+ * _PG_init. PGPF_HAVE_SHMEM_REQUEST_HOOK says which way to go.
+ */
+#if PG_VERSION_NUM >= 150000
+#define PGPF_HAVE_SHMEM_REQUEST_HOOK 1
+#else
+#define PGPF_HAVE_SHMEM_REQUEST_HOOK 0
+#endif
+
+/*
+ * Block I/O timing fields of BufferUsage: 14 has blk_read_time/blk_write_time; 15 adds the temp_*
+ * pair; 17 renames the shared ones shared_blk_*_time and adds local_blk_*_time. We report the
+ * pg_stat_statements 15 names; local I/O time is folded into blk_*_time on 17 and later.
+ */
+#if PG_VERSION_NUM >= 170000
+#define PGPF_BLK_READ_TIME(b) (INSTR_TIME_GET_MILLISEC((b).shared_blk_read_time) + \
+                               INSTR_TIME_GET_MILLISEC((b).local_blk_read_time))
+#define PGPF_BLK_WRITE_TIME(b) (INSTR_TIME_GET_MILLISEC((b).shared_blk_write_time) + \
+                                INSTR_TIME_GET_MILLISEC((b).local_blk_write_time))
+#else
+#define PGPF_BLK_READ_TIME(b) INSTR_TIME_GET_MILLISEC((b).blk_read_time)
+#define PGPF_BLK_WRITE_TIME(b) INSTR_TIME_GET_MILLISEC((b).blk_write_time)
+#endif
+#if PG_VERSION_NUM >= 150000
+#define PGPF_TEMP_BLK_READ_TIME(b) INSTR_TIME_GET_MILLISEC((b).temp_blk_read_time)
+#define PGPF_TEMP_BLK_WRITE_TIME(b) INSTR_TIME_GET_MILLISEC((b).temp_blk_write_time)
+#else
+#define PGPF_TEMP_BLK_READ_TIME(b) 0.0
+#define PGPF_TEMP_BLK_WRITE_TIME(b) 0.0
+#endif
+
+/*
+ * Utility statements that pg_stat_statements leaves to the statement they run (EXECUTE, PREPARE)
+ * or ignores (DEALLOCATE). Same list in 14 to 18; kept here so that both extensions keep agreeing.
+ */
+#define PGPF_HANDLED_UTILITY(n) \
+    (!IsA((n), ExecuteStmt) && !IsA((n), PrepareStmt) && !IsA((n), DeallocateStmt))
+
+/*
+ * Rows of an execution: 17 added es_total_processed, which counts every ExecutorRun call of a
+ * portal fetched in pieces; before it pg_stat_statements reads es_processed, and so do we.
+ */
+#if PG_VERSION_NUM >= 170000
+#define PGPF_ROWS_PROCESSED(estate) ((estate)->es_total_processed)
+#else
+#define PGPF_ROWS_PROCESSED(estate) ((estate)->es_processed)
+#endif
+
+/*
+ * Reserving the GUC prefix: MarkGUCPrefixReserved() in 15, EmitWarningsOnPlaceholders() before.
+ */
+#if PG_VERSION_NUM >= 150000
+#define PGPF_RESERVE_GUC_PREFIX(p) MarkGUCPrefixReserved(p)
+#else
+#define PGPF_RESERVE_GUC_PREFIX(p) EmitWarningsOnPlaceholders(p)
+#endif

@@ -1,0 +1,39 @@
+// The C++/PostgreSQL boundary guard.
+//
+// Every extern "C" entry point (hooks, SQL functions, shared-memory callbacks) runs its body through
+// pgpf::guarded(). A C++ exception is caught, its message copied into a fixed buffer, and only after
+// the catch block has closed is ereport(ERROR) raised, so no exception object is alive while
+// PostgreSQL longjmps. The body itself must not hold objects with non-trivial destructors across
+// calls that can ereport (STYLE.md, trap 1); this guard is the safety net for the C++ it does call.
+#pragma once
+
+#include <exception>
+#include <type_traits>
+
+#include "pg.hpp"
+
+namespace pgpf
+{
+
+[[noreturn]] void raise_cpp_error(const char *where, const char *what);
+
+template <typename F> auto guarded(const char *where, F &&body) -> decltype(body())
+{
+    char message[256];
+    message[0] = '\0';
+    try
+    {
+        return body();
+    }
+    catch (const std::exception &e)
+    {
+        strlcpy(message, e.what(), sizeof(message));
+    }
+    catch (...)
+    {
+        strlcpy(message, "unknown C++ exception", sizeof(message));
+    }
+    raise_cpp_error(where, message);
+}
+
+} // namespace pgpf

@@ -1,0 +1,193 @@
+/*
+ * hooks.cpp — the hook shims: each saves the previous hook, chains to it (or to the standard
+ * function), keeps the nesting level right also when an error unwinds through it, and hands the
+ * measuring to capture.cpp. Every shim runs inside pgpf::guarded(): no C++ exception reaches
+ * PostgreSQL, and nothing with a destructor lives in these frames.
+ */
+#include "guard.hpp"
+#include "pg_perfgate.hpp"
+#include "store.hpp"
+
+namespace pgpf
+{
+
+int nesting_level = 0;
+
+namespace
+{
+
+post_parse_analyze_hook_type prev_post_parse_analyze = nullptr;
+planner_hook_type prev_planner = nullptr;
+ExecutorStart_hook_type prev_executor_start = nullptr;
+ExecutorRun_hook_type prev_executor_run = nullptr;
+ExecutorFinish_hook_type prev_executor_finish = nullptr;
+ExecutorEnd_hook_type prev_executor_end = nullptr;
+ProcessUtility_hook_type prev_process_utility = nullptr;
+
+void on_post_parse_analyze(ParseState *pstate, Query *query, JumbleState *jstate)
+{
+    guarded("post_parse_analyze", [&] {
+        if (prev_post_parse_analyze)
+            prev_post_parse_analyze(pstate, query, jstate);
+        if (!store_attached() || !tracking(nesting_level))
+            return;
+        // EXECUTE and PREPARE are counted under the statement they run, DEALLOCATE not at all,
+        // exactly as pg_stat_statements does, so that the two agree when both are loaded.
+        if (query->utilityStmt != nullptr)
+        {
+            if (guc_track_utility && !PGPF_HANDLED_UTILITY(query->utilityStmt))
+                query->queryId = UINT64CONST(0);
+            return;
+        }
+        remember_normalized_text(pstate, query, jstate);
+    });
+}
+
+PlannedStmt *on_planner(Query *parse, const char *query_string, int cursorOptions, ParamListInfo boundParams)
+{
+    return guarded("planner", [&] {
+        return capture_planner(parse, query_string, cursorOptions, boundParams, prev_planner);
+    });
+}
+
+void on_executor_start(QueryDesc *queryDesc, int eflags)
+{
+    guarded("ExecutorStart", [&] {
+        if (prev_executor_start)
+            prev_executor_start(queryDesc, eflags);
+        else
+            standard_ExecutorStart(queryDesc, eflags);
+        if (store_attached())
+            capture_executor_start(queryDesc);
+    });
+}
+
+void on_executor_run(PGPF_EXECUTOR_RUN_ARGS)
+{
+    guarded("ExecutorRun", [&] {
+        nesting_level++;
+        PG_TRY();
+        {
+            if (prev_executor_run)
+                prev_executor_run(PGPF_EXECUTOR_RUN_PASS);
+            else
+                standard_ExecutorRun(PGPF_EXECUTOR_RUN_PASS);
+        }
+        PG_FINALLY();
+        {
+            nesting_level--;
+        }
+        PG_END_TRY();
+    });
+}
+
+void on_executor_finish(QueryDesc *queryDesc)
+{
+    guarded("ExecutorFinish", [&] {
+        nesting_level++;
+        PG_TRY();
+        {
+            if (prev_executor_finish)
+                prev_executor_finish(queryDesc);
+            else
+                standard_ExecutorFinish(queryDesc);
+        }
+        PG_FINALLY();
+        {
+            nesting_level--;
+        }
+        PG_END_TRY();
+    });
+}
+
+void on_executor_end(QueryDesc *queryDesc)
+{
+    guarded("ExecutorEnd", [&] {
+        if (store_attached())
+            capture_executor_end(queryDesc);
+        if (prev_executor_end)
+            prev_executor_end(queryDesc);
+        else
+            standard_ExecutorEnd(queryDesc);
+    });
+}
+
+void call_process_utility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
+                          ProcessUtilityContext context, ParamListInfo params, QueryEnvironment *queryEnv,
+                          DestReceiver *dest, QueryCompletion *qc)
+{
+    if (prev_process_utility)
+        prev_process_utility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
+    else
+        standard_ProcessUtility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
+}
+
+void on_process_utility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
+                        ProcessUtilityContext context, ParamListInfo params, QueryEnvironment *queryEnv,
+                        DestReceiver *dest, QueryCompletion *qc)
+{
+    guarded("ProcessUtility", [&] {
+        // Read before chaining: pg_stat_statements, when it runs inside us, clears the query id.
+        const uint64 queryid = pstmt->queryId;
+        const int location = pstmt->stmt_location;
+        const int length = pstmt->stmt_len;
+        if (!(store_attached() && guc_track_utility && queryid != 0 && tracking(nesting_level) &&
+              PGPF_HANDLED_UTILITY(pstmt->utilityStmt)))
+        {
+            call_process_utility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
+            return;
+        }
+
+        instr_time start, duration;
+        BufferUsage buf_start = pgBufferUsage, buf_delta;
+        WalUsage wal_start = pgWalUsage, wal_delta;
+        INSTR_TIME_SET_CURRENT(start);
+        // Statements the utility runs (EXPLAIN ANALYZE, CREATE TABLE AS, a procedure's body) are
+        // nested: measured here as part of the utility, on their own only under track = all.
+        nesting_level++;
+        PG_TRY();
+        {
+            call_process_utility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
+        }
+        PG_FINALLY();
+        {
+            nesting_level--;
+        }
+        PG_END_TRY();
+        INSTR_TIME_SET_CURRENT(duration);
+        INSTR_TIME_SUBTRACT(duration, start);
+
+        uint64 rows = 0;
+        if (qc != nullptr && (qc->commandTag == CMDTAG_COPY || qc->commandTag == CMDTAG_FETCH ||
+                              qc->commandTag == CMDTAG_SELECT || qc->commandTag == CMDTAG_REFRESH_MATERIALIZED_VIEW))
+            rows = qc->nprocessed;
+        memset(&buf_delta, 0, sizeof(buf_delta));
+        BufferUsageAccumDiff(&buf_delta, &pgBufferUsage, &buf_start);
+        memset(&wal_delta, 0, sizeof(wal_delta));
+        WalUsageAccumDiff(&wal_delta, &pgWalUsage, &wal_start);
+        capture_utility(queryid, queryString, location, length, INSTR_TIME_GET_MILLISEC(duration), rows, buf_delta,
+                        wal_delta);
+    });
+}
+
+} // namespace
+
+void install_hooks()
+{
+    prev_post_parse_analyze = post_parse_analyze_hook;
+    post_parse_analyze_hook = on_post_parse_analyze;
+    prev_planner = planner_hook;
+    planner_hook = on_planner;
+    prev_executor_start = ExecutorStart_hook;
+    ExecutorStart_hook = on_executor_start;
+    prev_executor_run = ExecutorRun_hook;
+    ExecutorRun_hook = on_executor_run;
+    prev_executor_finish = ExecutorFinish_hook;
+    ExecutorFinish_hook = on_executor_finish;
+    prev_executor_end = ExecutorEnd_hook;
+    ExecutorEnd_hook = on_executor_end;
+    prev_process_utility = ProcessUtility_hook;
+    ProcessUtility_hook = on_process_utility;
+}
+
+} // namespace pgpf

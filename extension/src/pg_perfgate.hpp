@@ -1,0 +1,68 @@
+// Declarations shared by the extension's PG-aware files: GUC values, the per-backend nesting level,
+// and the functions each file offers the others. One job per file:
+//   module.cpp     _PG_init, GUCs, hook installation
+//   hooks.cpp      the hook shims: chain to the previous hook, keep the nesting level
+//   capture.cpp    turn one execution, planning or utility run into a record
+//   plan_id.cpp    plan tree -> 64-bit shape fingerprint
+//   plan_text.cpp  costs-off EXPLAIN of a plan seen for the first time
+//   normalize.cpp  query text with constants replaced by $n, cached per backend
+//   store.cpp      shared memory layout, locking, eviction
+//   persist.cpp    saving and reloading the store across restarts
+//   views.cpp      the SQL-callable functions
+#pragma once
+
+#include "core/counters.hpp"
+#include "pg.hpp"
+
+namespace pgpf
+{
+
+enum TrackLevel
+{
+    TRACK_NONE,
+    TRACK_TOP,
+    TRACK_ALL
+};
+
+// GUCs (module.cpp)
+extern int guc_max;
+extern int guc_track;
+extern bool guc_track_utility;
+extern bool guc_track_planning;
+extern bool guc_save;
+extern int guc_query_text_size;
+extern int guc_plan_text_size;
+extern bool guc_plan_text;
+
+// Nesting depth of the executor/planner/utility calls in this backend (hooks.cpp).
+extern int nesting_level;
+
+inline bool tracking(int level)
+{
+    return !IsParallelWorker() &&
+           (guc_track == TRACK_ALL || (guc_track == TRACK_TOP && level == 0));
+}
+
+void install_hooks();
+
+// capture.cpp
+void capture_executor_start(QueryDesc *queryDesc);
+void capture_executor_end(QueryDesc *queryDesc);
+PlannedStmt *capture_planner(Query *parse, const char *query_string, int cursorOptions,
+                             ParamListInfo boundParams, planner_hook_type next);
+void capture_utility(uint64 queryid, const char *query_string, int location, int length, double ms, uint64 rows,
+                     const BufferUsage &buf_delta, const WalUsage &wal_delta);
+
+// plan_id.cpp
+uint64 compute_plan_id(const PlannedStmt *stmt);
+
+// plan_text.cpp: palloc'd costs-off EXPLAIN text of a running query, without a trailing newline.
+char *render_plan_text(QueryDesc *queryDesc);
+
+// normalize.cpp
+void remember_normalized_text(ParseState *pstate, Query *query, JumbleState *jstate);
+// The query's text for storing: normalized if this backend saw it parsed, otherwise the statement's
+// own text. palloc'd; *len receives its length.
+char *query_text_for(uint64 queryid, const char *source, int location, int length, int *len);
+
+} // namespace pgpf

@@ -1,0 +1,411 @@
+/*
+ * store.cpp — the shared-memory store: layout, locking, eviction.
+ *
+ * Layout: one SharedState header followed by kPartitions partitions. A partition is a ClockTable
+ * (extension/core/table.hpp) of StoreEntry plus two text arrays, one query-text slot and one
+ * plan-text slot per table entry (pg_perfgate.query_text_size / plan_text_size bytes each), indexed
+ * like the entries, which never move. pg_perfgate.max is split across partitions so that the total
+ * capacity is exactly max. An entry's partition is given by the top bits of its key hash.
+ *
+ * Locking protocol, per partition (one LWLock each, tranche "pg_perfgate"):
+ *  - Shared lock: find an entry and update its counters under the entry's spinlock; copy entries
+ *    and texts out for the views. Texts are only written under the exclusive lock, so a reader
+ *    holding the shared lock sees them whole.
+ *  - Exclusive lock: insert (and so evict), remove, write a text.
+ *  - Nothing that can ereport runs while a spinlock is held; texts (normalization, EXPLAIN) are
+ *    prepared before any lock is taken, so a partition lock is never held across them either.
+ *  - No lock covers more than one partition except store_reset(), which takes them one at a time.
+ * Eviction is the table's clock sweep: amortized O(1), never a sort, never a stall for the
+ * backend that found the table full. A full table evicts; it never errors.
+ */
+#include "store.hpp"
+
+#include "core/fingerprint.hpp"
+#include "core/table.hpp"
+#include "pg_perfgate.hpp"
+
+namespace pgpf
+{
+
+namespace
+{
+
+constexpr int kPartitions = 16;
+using Table = pgperfgate::ClockTable<StoreEntry>;
+
+struct SharedState
+{
+    LWLockPadded *locks;
+    slock_t mutex; // guards stats_reset
+    TimestampTz stats_reset;
+    pg_atomic_uint64 texts_truncated;
+    pg_atomic_uint64 plan_texts_skipped;
+    int query_text_size;
+    int plan_text_size;
+    Size total_bytes;
+    Size part_offset[kPartitions];
+    uint32 part_capacity[kPartitions];
+};
+
+SharedState *shared = nullptr;
+
+Size partition_bytes(uint32 capacity)
+{
+    return MAXALIGN(Table::bytes(capacity)) + MAXALIGN(Size(capacity) * guc_query_text_size) +
+           MAXALIGN(Size(capacity) * guc_plan_text_size);
+}
+
+uint32 capacity_of(int p)
+{
+    return uint32(guc_max / kPartitions + (p < guc_max % kPartitions ? 1 : 0));
+}
+
+Size store_size()
+{
+    Size size = MAXALIGN(sizeof(SharedState));
+    for (int p = 0; p < kPartitions; p++)
+        size = add_size(size, partition_bytes(capacity_of(p)));
+    return size;
+}
+
+char *partition_base(int p) { return reinterpret_cast<char *>(shared) + shared->part_offset[p]; }
+Table table_of(int p) { return Table(partition_base(p)); }
+
+char *query_slot(int p, uint32 idx)
+{
+    return partition_base(p) + MAXALIGN(Table::bytes(shared->part_capacity[p])) +
+           Size(idx) * shared->query_text_size;
+}
+
+char *plan_slot(int p, uint32 idx)
+{
+    const uint32 cap = shared->part_capacity[p];
+    return partition_base(p) + MAXALIGN(Table::bytes(cap)) + MAXALIGN(Size(cap) * shared->query_text_size) +
+           Size(idx) * shared->plan_text_size;
+}
+
+uint64 key_hash(const EntryKey &k)
+{
+    pgperfgate::Fingerprint f;
+    f.mix((uint64(k.userid) << 32) | k.dbid);
+    f.mix(k.queryid);
+    f.mix(k.planid);
+    f.mix(k.toplevel);
+    return f.finish();
+}
+
+int partition_of(uint64 hash) { return int(hash >> 60) & (kPartitions - 1); }
+
+// Copies text into a slot of `size` bytes, cutting at a character boundary; returns bytes stored.
+int copy_text(char *slot, int size, const char *text, int len)
+{
+    if (size <= 1 || text == nullptr)
+        return 0;
+    if (len >= size)
+    {
+        len = pg_mbcliplen(text, len, size - 1);
+        pg_atomic_fetch_add_u64(&shared->texts_truncated, 1);
+    }
+    memcpy(slot, text, len);
+    slot[len] = '\0';
+    return len;
+}
+
+void apply(StoreEntry *e, const Sample &s, TimestampTz now)
+{
+    if (s.kind == SampleKind::Execution)
+    {
+        e->counters.add_execution(s.ms, s.rows, s.io, now);
+        e->hist.record(s.ns);
+    }
+    else
+        e->counters.add_planning(s.ms, s.io, now);
+}
+
+bool wants_plan_text(const EntryKey &key, const TextSource &texts)
+{
+    return guc_plan_text && key.planid != 0 && texts.queryDesc != nullptr &&
+           texts.queryDesc->planstate != nullptr;
+}
+
+void store_plan_text(int p, StoreEntry *e, const char *text)
+{
+    if (text == nullptr)
+    {
+        pg_atomic_fetch_add_u64(&shared->plan_texts_skipped, 1);
+        return;
+    }
+    Table t = table_of(p);
+    e->plan_len = copy_text(plan_slot(p, t.index_of(e)), shared->plan_text_size, text, int(strlen(text)));
+    e->has_plan_text = true;
+}
+
+// An existing entry still lacks its plan text: render it without a lock, then store it if nobody
+// else has meanwhile.
+void attach_plan_text(int p, const EntryKey &key, uint64 hash, QueryDesc *queryDesc)
+{
+    char *text = render_plan_text(queryDesc);
+    LWLock *lock = &shared->locks[p].lock;
+    LWLockAcquire(lock, LW_EXCLUSIVE);
+    StoreEntry *e = table_of(p).find(key, hash);
+    if (e != nullptr && !e->has_plan_text)
+        store_plan_text(p, e, text);
+    LWLockRelease(lock);
+    if (text)
+        pfree(text);
+}
+
+} // namespace
+
+void store_shmem_request()
+{
+    RequestAddinShmemSpace(store_size());
+    RequestNamedLWLockTranche("pg_perfgate", kPartitions);
+}
+
+bool store_attached() { return shared != nullptr; }
+
+void store_check_attached()
+{
+    if (shared == nullptr)
+        ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                        errmsg("pg_perfgate must be loaded via \"shared_preload_libraries\""),
+                        errhint("Add pg_perfgate to shared_preload_libraries in postgresql.conf and restart "
+                                "the server.")));
+}
+
+void persist_load();
+void persist_save(int code, Datum arg);
+
+void store_shmem_startup()
+{
+    bool found;
+    const Size size = store_size();
+    LWLockAcquire(AddinShmemInitLock, LW_EXCLUSIVE);
+    shared = static_cast<SharedState *>(ShmemInitStruct("pg_perfgate", size, &found));
+    if (!found)
+    {
+        memset(static_cast<void *>(shared), 0, sizeof(SharedState));
+        shared->locks = GetNamedLWLockTranche("pg_perfgate");
+        SpinLockInit(&shared->mutex);
+        shared->stats_reset = GetCurrentTimestamp();
+        pg_atomic_init_u64(&shared->texts_truncated, 0);
+        pg_atomic_init_u64(&shared->plan_texts_skipped, 0);
+        shared->query_text_size = guc_query_text_size;
+        shared->plan_text_size = guc_plan_text_size;
+        shared->total_bytes = size;
+        Size offset = MAXALIGN(sizeof(SharedState));
+        for (int p = 0; p < kPartitions; p++)
+        {
+            shared->part_offset[p] = offset;
+            shared->part_capacity[p] = capacity_of(p);
+            Table::create(partition_base(p), capacity_of(p));
+            offset += partition_bytes(capacity_of(p));
+        }
+    }
+    LWLockRelease(AddinShmemInitLock);
+
+    // The postmaster saves the store when it shuts down cleanly, and loads it once at start.
+    if (!IsUnderPostmaster)
+        on_shmem_exit(persist_save, (Datum)0);
+    if (!found)
+        persist_load();
+}
+
+void store_record(const EntryKey &key, const Sample &sample, const TextSource &texts)
+{
+    if (shared == nullptr)
+        return;
+    const uint64 hash = key_hash(key);
+    const int p = partition_of(hash);
+    LWLock *lock = &shared->locks[p].lock;
+    const TimestampTz now = GetCurrentStatementStartTimestamp();
+    Table t = table_of(p);
+
+    LWLockAcquire(lock, LW_SHARED);
+    StoreEntry *e = t.find(key, hash);
+    if (e != nullptr)
+    {
+        t.touch(e);
+        SpinLockAcquire(&e->mutex);
+        apply(e, sample, now);
+        const bool need_plan = !e->has_plan_text;
+        SpinLockRelease(&e->mutex);
+        LWLockRelease(lock);
+        if (need_plan && sample.kind == SampleKind::Execution && wants_plan_text(key, texts))
+            attach_plan_text(p, key, hash, texts.queryDesc);
+        return;
+    }
+    LWLockRelease(lock);
+
+    // A new entry. Its texts are prepared with no lock held: both may raise errors.
+    int qlen = 0;
+    char *qtext = query_text_for(key.queryid, texts.source, texts.location, texts.length, &qlen);
+    char *ptext = nullptr;
+    const bool want_plan = sample.kind == SampleKind::Execution && wants_plan_text(key, texts);
+    if (want_plan)
+        ptext = render_plan_text(texts.queryDesc);
+
+    LWLockAcquire(lock, LW_EXCLUSIVE);
+    e = t.find(key, hash);
+    if (e == nullptr)
+    {
+        bool evicted;
+        e = t.insert(key, hash, &evicted);
+        SpinLockInit(&e->mutex);
+        e->query_len = copy_text(query_slot(p, t.index_of(e)), shared->query_text_size, qtext, qlen);
+    }
+    if (want_plan && !e->has_plan_text)
+        store_plan_text(p, e, ptext);
+    apply(e, sample, now); // the exclusive lock keeps everyone else out
+    LWLockRelease(lock);
+
+    if (qtext)
+        pfree(qtext);
+    if (ptext)
+        pfree(ptext);
+}
+
+uint64 store_reset(Oid userid, Oid dbid, uint64 queryid)
+{
+    store_check_attached();
+    const bool all = userid == 0 && dbid == 0 && queryid == 0;
+    uint64 removed = 0;
+    for (int p = 0; p < kPartitions; p++)
+    {
+        LWLock *lock = &shared->locks[p].lock;
+        LWLockAcquire(lock, LW_EXCLUSIVE);
+        Table t = table_of(p);
+        if (all)
+        {
+            removed += t.size();
+            t.clear();
+            t.set_evictions(0);
+        }
+        else
+        {
+            // Removing never moves other entries, so removing while walking is safe.
+            t.for_each([&](const StoreEntry &e) {
+                if ((userid == 0 || e.key.userid == userid) && (dbid == 0 || e.key.dbid == dbid) &&
+                    (queryid == 0 || e.key.queryid == queryid))
+                {
+                    t.remove(&e);
+                    removed++;
+                }
+            });
+        }
+        LWLockRelease(lock);
+    }
+    if (all)
+    {
+        const TimestampTz now = GetCurrentTimestamp();
+        SpinLockAcquire(&shared->mutex);
+        shared->stats_reset = now;
+        SpinLockRelease(&shared->mutex);
+        pg_atomic_write_u64(&shared->texts_truncated, 0);
+        pg_atomic_write_u64(&shared->plan_texts_skipped, 0);
+    }
+    return removed;
+}
+
+StoreInfo store_info(bool take_locks)
+{
+    store_check_attached();
+    StoreInfo info{};
+    for (int p = 0; p < kPartitions; p++)
+    {
+        LWLock *lock = &shared->locks[p].lock;
+        if (take_locks)
+            LWLockAcquire(lock, LW_SHARED);
+        Table t = table_of(p);
+        info.entries += t.size();
+        info.max += t.capacity();
+        info.evictions += int64(t.evictions());
+        if (take_locks)
+            LWLockRelease(lock);
+    }
+    info.texts_truncated = int64(pg_atomic_read_u64(&shared->texts_truncated));
+    info.plan_texts_skipped = int64(pg_atomic_read_u64(&shared->plan_texts_skipped));
+    info.memory_bytes = int64(shared->total_bytes);
+    if (take_locks)
+        SpinLockAcquire(&shared->mutex);
+    info.stats_reset = shared->stats_reset;
+    if (take_locks)
+        SpinLockRelease(&shared->mutex);
+    return info;
+}
+
+EntryCopy *store_copy_all(int *count)
+{
+    store_check_attached();
+    int capacity = 0;
+    for (int p = 0; p < kPartitions; p++)
+        capacity += int(shared->part_capacity[p]);
+    EntryCopy *out = static_cast<EntryCopy *>(palloc_extended(sizeof(EntryCopy) * Max(capacity, 1), MCXT_ALLOC_HUGE));
+    int n = 0;
+    for (int p = 0; p < kPartitions; p++)
+    {
+        LWLock *lock = &shared->locks[p].lock;
+        LWLockAcquire(lock, LW_SHARED);
+        Table t = table_of(p);
+        t.for_each([&](const StoreEntry &e) {
+            EntryCopy &c = out[n++];
+            StoreEntry *live = const_cast<StoreEntry *>(&e);
+            SpinLockAcquire(&live->mutex);
+            memcpy(static_cast<void *>(&c.entry), &e, sizeof(StoreEntry));
+            SpinLockRelease(&live->mutex);
+            c.query = nullptr;
+            c.plan = nullptr;
+            if (e.query_len > 0)
+                c.query = pnstrdup(query_slot(p, t.index_of(&e)), e.query_len);
+            if (e.has_plan_text)
+                c.plan = pnstrdup(plan_slot(p, t.index_of(&e)), e.plan_len);
+        });
+        LWLockRelease(lock);
+    }
+    *count = n;
+    return out;
+}
+
+void store_for_each_unlocked(void (*fn)(const StoreEntry &e, const char *query, const char *plan, void *arg),
+                             void *arg)
+{
+    for (int p = 0; p < kPartitions; p++)
+    {
+        Table t = table_of(p);
+        t.for_each([&](const StoreEntry &e) {
+            fn(e, e.query_len > 0 ? query_slot(p, t.index_of(&e)) : nullptr,
+               e.has_plan_text ? plan_slot(p, t.index_of(&e)) : nullptr, arg);
+        });
+    }
+}
+
+void store_load_entry(const StoreEntry &src, const char *query, int query_len, const char *plan, int plan_len)
+{
+    const uint64 hash = key_hash(src.key);
+    const int p = partition_of(hash);
+    Table t = table_of(p);
+    if (t.find(src.key, hash) != nullptr)
+        return;
+    bool evicted;
+    StoreEntry *e = t.insert(src.key, hash, &evicted);
+    e->counters = src.counters;
+    e->hist = src.hist;
+    SpinLockInit(&e->mutex);
+    e->query_len = copy_text(query_slot(p, t.index_of(e)), shared->query_text_size, query, query_len);
+    if (plan != nullptr)
+    {
+        e->plan_len = copy_text(plan_slot(p, t.index_of(e)), shared->plan_text_size, plan, plan_len);
+        e->has_plan_text = true;
+    }
+}
+
+void store_set_info(TimestampTz stats_reset, int64 evictions, int64 texts_truncated)
+{
+    shared->stats_reset = stats_reset;
+    // Evictions live per partition; a reloaded total is credited to the first one.
+    table_of(0).set_evictions(table_of(0).evictions() + uint64(evictions));
+    pg_atomic_write_u64(&shared->texts_truncated, uint64(texts_truncated));
+}
+
+} // namespace pgpf

@@ -1,0 +1,99 @@
+// The shared store's interface: what capture records into, what views read and reset.
+#pragma once
+
+#include "core/counters.hpp"
+#include "core/histogram.hpp"
+#include "pg.hpp"
+
+namespace pgpf
+{
+
+// Entry identity. Zero-filled before use (padding is compared and hashed).
+struct EntryKey
+{
+    Oid userid;
+    Oid dbid;
+    uint64 queryid;
+    uint64 planid;
+    bool toplevel;
+    char pad[7];
+};
+
+struct StoreEntry
+{
+    EntryKey key;
+    slock_t mutex;      // guards counters and hist; held for a few dozen instructions
+    bool has_plan_text; // set once the plan text is stored; guarded like the texts (see store.cpp)
+    int32 query_len;    // bytes of query text stored, after truncation
+    int32 plan_len;
+    pgperfgate::Counters counters;
+    pgperfgate::Histogram hist; // execution times
+};
+
+enum class SampleKind
+{
+    Execution,
+    Planning
+};
+
+struct Sample
+{
+    SampleKind kind;
+    double ms;
+    uint64 ns;
+    int64 rows;
+    pgperfgate::IoUsage io;
+};
+
+// Where the texts of a new entry come from; read only when the entry is created or still lacks its
+// plan text, outside any lock.
+struct TextSource
+{
+    const char *source; // statement source text, may contain several statements
+    int location;       // the statement's location and length in source (-1/0 for all of it)
+    int length;
+    QueryDesc *queryDesc; // for rendering the plan text; NULL when there is no plan state yet
+};
+
+void store_shmem_request();
+void store_shmem_startup();
+bool store_attached();
+// Raises an error that tells the user how to load the library when the store is not there.
+void store_check_attached();
+
+void store_record(const EntryKey &key, const Sample &sample, const TextSource &texts);
+
+// Removes the entries matching the filter (0 = any); all of them resets the info counters too.
+// Returns the number removed.
+uint64 store_reset(Oid userid, Oid dbid, uint64 queryid);
+
+struct StoreInfo
+{
+    int64 entries;
+    int64 max;
+    int64 evictions;
+    int64 texts_truncated;
+    int64 plan_texts_skipped;
+    int64 memory_bytes;
+    TimestampTz stats_reset;
+};
+// take_locks is false only in the postmaster at shutdown, when no backend is left.
+StoreInfo store_info(bool take_locks = true);
+
+// A copy of one entry and its texts, palloc'd in the caller's context.
+struct EntryCopy
+{
+    StoreEntry entry;
+    char *query; // NUL-terminated, NULL when not stored
+    char *plan;
+};
+// Copies every entry out, partition by partition (each under its shared lock only while copying).
+EntryCopy *store_copy_all(int *count);
+
+// For persist.cpp: iteration and insertion without locking, at postmaster start and shutdown only.
+void store_for_each_unlocked(void (*fn)(const StoreEntry &e, const char *query, const char *plan, void *arg),
+                             void *arg);
+void store_load_entry(const StoreEntry &e, const char *query, int query_len, const char *plan, int plan_len);
+void store_set_info(TimestampTz stats_reset, int64 evictions, int64 texts_truncated);
+
+} // namespace pgpf

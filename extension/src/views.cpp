@@ -1,0 +1,281 @@
+/*
+ * views.cpp — the SQL-callable functions behind the pg_perfgate_* views.
+ *
+ * pg_perfgate_internal(showtext, grouping) returns one row per entry (grouping 0), per (database,
+ * query id, plan id) (1), or per (database, query id, toplevel) (2); the views in the install script
+ * shape those rows. Entries are copied out of shared memory first, one partition at a time, and
+ * grouped and turned into tuples with no lock held. Query text, plan text and query id are shown
+ * only to the statement's own role and to members of pg_read_all_stats; others see NULL.
+ */
+#include "guard.hpp"
+#include "pg_perfgate.hpp"
+#include "store.hpp"
+
+extern "C"
+{
+PG_FUNCTION_INFO_V1(pg_perfgate_internal);
+PG_FUNCTION_INFO_V1(pg_perfgate_info_internal);
+PG_FUNCTION_INFO_V1(pg_perfgate_reset);
+}
+
+namespace pgpf
+{
+
+namespace
+{
+
+constexpr int kColumns = 43;
+
+enum Grouping
+{
+    BY_ENTRY = 0,
+    BY_PLAN = 1,
+    BY_QUERY = 2
+};
+
+int compare_group(const void *a, const void *b, void *arg)
+{
+    const int group_mode = *static_cast<int *>(arg);
+    const StoreEntry &x = (*static_cast<EntryCopy *const *>(a))->entry;
+    const StoreEntry &y = (*static_cast<EntryCopy *const *>(b))->entry;
+    if (x.key.dbid != y.key.dbid)
+        return x.key.dbid < y.key.dbid ? -1 : 1;
+    if (x.key.queryid != y.key.queryid)
+        return x.key.queryid < y.key.queryid ? -1 : 1;
+    if (group_mode == BY_QUERY && x.key.toplevel != y.key.toplevel)
+        return x.key.toplevel ? -1 : 1;
+    if (x.key.planid != y.key.planid)
+        return x.key.planid < y.key.planid ? -1 : 1;
+    return 0;
+}
+
+bool same_group(const StoreEntry &x, const StoreEntry &y, int mode)
+{
+    if (x.key.dbid != y.key.dbid || x.key.queryid != y.key.queryid)
+        return false;
+    return mode == BY_PLAN ? x.key.planid == y.key.planid : x.key.toplevel == y.key.toplevel;
+}
+
+Datum numeric_from_uint64(uint64 v)
+{
+    char buf[32];
+    snprintf(buf, sizeof(buf), UINT64_FORMAT, v);
+    return DirectFunctionCall3(numeric_in, CStringGetDatum(buf), ObjectIdGetDatum(0), Int32GetDatum(-1));
+}
+
+// Prepares a materialized set-returning call; works the same on every supported version.
+Tuplestorestate *begin_srf(FunctionCallInfo fcinfo, TupleDesc *desc)
+{
+    ReturnSetInfo *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
+    if (rsinfo == nullptr || !IsA(rsinfo, ReturnSetInfo) || !(rsinfo->allowedModes & SFRM_Materialize))
+        ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
+                        errmsg("set-valued function called in context that cannot accept a set")));
+    if (get_call_result_type(fcinfo, nullptr, desc) != TYPEFUNC_COMPOSITE)
+        elog(ERROR, "return type must be a row type");
+    MemoryContext old = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
+    *desc = CreateTupleDescCopy(*desc);
+    Tuplestorestate *store = tuplestore_begin_heap(true, false, work_mem);
+    rsinfo->returnMode = SFRM_Materialize;
+    rsinfo->setResult = store;
+    rsinfo->setDesc = *desc;
+    MemoryContextSwitchTo(old);
+    return store;
+}
+
+struct Row
+{
+    Datum values[kColumns];
+    bool nulls[kColumns];
+    int i;
+    void put(Datum d) { values[i++] = d; }
+    void null() { nulls[i++] = true; }
+    void f8(double v) { put(Float8GetDatumFast(v)); }
+    void i8(int64 v) { put(Int64GetDatumFast(v)); }
+    void ts(TimestampTz t)
+    {
+        if (t == 0)
+            null();
+        else
+            put(TimestampTzGetDatum(t));
+    }
+};
+
+void emit(Tuplestorestate *store, TupleDesc desc, int mode, const StoreEntry &e, const pgperfgate::Counters &c,
+          const pgperfgate::Histogram &h, bool visible, const char *query, const char *plan, int plan_count)
+{
+    Row r;
+    memset(r.nulls, 0, sizeof(r.nulls));
+    r.i = 0;
+    if (mode == BY_ENTRY)
+        r.put(ObjectIdGetDatum(e.key.userid));
+    else
+        r.null();
+    r.put(ObjectIdGetDatum(e.key.dbid));
+    if (mode == BY_PLAN)
+        r.null();
+    else
+        r.put(BoolGetDatum(e.key.toplevel));
+    if (visible)
+        r.i8(int64(e.key.queryid));
+    else
+        r.null();
+    if (mode == BY_QUERY)
+        r.null();
+    else
+        r.i8(int64(e.key.planid));
+    if (visible && query != nullptr)
+        r.put(CStringGetTextDatum(query));
+    else
+        r.null();
+    if (visible && plan != nullptr)
+        r.put(CStringGetTextDatum(plan));
+    else
+        r.null();
+
+    r.i8(c.exec.n);
+    r.f8(c.exec.total);
+    r.f8(c.exec.n ? c.exec.min : 0);
+    r.f8(c.exec.n ? c.exec.max : 0);
+    r.f8(c.exec.mean);
+    r.f8(c.exec.stddev());
+    static const double quantiles[] = {0.50, 0.95, 0.99};
+    for (double q : quantiles)
+    {
+        double ms = h.quantile(q) / 1e6;
+        if (c.exec.n > 0)
+            ms = Min(Max(ms, c.exec.min), c.exec.max);
+        r.f8(ms);
+    }
+    r.i8(c.plan.n);
+    r.f8(c.plan.total);
+    r.f8(c.plan.n ? c.plan.min : 0);
+    r.f8(c.plan.n ? c.plan.max : 0);
+    r.f8(c.plan.mean);
+    r.f8(c.plan.stddev());
+    r.i8(c.rows);
+    r.i8(c.io.shared_blks_hit);
+    r.i8(c.io.shared_blks_read);
+    r.i8(c.io.shared_blks_dirtied);
+    r.i8(c.io.shared_blks_written);
+    r.i8(c.io.local_blks_hit);
+    r.i8(c.io.local_blks_read);
+    r.i8(c.io.local_blks_dirtied);
+    r.i8(c.io.local_blks_written);
+    r.i8(c.io.temp_blks_read);
+    r.i8(c.io.temp_blks_written);
+    r.f8(c.io.blk_read_time);
+    r.f8(c.io.blk_write_time);
+    r.f8(c.io.temp_blk_read_time);
+    r.f8(c.io.temp_blk_write_time);
+    r.i8(c.io.wal_records);
+    r.i8(c.io.wal_fpi);
+    r.put(numeric_from_uint64(c.io.wal_bytes));
+    r.ts(c.first_seen);
+    r.ts(c.last_seen);
+    r.put(Int32GetDatum(plan_count));
+    Assert(r.i == kColumns);
+    if (desc->natts != kColumns)
+        elog(ERROR, "pg_perfgate_internal: expected %d result columns, the function is declared with %d; "
+                    "run ALTER EXTENSION pg_perfgate UPDATE",
+             kColumns, desc->natts);
+    tuplestore_putvalues(store, desc, r.values, r.nulls);
+}
+
+void statements(FunctionCallInfo fcinfo)
+{
+    const bool showtext = PG_GETARG_BOOL(0);
+    const int mode = PG_GETARG_INT32(1);
+    if (mode < BY_ENTRY || mode > BY_QUERY)
+        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                        errmsg("group_by must be 0 (entries), 1 (plans) or 2 (queries), not %d", mode)));
+    store_check_attached();
+    TupleDesc desc;
+    Tuplestorestate *store = begin_srf(fcinfo, &desc);
+    const Oid user = GetUserId();
+    const bool all_stats = has_privs_of_role(user, ROLE_PG_READ_ALL_STATS);
+
+    int n;
+    EntryCopy *copies = store_copy_all(&n);
+    if (mode == BY_ENTRY)
+    {
+        for (int i = 0; i < n; i++)
+        {
+            const StoreEntry &e = copies[i].entry;
+            emit(store, desc, mode, e, e.counters, e.hist, all_stats || e.key.userid == user,
+                 showtext ? copies[i].query : nullptr, showtext ? copies[i].plan : nullptr, 1);
+        }
+        return;
+    }
+
+    EntryCopy **order = static_cast<EntryCopy **>(palloc(sizeof(EntryCopy *) * Max(n, 1)));
+    for (int i = 0; i < n; i++)
+        order[i] = &copies[i];
+    int sort_mode = mode;
+    qsort_arg(order, n, sizeof(EntryCopy *), compare_group, &sort_mode);
+
+    pgperfgate::Histogram *hist = static_cast<pgperfgate::Histogram *>(palloc(sizeof(pgperfgate::Histogram)));
+    for (int start = 0; start < n;)
+    {
+        const StoreEntry &first = order[start]->entry;
+        pgperfgate::Counters sum{};
+        hist->clear();
+        bool visible = all_stats;
+        const char *query = nullptr, *plan = nullptr;
+        int plan_count = 0;
+        int end = start;
+        for (; end < n && same_group(order[end]->entry, first, mode); end++)
+        {
+            const EntryCopy &c = *order[end];
+            sum.merge(c.entry.counters);
+            hist->merge(c.entry.hist);
+            visible = visible || c.entry.key.userid == user;
+            if (query == nullptr)
+                query = c.query;
+            if (plan == nullptr)
+                plan = c.plan;
+            if (end == start || c.entry.key.planid != order[end - 1]->entry.key.planid)
+                plan_count++;
+        }
+        emit(store, desc, mode, first, sum, *hist, visible, showtext ? query : nullptr, showtext ? plan : nullptr,
+             plan_count);
+        start = end;
+    }
+}
+
+} // namespace
+
+} // namespace pgpf
+
+Datum pg_perfgate_internal(PG_FUNCTION_ARGS)
+{
+    pgpf::guarded("pg_perfgate_internal", [&] { pgpf::statements(fcinfo); });
+    return (Datum)0;
+}
+
+Datum pg_perfgate_info_internal(PG_FUNCTION_ARGS)
+{
+    return pgpf::guarded("pg_perfgate_info", [&] {
+        const pgpf::StoreInfo info = pgpf::store_info();
+        TupleDesc desc;
+        if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
+            elog(ERROR, "return type must be a row type");
+        Datum values[7];
+        bool nulls[7] = {false, false, false, false, false, false, false};
+        values[0] = Int64GetDatum(info.entries);
+        values[1] = Int64GetDatum(info.max);
+        values[2] = Int64GetDatum(info.evictions);
+        values[3] = Int64GetDatum(info.texts_truncated);
+        values[4] = Int64GetDatum(info.plan_texts_skipped);
+        values[5] = Int64GetDatum(info.memory_bytes);
+        values[6] = TimestampTzGetDatum(info.stats_reset);
+        return HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls));
+    });
+}
+
+Datum pg_perfgate_reset(PG_FUNCTION_ARGS)
+{
+    pgpf::guarded("pg_perfgate_reset", [&] {
+        pgpf::store_reset(PG_GETARG_OID(0), PG_GETARG_OID(1), uint64(PG_GETARG_INT64(2)));
+    });
+    PG_RETURN_VOID();
+}
