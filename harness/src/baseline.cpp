@@ -1,0 +1,123 @@
+// Baseline I/O and comparability. See baseline.hpp.
+#include "baseline.hpp"
+
+#include "errors.hpp"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+namespace fs = std::filesystem;
+
+namespace perfgate
+{
+
+Results read_results(const std::string &path)
+{
+    std::ifstream in(path);
+    if (!in)
+        throw BaselineError(fmt::format("baseline {} is missing or unreadable ({}); record one with "
+                                        "`perfgate run --output {}` or `perfgate gate --update-baseline`",
+                                        path, std::strerror(errno), path));
+    nlohmann::json j;
+    try
+    {
+        j = nlohmann::json::parse(in);
+    }
+    catch (const nlohmann::json::parse_error &e)
+    {
+        throw BaselineError(fmt::format("{}: not valid JSON: {}", path, e.what()));
+    }
+    return results_from_json(j, path);
+}
+
+void write_text_atomically(const std::string &path, const std::string &text)
+{
+    const fs::path target(path);
+    const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+    std::string tmp = (dir / ("." + target.filename().string() + ".XXXXXX")).string();
+    const int fd = mkstemp(tmp.data());
+    if (fd < 0)
+        throw InputError(fmt::format("cannot write {}: {}", path, std::strerror(errno)));
+    bool ok = true;
+    for (std::size_t off = 0; ok && off < text.size();)
+    {
+        const ssize_t n = ::write(fd, text.data() + off, text.size() - off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        ok = n > 0;
+        off += n > 0 ? static_cast<std::size_t>(n) : 0;
+    }
+    ok = ok && fsync(fd) == 0;
+    const int saved = errno;
+    ok = (::close(fd) == 0) && ok;
+    if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0)
+    {
+        const int err = ok ? errno : saved;
+        ::unlink(tmp.c_str());
+        throw InputError(fmt::format("cannot write {}: {}", path, std::strerror(err)));
+    }
+    ::chmod(path.c_str(), 0644);
+}
+
+void write_results(const std::string &path, const Results &results)
+{
+    write_text_atomically(path, to_json(results).dump(2) + "\n");
+}
+
+std::vector<std::string> environment_differences(const Results &b, const Results &c)
+{
+    std::vector<std::string> diffs;
+    if (b.env.server_version_num / 10000 != c.env.server_version_num / 10000)
+        diffs.push_back(fmt::format("server major version: baseline {}, this run {}", b.env.server_version,
+                                    c.env.server_version));
+    for (const auto &[name, value] : b.env.settings)
+    {
+        auto it = c.env.settings.find(name);
+        const std::string now = it == c.env.settings.end() ? "(absent)" : it->second;
+        if (now != value)
+            diffs.push_back(fmt::format("setting {}: baseline {}, this run {}", name, value, now));
+    }
+    if (b.env.extension != c.env.extension)
+        diffs.push_back(fmt::format("pg_perfgate extension: baseline {}, this run {}",
+                                    b.env.extension ? "loaded" : "absent", c.env.extension ? "loaded" : "absent"));
+    bool any_common = false;
+    for (const auto &s : c.scenarios)
+    {
+        const ScenarioResult *bs = b.scenario(s.name);
+        if (!bs)
+            continue;
+        any_common = true;
+        if (bs->sizes != s.sizes)
+            diffs.push_back(fmt::format("scenario '{}': sizes {} in the baseline, {} in this run", s.name,
+                                        fmt::join(bs->sizes, ","), fmt::join(s.sizes, ",")));
+        else if (bs->data_hash != s.data_hash)
+            diffs.push_back(fmt::format("scenario '{}': the data generation changed (data hash {} in the baseline, "
+                                        "{} in this run)",
+                                        s.name, bs->data_hash, s.data_hash));
+    }
+    if (!any_common && !c.scenarios.empty())
+        diffs.push_back("no scenario of this run is in the baseline");
+    return diffs;
+}
+
+void require_comparable(const Results &baseline, const Results &current, const std::string &baseline_path)
+{
+    const auto diffs = environment_differences(baseline, current);
+    if (diffs.empty())
+        return;
+    throw BaselineError(fmt::format("baseline {} was recorded in another environment and cannot be compared:\n  - {}\n"
+                                    "record a new baseline here with `perfgate gate --update-baseline`",
+                                    baseline_path, fmt::join(diffs, "\n  - ")));
+}
+
+} // namespace perfgate

@@ -1,0 +1,23 @@
+// Baseline files: reading (with the distinct failures "missing", "not a results file", "other format
+// version"), atomic writing (a temporary file in the same directory, fsync, rename: a crash never leaves
+// a half-written baseline), and the comparability check between a baseline and a new run.
+#pragma once
+
+#include "results.hpp"
+
+#include <string>
+#include <vector>
+
+namespace perfgate
+{
+
+Results read_results(const std::string &path);
+void write_results(const std::string &path, const Results &results);
+void write_text_atomically(const std::string &path, const std::string &text);
+
+// What differs between the environments of two runs, one line each; empty when comparable.
+std::vector<std::string> environment_differences(const Results &baseline, const Results &current);
+// Throws BaselineError (exit code 3) naming every difference.
+void require_comparable(const Results &baseline, const Results &current, const std::string &baseline_path);
+
+} // namespace perfgate

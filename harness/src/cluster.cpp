@@ -1,0 +1,298 @@
+// The embedded throw-away cluster. See cluster.hpp for the invariants. Process handling is plain
+// fork/exec so the same prepared argv can be used from the signal handler, where only
+// async-signal-safe calls are allowed.
+#include "cluster.hpp"
+
+#include "errors.hpp"
+#include "pg.hpp"
+
+#include <array>
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fstream>
+#include <memory>
+#include <sstream>
+#include <vector>
+
+#include <fcntl.h>
+#include <pwd.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+namespace fs = std::filesystem;
+
+namespace perfgate
+{
+namespace
+{
+
+// Set while a cluster is alive: a shell command that stops it and removes its directory, prepared in
+// advance because a signal handler may not allocate.
+std::array<char, 4096> g_cleanup_command{};
+volatile std::sig_atomic_t g_cleanup_armed = 0;
+
+extern "C" void on_fatal_signal(int sig)
+{
+    if (g_cleanup_armed)
+    {
+        g_cleanup_armed = 0;
+        pid_t pid = fork();
+        if (pid == 0)
+        {
+            char sh[] = "/bin/sh", dash_c[] = "-c";
+            char *argv[] = {sh, dash_c, g_cleanup_command.data(), nullptr};
+            execv("/bin/sh", argv);
+            _exit(127);
+        }
+        if (pid > 0)
+        {
+            int status = 0;
+            waitpid(pid, &status, 0);
+        }
+    }
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+std::string read_command_output(const std::string &cmd)
+{
+    std::unique_ptr<FILE, int (*)(FILE *)> pipe(popen(cmd.c_str(), "r"), &pclose);
+    if (!pipe)
+        return "";
+    std::string out;
+    std::array<char, 512> buf{};
+    while (fgets(buf.data(), buf.size(), pipe.get()))
+        out += buf.data();
+    while (!out.empty() && (out.back() == '\n' || out.back() == ' '))
+        out.pop_back();
+    return out;
+}
+
+std::string tail_of(const fs::path &file, std::size_t max_lines = 15)
+{
+    std::ifstream in(file);
+    std::vector<std::string> lines;
+    for (std::string line; std::getline(in, line);)
+        lines.push_back(line);
+    std::string out;
+    for (std::size_t i = lines.size() > max_lines ? lines.size() - max_lines : 0; i < lines.size(); ++i)
+        out += "    " + lines[i] + "\n";
+    return out;
+}
+
+// Runs argv (as the postgres user when root), output appended to `log`; returns the exit status.
+int run(const std::vector<std::string> &args, bool as_root, const fs::path &log)
+{
+    std::vector<std::string> full;
+    if (as_root)
+        full = {"runuser", "-u", "postgres", "--"};
+    full.insert(full.end(), args.begin(), args.end());
+    std::vector<char *> argv;
+    for (auto &a : full)
+        argv.push_back(a.data());
+    argv.push_back(nullptr);
+
+    pid_t pid = fork();
+    if (pid < 0)
+        throw ConnectionError(fmt::format("cannot start {}: {}", args[0], std::strerror(errno)));
+    if (pid == 0)
+    {
+        int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+        if (fd >= 0)
+        {
+            dup2(fd, STDOUT_FILENO);
+            dup2(fd, STDERR_FILENO);
+            close(fd);
+        }
+        int devnull = open("/dev/null", O_RDONLY);
+        if (devnull >= 0)
+            dup2(devnull, STDIN_FILENO);
+        // The server must not die with the harness's Ctrl-C before the handler has stopped it cleanly.
+        setpgid(0, 0);
+        execvp(argv[0], argv.data());
+        _exit(127);
+    }
+    int status = 0;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+    {
+    }
+    return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+std::string shell_quote(const std::string &s)
+{
+    std::string out = "'";
+    for (char c : s)
+        out += c == '\'' ? std::string("'\\''") : std::string(1, c);
+    return out + "'";
+}
+
+} // namespace
+
+fs::path postgres_bindir()
+{
+    std::string dir = read_command_output("pg_config --bindir 2>/dev/null");
+    if (!dir.empty() && fs::exists(fs::path(dir) / "initdb"))
+        return dir;
+    for (const char *candidate : {"/usr/lib/postgresql/15/bin", "/usr/local/pgsql/bin"})
+        if (fs::exists(fs::path(candidate) / "initdb"))
+            return candidate;
+    throw ConnectionError("cannot find PostgreSQL server binaries (initdb): install postgresql-15 or put "
+                          "pg_config on PATH, or give a server with --dsn");
+}
+
+bool extension_installed()
+{
+    std::string pkglib = read_command_output("pg_config --pkglibdir 2>/dev/null");
+    std::string share = read_command_output("pg_config --sharedir 2>/dev/null");
+    return !pkglib.empty() && !share.empty() && fs::exists(fs::path(pkglib) / "pg_perfgate.so") &&
+           fs::exists(fs::path(share) / "extension" / "pg_perfgate.control");
+}
+
+EmbeddedCluster::EmbeddedCluster(const ClusterOptions &options)
+{
+    bindir_ = postgres_bindir();
+    as_root_ = geteuid() == 0;
+
+    std::string templ = (fs::temp_directory_path() / "perfgate-XXXXXX").string();
+    if (!mkdtemp(templ.data()))
+        throw ConnectionError(fmt::format("cannot create a temporary directory: {}", std::strerror(errno)));
+    dir_ = templ;
+    if (as_root_)
+    {
+        const passwd *pw = getpwnam("postgres");
+        if (!pw || chown(dir_.c_str(), pw->pw_uid, pw->pw_gid) != 0)
+        {
+            fs::remove_all(dir_);
+            throw ConnectionError("running as root needs a `postgres` user to own the embedded cluster "
+                                  "(initdb refuses root); create it or give a server with --dsn");
+        }
+    }
+
+    std::string cleanup = fmt::format("{}{} -D {} stop -m immediate >/dev/null 2>&1; rm -rf {}",
+                                      as_root_ ? "runuser -u postgres -- " : "",
+                                      shell_quote((bindir_ / "pg_ctl").string()),
+                                      shell_quote((dir_ / "data").string()), shell_quote(dir_.string()));
+    if (cleanup.size() < g_cleanup_command.size())
+    {
+        std::memcpy(g_cleanup_command.data(), cleanup.c_str(), cleanup.size() + 1);
+        g_cleanup_armed = 1;
+        std::signal(SIGINT, on_fatal_signal);
+        std::signal(SIGTERM, on_fatal_signal);
+        std::signal(SIGHUP, on_fatal_signal);
+    }
+
+    bool want_ext = options.preload_extension && extension_installed();
+    try
+    {
+        try
+        {
+            init_and_start(want_ext);
+        }
+        catch (const Error &e)
+        {
+            if (!want_ext)
+                throw;
+            // A broken extension build must not take the harness down with it: run without it.
+            if (!options.quiet)
+                std::fprintf(stderr, "perfgate: the server did not start with pg_perfgate preloaded; "
+                                     "continuing without the extension\n%s\n",
+                             e.what());
+            stop();
+            fs::remove_all(dir_ / "data");
+            init_and_start(false);
+        }
+    }
+    catch (...)
+    {
+        stop();
+        std::error_code ec;
+        fs::remove_all(dir_, ec);
+        g_cleanup_armed = 0;
+        throw;
+    }
+}
+
+void EmbeddedCluster::init_and_start(bool with_extension)
+{
+    const fs::path data = dir_ / "data";
+    // The server writes its own log as the postgres user; the harness captures tool output separately.
+    const fs::path log = dir_ / "server.log";
+    const fs::path tool_log = dir_ / "tools.log";
+    if (run({(bindir_ / "initdb").string(), "-D", data.string(), "-A", "trust", "-U", "postgres", "-E", "UTF8",
+             "--locale=C", "--no-sync"},
+            as_root_, tool_log) != 0)
+        throw ConnectionError(fmt::format("initdb failed:\n{}", tail_of(tool_log)));
+
+    // Controlled settings for deterministic buffer counts: no autovacuum or JIT interfering with the
+    // run; durability is irrelevant for a cluster that is deleted afterwards.
+    {
+        std::ofstream conf(data / "postgresql.conf", std::ios::app);
+        conf << "\n# perfgate embedded cluster\n"
+             << "listen_addresses = ''\n"
+             << "unix_socket_directories = '" << dir_.string() << "'\n"
+             << "port = 5432\n"
+             << "autovacuum = off\n"
+             << "jit = off\n"
+             << "fsync = off\n"
+             << "synchronous_commit = off\n"
+             << "full_page_writes = off\n"
+             << "max_wal_size = '1GB'\n"
+             << "shared_buffers = '128MB'\n";
+        if (with_extension)
+            conf << "shared_preload_libraries = 'pg_perfgate'\n";
+        if (!conf)
+            throw ConnectionError("cannot write postgresql.conf of the embedded cluster");
+    }
+
+    if (run({(bindir_ / "pg_ctl").string(), "-D", data.string(), "-l", log.string(), "-w", "-t", "60", "start"},
+            as_root_, tool_log) != 0)
+        throw ConnectionError(fmt::format("the embedded server did not start:\n{}{}", tail_of(log), tail_of(tool_log, 3)));
+    running_ = true;
+
+    Connection admin(fmt::format("host={} port=5432 user=postgres dbname=postgres", dir_.string()));
+    admin.exec("CREATE DATABASE perfgate");
+    extension_loaded_ = false;
+    if (with_extension)
+    {
+        Connection db(conninfo());
+        db.exec("CREATE EXTENSION IF NOT EXISTS pg_perfgate");
+        extension_loaded_ = true;
+    }
+}
+
+std::string EmbeddedCluster::conninfo() const
+{
+    return fmt::format("host={} port=5432 user=postgres dbname=perfgate", dir_.string());
+}
+
+void EmbeddedCluster::stop() noexcept
+{
+    if (!running_)
+        return;
+    try
+    {
+        run({(bindir_ / "pg_ctl").string(), "-D", (dir_ / "data").string(), "-m", "fast", "-w", "stop"}, as_root_,
+            dir_ / "tools.log");
+    }
+    catch (...)
+    {
+        // Best effort: the directory is removed below even if the server could not be asked to stop.
+    }
+    running_ = false;
+}
+
+EmbeddedCluster::~EmbeddedCluster()
+{
+    stop();
+    std::error_code ec;
+    fs::remove_all(dir_, ec);
+    g_cleanup_armed = 0;
+}
+
+} // namespace perfgate

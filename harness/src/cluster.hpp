@@ -1,0 +1,49 @@
+// The embedded throw-away PostgreSQL cluster: initdb in a private temporary directory, a server that
+// listens only on a Unix socket inside that directory, and removal of everything on destruction.
+// Invariants: when the harness runs as root, the directory belongs to the `postgres` user and every
+// server binary runs through `runuser -u postgres`; at most one cluster is alive per process, and a
+// SIGINT/SIGTERM handler stops it and removes its directory before the process exits.
+#pragma once
+
+#include <filesystem>
+#include <string>
+
+namespace perfgate
+{
+
+struct ClusterOptions
+{
+    bool preload_extension = true; // only honoured when pg_perfgate is installed
+    bool quiet = false;
+};
+
+class EmbeddedCluster
+{
+  public:
+    explicit EmbeddedCluster(const ClusterOptions &options = {});
+    ~EmbeddedCluster();
+    EmbeddedCluster(const EmbeddedCluster &) = delete;
+    EmbeddedCluster &operator=(const EmbeddedCluster &) = delete;
+
+    // libpq conninfo for the cluster's `perfgate` database.
+    std::string conninfo() const;
+    bool extension_loaded() const { return extension_loaded_; }
+    const std::filesystem::path &directory() const { return dir_; }
+
+  private:
+    void init_and_start(bool with_extension);
+    void stop() noexcept;
+
+    std::filesystem::path dir_;
+    std::filesystem::path bindir_;
+    bool as_root_ = false;
+    bool running_ = false;
+    bool extension_loaded_ = false;
+};
+
+// Where the PostgreSQL server binaries live (pg_config --bindir, else the Debian path for 15).
+std::filesystem::path postgres_bindir();
+// Whether the pg_perfgate extension is installed into the server this pg_config describes.
+bool extension_installed();
+
+} // namespace perfgate

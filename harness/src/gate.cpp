@@ -1,0 +1,232 @@
+// Gate evaluation. See gate.hpp. Messages are written for the person reading a failed CI job: they
+// name the scenario, variant, size and metric and give both values.
+#include "gate.hpp"
+
+#include "growth.hpp"
+#include "stats.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include <fmt/format.h>
+
+namespace perfgate
+{
+
+bool GateOutcome::failed() const { return count(Verdict::fail) > 0; }
+
+int GateOutcome::count(Verdict v) const
+{
+    return static_cast<int>(std::count_if(findings.begin(), findings.end(), [&](const Finding &f) { return f.verdict == v; }));
+}
+
+namespace
+{
+
+struct Checker
+{
+    GateOutcome &out;
+    const ScenarioResult &s;
+    std::set<std::string> checked;
+
+    void add(const std::string &variant, const std::string &gate, std::int64_t n, Verdict v, std::string msg)
+    {
+        Finding f;
+        f.scenario = s.name;
+        f.variant = variant;
+        f.gate = gate;
+        f.n = n;
+        f.verdict = v;
+        f.message = std::move(msg);
+        out.findings.push_back(std::move(f));
+    }
+    std::string where(const std::string &variant, std::int64_t n) const
+    {
+        return fmt::format("scenario '{}', variant '{}', n={}", s.name, variant, n);
+    }
+
+    // Lower is better for every counted metric; `slack` absorbs tolerated noise (buffers only).
+    void counted(const std::string &variant, const std::string &gate, const char *label, std::int64_t n,
+                 std::int64_t base, std::int64_t cur, double slack = 0)
+    {
+        checked.insert(gate);
+        if (static_cast<double>(cur) > static_cast<double>(base) + slack)
+            add(variant, gate, n, Verdict::fail,
+                fmt::format("{}: {} per iteration rose from {} to {}", where(variant, n), label, base, cur));
+        else if (static_cast<double>(cur) < static_cast<double>(base) - slack)
+            add(variant, gate, n, Verdict::improved,
+                fmt::format("{}: {} per iteration fell from {} to {}", where(variant, n), label, base, cur));
+    }
+
+    void plans(const std::string &variant, const std::string &gate, std::int64_t n,
+               const std::map<std::string, std::string> &base, const std::map<std::string, std::string> &cur)
+    {
+        checked.insert(gate);
+        std::vector<std::string> gone, added;
+        for (const auto &[h, shape] : base)
+            if (!cur.count(h))
+                gone.push_back(shape.empty() ? h : shape);
+        for (const auto &[h, shape] : cur)
+            if (!base.count(h))
+                added.push_back(shape.empty() ? h : shape);
+        if (gone.empty() && added.empty())
+            return;
+        auto flat = [](std::vector<std::string> v) {
+            for (auto &s : v)
+            {
+                while (!s.empty() && s.back() == '\n')
+                    s.pop_back();
+                std::string one;
+                for (std::size_t i = 0; i < s.size(); ++i)
+                {
+                    if (s[i] == '\n')
+                    {
+                        one += " / ";
+                        while (i + 1 < s.size() && s[i + 1] == ' ')
+                            ++i;
+                    }
+                    else
+                        one += s[i];
+                }
+                s = one;
+            }
+            return fmt::format("{}", fmt::join(v, "; "));
+        };
+        add(variant, gate, n, Verdict::fail,
+            fmt::format("{}: plan changed: was [{}], now [{}]", where(variant, n), flat(gone), flat(added)));
+    }
+
+    void latency(const VariantResult &v, const SizeResult &b, const SizeResult &c)
+    {
+        checked.insert("latency");
+        const GateConfig &g = s.gates;
+        if (b.samples_ms.size() < 10 || c.samples_ms.size() < 10)
+        {
+            add(v.name, "latency", c.n, Verdict::skipped,
+                fmt::format("{}: latency not gated: {} and {} samples, at least 10 a side are needed",
+                            where(v.name, c.n), b.samples_ms.size(), c.samples_ms.size()));
+            return;
+        }
+        const MannWhitney slower = mann_whitney_greater(c.samples_ms, b.samples_ms);
+        const MannWhitney faster = mann_whitney_greater(b.samples_ms, c.samples_ms);
+        const RatioInterval ci = ratio_interval(c.samples_ms, b.samples_ms, 1 - 2 * g.alpha);
+        Verdict verdict = Verdict::pass;
+        if (slower.p < g.alpha && ci.lower > 1 + g.min_effect)
+            verdict = Verdict::fail;
+        else if (faster.p < g.alpha && ci.upper < 1 / (1 + g.min_effect))
+            verdict = Verdict::improved;
+        Finding f;
+        f.scenario = s.name;
+        f.variant = v.name;
+        f.gate = "latency";
+        f.n = c.n;
+        f.verdict = verdict;
+        f.ratio = ci.estimate;
+        f.lower = ci.lower;
+        f.upper = ci.upper;
+        f.p = verdict == Verdict::improved ? faster.p : slower.p;
+        f.message = fmt::format("{}: latency median {:.3f} ms -> {:.3f} ms, ratio x{:.2f} ({:.0f}% CI x{:.2f}-x{:.2f}), "
+                                "Mann-Whitney p={:.2g}; threshold: p < {} and CI above x{:.2f}",
+                                where(v.name, c.n), b.median_ms(), c.median_ms(), ci.estimate, ci.confidence * 100,
+                                ci.lower, ci.upper, f.p, g.alpha, 1 + g.min_effect);
+        out.findings.push_back(std::move(f));
+    }
+
+    void growth(const VariantResult &v)
+    {
+        if (!v.batched || v.sizes.size() < 2)
+            return;
+        checked.insert("growth");
+        std::vector<std::int64_t> ns;
+        std::vector<double> counts;
+        for (const auto &z : v.sizes)
+        {
+            ns.push_back(z.n);
+            counts.push_back(static_cast<double>(z.statements));
+        }
+        const auto [lo, hi] = std::minmax_element(counts.begin(), counts.end());
+        if (*lo == *hi)
+            return;
+        const Growth gr = fit_growth(ns, counts);
+        add(v.name, "growth", 0, Verdict::fail,
+            fmt::format("scenario '{}', variant '{}': statements per iteration grow with n ({} at n={} -> {} at n={}, "
+                        "exponent {:.2f}); a batched variant must send O(1) statements",
+                        s.name, v.name, v.sizes.front().statements, v.sizes.front().n, v.sizes.back().statements,
+                        v.sizes.back().n, gr.exponent));
+    }
+};
+
+} // namespace
+
+GateOutcome evaluate(const Results &current, const Results *baseline)
+{
+    GateOutcome out;
+    for (const ScenarioResult &s : current.scenarios)
+    {
+        Checker ck{out, s, {}};
+        for (const auto &v : s.variants)
+            ck.growth(v);
+        const ScenarioResult *bs = baseline ? baseline->scenario(s.name) : nullptr;
+        if (baseline && !bs)
+            out.notes.push_back(fmt::format("scenario '{}' is not in the baseline: only absolute gates applied", s.name));
+        for (const auto &v : s.variants)
+        {
+            const VariantResult *bv = bs ? bs->variant(v.name) : nullptr;
+            if (bs && !bv)
+            {
+                out.notes.push_back(fmt::format("scenario '{}', variant '{}' is new since the baseline", s.name, v.name));
+                continue;
+            }
+            if (!bv)
+                continue;
+            if (!bv->hash.empty() && bv->hash != v.hash)
+                out.notes.push_back(fmt::format("scenario '{}', variant '{}': its steps changed since the baseline",
+                                                s.name, v.name));
+            for (const auto &c : v.sizes)
+            {
+                const SizeResult *b = bv->at(c.n);
+                if (!b)
+                    continue;
+                if (b->stable && c.stable)
+                {
+                    ck.counted(v.name, "statements", "statements", c.n, b->statements, c.statements);
+                    ck.counted(v.name, "round_trips", "round trips", c.n, b->round_trips, c.round_trips);
+                    ck.counted(v.name, "rows", "rows (returned + affected)", c.n, b->rows_returned + b->rows_affected,
+                               c.rows_returned + c.rows_affected);
+                    ck.counted(v.name, "bytes", "bytes received", c.n, b->bytes_received, c.bytes_received);
+                }
+                else
+                    out.notes.push_back(fmt::format("{}: counts differ between iterations, not gated exactly",
+                                                    ck.where(v.name, c.n)));
+                if (s.gates.plans && !b->plans.empty() && !c.plans.empty())
+                    ck.plans(v.name, "plans", c.n, b->plans, c.plans);
+                if (b->ext.present && c.ext.present)
+                {
+                    if (s.gates.plans && !b->ext.plan_ids.empty() && !c.ext.plan_ids.empty())
+                    {
+                        std::map<std::string, std::string> bp, cp;
+                        for (const auto &id : b->ext.plan_ids)
+                            bp[id] = "";
+                        for (const auto &id : c.ext.plan_ids)
+                            cp[id] = "";
+                        ck.plans(v.name, "extension_plans", c.n, bp, cp);
+                    }
+                    const std::int64_t bb = b->ext.shared_blks_hit + b->ext.shared_blks_read;
+                    const std::int64_t cb = c.ext.shared_blks_hit + c.ext.shared_blks_read;
+                    ck.counted(v.name, "buffers", "shared buffers (hit + read)", c.n, bb, cb,
+                               static_cast<double>(bb) * s.gates.buffer_tolerance + 8);
+                    ck.counted(v.name, "temp_blocks", "temp blocks written", c.n, b->ext.temp_blks_written,
+                               c.ext.temp_blks_written, static_cast<double>(b->ext.temp_blks_written) * s.gates.buffer_tolerance);
+                }
+                if (s.gates.latency)
+                    ck.latency(v, *b, c);
+            }
+        }
+        for (const auto &g : ck.checked)
+            out.checked.emplace_back(s.name, g);
+    }
+    return out;
+}
+
+} // namespace perfgate

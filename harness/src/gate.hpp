@@ -1,0 +1,49 @@
+// The gate: decides whether a run regressed against a baseline. Deterministic checks decide first
+// and exactly (statements, round trips, rows, bytes, plan shapes, growth of the statement count for
+// batched variants, buffers within a tolerance); latency only fails when the one-sided Mann-Whitney
+// test gives p < alpha AND the whole confidence interval of the median ratio lies above
+// 1 + min_effect. PG-free: operates on Results only.
+#pragma once
+
+#include "results.hpp"
+
+#include <string>
+#include <vector>
+
+namespace perfgate
+{
+
+enum class Verdict
+{
+    pass,
+    fail,
+    improved,
+    skipped
+};
+
+struct Finding
+{
+    std::string scenario, variant, gate;
+    std::int64_t n = 0; // 0: across sizes
+    Verdict verdict = Verdict::pass;
+    std::string message; // names scenario, variant, size and metric; self-contained for CI logs
+    // latency only
+    double ratio = 0, lower = 0, upper = 0, p = 1;
+};
+
+struct GateOutcome
+{
+    std::vector<Finding> findings;
+    std::vector<std::pair<std::string, std::string>> checked; // (scenario, gate) pairs evaluated
+    std::vector<std::string> notes;
+    bool failed() const;
+    int count(Verdict v) const;
+};
+
+inline const char *gate_names[] = {"statements", "round_trips", "rows", "bytes", "plans", "extension_plans",
+                                   "buffers", "temp_blocks", "growth", "latency"};
+
+// `baseline` may be null: then only the absolute gates (growth of batched variants) apply.
+GateOutcome evaluate(const Results &current, const Results *baseline);
+
+} // namespace perfgate

@@ -1,0 +1,207 @@
+// RAII over libpq: error checking and wire accounting. See pg.hpp for the invariants.
+#include "pg.hpp"
+
+#include "errors.hpp"
+
+#include <algorithm>
+#include <charconv>
+
+#include <fmt/format.h>
+
+namespace perfgate
+{
+namespace
+{
+
+std::string trim_message(const char *msg)
+{
+    std::string s = msg ? msg : "";
+    while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
+        s.pop_back();
+    return s;
+}
+
+// Notices such as "table does not exist, skipping" would interleave with the report; the harness
+// reports errors itself and has no use for them.
+void ignore_notice(void *, const char *) {}
+
+std::vector<const char *> param_pointers(const std::vector<Param> &params)
+{
+    std::vector<const char *> ptrs;
+    ptrs.reserve(params.size());
+    for (const auto &p : params)
+        ptrs.push_back(p ? p->c_str() : nullptr);
+    return ptrs;
+}
+
+} // namespace
+
+std::int64_t Result::affected() const
+{
+    const char *s = PQcmdTuples(res_.get());
+    std::int64_t n = 0;
+    if (s && *s)
+        std::from_chars(s, s + std::char_traits<char>::length(s), n);
+    return n;
+}
+
+std::int64_t Result::payload_bytes() const
+{
+    std::int64_t total = 0;
+    const int nrows = rows(), ncols = columns();
+    for (int r = 0; r < nrows; ++r)
+        for (int c = 0; c < ncols; ++c)
+            total += PQgetlength(res_.get(), r, c);
+    return total;
+}
+
+Connection::Connection(const std::string &conninfo) : conn_(PQconnectdb(conninfo.c_str()), &PQfinish)
+{
+    if (!conn_)
+        throw ConnectionError("cannot connect: out of memory allocating the connection");
+    if (PQstatus(conn_.get()) != CONNECTION_OK)
+        throw ConnectionError(fmt::format("cannot connect to the server ({}): {}",
+                                          conninfo.empty() ? "PG* environment" : conninfo,
+                                          trim_message(PQerrorMessage(conn_.get()))));
+    PQsetNoticeProcessor(conn_.get(), &ignore_notice, nullptr);
+}
+
+std::string Connection::server_parameter(const char *name) const
+{
+    const char *v = PQparameterStatus(conn_.get(), name);
+    return v ? v : "";
+}
+
+void Connection::throw_if_error(const PGresult *raw, const std::string &sql)
+{
+    if (!raw)
+        throw ConnectionError(fmt::format("lost the connection while running: {}: {}", sql,
+                                          trim_message(PQerrorMessage(conn_.get()))));
+    switch (PQresultStatus(raw))
+    {
+    case PGRES_COMMAND_OK:
+    case PGRES_TUPLES_OK:
+    case PGRES_SINGLE_TUPLE:
+    case PGRES_COPY_IN:
+    case PGRES_EMPTY_QUERY:
+        return;
+    default: {
+        const char *state = PQresultErrorField(raw, PG_DIAG_SQLSTATE);
+        throw SqlError(trim_message(PQresultErrorMessage(raw)), state ? state : "");
+    }
+    }
+}
+
+Result Connection::check(PGresult *raw, const std::string &sql)
+{
+    Result res(raw); // owns raw from here on, also when throw_if_error throws
+    throw_if_error(raw, sql);
+    return res;
+}
+
+void Connection::account(const Result &res)
+{
+    stats_.rows_returned += res.rows();
+    stats_.rows_affected += res.rows() == 0 ? res.affected() : 0;
+    stats_.bytes_received += res.payload_bytes();
+    stats_.peak_result_bytes = std::max<std::int64_t>(stats_.peak_result_bytes, res.memory_size());
+}
+
+Result Connection::exec(const std::string &sql, const std::vector<Param> &params)
+{
+    auto ptrs = param_pointers(params);
+    ++stats_.statements;
+    ++stats_.round_trips;
+    Result res = check(PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(ptrs.size()), nullptr,
+                                    ptrs.data(), nullptr, nullptr, 0),
+                       sql);
+    account(res);
+    return res;
+}
+
+void Connection::exec_script(const std::string &sql)
+{
+    ++stats_.statements;
+    ++stats_.round_trips;
+    // PQexec returns only the last result; an error in any statement stops the script and is returned.
+    check(PQexec(conn_.get(), sql.c_str()), sql);
+}
+
+std::int64_t Connection::copy_in(const std::string &sql, const std::string &data)
+{
+    ++stats_.statements;
+    stats_.round_trips += 2; // the COPY command, then the data with its end marker
+    Result start = check(PQexec(conn_.get(), sql.c_str()), sql);
+    if (start.status() != PGRES_COPY_IN)
+        throw SqlError(fmt::format("expected COPY FROM STDIN, the server did not enter COPY mode: {}", sql), "");
+    if (PQputCopyData(conn_.get(), data.data(), static_cast<int>(data.size())) != 1 ||
+        PQputCopyEnd(conn_.get(), nullptr) != 1)
+        throw ConnectionError(fmt::format("sending COPY data failed: {}", trim_message(PQerrorMessage(conn_.get()))));
+    std::int64_t copied = 0;
+    std::optional<SqlError> failure;
+    while (PGresult *raw = PQgetResult(conn_.get()))
+    {
+        Result res(raw);
+        if (res.status() == PGRES_COMMAND_OK)
+            copied += res.affected();
+        else if (!failure)
+        {
+            const char *state = PQresultErrorField(raw, PG_DIAG_SQLSTATE);
+            failure.emplace(trim_message(PQresultErrorMessage(raw)), state ? state : "");
+        }
+    }
+    if (failure)
+        throw *failure;
+    stats_.rows_affected += copied;
+    return copied;
+}
+
+void Connection::exec_single_row(const std::string &sql, const std::vector<Param> &params,
+                                 const std::function<void(const Result &)> &on_row)
+{
+    auto ptrs = param_pointers(params);
+    ++stats_.statements;
+    ++stats_.round_trips;
+    if (!PQsendQueryParams(conn_.get(), sql.c_str(), static_cast<int>(ptrs.size()), nullptr, ptrs.data(),
+                           nullptr, nullptr, 0))
+        throw ConnectionError(fmt::format("sending the query failed: {}", trim_message(PQerrorMessage(conn_.get()))));
+    if (!PQsetSingleRowMode(conn_.get()))
+        throw SqlError("the server refused single-row mode", "");
+    // Drain every result even after an error so the connection stays usable for the next statement.
+    std::optional<SqlError> failure;
+    while (PGresult *raw = PQgetResult(conn_.get()))
+    {
+        Result res(raw);
+        if (failure)
+            continue;
+        try
+        {
+            throw_if_error(raw, sql);
+        }
+        catch (const SqlError &e)
+        {
+            failure.emplace(e);
+            continue;
+        }
+        account(res);
+        if (res.status() == PGRES_SINGLE_TUPLE)
+            on_row(res);
+    }
+    if (failure)
+        throw *failure;
+}
+
+std::string quote_ident(std::string_view ident)
+{
+    std::string out = "\"";
+    for (char c : ident)
+    {
+        if (c == '"')
+            out += '"';
+        out += c;
+    }
+    out += '"';
+    return out;
+}
+
+} // namespace perfgate

@@ -1,0 +1,151 @@
+// CI renderers: Markdown for job summaries (GitHub's $GITHUB_STEP_SUMMARY and the like) and JUnit XML,
+// one test case per (scenario, gate) so CI systems list exactly which check failed and why.
+#include "report.hpp"
+
+#include <algorithm>
+#include <map>
+
+#include <fmt/format.h>
+
+namespace perfgate
+{
+namespace
+{
+
+std::string xml_escape(const std::string &s)
+{
+    std::string out;
+    for (char c : s)
+    {
+        switch (c)
+        {
+        case '&':
+            out += "&amp;";
+            break;
+        case '<':
+            out += "&lt;";
+            break;
+        case '>':
+            out += "&gt;";
+            break;
+        case '"':
+            out += "&quot;";
+            break;
+        default:
+            // XML 1.0 forbids most control characters even when escaped.
+            if (static_cast<unsigned char>(c) >= 0x20 || c == '\n' || c == '\t')
+                out += c;
+        }
+    }
+    return out;
+}
+
+std::string md_cell(std::string s)
+{
+    std::replace(s.begin(), s.end(), '|', '/');
+    std::replace(s.begin(), s.end(), '\n', ' ');
+    return s;
+}
+
+} // namespace
+
+std::string render_markdown(const Results &r, const GateOutcome *gate)
+{
+    std::string out;
+    if (gate)
+    {
+        out += fmt::format("## perfgate: {}\n\n", gate->failed() ? ":x: regression" : ":white_check_mark: pass");
+        out += fmt::format("{} failed, {} improved, {} scenario/gate checks. PostgreSQL {}, pg_perfgate extension {}.\n\n",
+                           gate->count(Verdict::fail), gate->count(Verdict::improved), gate->checked.size(),
+                           r.env.server_version, r.env.extension ? "loaded" : "not loaded");
+        if (gate->failed() || gate->count(Verdict::improved))
+        {
+            out += "| verdict | gate | scenario | variant | n | detail |\n|---|---|---|---|---|---|\n";
+            for (const auto &f : gate->findings)
+                if (f.verdict == Verdict::fail || f.verdict == Verdict::improved)
+                    out += fmt::format("| {} | {} | {} | {} | {} | {} |\n",
+                                       f.verdict == Verdict::fail ? "**fail**" : "improved", f.gate, md_cell(f.scenario),
+                                       md_cell(f.variant), f.n ? std::to_string(f.n) : "all", md_cell(f.message));
+            out += "\n";
+        }
+        for (const auto &n : gate->notes)
+            out += fmt::format("- note: {}\n", md_cell(n));
+        if (!gate->notes.empty())
+            out += "\n";
+    }
+    else
+        out += fmt::format("## perfgate results\n\nPostgreSQL {}, pg_perfgate extension {}.\n\n", r.env.server_version,
+                           r.env.extension ? "loaded" : "not loaded");
+
+    for (const auto &s : r.scenarios)
+    {
+        out += fmt::format("### {}\n\n", s.name);
+        if (!s.description.empty())
+            out += s.description + "\n\n";
+        out += "| variant | n | median ms | statements | round trips | rows | bytes received | peak result |\n"
+               "|---|---:|---:|---:|---:|---:|---:|---:|\n";
+        for (const auto &v : s.variants)
+            for (const auto &z : v.sizes)
+                out += fmt::format("| {} | {} | {:.3f} | {} | {} | {} | {} | {} |\n", md_cell(v.name), z.n, z.median_ms(),
+                                   z.statements, z.round_trips, z.rows_returned + z.rows_affected,
+                                   human_bytes(z.bytes_received), human_bytes(z.peak_result_bytes));
+        out += "\n";
+        for (const auto &v : s.variants)
+        {
+            const VariantGrowth g = variant_growth(v);
+            out += fmt::format("- `{}` grows {} with n (latency exponent {:.2f}; statements {}, exponent {:.2f})\n", v.name,
+                               to_string(g.latency.cls), g.latency.exponent, to_string(g.statements.cls),
+                               g.statements.exponent);
+        }
+        for (const auto &p : s.pairs)
+        {
+            std::vector<std::string> parts;
+            for (const auto &pr : pair_ratios(s, p))
+                parts.push_back(fmt::format("n={}: x{:.2f}", pr.n, pr.ratio));
+            out += fmt::format("- **{}**: {}\n", md_cell(p.label), fmt::join(parts, ", "));
+        }
+        out += "\n";
+    }
+    return out;
+}
+
+std::string render_junit(const Results &r, const GateOutcome &gate)
+{
+    // (scenario, gate) -> failure messages; every checked pair becomes a test case, failing or not.
+    std::map<std::string, std::map<std::string, std::vector<std::string>>> failures;
+    for (const auto &[scenario, g] : gate.checked)
+        failures[scenario][g];
+    for (const auto &f : gate.findings)
+        if (f.verdict == Verdict::fail)
+            failures[f.scenario][f.gate].push_back(f.message);
+
+    std::string body;
+    int tests = 0, failed = 0;
+    for (const auto &s : r.scenarios)
+    {
+        const auto &gates = failures[s.name];
+        int suite_failed = 0;
+        std::string cases;
+        for (const auto &[g, msgs] : gates)
+        {
+            cases += fmt::format("    <testcase classname=\"perfgate.{}\" name=\"{}\"", xml_escape(s.name), xml_escape(g));
+            if (msgs.empty())
+                cases += "/>\n";
+            else
+            {
+                ++suite_failed;
+                cases += fmt::format(">\n      <failure message=\"{}\" type=\"regression\">{}</failure>\n    </testcase>\n",
+                                     xml_escape(msgs.front()), xml_escape(fmt::format("{}", fmt::join(msgs, "\n"))));
+            }
+        }
+        body += fmt::format("  <testsuite name=\"perfgate.{}\" tests=\"{}\" failures=\"{}\">\n{}  </testsuite>\n",
+                            xml_escape(s.name), gates.size(), suite_failed, cases);
+        tests += static_cast<int>(gates.size());
+        failed += suite_failed;
+    }
+    return fmt::format("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"perfgate\" tests=\"{}\" "
+                       "failures=\"{}\">\n{}</testsuites>\n",
+                       tests, failed, body);
+}
+
+} // namespace perfgate
