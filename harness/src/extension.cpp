@@ -18,7 +18,7 @@ ExtensionProbe::ExtensionProbe(Connection &conn) : conn_(conn)
     std::set<std::string> cols;
     for (int i = 0; i < r.rows(); ++i)
         cols.insert(std::string(r.value(i, 0)));
-    Result f = conn_.exec("SELECT to_regprocedure('pg_perfgate_reset()') IS NOT NULL, "
+    Result f = conn_.exec("SELECT EXISTS (SELECT 1 FROM pg_proc WHERE proname = 'pg_perfgate_reset'), "
                           "to_regclass('pg_perfgate_antipatterns') IS NOT NULL");
     const bool has_reset = f.value(0, 0) == "t";
     has_antipatterns_ = f.value(0, 1) == "t";

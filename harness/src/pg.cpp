@@ -102,7 +102,9 @@ Result Connection::check(PGresult *raw, const std::string &sql)
 void Connection::account(const Result &res)
 {
     stats_.rows_returned += res.rows();
-    stats_.rows_affected += res.rows() == 0 ? res.affected() : 0;
+    // PQcmdTuples also reports a SELECT's row count; only commands' counts are "affected" rows.
+    if (res.status() == PGRES_COMMAND_OK)
+        stats_.rows_affected += res.affected();
     stats_.bytes_received += res.payload_bytes();
     stats_.peak_result_bytes = std::max<std::int64_t>(stats_.peak_result_bytes, res.memory_size());
 }

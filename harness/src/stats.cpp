@@ -77,7 +77,7 @@ double exact_upper_tail(std::size_t m, std::size_t n, double u)
 
 } // namespace
 
-MannWhitney mann_whitney_greater(const std::vector<double> &a, const std::vector<double> &b)
+MannWhitney mann_whitney_greater(const std::vector<double> &a, const std::vector<double> &b, PMethod method)
 {
     MannWhitney r;
     const std::size_t n1 = a.size(), n2 = b.size();
@@ -115,7 +115,7 @@ MannWhitney mann_whitney_greater(const std::vector<double> &a, const std::vector
     const double m = static_cast<double>(n1), n = static_cast<double>(n2);
     r.u = rank_sum_a - m * (m + 1) / 2;
 
-    if (!ties && n1 * n2 <= 2500)
+    if (method == PMethod::automatic && !ties && n1 * n2 <= 2500)
     {
         r.exact = true;
         r.p = exact_upper_tail(n1, n2, r.u);

@@ -19,9 +19,15 @@ struct MannWhitney
     bool exact = false; // p from the exact null distribution (small samples without ties)
 };
 
-// One-sided test that sample `a` tends to be larger than sample `b`. Exact for n1*n2 <= 2500 without
-// ties; otherwise the normal approximation with tie and continuity correction.
-MannWhitney mann_whitney_greater(const std::vector<double> &a, const std::vector<double> &b);
+enum class PMethod
+{
+    automatic,  // exact for n1*n2 <= 2500 without ties, else asymptotic
+    asymptotic, // normal approximation with tie and continuity correction
+};
+
+// One-sided test that sample `a` tends to be larger than sample `b`.
+MannWhitney mann_whitney_greater(const std::vector<double> &a, const std::vector<double> &b,
+                                 PMethod method = PMethod::automatic);
 
 struct RatioInterval
 {
