@@ -6,7 +6,10 @@
 namespace pgperfgate
 {
 
-void Histogram::clear() { std::memset(counts_, 0, sizeof(counts_)); }
+void Histogram::clear()
+{
+    std::memset(counts_, 0, sizeof(counts_));
+}
 
 void Histogram::halve()
 {

@@ -82,8 +82,8 @@ void capture_executor_end(QueryDesc *queryDesc)
     store_record(make_key(stmt->queryId, compute_plan_id(stmt), nesting_level == 0), s, texts);
 }
 
-PlannedStmt *capture_planner(Query *parse, const char *query_string, int cursorOptions, ParamListInfo boundParams,
-                             planner_hook_type next)
+PlannedStmt *capture_planner(Query *parse, const char *query_string, int cursorOptions,
+                             ParamListInfo boundParams, planner_hook_type next)
 {
     instr_time start, duration;
     BufferUsage buf_start = pgBufferUsage, buf_delta;
@@ -124,8 +124,8 @@ PlannedStmt *capture_planner(Query *parse, const char *query_string, int cursorO
     return result;
 }
 
-void capture_utility(uint64 queryid, const char *query_string, int location, int length, double ms, uint64 rows,
-                     const BufferUsage &buf_delta, const WalUsage &wal_delta)
+void capture_utility(uint64 queryid, const char *query_string, int location, int length, double ms,
+                     uint64 rows, const BufferUsage &buf_delta, const WalUsage &wal_delta)
 {
     Sample s;
     s.kind = SampleKind::Execution;

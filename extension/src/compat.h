@@ -62,10 +62,10 @@ extern "C"
  * pg_stat_statements 15 names; local I/O time is folded into blk_*_time on 17 and later.
  */
 #if PG_VERSION_NUM >= 170000
-#define PGPF_BLK_READ_TIME(b) (INSTR_TIME_GET_MILLISEC((b).shared_blk_read_time) + \
-                               INSTR_TIME_GET_MILLISEC((b).local_blk_read_time))
-#define PGPF_BLK_WRITE_TIME(b) (INSTR_TIME_GET_MILLISEC((b).shared_blk_write_time) + \
-                                INSTR_TIME_GET_MILLISEC((b).local_blk_write_time))
+#define PGPF_BLK_READ_TIME(b)                                                                                \
+    (INSTR_TIME_GET_MILLISEC((b).shared_blk_read_time) + INSTR_TIME_GET_MILLISEC((b).local_blk_read_time))
+#define PGPF_BLK_WRITE_TIME(b)                                                                               \
+    (INSTR_TIME_GET_MILLISEC((b).shared_blk_write_time) + INSTR_TIME_GET_MILLISEC((b).local_blk_write_time))
 #else
 #define PGPF_BLK_READ_TIME(b) INSTR_TIME_GET_MILLISEC((b).blk_read_time)
 #define PGPF_BLK_WRITE_TIME(b) INSTR_TIME_GET_MILLISEC((b).blk_write_time)
@@ -82,7 +82,7 @@ extern "C"
  * Utility statements that pg_stat_statements leaves to the statement they run (EXECUTE, PREPARE)
  * or ignores (DEALLOCATE). Same list in 14 to 18; kept here so that both extensions keep agreeing.
  */
-#define PGPF_HANDLED_UTILITY(n) \
+#define PGPF_HANDLED_UTILITY(n)                                                                              \
     (!IsA((n), ExecuteStmt) && !IsA((n), PrepareStmt) && !IsA((n), DeallocateStmt))
 
 /*

@@ -26,90 +26,100 @@ ProcessUtility_hook_type prev_process_utility = nullptr;
 
 void on_post_parse_analyze(ParseState *pstate, Query *query, JumbleState *jstate)
 {
-    guarded("post_parse_analyze", [&] {
-        if (prev_post_parse_analyze)
-            prev_post_parse_analyze(pstate, query, jstate);
-        if (!store_attached() || !tracking(nesting_level))
-            return;
-        // EXECUTE and PREPARE are counted under the statement they run, DEALLOCATE not at all,
-        // exactly as pg_stat_statements does, so that the two agree when both are loaded.
-        if (query->utilityStmt != nullptr)
-        {
-            if (guc_track_utility && !PGPF_HANDLED_UTILITY(query->utilityStmt))
-                query->queryId = UINT64CONST(0);
-            return;
-        }
-        remember_normalized_text(pstate, query, jstate);
-    });
+    guarded("post_parse_analyze",
+            [&]
+            {
+                if (prev_post_parse_analyze)
+                    prev_post_parse_analyze(pstate, query, jstate);
+                if (!store_attached() || !tracking(nesting_level))
+                    return;
+                // EXECUTE and PREPARE are counted under the statement they run, DEALLOCATE not at all,
+                // exactly as pg_stat_statements does, so that the two agree when both are loaded.
+                if (query->utilityStmt != nullptr)
+                {
+                    if (guc_track_utility && !PGPF_HANDLED_UTILITY(query->utilityStmt))
+                        query->queryId = UINT64CONST(0);
+                    return;
+                }
+                remember_normalized_text(pstate, query, jstate);
+            });
 }
 
 PlannedStmt *on_planner(Query *parse, const char *query_string, int cursorOptions, ParamListInfo boundParams)
 {
-    return guarded("planner", [&] {
-        return capture_planner(parse, query_string, cursorOptions, boundParams, prev_planner);
-    });
+    return guarded(
+        "planner",
+        [&] { return capture_planner(parse, query_string, cursorOptions, boundParams, prev_planner); });
 }
 
 void on_executor_start(QueryDesc *queryDesc, int eflags)
 {
-    guarded("ExecutorStart", [&] {
-        if (prev_executor_start)
-            prev_executor_start(queryDesc, eflags);
-        else
-            standard_ExecutorStart(queryDesc, eflags);
-        if (store_attached())
-            capture_executor_start(queryDesc);
-    });
+    guarded("ExecutorStart",
+            [&]
+            {
+                if (prev_executor_start)
+                    prev_executor_start(queryDesc, eflags);
+                else
+                    standard_ExecutorStart(queryDesc, eflags);
+                if (store_attached())
+                    capture_executor_start(queryDesc);
+            });
 }
 
 void on_executor_run(PGPF_EXECUTOR_RUN_ARGS)
 {
-    guarded("ExecutorRun", [&] {
-        nesting_level++;
-        PG_TRY();
-        {
-            if (prev_executor_run)
-                prev_executor_run(PGPF_EXECUTOR_RUN_PASS);
-            else
-                standard_ExecutorRun(PGPF_EXECUTOR_RUN_PASS);
-        }
-        PG_FINALLY();
-        {
-            nesting_level--;
-        }
-        PG_END_TRY();
-    });
+    guarded("ExecutorRun",
+            [&]
+            {
+                nesting_level++;
+                PG_TRY();
+                {
+                    if (prev_executor_run)
+                        prev_executor_run(PGPF_EXECUTOR_RUN_PASS);
+                    else
+                        standard_ExecutorRun(PGPF_EXECUTOR_RUN_PASS);
+                }
+                PG_FINALLY();
+                {
+                    nesting_level--;
+                }
+                PG_END_TRY();
+            });
 }
 
 void on_executor_finish(QueryDesc *queryDesc)
 {
-    guarded("ExecutorFinish", [&] {
-        nesting_level++;
-        PG_TRY();
-        {
-            if (prev_executor_finish)
-                prev_executor_finish(queryDesc);
-            else
-                standard_ExecutorFinish(queryDesc);
-        }
-        PG_FINALLY();
-        {
-            nesting_level--;
-        }
-        PG_END_TRY();
-    });
+    guarded("ExecutorFinish",
+            [&]
+            {
+                nesting_level++;
+                PG_TRY();
+                {
+                    if (prev_executor_finish)
+                        prev_executor_finish(queryDesc);
+                    else
+                        standard_ExecutorFinish(queryDesc);
+                }
+                PG_FINALLY();
+                {
+                    nesting_level--;
+                }
+                PG_END_TRY();
+            });
 }
 
 void on_executor_end(QueryDesc *queryDesc)
 {
-    guarded("ExecutorEnd", [&] {
-        if (store_attached())
-            capture_executor_end(queryDesc);
-        if (prev_executor_end)
-            prev_executor_end(queryDesc);
-        else
-            standard_ExecutorEnd(queryDesc);
-    });
+    guarded("ExecutorEnd",
+            [&]
+            {
+                if (store_attached())
+                    capture_executor_end(queryDesc);
+                if (prev_executor_end)
+                    prev_executor_end(queryDesc);
+                else
+                    standard_ExecutorEnd(queryDesc);
+            });
 }
 
 void call_process_utility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
@@ -122,52 +132,66 @@ void call_process_utility(PlannedStmt *pstmt, const char *queryString, bool read
         standard_ProcessUtility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
 }
 
+// When pg_stat_statements runs outside us (loaded after us) it has cleared a utility statement's
+// query id already; a top-level statement's id is still in the backend status, where core put it
+// at parse analysis.
+uint64 utility_query_id(const PlannedStmt *pstmt)
+{
+    if (pstmt->queryId == 0 && nesting_level == 0 && IsQueryIdEnabled())
+        return pgstat_get_my_query_id();
+    return pstmt->queryId;
+}
+
 void on_process_utility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
                         ProcessUtilityContext context, ParamListInfo params, QueryEnvironment *queryEnv,
                         DestReceiver *dest, QueryCompletion *qc)
 {
-    guarded("ProcessUtility", [&] {
-        // Read before chaining: pg_stat_statements, when it runs inside us, clears the query id.
-        const uint64 queryid = pstmt->queryId;
-        const int location = pstmt->stmt_location;
-        const int length = pstmt->stmt_len;
-        if (!(store_attached() && guc_track_utility && queryid != 0 && tracking(nesting_level) &&
-              PGPF_HANDLED_UTILITY(pstmt->utilityStmt)))
+    guarded(
+        "ProcessUtility",
+        [&]
         {
-            call_process_utility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
-            return;
-        }
+            // Read before chaining: pg_stat_statements, when it runs inside us, clears the query id.
+            const uint64 queryid = utility_query_id(pstmt);
+            const int location = pstmt->stmt_location;
+            const int length = pstmt->stmt_len;
+            if (!(store_attached() && guc_track_utility && queryid != 0 && tracking(nesting_level) &&
+                  PGPF_HANDLED_UTILITY(pstmt->utilityStmt)))
+            {
+                call_process_utility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
+                return;
+            }
 
-        instr_time start, duration;
-        BufferUsage buf_start = pgBufferUsage, buf_delta;
-        WalUsage wal_start = pgWalUsage, wal_delta;
-        INSTR_TIME_SET_CURRENT(start);
-        // Statements the utility runs (EXPLAIN ANALYZE, CREATE TABLE AS, a procedure's body) are
-        // nested: measured here as part of the utility, on their own only under track = all.
-        nesting_level++;
-        PG_TRY();
-        {
-            call_process_utility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
-        }
-        PG_FINALLY();
-        {
-            nesting_level--;
-        }
-        PG_END_TRY();
-        INSTR_TIME_SET_CURRENT(duration);
-        INSTR_TIME_SUBTRACT(duration, start);
+            instr_time start, duration;
+            BufferUsage buf_start = pgBufferUsage, buf_delta;
+            WalUsage wal_start = pgWalUsage, wal_delta;
+            INSTR_TIME_SET_CURRENT(start);
+            // Statements the utility runs (EXPLAIN ANALYZE, CREATE TABLE AS, a procedure's body) are
+            // nested: measured here as part of the utility, on their own only under track = all.
+            nesting_level++;
+            PG_TRY();
+            {
+                call_process_utility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
+            }
+            PG_FINALLY();
+            {
+                nesting_level--;
+            }
+            PG_END_TRY();
+            INSTR_TIME_SET_CURRENT(duration);
+            INSTR_TIME_SUBTRACT(duration, start);
 
-        uint64 rows = 0;
-        if (qc != nullptr && (qc->commandTag == CMDTAG_COPY || qc->commandTag == CMDTAG_FETCH ||
-                              qc->commandTag == CMDTAG_SELECT || qc->commandTag == CMDTAG_REFRESH_MATERIALIZED_VIEW))
-            rows = qc->nprocessed;
-        memset(&buf_delta, 0, sizeof(buf_delta));
-        BufferUsageAccumDiff(&buf_delta, &pgBufferUsage, &buf_start);
-        memset(&wal_delta, 0, sizeof(wal_delta));
-        WalUsageAccumDiff(&wal_delta, &pgWalUsage, &wal_start);
-        capture_utility(queryid, queryString, location, length, INSTR_TIME_GET_MILLISEC(duration), rows, buf_delta,
-                        wal_delta);
-    });
+            uint64 rows = 0;
+            if (qc != nullptr &&
+                (qc->commandTag == CMDTAG_COPY || qc->commandTag == CMDTAG_FETCH ||
+                 qc->commandTag == CMDTAG_SELECT || qc->commandTag == CMDTAG_REFRESH_MATERIALIZED_VIEW))
+                rows = qc->nprocessed;
+            memset(&buf_delta, 0, sizeof(buf_delta));
+            BufferUsageAccumDiff(&buf_delta, &pgBufferUsage, &buf_start);
+            memset(&wal_delta, 0, sizeof(wal_delta));
+            WalUsageAccumDiff(&wal_delta, &pgWalUsage, &wal_start);
+            capture_utility(queryid, queryString, location, length, INSTR_TIME_GET_MILLISEC(duration), rows,
+                            buf_delta, wal_delta);
+        });
 }
 
 } // namespace

@@ -11,8 +11,8 @@
 
 extern "C"
 {
-PG_MODULE_MAGIC;
-void _PG_init(void);
+    PG_MODULE_MAGIC;
+    void _PG_init(void);
 }
 
 namespace pgpf
@@ -29,7 +29,8 @@ bool guc_plan_text = true;
 
 void raise_cpp_error(const char *where, const char *what)
 {
-    ereport(ERROR, (errcode(ERRCODE_INTERNAL_ERROR), errmsg("pg_perfgate: C++ exception in %s: %s", where, what)));
+    ereport(ERROR,
+            (errcode(ERRCODE_INTERNAL_ERROR), errmsg("pg_perfgate: C++ exception in %s: %s", where, what)));
     pg_unreachable();
 }
 
@@ -56,19 +57,22 @@ void on_shmem_request()
 shmem_startup_hook_type prev_shmem_startup = nullptr;
 void on_shmem_startup()
 {
-    guarded("shmem_startup", [] {
-        if (prev_shmem_startup)
-            prev_shmem_startup();
-        store_shmem_startup();
-    });
+    guarded("shmem_startup",
+            []
+            {
+                if (prev_shmem_startup)
+                    prev_shmem_startup();
+                store_shmem_startup();
+            });
 }
 
 void define_gucs()
 {
-    DefineCustomIntVariable("pg_perfgate.max", "Maximum number of statement entries kept; the least used are evicted.",
-                            nullptr, &guc_max, 5000, 100, INT_MAX / 2, PGC_POSTMASTER, 0, nullptr, nullptr,
-                            nullptr);
-    DefineCustomEnumVariable("pg_perfgate.track", "Which statements are recorded: top (client-issued), all "
+    DefineCustomIntVariable("pg_perfgate.max",
+                            "Maximum number of statement entries kept; the least used are evicted.", nullptr,
+                            &guc_max, 5000, 100, INT_MAX / 2, PGC_POSTMASTER, 0, nullptr, nullptr, nullptr);
+    DefineCustomEnumVariable("pg_perfgate.track",
+                             "Which statements are recorded: top (client-issued), all "
                              "(also nested ones in functions), none.",
                              nullptr, &guc_track, TRACK_TOP, track_options, PGC_SUSET, 0, nullptr, nullptr,
                              nullptr);
@@ -76,17 +80,19 @@ void define_gucs()
                              &guc_track_utility, true, PGC_SUSET, 0, nullptr, nullptr, nullptr);
     DefineCustomBoolVariable("pg_perfgate.track_planning", "Whether planning time is recorded.", nullptr,
                              &guc_track_planning, false, PGC_SUSET, 0, nullptr, nullptr, nullptr);
-    DefineCustomBoolVariable("pg_perfgate.save", "Whether statistics are saved across server restarts.", nullptr,
-                             &guc_save, true, PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
-    DefineCustomBoolVariable("pg_perfgate.plan_text", "Whether a plan's text (EXPLAIN, costs off) is kept when the "
+    DefineCustomBoolVariable("pg_perfgate.save", "Whether statistics are saved across server restarts.",
+                             nullptr, &guc_save, true, PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
+    DefineCustomBoolVariable("pg_perfgate.plan_text",
+                             "Whether a plan's text (EXPLAIN, costs off) is kept when the "
                              "plan is first seen.",
                              nullptr, &guc_plan_text, true, PGC_SUSET, 0, nullptr, nullptr, nullptr);
-    DefineCustomIntVariable("pg_perfgate.query_text_size", "Bytes kept of each query text; longer texts are cut.",
-                            nullptr, &guc_query_text_size, 1024, 64, 1024 * 1024, PGC_POSTMASTER, GUC_UNIT_BYTE,
+    DefineCustomIntVariable("pg_perfgate.query_text_size",
+                            "Bytes kept of each query text; longer texts are cut.", nullptr,
+                            &guc_query_text_size, 1024, 64, 1024 * 1024, PGC_POSTMASTER, GUC_UNIT_BYTE,
                             nullptr, nullptr, nullptr);
-    DefineCustomIntVariable("pg_perfgate.plan_text_size", "Bytes kept of each plan text; longer texts are cut.",
-                            nullptr, &guc_plan_text_size, 2048, 64, 1024 * 1024, PGC_POSTMASTER, GUC_UNIT_BYTE,
-                            nullptr, nullptr, nullptr);
+    DefineCustomIntVariable(
+        "pg_perfgate.plan_text_size", "Bytes kept of each plan text; longer texts are cut.", nullptr,
+        &guc_plan_text_size, 2048, 64, 1024 * 1024, PGC_POSTMASTER, GUC_UNIT_BYTE, nullptr, nullptr, nullptr);
     PGPF_RESERVE_GUC_PREFIX("pg_perfgate");
 }
 
@@ -99,18 +105,20 @@ void _PG_init(void)
     using namespace pgpf;
     if (!process_shared_preload_libraries_in_progress)
         return;
-    guarded("_PG_init", [] {
-        // Core query ids, computed the way pg_stat_statements asks for them, so that both agree.
-        EnableQueryId();
-        define_gucs();
+    guarded("_PG_init",
+            []
+            {
+                // Core query ids, computed the way pg_stat_statements asks for them, so that both agree.
+                EnableQueryId();
+                define_gucs();
 #if PGPF_HAVE_SHMEM_REQUEST_HOOK
-        prev_shmem_request = shmem_request_hook;
-        shmem_request_hook = on_shmem_request;
+                prev_shmem_request = shmem_request_hook;
+                shmem_request_hook = on_shmem_request;
 #else
         store_shmem_request();
 #endif
-        prev_shmem_startup = shmem_startup_hook;
-        shmem_startup_hook = on_shmem_startup;
-        install_hooks();
-    });
+                prev_shmem_startup = shmem_startup_hook;
+                shmem_startup_hook = on_shmem_startup;
+                install_hooks();
+            });
 }

@@ -4,7 +4,8 @@
  * The constants' locations are only known at parse analysis (JumbleState), while an entry is created
  * when the statement finishes, possibly several protocol messages later. So each backend keeps a
  * small direct-mapped cache, query id -> normalized text, filled at parse analysis the first time
- * it sees a query id and read when an entry is created. A repeat parse costs one array probe.
+ * it sees a query id (for a role) and read when an entry is created. A repeat parse costs one array
+ * probe.
  * The constants' lengths come from the core lexer: it NUL-terminates the token it has just returned
  * in its private copy of the text, so strlen() from the constant's location gives its length.
  */
@@ -21,6 +22,7 @@ constexpr int kCacheSlots = 256;
 struct CachedText
 {
     uint64 queryid;
+    Oid userid; // a text is only reused for the role that wrote it: comments may be private
     char *text;
     int len;
 };
@@ -108,12 +110,14 @@ void remember_normalized_text(ParseState *pstate, Query *query, JumbleState *jst
     if (jstate == nullptr || jstate->clocations_count <= 0 || query->queryId == 0 ||
         pstate->p_sourcetext == nullptr)
         return;
+    const Oid userid = GetUserId();
     CachedText &slot = cache[query->queryId % kCacheSlots];
-    if (slot.text != nullptr && slot.queryid == query->queryId)
+    if (slot.text != nullptr && slot.queryid == query->queryId && slot.userid == userid)
         return;
 
     if (cache_context == nullptr)
-        cache_context = AllocSetContextCreate(TopMemoryContext, "pg_perfgate query texts", ALLOCSET_SMALL_SIZES);
+        cache_context =
+            AllocSetContextCreate(TopMemoryContext, "pg_perfgate query texts", ALLOCSET_SMALL_SIZES);
     int loc = query->stmt_location, len = query->stmt_len;
     const char *stmt = CleanQuerytext(pstate->p_sourcetext, &loc, &len);
     (void)stmt;
@@ -124,6 +128,7 @@ void remember_normalized_text(ParseState *pstate, Query *query, JumbleState *jst
     if (slot.text != nullptr)
         pfree(slot.text);
     slot.queryid = query->queryId;
+    slot.userid = userid;
     slot.text = text;
     slot.len = out_len;
 }
@@ -131,7 +136,7 @@ void remember_normalized_text(ParseState *pstate, Query *query, JumbleState *jst
 char *query_text_for(uint64 queryid, const char *source, int location, int length, int *len)
 {
     const CachedText &slot = cache[queryid % kCacheSlots];
-    if (slot.text != nullptr && slot.queryid == queryid)
+    if (slot.text != nullptr && slot.queryid == queryid && slot.userid == GetUserId())
     {
         *len = slot.len;
         return pnstrdup(slot.text, slot.len);

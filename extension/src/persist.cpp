@@ -72,7 +72,10 @@ void write_entry(const StoreEntry &e, const char *query, const char *plan, void 
     w->count++;
 }
 
-void count_entry(const StoreEntry &, const char *, const char *, void *arg) { (*static_cast<int64 *>(arg))++; }
+void count_entry(const StoreEntry &, const char *, const char *, void *arg)
+{
+    (*static_cast<int64 *>(arg))++;
+}
 
 // Checks the whole image before anything is loaded; returns NULL when fine, else what is wrong.
 const char *validate(const char *buf, Size size)

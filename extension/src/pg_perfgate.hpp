@@ -39,8 +39,7 @@ extern int nesting_level;
 
 inline bool tracking(int level)
 {
-    return !IsParallelWorker() &&
-           (guc_track == TRACK_ALL || (guc_track == TRACK_TOP && level == 0));
+    return !IsParallelWorker() && (guc_track == TRACK_ALL || (guc_track == TRACK_TOP && level == 0));
 }
 
 void install_hooks();
@@ -50,8 +49,8 @@ void capture_executor_start(QueryDesc *queryDesc);
 void capture_executor_end(QueryDesc *queryDesc);
 PlannedStmt *capture_planner(Query *parse, const char *query_string, int cursorOptions,
                              ParamListInfo boundParams, planner_hook_type next);
-void capture_utility(uint64 queryid, const char *query_string, int location, int length, double ms, uint64 rows,
-                     const BufferUsage &buf_delta, const WalUsage &wal_delta);
+void capture_utility(uint64 queryid, const char *query_string, int location, int length, double ms,
+                     uint64 rows, const BufferUsage &buf_delta, const WalUsage &wal_delta);
 
 // plan_id.cpp
 uint64 compute_plan_id(const PlannedStmt *stmt);

@@ -59,14 +59,16 @@ void walk(Fingerprint &f, const Plan *plan, const List *rtable)
     case T_ForeignScan:
         f.mix(relation_oid(reinterpret_cast<const Scan *>(plan)->scanrelid, rtable));
         break;
-    case T_IndexScan: {
+    case T_IndexScan:
+    {
         const IndexScan *s = reinterpret_cast<const IndexScan *>(plan);
         f.mix(relation_oid(s->scan.scanrelid, rtable));
         f.mix(s->indexid);
         f.mix(uint64(s->indexorderdir + 2));
         break;
     }
-    case T_IndexOnlyScan: {
+    case T_IndexOnlyScan:
+    {
         const IndexOnlyScan *s = reinterpret_cast<const IndexOnlyScan *>(plan);
         f.mix(relation_oid(s->scan.scanrelid, rtable));
         f.mix(s->indexid);
@@ -81,13 +83,15 @@ void walk(Fingerprint &f, const Plan *plan, const List *rtable)
     case T_HashJoin:
         f.mix(uint64(reinterpret_cast<const Join *>(plan)->jointype));
         break;
-    case T_Agg: {
+    case T_Agg:
+    {
         const Agg *a = reinterpret_cast<const Agg *>(plan);
         f.mix((uint64(a->aggstrategy) << 16) | (uint64(a->aggsplit) << 8));
         f.mix(uint64(a->numCols));
         break;
     }
-    case T_SetOp: {
+    case T_SetOp:
+    {
         const SetOp *s = reinterpret_cast<const SetOp *>(plan);
         f.mix((uint64(s->strategy) << 8) | uint64(s->cmd));
         break;
@@ -95,7 +99,8 @@ void walk(Fingerprint &f, const Plan *plan, const List *rtable)
     case T_Sort:
         f.mix(uint64(reinterpret_cast<const Sort *>(plan)->numCols));
         break;
-    case T_IncrementalSort: {
+    case T_IncrementalSort:
+    {
         const IncrementalSort *s = reinterpret_cast<const IncrementalSort *>(plan);
         f.mix(uint64(s->sort.numCols));
         f.mix(uint64(s->nPresortedCols));
@@ -107,7 +112,8 @@ void walk(Fingerprint &f, const Plan *plan, const List *rtable)
     case T_Limit:
         f.mix(uint64(reinterpret_cast<const Limit *>(plan)->limitOption));
         break;
-    case T_ModifyTable: {
+    case T_ModifyTable:
+    {
         const ModifyTable *m = reinterpret_cast<const ModifyTable *>(plan);
         f.mix(uint64(m->operation));
         ListCell *lc;

@@ -12,7 +12,8 @@ namespace pgpf
 
 char *render_plan_text(QueryDesc *queryDesc)
 {
-    MemoryContext work = AllocSetContextCreate(CurrentMemoryContext, "pg_perfgate plan text", ALLOCSET_DEFAULT_SIZES);
+    MemoryContext work =
+        AllocSetContextCreate(CurrentMemoryContext, "pg_perfgate plan text", ALLOCSET_DEFAULT_SIZES);
     MemoryContext caller = MemoryContextSwitchTo(work);
 
     ExplainState *es = NewExplainState();

@@ -68,8 +68,14 @@ Size store_size()
     return size;
 }
 
-char *partition_base(int p) { return reinterpret_cast<char *>(shared) + shared->part_offset[p]; }
-Table table_of(int p) { return Table(partition_base(p)); }
+char *partition_base(int p)
+{
+    return reinterpret_cast<char *>(shared) + shared->part_offset[p];
+}
+Table table_of(int p)
+{
+    return Table(partition_base(p));
+}
 
 char *query_slot(int p, uint32 idx)
 {
@@ -94,7 +100,10 @@ uint64 key_hash(const EntryKey &k)
     return f.finish();
 }
 
-int partition_of(uint64 hash) { return int(hash >> 60) & (kPartitions - 1); }
+int partition_of(uint64 hash)
+{
+    return int(hash >> 60) & (kPartitions - 1);
+}
 
 // Copies text into a slot of `size` bytes, cutting at a character boundary; returns bytes stored.
 int copy_text(char *slot, int size, const char *text, int len)
@@ -163,7 +172,10 @@ void store_shmem_request()
     RequestNamedLWLockTranche("pg_perfgate", kPartitions);
 }
 
-bool store_attached() { return shared != nullptr; }
+bool store_attached()
+{
+    return shared != nullptr;
+}
 
 void store_check_attached()
 {
@@ -285,14 +297,16 @@ uint64 store_reset(Oid userid, Oid dbid, uint64 queryid)
         else
         {
             // Removing never moves other entries, so removing while walking is safe.
-            t.for_each([&](const StoreEntry &e) {
-                if ((userid == 0 || e.key.userid == userid) && (dbid == 0 || e.key.dbid == dbid) &&
-                    (queryid == 0 || e.key.queryid == queryid))
+            t.for_each(
+                [&](const StoreEntry &e)
                 {
-                    t.remove(&e);
-                    removed++;
-                }
-            });
+                    if ((userid == 0 || e.key.userid == userid) && (dbid == 0 || e.key.dbid == dbid) &&
+                        (queryid == 0 || e.key.queryid == queryid))
+                    {
+                        t.remove(&e);
+                        removed++;
+                    }
+                });
         }
         LWLockRelease(lock);
     }
@@ -341,26 +355,29 @@ EntryCopy *store_copy_all(int *count)
     int capacity = 0;
     for (int p = 0; p < kPartitions; p++)
         capacity += int(shared->part_capacity[p]);
-    EntryCopy *out = static_cast<EntryCopy *>(palloc_extended(sizeof(EntryCopy) * Max(capacity, 1), MCXT_ALLOC_HUGE));
+    EntryCopy *out =
+        static_cast<EntryCopy *>(palloc_extended(sizeof(EntryCopy) * Max(capacity, 1), MCXT_ALLOC_HUGE));
     int n = 0;
     for (int p = 0; p < kPartitions; p++)
     {
         LWLock *lock = &shared->locks[p].lock;
         LWLockAcquire(lock, LW_SHARED);
         Table t = table_of(p);
-        t.for_each([&](const StoreEntry &e) {
-            EntryCopy &c = out[n++];
-            StoreEntry *live = const_cast<StoreEntry *>(&e);
-            SpinLockAcquire(&live->mutex);
-            memcpy(static_cast<void *>(&c.entry), &e, sizeof(StoreEntry));
-            SpinLockRelease(&live->mutex);
-            c.query = nullptr;
-            c.plan = nullptr;
-            if (e.query_len > 0)
-                c.query = pnstrdup(query_slot(p, t.index_of(&e)), e.query_len);
-            if (e.has_plan_text)
-                c.plan = pnstrdup(plan_slot(p, t.index_of(&e)), e.plan_len);
-        });
+        t.for_each(
+            [&](const StoreEntry &e)
+            {
+                EntryCopy &c = out[n++];
+                StoreEntry *live = const_cast<StoreEntry *>(&e);
+                SpinLockAcquire(&live->mutex);
+                memcpy(static_cast<void *>(&c.entry), &e, sizeof(StoreEntry));
+                SpinLockRelease(&live->mutex);
+                c.query = nullptr;
+                c.plan = nullptr;
+                if (e.query_len > 0)
+                    c.query = pnstrdup(query_slot(p, t.index_of(&e)), e.query_len);
+                if (e.has_plan_text)
+                    c.plan = pnstrdup(plan_slot(p, t.index_of(&e)), e.plan_len);
+            });
         LWLockRelease(lock);
     }
     *count = n;
@@ -373,10 +390,12 @@ void store_for_each_unlocked(void (*fn)(const StoreEntry &e, const char *query, 
     for (int p = 0; p < kPartitions; p++)
     {
         Table t = table_of(p);
-        t.for_each([&](const StoreEntry &e) {
-            fn(e, e.query_len > 0 ? query_slot(p, t.index_of(&e)) : nullptr,
-               e.has_plan_text ? plan_slot(p, t.index_of(&e)) : nullptr, arg);
-        });
+        t.for_each(
+            [&](const StoreEntry &e)
+            {
+                fn(e, e.query_len > 0 ? query_slot(p, t.index_of(&e)) : nullptr,
+                   e.has_plan_text ? plan_slot(p, t.index_of(&e)) : nullptr, arg);
+            });
     }
 }
 

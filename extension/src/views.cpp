@@ -13,9 +13,9 @@
 
 extern "C"
 {
-PG_FUNCTION_INFO_V1(pg_perfgate_internal);
-PG_FUNCTION_INFO_V1(pg_perfgate_info_internal);
-PG_FUNCTION_INFO_V1(pg_perfgate_reset);
+    PG_FUNCTION_INFO_V1(pg_perfgate_internal);
+    PG_FUNCTION_INFO_V1(pg_perfgate_info_internal);
+    PG_FUNCTION_INFO_V1(pg_perfgate_reset);
 }
 
 namespace pgpf
@@ -100,8 +100,9 @@ struct Row
     }
 };
 
-void emit(Tuplestorestate *store, TupleDesc desc, int mode, const StoreEntry &e, const pgperfgate::Counters &c,
-          const pgperfgate::Histogram &h, bool visible, const char *query, const char *plan, int plan_count)
+void emit(Tuplestorestate *store, TupleDesc desc, int mode, const StoreEntry &e,
+          const pgperfgate::Counters &c, const pgperfgate::Histogram &h, bool visible, const char *query,
+          const char *plan, int plan_count)
 {
     Row r;
     memset(r.nulls, 0, sizeof(r.nulls));
@@ -175,8 +176,9 @@ void emit(Tuplestorestate *store, TupleDesc desc, int mode, const StoreEntry &e,
     r.put(Int32GetDatum(plan_count));
     Assert(r.i == kColumns);
     if (desc->natts != kColumns)
-        elog(ERROR, "pg_perfgate_internal: expected %d result columns, the function is declared with %d; "
-                    "run ALTER EXTENSION pg_perfgate UPDATE",
+        elog(ERROR,
+             "pg_perfgate_internal: expected %d result columns, the function is declared with %d; "
+             "run ALTER EXTENSION pg_perfgate UPDATE",
              kColumns, desc->natts);
     tuplestore_putvalues(store, desc, r.values, r.nulls);
 }
@@ -236,8 +238,8 @@ void statements(FunctionCallInfo fcinfo)
             if (end == start || c.entry.key.planid != order[end - 1]->entry.key.planid)
                 plan_count++;
         }
-        emit(store, desc, mode, first, sum, *hist, visible, showtext ? query : nullptr, showtext ? plan : nullptr,
-             plan_count);
+        emit(store, desc, mode, first, sum, *hist, visible, showtext ? query : nullptr,
+             showtext ? plan : nullptr, plan_count);
         start = end;
     }
 }
@@ -254,28 +256,29 @@ Datum pg_perfgate_internal(PG_FUNCTION_ARGS)
 
 Datum pg_perfgate_info_internal(PG_FUNCTION_ARGS)
 {
-    return pgpf::guarded("pg_perfgate_info", [&] {
-        const pgpf::StoreInfo info = pgpf::store_info();
-        TupleDesc desc;
-        if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
-            elog(ERROR, "return type must be a row type");
-        Datum values[7];
-        bool nulls[7] = {false, false, false, false, false, false, false};
-        values[0] = Int64GetDatum(info.entries);
-        values[1] = Int64GetDatum(info.max);
-        values[2] = Int64GetDatum(info.evictions);
-        values[3] = Int64GetDatum(info.texts_truncated);
-        values[4] = Int64GetDatum(info.plan_texts_skipped);
-        values[5] = Int64GetDatum(info.memory_bytes);
-        values[6] = TimestampTzGetDatum(info.stats_reset);
-        return HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls));
-    });
+    return pgpf::guarded("pg_perfgate_info",
+                         [&]
+                         {
+                             const pgpf::StoreInfo info = pgpf::store_info();
+                             TupleDesc desc;
+                             if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
+                                 elog(ERROR, "return type must be a row type");
+                             Datum values[7];
+                             bool nulls[7] = {false, false, false, false, false, false, false};
+                             values[0] = Int64GetDatum(info.entries);
+                             values[1] = Int64GetDatum(info.max);
+                             values[2] = Int64GetDatum(info.evictions);
+                             values[3] = Int64GetDatum(info.texts_truncated);
+                             values[4] = Int64GetDatum(info.plan_texts_skipped);
+                             values[5] = Int64GetDatum(info.memory_bytes);
+                             values[6] = TimestampTzGetDatum(info.stats_reset);
+                             return HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls));
+                         });
 }
 
 Datum pg_perfgate_reset(PG_FUNCTION_ARGS)
 {
-    pgpf::guarded("pg_perfgate_reset", [&] {
-        pgpf::store_reset(PG_GETARG_OID(0), PG_GETARG_OID(1), uint64(PG_GETARG_INT64(2)));
-    });
+    pgpf::guarded("pg_perfgate_reset",
+                  [&] { pgpf::store_reset(PG_GETARG_OID(0), PG_GETARG_OID(1), uint64(PG_GETARG_INT64(2))); });
     PG_RETURN_VOID();
 }

@@ -42,7 +42,8 @@ void check_bound(const std::vector<uint64_t> &values)
         if (exact < Histogram::kLinear)
             EXPECT_LE(std::fabs(got - exact), 0.5) << "q=" << q;
         else
-            EXPECT_LE(std::fabs(got - exact) / exact, Histogram::kMaxRelativeError) << "q=" << q << " exact=" << exact;
+            EXPECT_LE(std::fabs(got - exact) / exact, Histogram::kMaxRelativeError)
+                << "q=" << q << " exact=" << exact;
     }
 }
 
@@ -51,7 +52,8 @@ void check_bound(const std::vector<uint64_t> &values)
 TEST(Histogram, BucketsAreContiguousAndWithinBound)
 {
     for (int b = 1; b < Histogram::kBuckets; b++)
-        EXPECT_DOUBLE_EQ(Histogram::bucket_low(b), Histogram::bucket_low(b - 1) + Histogram::bucket_width(b - 1))
+        EXPECT_DOUBLE_EQ(Histogram::bucket_low(b),
+                         Histogram::bucket_low(b - 1) + Histogram::bucket_width(b - 1))
             << "bucket " << b;
     for (int b = Histogram::kLinear; b < Histogram::kBuckets; b++)
         EXPECT_LE(Histogram::bucket_width(b) / 2 / Histogram::bucket_low(b), Histogram::kMaxRelativeError);

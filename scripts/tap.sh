@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# Runs the TAP tests in t/ with PostgreSQL's own test modules, as the postgres user when root.
+set -euo pipefail
+here=$(cd "$(dirname "$0")/.." && pwd)
+. "$here/scripts/common.sh"
+
+work=$(pg_tmpdir tap)
+trap 'rm -rf "$work"' EXIT
+cp -r "$here/t" "$work/"
+chown -R "$(stat -c %u "$work")" "$work"
+export PERL5LIB="$PG_PERL5LIB"
+cd "$work"
+status=0
+as_pg env TESTDIR="$work" PG_REGRESS="$PG_REGRESS" prove -v t/*.pl || status=$?
+if [ $status -ne 0 ] && [ -d "$work/tmp_check/log" ]; then
+  mkdir -p "$here/results"
+  cp -r "$work/tmp_check/log" "$here/results/tap-log"
+  echo "tap: logs kept in results/tap-log"
+fi
+exit $status

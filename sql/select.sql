@@ -1,0 +1,44 @@
+-- Calls and rows for selects, inserts, updates and deletes; timing properties, never values.
+CREATE EXTENSION pg_perfgate;
+SET pg_perfgate.track_utility = off;
+SELECT pg_perfgate_reset() IS NOT NULL AS t;
+
+CREATE TABLE items (id int PRIMARY KEY, name text, qty int);
+INSERT INTO items SELECT g, 'item' || g, g % 10 FROM generate_series(1, 100) g;
+SELECT name FROM items WHERE id = 1;
+SELECT name FROM items WHERE id = 2;
+SELECT name FROM items WHERE id = 3;
+SELECT count(*) FROM items WHERE qty = 3;
+UPDATE items SET qty = qty + 1 WHERE id <= 10;
+DELETE FROM items WHERE id > 90;
+INSERT INTO items VALUES (1000, 'x', 1);
+INSERT INTO items VALUES (1001, 'y', 2);
+SELECT name FROM items WHERE id = 4242;   -- no row
+
+SELECT toplevel, calls, rows, query FROM pg_perfgate_statements
+ WHERE query NOT LIKE '%pg_perfgate%' ORDER BY query COLLATE "C";
+
+-- Every entry has a plan id, sane times, percentiles in order, and timestamps.
+SELECT bool_and(planid <> 0) AS planned,
+       bool_and(total_exec_time > 0 AND min_exec_time > 0 AND min_exec_time <= mean_exec_time
+                AND mean_exec_time <= max_exec_time) AS times_ok,
+       bool_and(p50_exec_time >= min_exec_time AND p50_exec_time <= p95_exec_time
+                AND p95_exec_time <= p99_exec_time AND p99_exec_time <= max_exec_time) AS percentiles_ok,
+       bool_and(first_seen <= last_seen AND last_seen <= now()) AS seen_ok,
+       bool_and(dbid = (SELECT oid FROM pg_database WHERE datname = current_database())) AS this_db,
+       bool_and(userid = (SELECT oid FROM pg_roles WHERE rolname = current_user)) AS this_user
+  FROM pg_perfgate_statements WHERE query NOT LIKE '%pg_perfgate%';
+
+-- The point select was a single-row lookup: a buffer hit or read per call, and no WAL.
+SELECT shared_blks_hit + shared_blks_read >= calls AS touched_buffers, wal_records = 0 AS no_wal
+  FROM pg_perfgate_statements WHERE query = 'SELECT name FROM items WHERE id = $1';
+-- The writes wrote WAL.
+SELECT query, wal_records > 0 AS wrote_wal, wal_bytes > 0 AS wal_bytes
+  FROM pg_perfgate_statements WHERE query ~ '^(UPDATE|DELETE)' ORDER BY query COLLATE "C";
+
+-- The standard deviation of a single call is zero, of several calls not negative.
+SELECT calls, stddev_exec_time = 0 AS zero FROM pg_perfgate_statements WHERE query LIKE 'UPDATE%';
+
+-- The statement counts agree with the hot-queries view, and shares add up to 100%.
+SELECT sum(calls) FILTER (WHERE query NOT LIKE '%pg_perfgate%') AS calls,
+       round(sum(time_share_pct)) AS total_share FROM pg_perfgate_hot_queries WHERE toplevel;

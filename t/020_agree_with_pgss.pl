@@ -1,0 +1,50 @@
+# With pg_stat_statements and pg_perfgate both preloaded, a pgbench run gives the same calls and
+# rows for every query id in both (pg_perfgate summed over plan ids), in either load order.
+use strict;
+use warnings;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+for my $order ('pg_stat_statements, pg_perfgate', 'pg_perfgate, pg_stat_statements') {
+	my $node = PostgreSQL::Test::Cluster->new('agree');
+	$node->init;
+	$node->append_conf('postgresql.conf', "shared_preload_libraries = '$order'\n");
+	$node->start;
+	$node->safe_psql('postgres', 'CREATE EXTENSION pg_perfgate; CREATE EXTENSION pg_stat_statements');
+	$node->command_ok([ 'pgbench', '-i', '-q', '-s', '2', '-p', $node->port, '-h', $node->host, 'postgres' ],
+		'pgbench -i');
+	$node->safe_psql('postgres', 'SELECT pg_stat_statements_reset(), pg_perfgate_reset()');
+	$node->command_ok(
+		[ 'pgbench', '-n', '-c', '4', '-j', '2', '-t', '750', '-p', $node->port, '-h', $node->host, 'postgres' ],
+		'pgbench tpcb-like, 3000 transactions');
+	$node->command_ok(
+		[ 'pgbench', '-n', '-S', '-M', 'prepared', '-c', '2', '-t', '500', '-p', $node->port, '-h', $node->host, 'postgres' ],
+		'pgbench select-only, prepared');
+
+	# Snapshot both in one statement, then compare outside the measured views.
+	$node->safe_psql('postgres', q{
+		CREATE TABLE snap AS
+		SELECT 'pgss' AS src, queryid, sum(calls)::bigint AS calls, sum(rows)::bigint AS rows
+		  FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = 'postgres')
+		 GROUP BY queryid
+		UNION ALL
+		SELECT 'pgpf', queryid, sum(calls)::bigint, sum(rows)::bigint
+		  FROM pg_perfgate_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = 'postgres')
+		 GROUP BY queryid});
+	my $where = q{queryid IN (SELECT queryid FROM snap WHERE src = 'pgss' AND calls >= 500)};
+	my $n = $node->safe_psql('postgres', "SELECT count(*) FROM snap WHERE src = 'pgss' AND $where");
+	cmp_ok($n, '>=', 7, "$order: pgbench's statements are in pg_stat_statements ($n query ids)");
+	my $diff = $node->safe_psql('postgres', qq{
+		SELECT string_agg(format('%s: pgss %s/%s, pgpf %s/%s', a.queryid, a.calls, a.rows, b.calls, b.rows), '; ')
+		  FROM snap a FULL JOIN snap b ON a.queryid = b.queryid AND b.src = 'pgpf'
+		 WHERE a.src = 'pgss' AND a.$where
+		   AND (b.calls IS DISTINCT FROM a.calls OR b.rows IS DISTINCT FROM a.rows)});
+	is($diff, '', "$order: same calls and rows for every pgbench query id");
+	my $calls = $node->safe_psql('postgres', "SELECT sum(calls) FROM snap WHERE src = 'pgpf' AND $where");
+	cmp_ok($calls, '>=', 3000 * 7 + 1000, "$order: pg_perfgate counted every statement ($calls)");
+	$node->stop;
+	$node->clean_node;
+}
+
+done_testing();
