@@ -1,1 +1,148 @@
+// Baseline files: round trip through JSON, atomic writes, and the distinct errors for a missing
+// file, another format version and another environment (all exit code 3).
+#include "baseline.hpp"
+#include "errors.hpp"
+
+#include <filesystem>
+#include <fstream>
+
 #include <gtest/gtest.h>
+#include <unistd.h>
+
+using namespace perfgate;
+namespace fs = std::filesystem;
+
+namespace
+{
+
+struct TempDir
+{
+    fs::path path;
+    TempDir()
+    {
+        std::string t = (fs::temp_directory_path() / "perfgate-test-XXXXXX").string();
+        path = mkdtemp(t.data());
+    }
+    ~TempDir() { fs::remove_all(path); }
+};
+
+Results sample()
+{
+    Results r;
+    r.created_at = "2026-01-01T00:00:00Z";
+    r.env.server_version = "15.20";
+    r.env.server_version_num = 150020;
+    r.env.settings = {{"jit", "off"}, {"work_mem", "4096"}};
+    r.env.harness_version = "0.1.0";
+    ScenarioResult s;
+    s.name = "lookups";
+    s.data_hash = "abc";
+    s.sizes = {10, 100};
+    s.iterations = 12;
+    s.pairs = {{"batch vs loop", "loop", "batch"}};
+    VariantResult v;
+    v.name = "loop";
+    SizeResult z;
+    z.n = 10;
+    z.samples_ms = {0.5, 0.25, 0.75};
+    z.statements = 10;
+    z.plans = {{"ff", "Index Scan using pk on t\n"}};
+    z.ext.present = true;
+    z.ext.plan_ids = {"-42"};
+    z.ext.calls_by_query = {{"123", 10}};
+    v.sizes.push_back(z);
+    s.variants.push_back(v);
+    r.scenarios.push_back(s);
+    return r;
+}
+
+int exit_code_of(const std::function<void()> &f, std::string &message)
+{
+    try
+    {
+        f();
+    }
+    catch (const Error &e)
+    {
+        message = e.what();
+        return static_cast<int>(e.exit_code());
+    }
+    return 0;
+}
+
+} // namespace
+
+TEST(Baseline, RoundTripKeepsEveryField)
+{
+    TempDir dir;
+    const std::string path = (dir.path / "base.json").string();
+    write_results(path, sample());
+    const Results back = read_results(path);
+    EXPECT_EQ(to_json(back), to_json(sample()));
+    EXPECT_DOUBLE_EQ(back.scenarios[0].variants[0].sizes[0].median_ms(), 0.5);
+    // Only the file itself: the temporary file was renamed, not left behind.
+    EXPECT_EQ(std::distance(fs::directory_iterator(dir.path), fs::directory_iterator{}), 1);
+}
+
+TEST(Baseline, MissingFileIsExitCode3)
+{
+    std::string msg;
+    EXPECT_EQ(exit_code_of([] { read_results("/nonexistent/base.json"); }, msg), 3);
+    EXPECT_NE(msg.find("baseline /nonexistent/base.json is missing"), std::string::npos) << msg;
+}
+
+TEST(Baseline, OtherFormatVersionIsExitCode3)
+{
+    TempDir dir;
+    const std::string path = (dir.path / "old.json").string();
+    auto j = to_json(sample());
+    j["format_version"] = 0;
+    std::ofstream(path) << j.dump();
+    std::string msg;
+    EXPECT_EQ(exit_code_of([&] { read_results(path); }, msg), 3);
+    EXPECT_NE(msg.find("results format version 0 cannot be compared"), std::string::npos) << msg;
+    std::ofstream(path) << "{ not json";
+    EXPECT_EQ(exit_code_of([&] { read_results(path); }, msg), 3);
+    EXPECT_NE(msg.find("not valid JSON"), std::string::npos) << msg;
+}
+
+TEST(Baseline, FailedWriteLeavesTheOldBaselineIntact)
+{
+    TempDir dir;
+    const std::string path = (dir.path / "base.json").string();
+    write_results(path, sample());
+    std::string msg;
+    EXPECT_EQ(exit_code_of([&] { write_results((dir.path / "missing-dir" / "base.json").string(), sample()); }, msg), 2);
+    EXPECT_NO_THROW(read_results(path));
+}
+
+TEST(Baseline, EnvironmentDifferencesAreNamed)
+{
+    const Results base = sample();
+    Results cur = sample();
+    EXPECT_TRUE(environment_differences(base, cur).empty());
+    cur.env.server_version = "16.4";
+    cur.env.server_version_num = 160004;
+    cur.env.settings["work_mem"] = "65536";
+    cur.env.extension = true;
+    cur.scenarios[0].data_hash = "def";
+    const auto diffs = environment_differences(base, cur);
+    ASSERT_EQ(diffs.size(), 4u);
+    EXPECT_EQ(diffs[0], "server major version: baseline 15.20, this run 16.4");
+    EXPECT_EQ(diffs[1], "setting work_mem: baseline 4096, this run 65536");
+    EXPECT_EQ(diffs[2], "pg_perfgate extension: baseline absent, this run loaded");
+    EXPECT_NE(diffs[3].find("scenario 'lookups': the data generation changed"), std::string::npos);
+    std::string msg;
+    EXPECT_EQ(exit_code_of([&] { require_comparable(base, cur, "b.json"); }, msg), 3);
+    EXPECT_NE(msg.find("setting work_mem"), std::string::npos);
+}
+
+TEST(Baseline, MinorVersionAndVariantEditsStayComparable)
+{
+    const Results base = sample();
+    Results cur = sample();
+    cur.env.server_version_num = 150021;
+    cur.scenarios[0].variants[0].hash = "changed";
+    cur.scenarios[0].file_hash = "changed";
+    EXPECT_TRUE(environment_differences(base, cur).empty());
+}
