@@ -1,0 +1,226 @@
+#!/usr/bin/env python3
+"""Turns bench/instructions/run.sh's callgrind totals into the per-statement table and JSON, and breaks
+the extensions' cost down by function.
+
+Instructions per statement = (Ir(N2) - Ir(N1)) / (N2 - N1): start-up and shutdown cancel. The
+increment of a configuration is its figure minus that of `compute_query_id = on` alone, which is what
+DESIGN.md budgets.
+
+The function breakdown reads callgrind's call graph. An extension's hooks call PostgreSQL's standard_*
+functions (the whole planner and executor), so a hook's plain inclusive cost says little; "own" below
+is the inclusive cost with the chained standard_* work taken out, i.e. what the extension itself adds.
+"""
+import argparse
+import collections
+import json
+import os
+import platform
+import re
+import statistics
+import sys
+import time
+
+CHAINED = {
+    "standard_planner", "standard_ExecutorStart", "standard_ExecutorRun", "standard_ExecutorFinish",
+    "standard_ExecutorEnd", "standard_ProcessUtility",
+}
+CONFIGS = ["none", "query_id", "pg_stat_statements", "pg_perfgate"]
+WORKLOADS = ["point_select", "join_agg", "insert"]
+LABEL = {"none": "nothing", "query_id": "query_id on", "pg_stat_statements": "pg_stat_statements",
+         "pg_perfgate": "pg_perfgate"}
+
+
+class Profile:
+    """Self costs and call arcs of one callgrind file (positions: line, events: Ir)."""
+
+    def __init__(self, path):
+        self.self_cost = collections.Counter()
+        self.arcs = collections.defaultdict(collections.Counter)  # caller -> callee -> inclusive
+        names = {"ob": {}, "fn": {}}
+        ob = cob = fn = cfn = None
+        pending_call = False
+        with open(path) as f:
+            for line in f:
+                if not line or line[0] in "#\n":
+                    continue
+                c = line[0]
+                if c.isdigit() or c in "+-*":
+                    cost = int(line.split()[-1])
+                    if pending_call:
+                        self.arcs[fn][(cob or ob, cfn)] += cost
+                        pending_call = False
+                        cob = None  # cob= names the object of the next call only
+                    else:
+                        self.self_cost[fn] += cost
+                    continue
+                key, _, val = line.rstrip("\n").partition("=")
+                if key in ("ob", "cob", "fn", "cfn"):
+                    table = names["ob" if key in ("ob", "cob") else "fn"]
+                    m = re.match(r"\((\d+)\)(?: (.*))?$", val)
+                    if m:
+                        if m.group(2) is not None:
+                            table[m.group(1)] = m.group(2)
+                        name = table.get(m.group(1), "?")
+                    else:
+                        name = val
+                    if key == "ob":
+                        ob, cob = name, None
+                    elif key == "cob":
+                        cob = name
+                    elif key == "fn":
+                        fn = (ob, name)
+                        cob = None
+                    else:
+                        cfn = name
+                elif key == "calls":
+                    pending_call = True
+        self.funcs = set(self.self_cost) | set(self.arcs)
+        self._incl = {}
+        self._own = {}
+
+    def inclusive(self, f):
+        if f not in self._incl:
+            self._incl[f] = self.self_cost[f] + sum(v for (cf, v) in self.arcs[f].items() if cf != f)
+        return self._incl[f]
+
+    def own(self, f, depth=0):
+        """Inclusive cost of f without the chained standard_* calls below it (apportioned by arc)."""
+        if f in self._own:
+            return self._own[f]
+        self._own[f] = self.self_cost[f]  # cycle guard
+        total = self.self_cost[f]
+        if depth < 60:
+            for callee, v in self.arcs[f].items():
+                if callee[1] in CHAINED or callee == f:
+                    continue
+                incl = self.inclusive(callee)
+                total += v if incl == 0 else v * self.own(callee, depth + 1) / incl
+        self._own[f] = total
+        return total
+
+    def in_object(self, suffix):
+        return [f for f in self.funcs if f[0] and f[0].endswith(suffix)]
+
+
+def short(name, width=78):
+    name = re.sub(r"\(anonymous namespace\)::", "", name)
+    name = re.sub(r"pgpf::", "", name)
+    return name if len(name) <= width else name[: width - 1] + "…"
+
+
+def breakdown(p1, p2, dn, obj, top):
+    """Per-statement own/self cost of the functions in obj, and its calls out into PostgreSQL."""
+    rows = []
+    for f in set(p1.in_object(obj)) | set(p2.in_object(obj)):
+        own = (p2.own(f) - p1.own(f)) / dn
+        self_ = (p2.self_cost[f] - p1.self_cost[f]) / dn
+        if abs(own) >= 0.5:
+            rows.append({"function": f[1], "own_per_stmt": round(own, 1), "self_per_stmt": round(self_, 1)})
+    rows.sort(key=lambda r: -r["own_per_stmt"])
+    callees = collections.Counter()
+    for p, sign in ((p2, 1), (p1, -1)):
+        for f in p.in_object(obj):
+            for callee, v in p.arcs[f].items():
+                if callee[0] and callee[0].endswith(obj) or callee[1] in CHAINED:
+                    continue
+                callees[callee[1]] += sign * v
+    out = [{"function": k, "incl_per_stmt": round(v / dn, 1)} for k, v in callees.most_common() if v / dn >= 0.5]
+    self_total = sum(r["self_per_stmt"] for r in rows)
+    return rows[:top], out[:top], self_total
+
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--results", required=True)
+    ap.add_argument("--cgdir", required=True)
+    ap.add_argument("--n1", type=int, required=True)
+    ap.add_argument("--n2", type=int, required=True)
+    ap.add_argument("--out", required=True)
+    ap.add_argument("--top", type=int, default=15)
+    a = ap.parse_args()
+    dn = a.n2 - a.n1
+
+    ir = collections.defaultdict(dict)  # (round, workload, config) -> {n: Ir}
+    for line in open(a.results):
+        r, w, c, n, v = line.split()
+        ir[(int(r), w, c)][int(n)] = int(v)
+    slopes = collections.defaultdict(list)  # (w, c) -> per round
+    for (r, w, c), by_n in sorted(ir.items()):
+        if a.n1 in by_n and a.n2 in by_n:
+            slopes[(w, c)].append((by_n[a.n2] - by_n[a.n1]) / dn)
+    rounds = max(r for (r, _, _) in ir)
+
+    doc = {
+        "benchmark": "instructions_per_statement",
+        "date_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "machine": {"host": platform.node(), "cpus": os.cpu_count(), "kernel": platform.release()},
+        "method": f"callgrind Ir slope over postgres --single, N = {a.n1} and {a.n2}, {rounds} round(s)",
+        "workloads": {},
+    }
+    print(f"\nInstructions per statement (callgrind Ir slope, N = {a.n1} -> {a.n2}, {rounds} round(s))\n")
+    print(f"{'workload':<14}{'configuration':<21}{'Ir/stmt':>11}{'+ vs query_id':>15}{'repeat spread':>15}")
+    for w in WORKLOADS:
+        wdoc = {}
+        base = statistics.median(slopes[(w, "query_id")]) if slopes[(w, "query_id")] else None
+        for c in CONFIGS:
+            s = slopes.get((w, c))
+            if not s:
+                continue
+            m = statistics.median(s)
+            spread = (max(s) - min(s)) / m * 100 if len(s) > 1 and m else None
+            inc = m - base if base is not None and c not in ("none", "query_id") else None
+            wdoc[c] = {"ir_per_stmt": round(m, 1), "rounds": [round(x, 1) for x in s],
+                       "increment_over_query_id": None if inc is None else round(inc, 1),
+                       "repeat_spread_pct": None if spread is None else round(spread, 4)}
+            print(f"{w:<14}{LABEL[c]:<21}{m:>11.1f}" + (f"{inc:>+15.1f}" if inc is not None else f"{'':>15}") +
+                  (f"{spread:>14.4f}%" if spread is not None else f"{'(1 round)':>15}"))
+        if "pg_stat_statements" in wdoc and "pg_perfgate" in wdoc:
+            a_ = wdoc["pg_perfgate"]["increment_over_query_id"]
+            b_ = wdoc["pg_stat_statements"]["increment_over_query_id"]
+            wdoc["pg_perfgate_minus_pg_stat_statements"] = round(a_ - b_, 1)
+            print(f"{'':<14}{'pg_perfgate - pgss':<21}{a_ - b_:>+11.1f}")
+        if "none" in wdoc and base is not None:
+            print(f"{'':<14}{'query_id itself':<21}{base - wdoc['none']['ir_per_stmt']:>+11.1f}")
+        doc["workloads"][w] = wdoc
+        print()
+
+    # Repeatability of the raw totals as well as of the slopes.
+    if rounds > 1:
+        worst = 0.0
+        for (w, c, n) in {(w, c, n) for (r, w, c), by in ir.items() for n in by}:
+            vals = [ir[(r, w, c)][n] for r in range(1, rounds + 1) if n in ir.get((r, w, c), {})]
+            if len(vals) > 1:
+                worst = max(worst, (max(vals) - min(vals)) / min(vals) * 100)
+        doc["repeat_worst_total_spread_pct"] = round(worst, 5)
+        print(f"Repeat runs: largest spread of a total Ir between rounds {worst:.5f}%\n")
+
+    doc["functions"] = {}
+    for ext, obj in (("pg_perfgate", "pg_perfgate.so"), ("pg_stat_statements", "pg_stat_statements.so")):
+        for w in WORKLOADS:
+            f1 = os.path.join(a.cgdir, f"cg.{w}.{ext}.{a.n1}.1")
+            f2 = os.path.join(a.cgdir, f"cg.{w}.{ext}.{a.n2}.1")
+            if not (os.path.exists(f1) and os.path.exists(f2)):
+                continue
+            p1, p2 = Profile(f1), Profile(f2)
+            rows, callees, self_total = breakdown(p1, p2, dn, obj, a.top)
+            doc["functions"].setdefault(ext, {})[w] = {"functions": rows, "calls_into_postgres": callees,
+                                                        "self_total_per_stmt": round(self_total, 1)}
+            if w != "point_select" and ext != "pg_perfgate":
+                continue
+            print(f"{ext}, {w}: functions in {obj} per statement "
+                  f"(own = inclusive without chained standard_*; all self code of the .so: {self_total:.0f})")
+            print(f"  {'own':>8} {'self':>8}  function")
+            for r in rows:
+                print(f"  {r['own_per_stmt']:>8.0f} {r['self_per_stmt']:>8.0f}  {short(r['function'])}")
+            print(f"  calls from {obj} into PostgreSQL and libc, inclusive per statement:")
+            for r in callees:
+                print(f"  {r['incl_per_stmt']:>8.0f}           {short(r['function'])}")
+            print()
+
+    with open(a.out, "w") as f:
+        json.dump(doc, f, indent=2)
+    print(f"JSON: {a.out}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())

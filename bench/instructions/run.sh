@@ -1,0 +1,116 @@
+#!/usr/bin/env bash
+# bench/instructions/run.sh — CPU instructions each extension adds per statement, measured
+# deterministically: a single-user backend (postgres --single) runs a script of N statements under
+# callgrind, for two values of N; the slope of the total instruction count (Ir) per statement cancels
+# start-up and shutdown. Configurations: nothing loaded, compute_query_id = on alone,
+# pg_stat_statements, pg_perfgate (defaults: plan ids, histograms, plan text). Workloads: a point
+# select, a three-table join with aggregation, a single-row INSERT.
+#
+# Usage: bench/instructions/run.sh [--quick] [--n1 N] [--n2 N] [--rounds R] [--out FILE.json]
+#                                  [--keep DIR]   (keep round 1's callgrind files and results.tsv in DIR;
+#                                                  re-analyze with analyze.py --results DIR/results.tsv --cgdir DIR)
+# Prints a table and writes JSON (default bench/results/instructions.json). Takes ~5 min (2 rounds).
+set -euo pipefail
+source "$(dirname "$0")/../lib/common.sh"
+
+N1=2000 N2=4000 ROUNDS=2 OUT="$BENCH_ROOT/results/instructions.json" KEEP=""
+while [ $# -gt 0 ]; do
+    case $1 in
+        --quick) N1=500 N2=1000 ROUNDS=1 ;;
+        --n1) N1=$2; shift ;;
+        --n2) N2=$2; shift ;;
+        --rounds) ROUNDS=$2; shift ;;
+        --out) OUT=$2; shift ;;
+        --keep) KEEP=$2; shift ;;
+        -h|--help) sed -n 2,14p "$0"; exit 0 ;;
+        *) echo "unknown option $1" >&2; exit 2 ;;
+    esac
+    shift
+done
+command -v valgrind >/dev/null || { echo "valgrind is not installed" >&2; exit 2; }
+bench_require_libs pg_stat_statements pg_perfgate
+
+bench_workdir
+W=$BENCH_WORK
+DATA=$W/data
+bench_initdb "$DATA"
+
+single() { # single [postgres -c options...] < script: one single-user backend, output discarded
+    as_pg "$PGBIN/postgres" --single -D "$DATA" "$@" postgres >/dev/null 2>>"$W/single.log"
+}
+
+# A pgbench-like schema at scale 1, built offline (no server needed).
+single <<'SQL'
+CREATE TABLE pgbench_branches (bid int PRIMARY KEY, bbalance int, filler char(88)) WITH (fillfactor = 100)
+CREATE TABLE pgbench_tellers (tid int PRIMARY KEY, bid int, tbalance int, filler char(84)) WITH (fillfactor = 100)
+CREATE TABLE pgbench_accounts (aid int PRIMARY KEY, bid int, abalance int, filler char(84)) WITH (fillfactor = 100)
+CREATE TABLE pgbench_history (tid int, bid int, aid int, delta int, mtime timestamp, filler char(22))
+INSERT INTO pgbench_branches SELECT b, 0, '' FROM generate_series(1, 1) b
+INSERT INTO pgbench_tellers SELECT t, (t - 1) / 10 + 1, 0, '' FROM generate_series(1, 10) t
+INSERT INTO pgbench_accounts SELECT a, (a - 1) / 100000 + 1, (a * 37) % 1000, '' FROM generate_series(1, 100000) a
+VACUUM ANALYZE
+CHECKPOINT
+SQL
+
+# Scripts: one statement per line (single-user mode's terminator), constants varying so that the
+# statements differ as an application's would while the query id stays the same.
+gen() { # gen WORKLOAD N
+    awk -v w="$1" -v n="$2" 'BEGIN {
+        for (i = 0; i < n; i++) {
+            k = 1 + (i * 7919) % 99990
+            if (w == "point_select")
+                printf "SELECT abalance FROM pgbench_accounts WHERE aid = %d\n", k
+            else if (w == "join_agg")
+                printf "SELECT t.tid, count(*), sum(a.abalance) FROM pgbench_accounts a JOIN pgbench_branches b ON b.bid = a.bid JOIN pgbench_tellers t ON t.bid = b.bid WHERE a.aid BETWEEN %d AND %d GROUP BY t.tid\n", k, k + 9
+            else
+                printf "INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES (%d, 1, %d, %d, '\''2026-01-01 00:00:00'\'')\n", k % 10 + 1, k, k % 1000 - 500
+        }
+    }'
+}
+WORKLOADS="point_select join_agg insert"
+for w in $WORKLOADS; do
+    gen $w "$N1" >"$W/$w.$N1.sql"
+    gen $w "$N2" >"$W/$w.$N2.sql"
+done
+
+CONFIGS="none query_id pg_stat_statements pg_perfgate"
+config_opts() {
+    case $1 in
+        none) echo "-c compute_query_id=off" ;;
+        query_id) echo "-c compute_query_id=on" ;;
+        pg_stat_statements) echo "-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.save=off" ;;
+        pg_perfgate) echo "-c shared_preload_libraries=pg_perfgate -c pg_perfgate.save=off" ;;
+    esac
+}
+
+RESULTS=$W/results.tsv
+: >"$RESULTS"
+[ -n "$KEEP" ] && mkdir -p "$KEEP"
+total=$((ROUNDS * 3 * 4 * 2)) done_=0
+echo "instructions: N = $N1 and $N2, $ROUNDS round(s), $total callgrind runs" >&2
+for r in $(seq 1 "$ROUNDS"); do
+    for w in $WORKLOADS; do
+        for c in $CONFIGS; do
+            for n in $N1 $N2; do
+                # Every run starts from the same table contents.
+                [ $w = insert ] && echo "TRUNCATE pgbench_history" | single
+                cg=$W/cg.$w.$c.$n.$r
+                # shellcheck disable=SC2046
+                as_pg valgrind --tool=callgrind --callgrind-out-file="$cg" \
+                    "$PGBIN/postgres" --single -D "$DATA" -c fsync=off $(config_opts $c) postgres \
+                    <"$W/$w.$n.sql" >/dev/null 2>"$W/valgrind.log" ||
+                    { tail -20 "$W/valgrind.log" >&2; exit 1; }
+                ir=$(awk '/^totals:/ {print $2}' "$cg")
+                printf '%s\t%s\t%s\t%s\t%s\n' "$r" "$w" "$c" "$n" "$ir" >>"$RESULTS"
+                done_=$((done_ + 1))
+                printf '  [%d/%d] round %d %-13s %-19s N=%-5d Ir=%s\n' $done_ $total "$r" $w $c "$n" "$ir" >&2
+                # Keep round 1 of the extensions for the function breakdown.
+                if [ "$r" != 1 ] || [ $c = none ] || [ $c = query_id ]; then rm -f "$cg"; fi
+            done
+        done
+    done
+done
+
+mkdir -p "$(dirname "$OUT")"
+python3 "$(dirname "$0")/analyze.py" --results "$RESULTS" --cgdir "$W" --n1 "$N1" --n2 "$N2" --out "$OUT"
+if [ -n "$KEEP" ]; then cp "$W"/cg.* "$RESULTS" "$KEEP"/; fi

@@ -1,0 +1,87 @@
+# bench/lib/common.sh — shared by the bench scripts: a throw-away PostgreSQL cluster run as the
+# `postgres` user in a temporary directory, on a Unix socket only, always removed on exit.
+#
+# Source it, then call bench_workdir (once), bench_initdb DIR, bench_start DIR [postgres -c options...],
+# bench_stop DIR. Every cluster started is stopped and the work directory removed by the EXIT trap,
+# also when the script fails or is interrupted.
+
+PGBIN=${PGBIN:-$(pg_config --bindir 2>/dev/null || echo /usr/lib/postgresql/15/bin)}
+[ -x "$PGBIN/postgres" ] || PGBIN=/usr/lib/postgresql/15/bin
+BENCH_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+REPO_ROOT=$(cd "$BENCH_ROOT/.." && pwd)
+
+# Runs a command as the cluster owner (postgres refuses to run as root).
+as_pg() {
+    if [ "$(id -u)" = 0 ]; then
+        runuser -u postgres -- "$@"
+    else
+        "$@"
+    fi
+}
+
+BENCH_WORK=""
+BENCH_RUNNING=()
+
+bench_cleanup() {
+    local d
+    for d in "${BENCH_RUNNING[@]}"; do
+        [ -n "$d" ] && [ -f "$d/postmaster.pid" ] && as_pg "$PGBIN/pg_ctl" -D "$d" -m immediate -w stop >/dev/null 2>&1
+    done
+    [ -n "$BENCH_WORK" ] && [ -d "$BENCH_WORK" ] && rm -rf "$BENCH_WORK"
+}
+
+bench_workdir() {
+    BENCH_WORK=$(mktemp -d "${TMPDIR:-/tmp}/pgperfgate-bench.XXXXXX")
+    chmod 755 "$BENCH_WORK"
+    [ "$(id -u)" = 0 ] && chown postgres "$BENCH_WORK"
+    trap bench_cleanup EXIT
+    trap 'exit 130' INT TERM
+}
+
+# bench_initdb DATADIR: a new cluster with settings that keep runs comparable and quiet.
+bench_initdb() {
+    local d=$1
+    as_pg "$PGBIN/initdb" -D "$d" -A trust -U postgres --no-sync >"$BENCH_WORK/initdb.log" 2>&1 ||
+        { cat "$BENCH_WORK/initdb.log" >&2; return 1; }
+    cat >>"$d/postgresql.conf" <<CONF
+listen_addresses = ''
+unix_socket_directories = '$BENCH_WORK'
+fsync = off
+synchronous_commit = off
+full_page_writes = off
+max_wal_size = 8GB
+checkpoint_timeout = 1h
+shared_buffers = 256MB
+jit = off
+logging_collector = off
+log_min_messages = warning
+CONF
+}
+
+# bench_start DATADIR [-c name=value ...]: starts a postmaster with the given extra options.
+bench_start() {
+    local d=$1
+    shift
+    local opts="" o
+    for o in "$@"; do opts="$opts $o"; done
+    as_pg "$PGBIN/pg_ctl" -D "$d" -l "$d/server.log" -w -t 60 -o "$opts" start >/dev/null ||
+        { tail -20 "$d/server.log" >&2; return 1; }
+    BENCH_RUNNING+=("$d")
+}
+
+bench_stop() {
+    as_pg "$PGBIN/pg_ctl" -D "$1" -m fast -w stop >/dev/null
+}
+
+# psql/pgbench against the cluster's socket.
+bench_psql() { as_pg "$PGBIN/psql" -X -q -v ON_ERROR_STOP=1 -h "$BENCH_WORK" -U postgres "$@"; }
+bench_pgbench() { as_pg "$PGBIN/pgbench" -h "$BENCH_WORK" -U postgres "$@"; }
+
+# The extensions needed, or a clear message.
+bench_require_libs() {
+    local lib libdir
+    libdir=$(as_pg "$PGBIN/pg_config" --pkglibdir 2>/dev/null || pg_config --pkglibdir)
+    for lib in "$@"; do
+        [ -f "$libdir/$lib.so" ] || { echo "bench: $libdir/$lib.so is missing (make install? postgresql-contrib?)" >&2; return 1; }
+    done
+}
