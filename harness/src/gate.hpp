@@ -40,8 +40,7 @@ struct GateOutcome
     int count(Verdict v) const;
 };
 
-inline const char *gate_names[] = {"statements", "round_trips", "rows", "bytes", "plans", "extension_plans",
-                                   "buffers", "temp_blocks", "growth", "latency"};
+inline const char *gate_names[] = {"statements", "round_trips", "rows", "bytes", "plans", "buffers", "temp_blocks", "growth", "latency"};
 
 // `baseline` may be null: then only the absolute gates (growth of batched variants) apply.
 GateOutcome evaluate(const Results &current, const Results *baseline);

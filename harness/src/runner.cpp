@@ -288,7 +288,6 @@ ScenarioResult run_scenario(Connection &conn, const Workload &w, const RunOption
     const std::map<std::string, RowSet> no_data;
     run_housekeeping(w.setup, conn, no_data, {}, fmt::format("scenario '{}', setup", w.name));
 
-    const int total = out.warmup + out.iterations;
     const std::size_t nv = w.variants.size();
     for (std::int64_t n : w.sizes)
     {
@@ -302,21 +301,19 @@ ScenarioResult run_scenario(Connection &conn, const Workload &w, const RunOption
         std::vector<SizeResult> sizes(nv);
         std::vector<WireStats> first(nv);
         std::vector<std::map<std::string, std::vector<Param>>> recorded(nv);
-        for (int it = 0; it < total; ++it)
-        {
+        // One round runs every variant once, starting with a different one each round.
+        auto round = [&](int r, bool measured, bool last) {
             for (std::size_t k = 0; k < nv; ++k)
             {
-                const std::size_t vi = (k + static_cast<std::size_t>(it)) % nv; // rotate who goes first
+                const std::size_t vi = (k + static_cast<std::size_t>(r)) % nv;
                 const Variant &variant = w.variants[vi];
-                progress.update(fmt::format("n={} {}", n, variant.name), it, total);
                 const std::string where = fmt::format("scenario '{}', variant '{}', n={}", w.name, variant.name, n);
                 run_housekeeping(w.before_each, conn, data, vars, where + ", before_each");
-                const bool last = it == total - 1;
                 if (last)
                     probe.reset();
 
                 Context ctx(conn, data, vars);
-                if (it == 0)
+                if (r == 0)
                     ctx.recorder = &recorded[vi];
                 conn.stats() = WireStats{};
                 const auto t0 = Clock::now();
@@ -332,16 +329,32 @@ ScenarioResult run_scenario(Connection &conn, const Workload &w, const RunOption
                 const WireStats ws = conn.stats();
                 if (last)
                     sizes[vi].ext = probe.snapshot();
-                if (it < out.warmup)
+                if (!measured)
                     continue;
                 SizeResult &z = sizes[vi];
                 z.samples_ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
-                if (it == out.warmup)
+                if (z.samples_ms.size() == 1)
                     first[vi] = ws;
                 else if (!same_counts(first[vi], ws))
                     z.stable = false;
                 z.peak_result_bytes = std::max(z.peak_result_bytes, ws.peak_result_bytes);
             }
+        };
+        // Warm-up: at least `warmup` rounds, and (unless warm-up is off) at least 250 ms, so that a
+        // fresh server's cold caches and a CPU still at low clock do not end up in the first size's
+        // samples. Capped so a slow variant is not repeated for long.
+        int r = 0;
+        const auto warm_start = Clock::now();
+        while (r < out.warmup ||
+               (out.warmup > 0 && r < 1000 && Clock::now() - warm_start < std::chrono::milliseconds(250)))
+        {
+            progress.update(fmt::format("n={} warm-up", n), 0, out.iterations);
+            round(r++, false, false);
+        }
+        for (int it = 0; it < out.iterations; ++it)
+        {
+            progress.update(fmt::format("n={}", n), it, out.iterations);
+            round(r++, true, it == out.iterations - 1);
         }
         for (std::size_t vi = 0; vi < nv; ++vi)
         {

@@ -1,2 +1,287 @@
+// Integration tests on a real throw-away cluster (started once for the whole binary, as the postgres
+// user when run as root). Identical runs pass the gate; a dropped index, keyset turned into OFFSET
+// and a batch turned into a loop each fail it, with a message naming the scenario and the metric.
+// The CLI tests run the real perfgate binary against the same cluster and check its exit codes.
+#include "baseline.hpp"
+#include "cluster.hpp"
+#include "errors.hpp"
+#include "gate.hpp"
+#include "runner.hpp"
+#include "workload.hpp"
+
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <set>
+#include <sstream>
+#include <thread>
+
 #include <gtest/gtest.h>
-int main(int c,char**v){::testing::InitGoogleTest(&c,v);return RUN_ALL_TESTS();}
+#include <fcntl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+using namespace perfgate;
+namespace fs = std::filesystem;
+
+namespace
+{
+
+EmbeddedCluster *g_cluster = nullptr;
+
+class ClusterEnvironment : public ::testing::Environment
+{
+  public:
+    void SetUp() override
+    {
+        cluster_ = std::make_unique<EmbeddedCluster>(ClusterOptions{.preload_extension = true, .quiet = true});
+        g_cluster = cluster_.get();
+    }
+    void TearDown() override
+    {
+        g_cluster = nullptr;
+        cluster_.reset();
+    }
+
+  private:
+    std::unique_ptr<EmbeddedCluster> cluster_;
+};
+
+std::string data_file(const std::string &name) { return std::string(PERFGATE_TEST_DATA) + "/" + name; }
+
+Results run_file(const std::string &name)
+{
+    Connection conn(g_cluster->conninfo());
+    Progress quiet(false);
+    return run_workloads(conn, {load_workload(data_file(name))}, {}, quiet);
+}
+
+const Results &baseline()
+{
+    static const Results base = run_file("it_base.yaml");
+    return base;
+}
+
+std::vector<Finding> failures_of(const Results &current)
+{
+    require_comparable(baseline(), current, "it_base");
+    std::vector<Finding> out;
+    for (const auto &f : evaluate(current, &baseline()).findings)
+        if (f.verdict == Verdict::fail)
+            out.push_back(f);
+    return out;
+}
+
+std::string describe(const std::vector<Finding> &fs)
+{
+    std::string s;
+    for (const auto &f : fs)
+        s += "  [" + f.gate + "] " + f.message + "\n";
+    return s;
+}
+
+bool has_failure(const std::vector<Finding> &fs, const std::string &variant, const std::set<std::string> &gates)
+{
+    for (const auto &f : fs)
+        if (f.variant == variant && gates.count(f.gate) && f.message.find("scenario 'shop'") != std::string::npos &&
+            f.message.find("variant '" + variant + "'") != std::string::npos)
+            return true;
+    return false;
+}
+
+struct TempDir
+{
+    fs::path path;
+    TempDir()
+    {
+        std::string t = (fs::temp_directory_path() / "perfgate-it-XXXXXX").string();
+        path = mkdtemp(t.data());
+    }
+    ~TempDir() { fs::remove_all(path); }
+};
+
+struct CommandResult
+{
+    int code = -1;
+    std::string output;
+};
+
+CommandResult run_cli(const std::string &args)
+{
+    TempDir tmp;
+    const std::string out = (tmp.path / "out.txt").string();
+    const std::string cmd = std::string(PERFGATE_BINARY) + " " + args + " >" + out + " 2>&1";
+    const int status = std::system(cmd.c_str());
+    std::ifstream in(out);
+    std::stringstream buf;
+    buf << in.rdbuf();
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, buf.str()};
+}
+
+std::string dsn() { return "--dsn '" + g_cluster->conninfo() + "'"; }
+
+} // namespace
+
+TEST(Integration, IdenticalRunsPassTheGate)
+{
+    const Results again = run_file("it_base.yaml");
+    const auto failures = failures_of(again);
+    EXPECT_TRUE(failures.empty()) << describe(failures);
+    // The measurements are what the workload says: one statement per batched variant, 20-row pages.
+    const VariantResult *page = again.scenarios[0].variant("page");
+    ASSERT_NE(page, nullptr);
+    for (const auto &z : page->sizes)
+    {
+        EXPECT_EQ(z.statements, 1);
+        EXPECT_EQ(z.rows_returned, 20);
+        EXPECT_EQ(z.samples_ms.size(), 12u);
+        EXPECT_EQ(z.plans.size(), 1u);
+    }
+}
+
+TEST(Integration, DroppedIndexFailsOnThePlan)
+{
+    const auto failures = failures_of(run_file("it_dropped_index.yaml"));
+    EXPECT_TRUE(has_failure(failures, "customer_lookup", {"plans"})) << describe(failures);
+    bool names_seq_scan = false;
+    for (const auto &f : failures)
+        names_seq_scan |= f.gate == "plans" && f.message.find("Seq Scan on pf_it_orders") != std::string::npos;
+    EXPECT_TRUE(names_seq_scan) << describe(failures);
+}
+
+TEST(Integration, KeysetTurnedIntoOffsetFails)
+{
+    const auto failures = failures_of(run_file("it_offset.yaml"));
+    // With the extension the buffer count decides deterministically; without it, latency at depth 40000.
+    EXPECT_TRUE(has_failure(failures, "page", {"buffers", "latency"})) << describe(failures);
+    for (const auto &f : failures)
+        EXPECT_EQ(f.variant, "page") << describe(failures);
+}
+
+TEST(Integration, BatchTurnedIntoLoopFails)
+{
+    const auto failures = failures_of(run_file("it_loop.yaml"));
+    EXPECT_TRUE(has_failure(failures, "batch", {"statements"})) << describe(failures);
+    EXPECT_TRUE(has_failure(failures, "batch", {"round_trips"})) << describe(failures);
+    bool growth = false;
+    for (const auto &f : failures)
+        growth |= f.gate == "growth" && f.message.find("statements per iteration grow with n") != std::string::npos;
+    EXPECT_TRUE(growth) << describe(failures);
+}
+
+TEST(Integration, SqlErrorNamesScenarioVariantAndStep)
+{
+    try
+    {
+        run_file("it_broken_sql.yaml");
+        FAIL() << "the broken workload ran";
+    }
+    catch (const SqlError &e)
+    {
+        const std::string msg = e.what();
+        EXPECT_NE(msg.find("scenario 'broken', variant 'bad', n=1"), std::string::npos) << msg;
+        EXPECT_NE(msg.find("sql step at " + data_file("it_broken_sql.yaml") + ":12"), std::string::npos) << msg;
+        EXPECT_NE(msg.find("no_such_column"), std::string::npos) << msg;
+        EXPECT_EQ(e.sqlstate(), "42703");
+    }
+}
+
+TEST(Integration, CliExitCodes)
+{
+    TempDir tmp;
+    const std::string base = (tmp.path / "base.json").string();
+    CommandResult r = run_cli("run " + data_file("it_base.yaml") + " " + dsn() + " --iterations 10 -q -o " + base);
+    ASSERT_EQ(r.code, 0) << r.output;
+    ASSERT_TRUE(fs::exists(base));
+
+    // A regression: exit 1, JUnit and Markdown name the failing gate.
+    const std::string junit = (tmp.path / "j.xml").string(), md = (tmp.path / "s.md").string();
+    r = run_cli("gate " + data_file("it_loop.yaml") + " " + dsn() + " --iterations 10 -b " + base + " --junit " +
+                 junit + " --markdown " + md);
+    EXPECT_EQ(r.code, 1) << r.output;
+    EXPECT_NE(r.output.find("[FAIL] statements: scenario 'shop', variant 'batch'"), std::string::npos) << r.output;
+    std::ifstream j(junit);
+    const std::string xml((std::istreambuf_iterator<char>(j)), std::istreambuf_iterator<char>());
+    EXPECT_NE(xml.find("<testcase classname=\"perfgate.shop\" name=\"statements\">"), std::string::npos) << xml;
+    EXPECT_NE(xml.find("<failure"), std::string::npos);
+    EXPECT_TRUE(fs::exists(md));
+
+    // Baseline problems: exit 3, distinct messages.
+    r = run_cli("compare " + base + " -b " + (tmp.path / "none.json").string());
+    EXPECT_EQ(r.code, 3) << r.output;
+    EXPECT_NE(r.output.find("is missing"), std::string::npos) << r.output;
+    {
+        std::ifstream in(base);
+        nlohmann::json doc = nlohmann::json::parse(in);
+        doc["environment"]["settings"]["work_mem"] = "1";
+        std::ofstream(tmp.path / "other.json") << doc.dump();
+    }
+    r = run_cli("compare " + base + " -b " + (tmp.path / "other.json").string());
+    EXPECT_EQ(r.code, 3) << r.output;
+    EXPECT_NE(r.output.find("setting work_mem: baseline 1, this run"), std::string::npos) << r.output;
+    r = run_cli("compare " + base + " -b " + base + " -q");
+    EXPECT_EQ(r.code, 0) << r.output;
+
+    // Input and connection errors: exit 2, file:line or the server named.
+    r = run_cli("run " + data_file("it_invalid.yaml") + " " + dsn());
+    EXPECT_EQ(r.code, 2) << r.output;
+    EXPECT_NE(r.output.find("it_invalid.yaml:6: the statement uses placeholders up to $2 but 1 parameter(s)"),
+              std::string::npos)
+        << r.output;
+    r = run_cli("run " + data_file("it_base.yaml") + " --dsn 'host=/nonexistent-socket-dir connect_timeout=2'");
+    EXPECT_EQ(r.code, 2) << r.output;
+    EXPECT_NE(r.output.find("cannot connect to the server"), std::string::npos) << r.output;
+    r = run_cli("frobnicate");
+    EXPECT_EQ(r.code, 2) << r.output;
+    r = run_cli("gate --help");
+    EXPECT_EQ(r.code, 0) << r.output;
+    EXPECT_NE(r.output.find("--update-baseline"), std::string::npos);
+}
+
+// Ctrl-C during a run must stop the embedded server and remove its directory.
+TEST(Integration, InterruptedDemoCleansUp)
+{
+    auto clusters = [] {
+        std::set<fs::path> out;
+        for (const auto &e : fs::directory_iterator(fs::temp_directory_path()))
+            if (e.path().filename().string().rfind("perfgate-", 0) == 0 &&
+                e.path().filename().string().rfind("perfgate-it", 0) != 0 && fs::exists(e.path() / "data"))
+                out.insert(e.path());
+        return out;
+    };
+    const auto before = clusters();
+    const pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0)
+    {
+        int devnull = open("/dev/null", O_WRONLY);
+        dup2(devnull, STDOUT_FILENO);
+        dup2(devnull, STDERR_FILENO);
+        execl(PERFGATE_BINARY, PERFGATE_BINARY, "demo", "--embedded", "--scenario", "pagination", nullptr);
+        _exit(127);
+    }
+    fs::path started;
+    for (int i = 0; i < 300 && started.empty(); ++i)
+    {
+        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        for (const auto &d : clusters())
+            if (!before.count(d) && fs::exists(d / "data" / "postmaster.pid"))
+                started = d;
+    }
+    ASSERT_FALSE(started.empty()) << "the demo's cluster never started";
+    std::this_thread::sleep_for(std::chrono::milliseconds(300));
+    kill(pid, SIGINT);
+    int status = 0;
+    waitpid(pid, &status, 0);
+    EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGINT) << "status " << status;
+    EXPECT_FALSE(fs::exists(started)) << started << " was left behind";
+}
+
+int main(int argc, char **argv)
+{
+    ::testing::InitGoogleTest(&argc, argv);
+    ::testing::AddGlobalTestEnvironment(new ClusterEnvironment);
+    return RUN_ALL_TESTS();
+}
