@@ -6,7 +6,7 @@ MODULE_big = pg_perfgate
 MODULEDIR = extension
 DATA = extension/pg_perfgate.control extension/pg_perfgate--1.0.sql
 
-SRCS = $(wildcard extension/src/*.cpp) extension/core/histogram.cpp extension/core/counters.cpp
+SRCS = $(wildcard extension/src/*.cpp) $(wildcard extension/core/*.cpp)
 OBJS = $(SRCS:.cpp=.o)
 
 PG_CONFIG ?= pg_config

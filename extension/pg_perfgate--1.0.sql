@@ -79,21 +79,6 @@ CREATE VIEW pg_perfgate_plans AS
   FROM pg_perfgate_internal(true, 1)
   WHERE planid <> 0;
 
--- One row per (dbid, queryid, toplevel) over all plans and users, ranked by total execution time.
-CREATE VIEW pg_perfgate_hot_queries AS
-  SELECT rank() OVER (ORDER BY h.total_exec_time DESC) AS rank,
-         h.dbid, d.datname, h.toplevel, h.queryid,
-         h.calls, h.total_exec_time,
-         round((100 * h.total_exec_time /
-                nullif(sum(h.total_exec_time) OVER (PARTITION BY h.toplevel), 0))::numeric, 2) AS time_share_pct,
-         h.mean_exec_time, h.p95_exec_time,
-         h.rows::float8 / nullif(h.calls, 0) AS rows_per_call,
-         h.plan_count,
-         h.query
-  FROM pg_perfgate_internal(true, 2) h
-  LEFT JOIN pg_catalog.pg_database d ON d.oid = h.dbid
-  WHERE h.calls > 0;
-
 -- Queries seen with two or more plans: each plan's figures and how it compares with the best one.
 CREATE VIEW pg_perfgate_plan_changes AS
   SELECT dbid, queryid, planid, calls, mean_exec_time, p95_exec_time, first_seen, last_seen,
@@ -105,6 +90,70 @@ CREATE VIEW pg_perfgate_plan_changes AS
         FROM pg_perfgate_plans p) s
   WHERE nplans >= 2
   WINDOW w AS (PARTITION BY dbid, queryid);
+
+CREATE FUNCTION pg_perfgate_antipatterns_internal(
+    OUT kind text,
+    OUT userid oid,
+    OUT dbid oid,
+    OUT queryid bigint,
+    OUT related_queryid bigint,
+    OUT related_rows bigint,
+    OUT occurrences bigint,
+    OUT calls bigint,
+    OUT total_time float8,
+    OUT largest bigint,
+    OUT rows_discarded bigint,
+    OUT detail text,
+    OUT first_seen timestamptz,
+    OUT last_seen timestamptz
+)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'pg_perfgate_antipatterns_internal'
+LANGUAGE C STRICT VOLATILE PARALLEL RESTRICTED;
+
+-- What the detectors found: one row per (kind, user, database, query id, related query id).
+CREATE VIEW pg_perfgate_antipatterns AS
+  SELECT a.kind, a.dbid, d.datname, a.userid, a.queryid, q.query,
+         a.related_queryid, a.related_rows,
+         a.occurrences, a.calls, a.total_time, a.largest, a.rows_discarded, a.detail,
+         a.first_seen, a.last_seen,
+         CASE a.kind
+           WHEN 'n_plus_one' THEN
+             'Load the rows in one query: a join, or one query with WHERE id = ANY($1) and all the ids'
+             || CASE WHEN a.related_rows = a.largest THEN ' (the loop ran once per row of the query before it).'
+                     ELSE '.' END
+           WHEN 'row_by_row_write' THEN
+             'Write the rows in one statement: a multi-row INSERT ... VALUES, INSERT ... SELECT, or COPY.'
+           WHEN 'deep_offset' THEN
+             'Use keyset pagination: WHERE sort_key > $last ORDER BY sort_key LIMIT n, instead of OFFSET.'
+           WHEN 'unstreamed_fetch' THEN
+             'Fetch large results in batches through a server-side cursor (DECLARE ... CURSOR, FETCH n).'
+           WHEN 'filter_heavy_seq_scan' THEN
+             'Add an index on ' || a.detail || ' so that the query reads only the rows it keeps.'
+         END AS advice
+  FROM pg_perfgate_antipatterns_internal() a
+  LEFT JOIN pg_catalog.pg_database d ON d.oid = a.dbid
+  LEFT JOIN LATERAL (SELECT s.query FROM pg_perfgate_internal(true, 2) s
+                      WHERE s.dbid = a.dbid AND s.queryid = a.queryid AND s.query IS NOT NULL
+                      LIMIT 1) q ON true;
+
+-- One row per (dbid, queryid, toplevel) over all plans and users, ranked by total execution time.
+CREATE VIEW pg_perfgate_hot_queries AS
+  WITH a AS MATERIALIZED (SELECT dbid, queryid, related_queryid, kind FROM pg_perfgate_antipatterns_internal())
+  SELECT rank() OVER (ORDER BY h.total_exec_time DESC) AS rank,
+         h.dbid, d.datname, h.toplevel, h.queryid,
+         h.calls, h.total_exec_time,
+         round((100 * h.total_exec_time /
+                nullif(sum(h.total_exec_time) OVER (PARTITION BY h.toplevel), 0))::numeric, 2) AS time_share_pct,
+         h.mean_exec_time, h.p95_exec_time,
+         h.rows::float8 / nullif(h.calls, 0) AS rows_per_call,
+         h.plan_count,
+         (SELECT array_agg(DISTINCT a.kind ORDER BY a.kind) FROM a
+           WHERE a.dbid = h.dbid AND h.queryid IN (a.queryid, a.related_queryid)) AS antipatterns,
+         h.query
+  FROM pg_perfgate_internal(true, 2) h
+  LEFT JOIN pg_catalog.pg_database d ON d.oid = h.dbid
+  WHERE h.calls > 0;
 
 CREATE FUNCTION pg_perfgate_info_internal(
     OUT entries bigint,
@@ -128,5 +177,5 @@ AS 'MODULE_PATHNAME', 'pg_perfgate_reset'
 LANGUAGE C STRICT PARALLEL SAFE;
 
 GRANT SELECT ON pg_perfgate_statements, pg_perfgate_plans, pg_perfgate_hot_queries,
-                pg_perfgate_plan_changes, pg_perfgate_info TO PUBLIC;
+                pg_perfgate_plan_changes, pg_perfgate_antipatterns, pg_perfgate_info TO PUBLIC;
 REVOKE ALL ON FUNCTION pg_perfgate_reset(oid, oid, bigint) FROM PUBLIC;

@@ -13,7 +13,7 @@ chown -R "$(stat -c %u "$work")" "$work"
 
 # group name, extra settings, tests
 groups=(
-  "main|shared_preload_libraries = 'pg_perfgate'|select normalize plan_id nested utility prepared planning reset privileges"
+  "main|shared_preload_libraries = 'pg_perfgate'|select normalize plan_id nested utility prepared planning reset privileges antipatterns antipattern_actions"
   "evict|shared_preload_libraries = 'pg_perfgate'
 pg_perfgate.max = 100|evict"
   "noload||noload"

@@ -78,8 +78,11 @@ void capture_executor_end(QueryDesc *queryDesc)
     s.rows = int64(PGPF_ROWS_PROCESSED(queryDesc->estate));
     s.io = io_from(t->bufusage, t->walusage);
 
+    uint32 features;
+    const uint64 planid = compute_plan_id(stmt, &features);
     const TextSource texts{queryDesc->sourceText, stmt->stmt_location, stmt->stmt_len, queryDesc};
-    store_record(make_key(stmt->queryId, compute_plan_id(stmt), nesting_level == 0), s, texts);
+    store_record(make_key(stmt->queryId, planid, nesting_level == 0), s, texts);
+    detect_executor_end(queryDesc, stmt->queryId, features, s.rows, s.ms);
 }
 
 PlannedStmt *capture_planner(Query *parse, const char *query_string, int cursorOptions,
@@ -120,7 +123,7 @@ PlannedStmt *capture_planner(Query *parse, const char *query_string, int cursorO
     s.rows = 0;
     s.io = io_from(buf_delta, wal_delta);
     const TextSource texts{query_string, parse->stmt_location, parse->stmt_len, nullptr};
-    store_record(make_key(parse->queryId, compute_plan_id(result), nesting_level == 0), s, texts);
+    store_record(make_key(parse->queryId, compute_plan_id(result, nullptr), nesting_level == 0), s, texts);
     return result;
 }
 

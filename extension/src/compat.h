@@ -103,3 +103,21 @@ extern "C"
 #else
 #define PGPF_RESERVE_GUC_PREFIX(p) EmitWarningsOnPlaceholders(p)
 #endif
+
+/*
+ * The backend's local transaction id: MyProc->lxid until 16, MyProc->vxid.lxid from 17.
+ */
+#if PG_VERSION_NUM >= 170000
+#define PGPF_LOCAL_XID() (MyProc->vxid.lxid)
+#else
+#define PGPF_LOCAL_XID() (MyProc->lxid)
+#endif
+
+/*
+ * A uniform random number in [0, 1): pg_prng (15 and later) or random() (14).
+ */
+#if PG_VERSION_NUM >= 150000
+#define PGPF_RANDOM_FRACTION() pg_prng_double(&pg_global_prng_state)
+#else
+#define PGPF_RANDOM_FRACTION() ((double)random() / ((double)MAX_RANDOM_VALUE + 1))
+#endif

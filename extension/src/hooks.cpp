@@ -57,11 +57,16 @@ void on_executor_start(QueryDesc *queryDesc, int eflags)
     guarded("ExecutorStart",
             [&]
             {
+                // Before the executor starts: a sampled execution asks for per-node row counts.
+                const bool tracked =
+                    store_attached() && queryDesc->plannedstmt->queryId != 0 && tracking(nesting_level);
+                if (tracked)
+                    detect_executor_start(queryDesc);
                 if (prev_executor_start)
                     prev_executor_start(queryDesc, eflags);
                 else
                     standard_ExecutorStart(queryDesc, eflags);
-                if (store_attached())
+                if (tracked)
                     capture_executor_start(queryDesc);
             });
 }
@@ -84,6 +89,8 @@ void on_executor_run(PGPF_EXECUTOR_RUN_ARGS)
                     nesting_level--;
                 }
                 PG_END_TRY();
+                if (store_attached())
+                    detect_executor_run(queryDesc, count);
             });
 }
 
@@ -119,6 +126,8 @@ void on_executor_end(QueryDesc *queryDesc)
                     prev_executor_end(queryDesc);
                 else
                     standard_ExecutorEnd(queryDesc);
+                if (store_attached())
+                    detect_raise_pending();
             });
 }
 
@@ -167,6 +176,7 @@ void on_process_utility(PlannedStmt *pstmt, const char *queryString, bool readOn
             INSTR_TIME_SET_CURRENT(start);
             // Statements the utility runs (EXPLAIN ANALYZE, CREATE TABLE AS, a procedure's body) are
             // nested: measured here as part of the utility, on their own only under track = all.
+            detect_note_utility(queryid);
             nesting_level++;
             PG_TRY();
             {
@@ -189,6 +199,7 @@ void on_process_utility(PlannedStmt *pstmt, const char *queryString, bool readOn
             BufferUsageAccumDiff(&buf_delta, &pgBufferUsage, &buf_start);
             memset(&wal_delta, 0, sizeof(wal_delta));
             WalUsageAccumDiff(&wal_delta, &pgWalUsage, &wal_start);
+            detect_utility_end();
             capture_utility(queryid, queryString, location, length, INSTR_TIME_GET_MILLISEC(duration), rows,
                             buf_delta, wal_delta);
         });

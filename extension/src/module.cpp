@@ -26,6 +26,7 @@ bool guc_save = true;
 int guc_query_text_size = 1024;
 int guc_plan_text_size = 2048;
 bool guc_plan_text = true;
+int guc_max_antipatterns = 1000;
 
 void raise_cpp_error(const char *where, const char *what)
 {
@@ -93,6 +94,11 @@ void define_gucs()
     DefineCustomIntVariable(
         "pg_perfgate.plan_text_size", "Bytes kept of each plan text; longer texts are cut.", nullptr,
         &guc_plan_text_size, 2048, 64, 1024 * 1024, PGC_POSTMASTER, GUC_UNIT_BYTE, nullptr, nullptr, nullptr);
+    DefineCustomIntVariable("pg_perfgate.max_antipatterns",
+                            "Maximum number of anti-pattern entries kept; the least recent are evicted.",
+                            nullptr, &guc_max_antipatterns, 1000, 100, INT_MAX / 2, PGC_POSTMASTER, 0,
+                            nullptr, nullptr, nullptr);
+    detect_define_gucs();
     PGPF_RESERVE_GUC_PREFIX("pg_perfgate");
 }
 

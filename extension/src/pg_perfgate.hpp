@@ -8,6 +8,7 @@
 //   normalize.cpp  query text with constants replaced by $n, cached per backend
 //   store.cpp      shared memory layout, locking, eviction
 //   persist.cpp    saving and reloading the store across restarts
+//   detect.cpp     the anti-pattern detectors (N+1, row-by-row, OFFSET, huge fetch, seq scan)
 //   views.cpp      the SQL-callable functions
 #pragma once
 
@@ -33,6 +34,7 @@ extern bool guc_save;
 extern int guc_query_text_size;
 extern int guc_plan_text_size;
 extern bool guc_plan_text;
+extern int guc_max_antipatterns;
 
 // Nesting depth of the executor/planner/utility calls in this backend (hooks.cpp).
 extern int nesting_level;
@@ -52,8 +54,20 @@ PlannedStmt *capture_planner(Query *parse, const char *query_string, int cursorO
 void capture_utility(uint64 queryid, const char *query_string, int location, int length, double ms,
                      uint64 rows, const BufferUsage &buf_delta, const WalUsage &wal_delta);
 
-// plan_id.cpp
-uint64 compute_plan_id(const PlannedStmt *stmt);
+// plan_id.cpp. *features receives PLAN_HAS_* bits: what the detectors may want to look at.
+constexpr uint32 PLAN_HAS_OFFSET = 1;  // a Limit node with an OFFSET
+constexpr uint32 PLAN_HAS_SEQSCAN = 2; // a (parallel) sequential scan with a filter
+uint64 compute_plan_id(const PlannedStmt *stmt, uint32 *features);
+
+// detect.cpp: the anti-pattern detectors, per backend.
+void detect_define_gucs();
+void detect_executor_start(QueryDesc *queryDesc);
+void detect_executor_run(QueryDesc *queryDesc, uint64 count);
+void detect_note_utility(uint64 queryid); // a utility statement (a DO block, say) is starting
+void detect_utility_end();                // ... and has ended: the loops it ran are over
+void detect_executor_end(QueryDesc *queryDesc, uint64 queryid, uint32 plan_features, int64 rows, double ms);
+void detect_raise_pending(); // after ExecutorEnd: the log line, warning or error a detector asked for
+void detect_flush();         // ends this backend's open bursts (before the views read them)
 
 // plan_text.cpp: palloc'd costs-off EXPLAIN text of a running query, without a trailing newline.
 char *render_plan_text(QueryDesc *queryDesc);

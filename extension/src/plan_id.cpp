@@ -6,7 +6,8 @@
  * set-operation strategies, sort and grouping widths, parallel awareness, init plans and subplans.
  * It ignores costs, row estimates, plan node ids and every constant, so the same query with other
  * constants and the same shape gets the same id. The walk touches each node once and allocates
- * nothing; 0 is never returned (it marks utility statements).
+ * nothing; 0 is never returned (it marks utility statements). On the way it notes what the
+ * anti-pattern detectors may want to look at (an OFFSET, a filtered sequential scan).
  */
 #include "core/fingerprint.hpp"
 #include "pg_perfgate.hpp"
@@ -27,17 +28,17 @@ uint64 relation_oid(Index scanrelid, const List *rtable)
     return rte->rtekind == RTE_RELATION ? rte->relid : 0;
 }
 
-void walk(Fingerprint &f, const Plan *plan, const List *rtable);
+void walk(Fingerprint &f, const Plan *plan, const List *rtable, uint32 &features);
 
-void walk_list(Fingerprint &f, const List *plans, const List *rtable)
+void walk_list(Fingerprint &f, const List *plans, const List *rtable, uint32 &features)
 {
     f.mix(uint64(list_length(plans)));
     ListCell *lc;
     foreach (lc, plans)
-        walk(f, static_cast<const Plan *>(lfirst(lc)), rtable);
+        walk(f, static_cast<const Plan *>(lfirst(lc)), rtable, features);
 }
 
-void walk(Fingerprint &f, const Plan *plan, const List *rtable)
+void walk(Fingerprint &f, const Plan *plan, const List *rtable, uint32 &features)
 {
     if (plan == nullptr)
     {
@@ -52,6 +53,10 @@ void walk(Fingerprint &f, const Plan *plan, const List *rtable)
     switch (nodeTag(plan))
     {
     case T_SeqScan:
+        if (plan->qual != NIL)
+            features |= PLAN_HAS_SEQSCAN;
+        f.mix(relation_oid(reinterpret_cast<const Scan *>(plan)->scanrelid, rtable));
+        break;
     case T_SampleScan:
     case T_TidScan:
     case T_TidRangeScan:
@@ -110,8 +115,13 @@ void walk(Fingerprint &f, const Plan *plan, const List *rtable)
         f.mix(uint64(reinterpret_cast<const Group *>(plan)->numCols));
         break;
     case T_Limit:
-        f.mix(uint64(reinterpret_cast<const Limit *>(plan)->limitOption));
+    {
+        const Limit *l = reinterpret_cast<const Limit *>(plan);
+        f.mix(uint64(l->limitOption));
+        if (l->limitOffset != nullptr)
+            features |= PLAN_HAS_OFFSET;
         break;
+    }
     case T_ModifyTable:
     {
         const ModifyTable *m = reinterpret_cast<const ModifyTable *>(plan);
@@ -125,40 +135,43 @@ void walk(Fingerprint &f, const Plan *plan, const List *rtable)
         f.mix(uint64(reinterpret_cast<const CteScan *>(plan)->ctePlanId));
         break;
     case T_Append:
-        walk_list(f, reinterpret_cast<const Append *>(plan)->appendplans, rtable);
+        walk_list(f, reinterpret_cast<const Append *>(plan)->appendplans, rtable, features);
         break;
     case T_MergeAppend:
-        walk_list(f, reinterpret_cast<const MergeAppend *>(plan)->mergeplans, rtable);
+        walk_list(f, reinterpret_cast<const MergeAppend *>(plan)->mergeplans, rtable, features);
         break;
     case T_BitmapAnd:
-        walk_list(f, reinterpret_cast<const BitmapAnd *>(plan)->bitmapplans, rtable);
+        walk_list(f, reinterpret_cast<const BitmapAnd *>(plan)->bitmapplans, rtable, features);
         break;
     case T_BitmapOr:
-        walk_list(f, reinterpret_cast<const BitmapOr *>(plan)->bitmapplans, rtable);
+        walk_list(f, reinterpret_cast<const BitmapOr *>(plan)->bitmapplans, rtable, features);
         break;
     case T_SubqueryScan:
-        walk(f, reinterpret_cast<const SubqueryScan *>(plan)->subplan, rtable);
+        walk(f, reinterpret_cast<const SubqueryScan *>(plan)->subplan, rtable, features);
         break;
     case T_CustomScan:
         f.mix(relation_oid(reinterpret_cast<const Scan *>(plan)->scanrelid, rtable));
-        walk_list(f, reinterpret_cast<const CustomScan *>(plan)->custom_plans, rtable);
+        walk_list(f, reinterpret_cast<const CustomScan *>(plan)->custom_plans, rtable, features);
         break;
     default:
         break; // the node type alone describes it (Result, Hash, Material, Gather, Unique, ...)
     }
-    walk(f, plan->lefttree, rtable);
-    walk(f, plan->righttree, rtable);
+    walk(f, plan->lefttree, rtable, features);
+    walk(f, plan->righttree, rtable, features);
 }
 
 } // namespace
 
-uint64 compute_plan_id(const PlannedStmt *stmt)
+uint64 compute_plan_id(const PlannedStmt *stmt, uint32 *features)
 {
     Fingerprint f;
+    uint32 found = 0;
     f.mix(uint64(stmt->commandType));
-    walk(f, stmt->planTree, stmt->rtable);
+    walk(f, stmt->planTree, stmt->rtable, found);
     if (stmt->subplans != NIL)
-        walk_list(f, stmt->subplans, stmt->rtable);
+        walk_list(f, stmt->subplans, stmt->rtable, found);
+    if (features != nullptr)
+        *features = found;
     const uint64 id = f.finish();
     return id != 0 ? id : 1;
 }

@@ -6,6 +6,8 @@
  * plan-text slot per table entry (pg_perfgate.query_text_size / plan_text_size bytes each), indexed
  * like the entries, which never move. pg_perfgate.max is split across partitions so that the total
  * capacity is exactly max. An entry's partition is given by the top bits of its key hash.
+ * After the partitions comes one more ClockTable, of ApEntry: the anti-patterns the detectors
+ * found (pg_perfgate.max_antipatterns entries), with a lock of its own.
  *
  * Locking protocol, per partition (one LWLock each, tranche "pg_perfgate"):
  *  - Shared lock: find an entry and update its counters under the entry's spinlock; copy entries
@@ -15,6 +17,8 @@
  *  - Nothing that can ereport runs while a spinlock is held; texts (normalization, EXPLAIN) are
  *    prepared before any lock is taken, so a partition lock is never held across them either.
  *  - No lock covers more than one partition except store_reset(), which takes them one at a time.
+ *  - The anti-pattern table is touched only when a detector fires, always under its exclusive
+ *    lock (shared to copy it out); no other lock is held meanwhile.
  * Eviction is the table's clock sweep: amortized O(1), never a sort, never a stall for the
  * backend that found the table full. A full table evicts; it never errors.
  */
@@ -32,6 +36,7 @@ namespace
 
 constexpr int kPartitions = 16;
 using Table = pgperfgate::ClockTable<StoreEntry>;
+using ApTable = pgperfgate::ClockTable<ApEntry>;
 
 struct SharedState
 {
@@ -45,6 +50,7 @@ struct SharedState
     Size total_bytes;
     Size part_offset[kPartitions];
     uint32 part_capacity[kPartitions];
+    Size ap_offset;
 };
 
 SharedState *shared = nullptr;
@@ -65,7 +71,26 @@ Size store_size()
     Size size = MAXALIGN(sizeof(SharedState));
     for (int p = 0; p < kPartitions; p++)
         size = add_size(size, partition_bytes(capacity_of(p)));
-    return size;
+    return add_size(size, MAXALIGN(ApTable::bytes(uint32(guc_max_antipatterns))));
+}
+
+ApTable ap_table()
+{
+    return ApTable(reinterpret_cast<char *>(shared) + shared->ap_offset);
+}
+LWLock *ap_lock()
+{
+    return &shared->locks[kPartitions].lock;
+}
+
+uint64 ap_hash(const ApKey &k)
+{
+    pgperfgate::Fingerprint f;
+    f.mix((uint64(k.userid) << 32) | k.dbid);
+    f.mix(k.queryid);
+    f.mix(k.related_queryid);
+    f.mix(k.kind);
+    return f.finish();
 }
 
 char *partition_base(int p)
@@ -169,7 +194,7 @@ void attach_plan_text(int p, const EntryKey &key, uint64 hash, QueryDesc *queryD
 void store_shmem_request()
 {
     RequestAddinShmemSpace(store_size());
-    RequestNamedLWLockTranche("pg_perfgate", kPartitions);
+    RequestNamedLWLockTranche("pg_perfgate", kPartitions + 1);
 }
 
 bool store_attached()
@@ -214,6 +239,8 @@ void store_shmem_startup()
             Table::create(partition_base(p), capacity_of(p));
             offset += partition_bytes(capacity_of(p));
         }
+        shared->ap_offset = offset;
+        ApTable::create(reinterpret_cast<char *>(shared) + offset, uint32(guc_max_antipatterns));
     }
     LWLockRelease(AddinShmemInitLock);
 
@@ -310,6 +337,19 @@ uint64 store_reset(Oid userid, Oid dbid, uint64 queryid)
         }
         LWLockRelease(lock);
     }
+    LWLockAcquire(ap_lock(), LW_EXCLUSIVE);
+    ApTable ap = ap_table();
+    if (all)
+        ap.clear();
+    else
+        ap.for_each(
+            [&](const ApEntry &e)
+            {
+                if ((userid == 0 || e.key.userid == userid) && (dbid == 0 || e.key.dbid == dbid) &&
+                    (queryid == 0 || e.key.queryid == queryid || e.key.related_queryid == queryid))
+                    ap.remove(&e);
+            });
+    LWLockRelease(ap_lock());
     if (all)
     {
         const TimestampTz now = GetCurrentTimestamp();
@@ -380,6 +420,73 @@ EntryCopy *store_copy_all(int *count)
             });
         LWLockRelease(lock);
     }
+    *count = n;
+    return out;
+}
+
+const char *ap_kind_name(ApKind kind)
+{
+    switch (kind)
+    {
+    case ApKind::NPlusOne:
+        return "n_plus_one";
+    case ApKind::RowByRow:
+        return "row_by_row_write";
+    case ApKind::DeepOffset:
+        return "deep_offset";
+    case ApKind::HugeFetch:
+        return "unstreamed_fetch";
+    case ApKind::FilterHeavySeqScan:
+        return "filter_heavy_seq_scan";
+    }
+    return "unknown";
+}
+
+void store_antipattern(const ApKey &key, const ApSample &sample)
+{
+    if (shared == nullptr)
+        return;
+    const uint64 hash = ap_hash(key);
+    const TimestampTz now = GetCurrentStatementStartTimestamp();
+    LWLockAcquire(ap_lock(), LW_EXCLUSIVE);
+    ApTable t = ap_table();
+    ApEntry *e = t.find(key, hash);
+    if (e == nullptr)
+    {
+        bool evicted;
+        e = t.insert(key, hash, &evicted);
+        e->first_seen = now;
+        e->related_rows = -1;
+    }
+    if (e != nullptr)
+    {
+        t.touch(e);
+        e->occurrences += sample.new_occurrence ? 1 : 0;
+        e->calls += sample.calls;
+        e->total_ms += sample.ms;
+        if (sample.largest >= e->largest)
+        {
+            e->largest = sample.largest;
+            if (sample.related_rows >= 0)
+                e->related_rows = sample.related_rows;
+        }
+        e->rows_discarded += sample.rows_discarded;
+        e->last_seen = now;
+        if (sample.detail != nullptr)
+            strlcpy(e->detail, sample.detail, sizeof(e->detail));
+    }
+    LWLockRelease(ap_lock());
+}
+
+ApEntry *store_copy_antipatterns(int *count)
+{
+    store_check_attached();
+    LWLockAcquire(ap_lock(), LW_SHARED);
+    ApTable t = ap_table();
+    ApEntry *out = static_cast<ApEntry *>(palloc(sizeof(ApEntry) * Max(t.size(), 1u)));
+    int n = 0;
+    t.for_each([&](const ApEntry &e) { out[n++] = e; });
+    LWLockRelease(ap_lock());
     *count = n;
     return out;
 }

@@ -55,6 +55,59 @@ struct TextSource
     QueryDesc *queryDesc; // for rendering the plan text; NULL when there is no plan state yet
 };
 
+// Anti-patterns (detect.cpp finds them; they are stored apart from the statements).
+enum class ApKind : uint8
+{
+    NPlusOne = 1,
+    RowByRow = 2,
+    DeepOffset = 3,
+    HugeFetch = 4,
+    FilterHeavySeqScan = 5
+};
+constexpr int kApKinds = 5;
+const char *ap_kind_name(ApKind kind);
+
+struct ApKey
+{
+    uint8 kind;
+    uint8 pad[3];
+    Oid userid;
+    Oid dbid;
+    uint32 pad2;
+    uint64 queryid;
+    uint64 related_queryid; // the parent of an N+1 loop, else 0
+};
+
+struct ApEntry
+{
+    ApKey key;
+    int64 occurrences;
+    int64 calls;          // executions involved
+    double total_ms;      // their time
+    int64 largest;        // largest burst, offset, row count or rows scanned
+    int64 related_rows;   // rows the parent returned, for the largest burst (-1 unknown)
+    int64 rows_discarded; // rows skipped by OFFSET or removed by a filter, summed
+    TimestampTz first_seen;
+    TimestampTz last_seen;
+    char detail[128]; // e.g. the relation and columns a filter-heavy scan filtered on
+};
+
+struct ApSample
+{
+    bool new_occurrence;
+    int64 calls;
+    double ms;
+    int64 largest;
+    int64 related_rows;
+    int64 rows_discarded;
+    const char *detail; // may be NULL
+};
+
+// Adds a sample to the anti-pattern entry of key (a zero-filled ApKey); a full table evicts.
+void store_antipattern(const ApKey &key, const ApSample &sample);
+// A copy of every anti-pattern entry, palloc'd.
+ApEntry *store_copy_antipatterns(int *count);
+
 void store_shmem_request();
 void store_shmem_startup();
 bool store_attached();

@@ -16,6 +16,7 @@ extern "C"
     PG_FUNCTION_INFO_V1(pg_perfgate_internal);
     PG_FUNCTION_INFO_V1(pg_perfgate_info_internal);
     PG_FUNCTION_INFO_V1(pg_perfgate_reset);
+    PG_FUNCTION_INFO_V1(pg_perfgate_antipatterns_internal);
 }
 
 namespace pgpf
@@ -244,9 +245,57 @@ void statements(FunctionCallInfo fcinfo)
     }
 }
 
+void antipatterns(FunctionCallInfo fcinfo)
+{
+    store_check_attached();
+    // This backend's own open bursts first, so that a loop that just ended shows.
+    detect_flush();
+    TupleDesc desc;
+    Tuplestorestate *store = begin_srf(fcinfo, &desc);
+    if (desc->natts != 14)
+        elog(ERROR, "pg_perfgate_antipatterns_internal: declared with %d columns, expected 14", desc->natts);
+    const Oid user = GetUserId();
+    const bool all_stats = has_privs_of_role(user, ROLE_PG_READ_ALL_STATS);
+    int n;
+    ApEntry *entries = store_copy_antipatterns(&n);
+    for (int i = 0; i < n; i++)
+    {
+        const ApEntry &e = entries[i];
+        const bool visible = all_stats || e.key.userid == user;
+        Datum v[14];
+        bool nulls[14];
+        memset(nulls, 0, sizeof(nulls));
+        v[0] = CStringGetTextDatum(ap_kind_name(ApKind(e.key.kind)));
+        v[1] = ObjectIdGetDatum(e.key.userid);
+        v[2] = ObjectIdGetDatum(e.key.dbid);
+        v[3] = Int64GetDatum(int64(e.key.queryid));
+        nulls[3] = !visible;
+        v[4] = Int64GetDatum(int64(e.key.related_queryid));
+        nulls[4] = !visible || e.key.related_queryid == 0;
+        v[5] = Int64GetDatum(e.related_rows);
+        nulls[5] = e.related_rows < 0;
+        v[6] = Int64GetDatum(e.occurrences);
+        v[7] = Int64GetDatum(e.calls);
+        v[8] = Float8GetDatum(e.total_ms);
+        v[9] = Int64GetDatum(e.largest);
+        v[10] = Int64GetDatum(e.rows_discarded);
+        v[11] = CStringGetTextDatum(e.detail);
+        nulls[11] = e.detail[0] == '\0';
+        v[12] = TimestampTzGetDatum(e.first_seen);
+        v[13] = TimestampTzGetDatum(e.last_seen);
+        tuplestore_putvalues(store, desc, v, nulls);
+    }
+}
+
 } // namespace
 
 } // namespace pgpf
+
+Datum pg_perfgate_antipatterns_internal(PG_FUNCTION_ARGS)
+{
+    pgpf::guarded("pg_perfgate_antipatterns", [&] { pgpf::antipatterns(fcinfo); });
+    return (Datum)0;
+}
 
 Datum pg_perfgate_internal(PG_FUNCTION_ARGS)
 {

@@ -1,0 +1,134 @@
+// The burst state machine; see detect.hpp for what a burst is and when it is reported.
+#include "detect.hpp"
+
+#include <cstring>
+
+namespace pgperfgate
+{
+
+void BurstTracker::reset()
+{
+    std::memset(static_cast<void *>(this), 0, sizeof(*this));
+}
+
+void BurstTracker::note_statement(uint64_t queryid, int64_t rows)
+{
+    if (queryid == 0)
+        return;
+    if (queryid != recent_[0].queryid)
+    {
+        recent_[1] = recent_[0];
+        recent_[0] = Recent{queryid, rows};
+    }
+    else if (rows >= 0)
+        recent_[0].rows = rows;
+    if (rows >= 0)
+        for (Slot &s : slots_)
+            if (s.active && s.parent == queryid && s.parent_rows < 0)
+                s.parent_rows = rows;
+}
+
+BurstReport BurstTracker::report(const Slot &s, bool new_occurrence)
+{
+    BurstReport r;
+    r.kind = s.kind;
+    r.queryid = s.queryid;
+    r.parent_queryid = s.parent;
+    r.parent_rows = s.parent_rows;
+    r.calls = s.count - s.reported;
+    r.ms = s.ms - s.reported_ms;
+    r.burst_len = s.count;
+    r.new_occurrence = new_occurrence;
+    return r;
+}
+
+bool BurstTracker::finish(Slot &s, const BurstConfig &cfg, BurstReport *out)
+{
+    const int64_t t = threshold(s, cfg);
+    const bool emit = s.active && t > 0 && s.count >= t && s.count > s.reported;
+    if (emit)
+        *out = report(s, false);
+    s.active = false;
+    return emit;
+}
+
+int BurstTracker::end_level(int32_t level, const BurstConfig &cfg, BurstReport *out)
+{
+    int n = 0;
+    for (Slot &s : slots_)
+        if (s.active && s.level > level && finish(s, cfg, &out[n]))
+            n++;
+    return n;
+}
+
+int BurstTracker::observe(const Execution &e, const BurstConfig &cfg, BurstReport *out)
+{
+    // This statement ending means the loops nested below its level are over.
+    int n = end_level(e.level, cfg, out);
+    const bool eligible = e.kind == BurstKind::NPlusOne   ? e.rows <= cfg.max_rows && cfg.select_threshold > 0
+                          : e.kind == BurstKind::RowByRow ? e.rows <= 1 && cfg.write_threshold > 0
+                                                          : false;
+    tick_++;
+    Slot *s = nullptr;
+    for (Slot &c : slots_)
+        if (c.active && c.queryid == e.queryid)
+            s = &c;
+
+    if (s != nullptr && (!eligible || s->kind != e.kind || s->level != e.level ||
+                         (s->xact != e.xact && e.now_us - s->last_us > cfg.window_us)))
+    {
+        // The burst is broken: a big result, another nesting level, or a pause outside a transaction.
+        if (finish(*s, cfg, &out[n]))
+            n++;
+        s = nullptr;
+    }
+    if (!eligible)
+    {
+        note_statement(e.queryid, e.rows);
+        return n;
+    }
+
+    if (s == nullptr)
+    {
+        // A new burst, in a free slot or in place of the least recently used one.
+        Slot *victim = &slots_[0];
+        for (Slot &c : slots_)
+        {
+            if (!c.active)
+            {
+                victim = &c;
+                break;
+            }
+            if (c.used < victim->used)
+                victim = &c;
+        }
+        if (victim->active && finish(*victim, cfg, &out[n]))
+            n++;
+        s = victim;
+        std::memset(static_cast<void *>(s), 0, sizeof(*s));
+        s->queryid = e.queryid;
+        s->kind = e.kind;
+        const Recent &p = recent_[0].queryid != e.queryid ? recent_[0] : recent_[1];
+        s->parent = p.queryid;
+        s->parent_rows = p.rows;
+        s->level = e.level;
+        s->active = true;
+    }
+    s->count++;
+    s->ms += e.ms;
+    s->last_us = e.now_us;
+    s->xact = e.xact;
+    s->used = tick_;
+
+    const int64_t t = threshold(*s, cfg);
+    if (n < kMaxReports && s->count >= t && (s->count == t || s->count == 2 * s->reported))
+    {
+        out[n++] = report(*s, s->count == t);
+        s->reported = s->count;
+        s->reported_ms = s->ms;
+    }
+    note_statement(e.queryid, e.rows);
+    return n;
+}
+
+} // namespace pgperfgate

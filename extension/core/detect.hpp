@@ -1,0 +1,116 @@
+// Burst detection for the anti-pattern detectors, PG-free: N+1 loops (the same small SELECT again and
+// again) and row-by-row writes (the same single-row INSERT/UPDATE/DELETE again and again).
+//
+// One tracker per backend. observe() is fed every recorded execution and does O(1) work: a burst is
+// a run of executions of one query id, each returning at most `max_rows` rows (1 for writes), with
+// no gap longer than `window_us` between two of them unless they share a transaction. Up to kSlots
+// bursts are followed at once, so loops that interleave two or three lookups (a parent's customer,
+// then its items) are still seen. A burst's parent is the statement that ran just before it began
+// (another query id); the parent's row count, when known, tells whether the burst length matches it.
+// A burst inside a function (a deeper nesting level) ends when the statement that called it ends,
+// so two calls of a looping function are two bursts, however close together.
+//
+// Reports are emitted when a burst reaches its threshold (a new occurrence: the moment to warn or
+// raise), each time it doubles after that (so an endless burst shows up while it lasts), and when it
+// ends (the rest of its calls and time). Each report carries deltas, so summing them is exact.
+#pragma once
+
+#include <cstdint>
+
+namespace pgperfgate
+{
+
+enum class BurstKind : uint8_t
+{
+    None = 0,
+    NPlusOne = 1, // small SELECTs
+    RowByRow = 2  // single-row writes
+};
+
+struct BurstConfig
+{
+    int64_t select_threshold; // executions that make an N+1 loop; <= 0 disables
+    int64_t write_threshold;  // executions that make a row-by-row write burst; <= 0 disables
+    int64_t max_rows;         // most rows one N+1 execution may return
+    int64_t window_us;        // longest gap between two executions of a burst outside one transaction
+};
+
+struct Execution
+{
+    uint64_t queryid;
+    BurstKind kind; // what this execution could be part of; None for anything else
+    int64_t rows;
+    double ms;
+    int64_t now_us;
+    uint64_t xact; // transaction identity; equal values mean the same transaction
+    int32_t level; // nesting level: a loop in a function runs one level below its caller
+};
+
+struct BurstReport
+{
+    BurstKind kind;
+    uint64_t queryid;
+    uint64_t parent_queryid; // 0 when none was seen
+    int64_t parent_rows;     // -1 when not known
+    int64_t calls;           // executions not reported before
+    double ms;               // their time
+    int64_t burst_len;       // the burst's length so far
+    bool new_occurrence;     // the burst has just reached its threshold
+};
+
+class BurstTracker
+{
+  public:
+    static constexpr int kSlots = 4;
+    static constexpr int kMaxReports = kSlots + 2; // observe() emits at most this many
+
+    void reset();
+    // Feeds one execution; writes up to kMaxReports reports to out and returns how many.
+    int observe(const Execution &e, const BurstConfig &cfg, BurstReport *out);
+    // A statement that may be the parent of a burst has started (rows < 0) or ended with `rows`
+    // rows. A PL/pgSQL FOR loop's query ends after the loop it drove: its rows then reach the
+    // bursts it is the parent of.
+    void note_statement(uint64_t queryid, int64_t rows);
+    // A statement at nesting level `level` has ended: bursts of statements nested deeper (the
+    // loop of the function it called) are over. Up to kSlots reports.
+    int end_level(int32_t level, const BurstConfig &cfg, BurstReport *out);
+    // Ends every open burst (end of session, or before the views are read); up to kSlots reports.
+    int flush(const BurstConfig &cfg, BurstReport *out) { return end_level(-1, cfg, out); }
+
+  private:
+    struct Slot
+    {
+        uint64_t queryid;
+        uint64_t parent;
+        int64_t parent_rows;
+        int64_t count;
+        int64_t reported;
+        double ms;
+        double reported_ms;
+        int64_t last_us;
+        uint64_t xact;
+        uint64_t used; // for least-recently-used replacement
+        int32_t level;
+        BurstKind kind;
+        bool active;
+    };
+
+    static int64_t threshold(const Slot &s, const BurstConfig &cfg)
+    {
+        return s.kind == BurstKind::NPlusOne ? cfg.select_threshold : cfg.write_threshold;
+    }
+    // Ends a burst, reporting what was not reported yet if it reached its threshold.
+    bool finish(Slot &s, const BurstConfig &cfg, BurstReport *out);
+    static BurstReport report(const Slot &s, bool new_occurrence);
+
+    Slot slots_[kSlots];
+    struct Recent
+    {
+        uint64_t queryid;
+        int64_t rows; // -1 while running
+    };
+    Recent recent_[2]; // the last two distinct statements seen, most recent first
+    uint64_t tick_;
+};
+
+} // namespace pgperfgate

@@ -1,0 +1,216 @@
+// The burst tracker: N+1 loops and row-by-row writes are reported, batched work is not.
+#include "detect.hpp"
+
+#include <gtest/gtest.h>
+
+#include <vector>
+
+using namespace pgperfgate;
+
+namespace
+{
+
+struct Feed
+{
+    BurstTracker t;
+    BurstConfig cfg{10, 10, 5, 100000};
+    std::vector<BurstReport> reports;
+    int64_t now = 1000000;
+
+    Feed() { t.reset(); }
+    void exec(uint64_t q, BurstKind k, int64_t rows, uint64_t xact = 1, int64_t gap_us = 10,
+              int32_t level = 0)
+    {
+        now += gap_us;
+        BurstReport out[BurstTracker::kMaxReports];
+        const int n = t.observe(Execution{q, k, rows, 0.5, now, xact, level}, cfg, out);
+        reports.insert(reports.end(), out, out + n);
+    }
+    void parent(uint64_t q, int64_t rows)
+    {
+        t.note_statement(q, -1);
+        exec(q, BurstKind::NPlusOne, rows);
+    }
+    void flush()
+    {
+        BurstReport out[BurstTracker::kSlots];
+        const int n = t.flush(cfg, out);
+        reports.insert(reports.end(), out, out + n);
+    }
+    int64_t total_calls(uint64_t q) const
+    {
+        int64_t c = 0;
+        for (auto &r : reports)
+            if (r.queryid == q)
+                c += r.calls;
+        return c;
+    }
+    int occurrences(uint64_t q) const
+    {
+        int c = 0;
+        for (auto &r : reports)
+            c += r.queryid == q && r.new_occurrence;
+        return c;
+    }
+};
+
+} // namespace
+
+TEST(BurstTracker, NPlusOneLoopAfterParentIsReportedOnceWithParent)
+{
+    for (int n : {10, 25, 100, 1000})
+    {
+        Feed f;
+        f.parent(7, n);
+        for (int i = 0; i < n; i++)
+            f.exec(42, BurstKind::NPlusOne, 1);
+        f.flush();
+        EXPECT_EQ(f.occurrences(42), 1) << n;
+        EXPECT_EQ(f.total_calls(42), n) << n;
+        ASSERT_FALSE(f.reports.empty());
+        EXPECT_EQ(f.reports.back().parent_queryid, 7u);
+        EXPECT_EQ(f.reports.back().parent_rows, n);
+        EXPECT_EQ(f.reports.back().burst_len, n);
+        EXPECT_EQ(f.reports.front().kind, BurstKind::NPlusOne);
+    }
+}
+
+TEST(BurstTracker, ThresholdReportComesAtTheThresholdExecution)
+{
+    Feed f;
+    for (int i = 0; i < 9; i++)
+        f.exec(42, BurstKind::NPlusOne, 1);
+    EXPECT_TRUE(f.reports.empty());
+    f.exec(42, BurstKind::NPlusOne, 1);
+    ASSERT_EQ(f.reports.size(), 1u);
+    EXPECT_TRUE(f.reports[0].new_occurrence);
+    EXPECT_EQ(f.reports[0].calls, 10);
+}
+
+TEST(BurstTracker, ShortLoopsAndBigResultsAreNotReported)
+{
+    Feed f;
+    for (int i = 0; i < 9; i++)
+        f.exec(42, BurstKind::NPlusOne, 1);
+    f.exec(43, BurstKind::NPlusOne, 1000); // one batched query
+    for (int i = 0; i < 50; i++)
+        f.exec(44, BurstKind::NPlusOne, 6); // more rows than max_rows each time
+    f.flush();
+    EXPECT_TRUE(f.reports.empty());
+}
+
+TEST(BurstTracker, InterleavedLookupsAreBothSeen)
+{
+    Feed f;
+    f.parent(7, 30);
+    for (int i = 0; i < 30; i++)
+    {
+        f.exec(42, BurstKind::NPlusOne, 1);
+        f.exec(43, BurstKind::NPlusOne, 3);
+    }
+    f.flush();
+    EXPECT_EQ(f.occurrences(42), 1);
+    EXPECT_EQ(f.occurrences(43), 1);
+    EXPECT_EQ(f.total_calls(42), 30);
+    EXPECT_EQ(f.total_calls(43), 30);
+}
+
+TEST(BurstTracker, PauseOutsideTransactionEndsBurstButNotInside)
+{
+    Feed f;
+    for (int i = 0; i < 8; i++)
+        f.exec(42, BurstKind::NPlusOne, 1, /*xact*/ i + 1, /*gap*/ 200000);
+    f.flush();
+    EXPECT_TRUE(f.reports.empty()); // each gap is longer than the window, each call its own xact
+
+    Feed g;
+    for (int i = 0; i < 12; i++)
+        g.exec(42, BurstKind::NPlusOne, 1, /*xact*/ 5, /*gap*/ 200000);
+    g.flush();
+    EXPECT_EQ(g.occurrences(42), 1); // slow, but one transaction
+    EXPECT_EQ(g.total_calls(42), 12);
+}
+
+TEST(BurstTracker, RowByRowWritesAndMultiRowInsert)
+{
+    Feed f;
+    for (int i = 0; i < 20; i++)
+        f.exec(50, BurstKind::RowByRow, 1);
+    f.exec(51, BurstKind::RowByRow, 500); // a multi-row insert
+    f.flush();
+    EXPECT_EQ(f.occurrences(50), 1);
+    EXPECT_EQ(f.reports[0].kind, BurstKind::RowByRow);
+    EXPECT_EQ(f.total_calls(50), 20);
+    EXPECT_EQ(f.total_calls(51), 0);
+}
+
+TEST(BurstTracker, EndlessBurstReportsAtDoublingsAndSumsExactly)
+{
+    Feed f;
+    for (int i = 0; i < 1000; i++)
+        f.exec(42, BurstKind::NPlusOne, 1);
+    EXPECT_EQ(f.occurrences(42), 1);
+    EXPECT_EQ(f.reports.size(), 7u); // 10, 20, 40, 80, 160, 320, 640
+    f.flush();
+    EXPECT_EQ(f.total_calls(42), 1000);
+    EXPECT_EQ(f.reports.back().burst_len, 1000);
+}
+
+TEST(BurstTracker, ParentRowsLearnedWhenParentEndsAfterTheLoop)
+{
+    Feed f;
+    f.t.note_statement(7, -1); // a PL/pgSQL FOR loop's query starts ...
+    for (int i = 0; i < 15; i++)
+        f.exec(42, BurstKind::NPlusOne, 1);
+    f.t.note_statement(7, 15); // ... and ends after its loop
+    f.flush();
+    ASSERT_FALSE(f.reports.empty());
+    EXPECT_EQ(f.reports.back().parent_queryid, 7u);
+    EXPECT_EQ(f.reports.back().parent_rows, 15);
+}
+
+TEST(BurstTracker, DisabledThresholdReportsNothing)
+{
+    Feed f;
+    f.cfg.select_threshold = 0;
+    for (int i = 0; i < 100; i++)
+        f.exec(42, BurstKind::NPlusOne, 1);
+    f.flush();
+    EXPECT_TRUE(f.reports.empty());
+}
+
+TEST(BurstTracker, LoopsInTwoCallsOfAFunctionAreTwoBursts)
+{
+    Feed f;
+    for (int call = 0; call < 2; call++)
+    {
+        f.t.note_statement(7, -1); // the FOR query, level 1
+        for (int i = 0; i < 15; i++)
+            f.exec(42, BurstKind::NPlusOne, 1, 1, 10, /*level*/ 1);
+        f.t.note_statement(7, 15);
+        f.exec(99, BurstKind::NPlusOne, 1, 1, 10, /*level*/ 0); // the calling statement ends
+    }
+    f.flush();
+    EXPECT_EQ(f.occurrences(42), 2);
+    EXPECT_EQ(f.total_calls(42), 30);
+    for (auto &r : f.reports)
+    {
+        if (r.queryid == 42 && !r.new_occurrence) // the report at each burst's end
+        {
+            EXPECT_EQ(r.burst_len, 15);
+        }
+    }
+}
+
+TEST(BurstTracker, EndLevelClosesOnlyDeeperBursts)
+{
+    Feed f;
+    for (int i = 0; i < 12; i++)
+        f.exec(42, BurstKind::NPlusOne, 1, 1, 10, 0);
+    for (int i = 0; i < 12; i++)
+        f.exec(43, BurstKind::NPlusOne, 1, 1, 10, 2);
+    BurstReport out[BurstTracker::kSlots];
+    const int n = f.t.end_level(0, f.cfg, out);
+    ASSERT_EQ(n, 1);
+    EXPECT_EQ(out[0].queryid, 43u);
+}

@@ -1,0 +1,471 @@
+/*
+ * detect.cpp — the anti-pattern detectors: N+1 loops, row-by-row writes, deep OFFSET paging,
+ * unstreamed huge fetches and filter-heavy sequential scans.
+ *
+ * Everything is per backend and O(1) per statement: the burst tracker (core/detect.hpp) is fed each
+ * recorded execution, an OFFSET is looked at only when the plan walk saw one, a scan's row counts
+ * only on the executions sampled by pg_perfgate.sample_rate (which get per-node row counts, never
+ * per-node timing). Shared memory is touched only when a pattern fires. What a detector asks for
+ * (a log line, a WARNING, an ERROR) is raised after ExecutorEnd has cleaned up, by
+ * detect_raise_pending(); an ERROR aborts the statement and its transaction, nothing else.
+ */
+#include "core/detect.hpp"
+#include "pg_perfgate.hpp"
+#include "store.hpp"
+
+namespace pgpf
+{
+
+namespace
+{
+
+using pgperfgate::BurstKind;
+using pgperfgate::BurstReport;
+using pgperfgate::BurstTracker;
+
+enum Action
+{
+    ACTION_OFF,
+    ACTION_LOG,
+    ACTION_WARNING,
+    ACTION_ERROR
+};
+
+const struct config_enum_entry action_options[] = {
+    {"off", ACTION_OFF, false},     {"log", ACTION_LOG, false}, {"warning", ACTION_WARNING, false},
+    {"error", ACTION_ERROR, false}, {nullptr, 0, false},
+};
+
+bool guc_detect = true;
+int guc_n_plus_one_threshold = 10;
+int guc_n_plus_one_max_rows = 10;
+int guc_row_by_row_threshold = 10;
+int guc_burst_window_ms = 100;
+int guc_deep_offset_threshold = 1000;
+int guc_huge_fetch_rows = 100000;
+double guc_sample_rate = 0.01;
+int guc_seq_scan_min_rows = 10000;
+double guc_seq_scan_filter_ratio = 0.99;
+int guc_action[kApKinds + 1] = {ACTION_OFF, ACTION_OFF, ACTION_OFF, ACTION_OFF, ACTION_OFF, ACTION_OFF};
+
+// What one executor run of a statement did; a few statements can be open at once (cursors).
+struct RunInfo
+{
+    QueryDesc *qd;
+    int64 rows;
+    int32 runs;
+    bool unbounded;
+    bool sampled;
+};
+constexpr int kRunSlots = 8;
+RunInfo runs[kRunSlots];
+
+BurstTracker tracker;
+bool tracker_ready = false;
+
+// The message a detector asked for, raised once ExecutorEnd is done.
+struct Pending
+{
+    int action;
+    ApKind kind;
+    char query[128]; // the statement's text, shortened, for the message
+    char message[384];
+    char detail[512];
+};
+Pending pending;
+bool have_pending = false;
+
+pgperfgate::BurstConfig burst_config()
+{
+    return pgperfgate::BurstConfig{guc_n_plus_one_threshold, guc_row_by_row_threshold,
+                                   guc_n_plus_one_max_rows, int64(guc_burst_window_ms) * 1000};
+}
+
+RunInfo *find_run(const QueryDesc *qd)
+{
+    for (RunInfo &r : runs)
+        if (r.qd == qd)
+            return &r;
+    return nullptr;
+}
+
+ApKey ap_key(ApKind kind, uint64 queryid, uint64 related)
+{
+    ApKey key;
+    memset(&key, 0, sizeof(key));
+    key.kind = uint8(kind);
+    key.userid = GetUserId();
+    key.dbid = MyDatabaseId;
+    key.queryid = queryid;
+    key.related_queryid = related;
+    return key;
+}
+
+// Keeps the first message of a statement; an ERROR wins over anything milder. The message names
+// the statement by its text, the detail by its query id.
+Pending *ask(ApKind kind, QueryDesc *qd)
+{
+    const int action = guc_action[int(kind)];
+    if (action == ACTION_OFF || (have_pending && pending.action >= action))
+        return nullptr;
+    have_pending = true;
+    pending.action = action;
+    pending.kind = kind;
+    pending.detail[0] = '\0';
+    const PlannedStmt *stmt = qd->plannedstmt;
+    int len;
+    char *text = query_text_for(stmt->queryId, qd->sourceText, stmt->stmt_location, stmt->stmt_len, &len);
+    if (text == nullptr)
+        strlcpy(pending.query, "?", sizeof(pending.query));
+    else
+    {
+        for (char *c = text; *c; c++) // one line
+            if (*c == '\n' || *c == '\t' || *c == '\r')
+                *c = ' ';
+        if (len >= int(sizeof(pending.query)))
+        {
+            len = pg_mbcliplen(text, len, sizeof(pending.query) - 4);
+            strcpy(text + len, "...");
+        }
+        strlcpy(pending.query, text, sizeof(pending.query));
+        pfree(text);
+    }
+    return &pending;
+}
+
+// qd is the execution that was just observed (NULL when flushing): a new occurrence is always
+// the burst of that execution's query.
+void store_bursts(const BurstReport *reports, int n, QueryDesc *qd)
+{
+    for (int i = 0; i < n; i++)
+    {
+        const BurstReport &r = reports[i];
+        const ApKind kind = r.kind == BurstKind::NPlusOne ? ApKind::NPlusOne : ApKind::RowByRow;
+        ApSample s{
+            r.new_occurrence, r.calls, r.ms, r.burst_len, kind == ApKind::NPlusOne ? r.parent_rows : -1, 0,
+            nullptr};
+        store_antipattern(ap_key(kind, r.queryid, kind == ApKind::NPlusOne ? r.parent_queryid : 0), s);
+        if (!r.new_occurrence)
+            continue;
+        Pending *p = qd != nullptr ? ask(kind, qd) : nullptr;
+        if (p == nullptr)
+            continue;
+        snprintf(p->message, sizeof(p->message), "%s: \"%s\" ran %lld times in a row",
+                 kind == ApKind::NPlusOne ? "N+1 query loop" : "row-by-row writes", p->query,
+                 (long long)r.burst_len);
+        if (kind == ApKind::RowByRow)
+            snprintf(p->detail, sizeof(p->detail), "Query id " INT64_FORMAT ", one row per call.",
+                     int64(r.queryid));
+        else if (r.parent_queryid == 0)
+            snprintf(p->detail, sizeof(p->detail), "Query id " INT64_FORMAT ", at most %d rows per call.",
+                     int64(r.queryid), guc_n_plus_one_max_rows);
+        else
+            snprintf(
+                p->detail, sizeof(p->detail),
+                "Query id " INT64_FORMAT ", at most %d rows per call, after query id " INT64_FORMAT "%s.",
+                int64(r.queryid), guc_n_plus_one_max_rows, int64(r.parent_queryid),
+                r.parent_rows >= 0 ? psprintf(", which returned %lld rows", (long long)r.parent_rows) : "");
+    }
+}
+
+void check_offset(PlanState *ps, QueryDesc *qd, uint64 queryid, double ms)
+{
+    if (ps == nullptr)
+        return;
+    check_stack_depth();
+    if (IsA(ps, LimitState))
+    {
+        const LimitState *l = reinterpret_cast<const LimitState *>(ps);
+        if (guc_deep_offset_threshold > 0 && l->offset >= guc_deep_offset_threshold)
+        {
+            const int64 skipped = Min(l->offset, l->position);
+            store_antipattern(ap_key(ApKind::DeepOffset, queryid, 0),
+                              ApSample{true, 1, ms, l->offset, -1, skipped, nullptr});
+            if (Pending *p = ask(ApKind::DeepOffset, qd))
+            {
+                snprintf(p->message, sizeof(p->message), "deep OFFSET: \"%s\" skipped " INT64_FORMAT " rows",
+                         p->query, skipped);
+                snprintf(p->detail, sizeof(p->detail),
+                         "Query id " INT64_FORMAT ", OFFSET " INT64_FORMAT ", " INT64_FORMAT
+                         " rows returned.",
+                         int64(queryid), l->offset, Max(l->position - l->offset, int64(0)));
+            }
+            return;
+        }
+    }
+    check_offset(ps->lefttree, qd, queryid, ms);
+    check_offset(ps->righttree, qd, queryid, ms);
+    if (IsA(ps, SubqueryScanState))
+        check_offset(reinterpret_cast<SubqueryScanState *>(ps)->subplan, qd, queryid, ms);
+}
+
+// Columns a scan's filter reads, as "relation(col, col)".
+void describe_filter(const Plan *plan, Oid relid, char *out, size_t size)
+{
+    const char *rel = get_rel_name(relid);
+    StringInfoData buf;
+    initStringInfo(&buf);
+    appendStringInfo(&buf, "%s(", rel ? rel : "?");
+    List *vars = pull_var_clause(reinterpret_cast<Node *>(plan->qual), 0);
+    Bitmapset *seen = nullptr;
+    ListCell *lc;
+    foreach (lc, vars)
+    {
+        const Var *v = static_cast<const Var *>(lfirst(lc));
+        if (!IsA(v, Var) || v->varattno <= 0 || bms_is_member(v->varattno, seen))
+            continue;
+        seen = bms_add_member(seen, v->varattno);
+        const char *col = get_attname(relid, v->varattno, true);
+        appendStringInfo(&buf, "%s%s", bms_num_members(seen) > 1 ? ", " : "", col ? col : "?");
+    }
+    appendStringInfoChar(&buf, ')');
+    strlcpy(out, buf.data, size);
+    pfree(buf.data);
+}
+
+void check_seq_scans(PlanState *ps, QueryDesc *qd, uint64 queryid, double ms)
+{
+    if (ps == nullptr)
+        return;
+    check_stack_depth();
+    if (IsA(ps, SeqScanState) && ps->instrument != nullptr && ps->plan->qual != NIL)
+    {
+        // Parallel workers' counts have already been added to the leader's by then.
+        const Instrumentation *in = ps->instrument;
+        const double kept = in->ntuples + in->tuplecount;
+        const double removed = in->nfiltered1;
+        const double scanned = kept + removed;
+        if (scanned >= guc_seq_scan_min_rows && scanned > 0 && removed / scanned >= guc_seq_scan_filter_ratio)
+        {
+            const Scan *scan = reinterpret_cast<const Scan *>(ps->plan);
+            const Oid relid = rt_fetch(scan->scanrelid, qd->estate->es_range_table)->relid;
+            char detail[128];
+            describe_filter(ps->plan, relid, detail, sizeof(detail));
+            store_antipattern(ap_key(ApKind::FilterHeavySeqScan, queryid, 0),
+                              ApSample{true, 1, ms, int64(scanned), -1, int64(removed), detail});
+            if (Pending *p = ask(ApKind::FilterHeavySeqScan, qd))
+            {
+                snprintf(p->message, sizeof(p->message),
+                         "filter-heavy sequential scan: \"%s\" read %.0f rows and kept %.0f", p->query,
+                         scanned, kept);
+                snprintf(p->detail, sizeof(p->detail), "Query id " INT64_FORMAT ", the filter reads %s.",
+                         int64(queryid), detail);
+            }
+        }
+    }
+    check_seq_scans(ps->lefttree, qd, queryid, ms);
+    check_seq_scans(ps->righttree, qd, queryid, ms);
+    if (IsA(ps, SubqueryScanState))
+        check_seq_scans(reinterpret_cast<SubqueryScanState *>(ps)->subplan, qd, queryid, ms);
+    if (IsA(ps, AppendState))
+    {
+        AppendState *a = reinterpret_cast<AppendState *>(ps);
+        for (int i = 0; i < a->as_nplans; i++)
+            check_seq_scans(a->appendplans[i], qd, queryid, ms);
+    }
+}
+
+bool to_client(const QueryDesc *qd)
+{
+    const CommandDest d = qd->dest->mydest;
+    return d == DestRemote || d == DestRemoteExecute || d == DestRemoteSimple;
+}
+
+const char *hint_for(ApKind kind)
+{
+    switch (kind)
+    {
+    case ApKind::NPlusOne:
+        return "Load the rows in one query: a join, or one query with WHERE id = ANY($1) and all the ids.";
+    case ApKind::RowByRow:
+        return "Write the rows in one statement: a multi-row INSERT ... VALUES, INSERT ... SELECT, or COPY.";
+    case ApKind::DeepOffset:
+        return "Use keyset pagination: WHERE sort_key > $last ORDER BY sort_key LIMIT n.";
+    case ApKind::HugeFetch:
+        return "Fetch large results in batches through a cursor (DECLARE ... CURSOR, FETCH n).";
+    case ApKind::FilterHeavySeqScan:
+        return "An index on the filtered columns would let the query read only the rows it needs.";
+    }
+    return "";
+}
+
+// A session that ends cleanly reports the bursts it left open; after a FATAL error we leave them,
+// since locks the failed statement held may not have been released yet.
+void flush_at_exit(int code, Datum)
+{
+    if (code == 0 && store_attached())
+        detect_flush();
+}
+
+} // namespace
+
+void detect_define_gucs()
+{
+    DefineCustomBoolVariable("pg_perfgate.detect", "Whether the anti-pattern detectors run.", nullptr,
+                             &guc_detect, true, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+    DefineCustomIntVariable("pg_perfgate.n_plus_one_threshold",
+                            "Executions of one small SELECT in a row that make an N+1 loop (0 disables).",
+                            nullptr, &guc_n_plus_one_threshold, 10, 0, INT_MAX, PGC_USERSET, 0, nullptr,
+                            nullptr, nullptr);
+    DefineCustomIntVariable(
+        "pg_perfgate.n_plus_one_max_rows", "Most rows one execution of an N+1 loop may return.", nullptr,
+        &guc_n_plus_one_max_rows, 10, 0, INT_MAX, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+    DefineCustomIntVariable(
+        "pg_perfgate.row_by_row_threshold",
+        "Executions of one single-row write in a row that make a row-by-row burst (0 disables).", nullptr,
+        &guc_row_by_row_threshold, 10, 0, INT_MAX, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+    DefineCustomIntVariable("pg_perfgate.burst_window",
+                            "Longest pause between two executions of a burst outside one transaction.",
+                            nullptr, &guc_burst_window_ms, 100, 0, INT_MAX, PGC_USERSET, GUC_UNIT_MS, nullptr,
+                            nullptr, nullptr);
+    DefineCustomIntVariable(
+        "pg_perfgate.deep_offset_threshold", "OFFSET from which paging counts as deep (0 disables).", nullptr,
+        &guc_deep_offset_threshold, 1000, 0, INT_MAX, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+    DefineCustomIntVariable(
+        "pg_perfgate.huge_fetch_rows",
+        "Rows a top-level query may return in one go before it counts as an unstreamed fetch "
+        "(0 disables).",
+        nullptr, &guc_huge_fetch_rows, 100000, 0, INT_MAX, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+    DefineCustomRealVariable(
+        "pg_perfgate.sample_rate",
+        "Fraction of executions that get per-node row counts for the sequential-scan detector.", nullptr,
+        &guc_sample_rate, 0.01, 0.0, 1.0, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+    DefineCustomIntVariable(
+        "pg_perfgate.seq_scan_min_rows", "Rows a sequential scan must read before its filter is judged.",
+        nullptr, &guc_seq_scan_min_rows, 10000, 1, INT_MAX, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+    DefineCustomRealVariable("pg_perfgate.seq_scan_filter_ratio",
+                             "Share of the rows read that a filter must remove for the scan to be reported.",
+                             nullptr, &guc_seq_scan_filter_ratio, 0.99, 0.0, 1.0, PGC_USERSET, 0, nullptr,
+                             nullptr, nullptr);
+    static const char *names[] = {nullptr,       "n_plus_one", "row_by_row",
+                                  "deep_offset", "huge_fetch", "seq_scan"};
+    for (int k = 1; k <= kApKinds; k++)
+        DefineCustomEnumVariable(
+            psprintf("pg_perfgate.%s_action", names[k]),
+            "What to do the moment this anti-pattern is detected: off, log, warning or error.", nullptr,
+            &guc_action[k], ACTION_OFF, action_options, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+}
+
+void detect_executor_start(QueryDesc *queryDesc)
+{
+    if (!guc_detect)
+        return;
+    if (!tracker_ready)
+    {
+        tracker.reset();
+        memset(runs, 0, sizeof(runs));
+        tracker_ready = true;
+        before_shmem_exit(flush_at_exit, (Datum)0);
+    }
+    tracker.note_statement(queryDesc->plannedstmt->queryId, -1);
+    RunInfo *r = find_run(nullptr);
+    if (r == nullptr)
+        r = &runs[queryDesc->plannedstmt->queryId % kRunSlots]; // all busy: forget one
+    memset(r, 0, sizeof(*r));
+    r->qd = queryDesc;
+    // Called before the executor starts, so that the sample gets per-node row counts.
+    if (guc_sample_rate > 0 && queryDesc->plannedstmt->commandType == CMD_SELECT &&
+        (guc_sample_rate >= 1.0 || PGPF_RANDOM_FRACTION() < guc_sample_rate))
+    {
+        queryDesc->instrument_options |= INSTRUMENT_ROWS;
+        r->sampled = true;
+    }
+}
+
+void detect_note_utility(uint64 queryid)
+{
+    if (guc_detect && tracker_ready)
+        tracker.note_statement(queryid, -1);
+}
+
+void detect_utility_end()
+{
+    if (!guc_detect || !tracker_ready)
+        return;
+    BurstReport reports[BurstTracker::kSlots];
+    const int n = tracker.end_level(nesting_level, burst_config(), reports);
+    if (n > 0)
+        store_bursts(reports, n, nullptr);
+}
+
+void detect_executor_run(QueryDesc *queryDesc, uint64 count)
+{
+    RunInfo *r = find_run(queryDesc);
+    if (r == nullptr)
+        return;
+    r->runs++;
+    r->rows += int64(queryDesc->estate->es_processed);
+    r->unbounded |= count == 0;
+}
+
+void detect_executor_end(QueryDesc *queryDesc, uint64 queryid, uint32 plan_features, int64 rows, double ms)
+{
+    if (!guc_detect || !tracker_ready)
+        return;
+    RunInfo *r = find_run(queryDesc);
+    RunInfo run{};
+    if (r != nullptr)
+    {
+        run = *r;
+        r->qd = nullptr;
+        rows = Max(rows, run.rows); // es_processed counts only the last run of a cursor before 17
+    }
+
+    const CmdType cmd = queryDesc->operation;
+    pgperfgate::Execution e;
+    e.queryid = queryid;
+    e.kind = cmd == CMD_SELECT                                               ? BurstKind::NPlusOne
+             : (cmd == CMD_INSERT || cmd == CMD_UPDATE || cmd == CMD_DELETE) ? BurstKind::RowByRow
+                                                                             : BurstKind::None;
+    e.rows = rows;
+    e.ms = ms;
+    e.now_us = GetCurrentStatementStartTimestamp();
+    e.xact = PGPF_LOCAL_XID();
+    e.level = nesting_level;
+    BurstReport reports[BurstTracker::kMaxReports];
+    const int n = tracker.observe(e, burst_config(), reports);
+    if (n > 0)
+        store_bursts(reports, n, queryDesc);
+
+    if ((plan_features & PLAN_HAS_OFFSET) && guc_deep_offset_threshold > 0)
+        check_offset(queryDesc->planstate, queryDesc, queryid, ms);
+    if (run.sampled && (plan_features & PLAN_HAS_SEQSCAN))
+        check_seq_scans(queryDesc->planstate, queryDesc, queryid, ms);
+    if (guc_huge_fetch_rows > 0 && rows >= guc_huge_fetch_rows && cmd == CMD_SELECT && nesting_level == 0 &&
+        run.runs == 1 && run.unbounded && to_client(queryDesc))
+    {
+        store_antipattern(ap_key(ApKind::HugeFetch, queryid, 0), ApSample{true, 1, ms, rows, -1, 0, nullptr});
+        if (Pending *p = ask(ApKind::HugeFetch, queryDesc))
+        {
+            snprintf(p->message, sizeof(p->message),
+                     "unstreamed fetch: \"%s\" returned " INT64_FORMAT " rows in one go", p->query, rows);
+            snprintf(p->detail, sizeof(p->detail), "Query id " INT64_FORMAT ".", int64(queryid));
+        }
+    }
+}
+
+void detect_raise_pending()
+{
+    if (!have_pending)
+        return;
+    have_pending = false;
+    const int level = pending.action == ACTION_ERROR     ? ERROR
+                      : pending.action == ACTION_WARNING ? WARNING
+                                                         : LOG;
+    ereport(level,
+            (errcode(MAKE_SQLSTATE('P', 'F', '0', '0', '0' + int(pending.kind))),
+             errmsg("pg_perfgate: %s", pending.message),
+             pending.detail[0] ? errdetail("%s", pending.detail) : 0, errhint("%s", hint_for(pending.kind))));
+}
+
+void detect_flush()
+{
+    if (!tracker_ready)
+        return;
+    BurstReport reports[BurstTracker::kSlots];
+    const int n = tracker.flush(burst_config(), reports);
+    if (n > 0)
+        store_bursts(reports, n, nullptr);
+}
+
+} // namespace pgpf
