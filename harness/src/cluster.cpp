@@ -256,19 +256,19 @@ void EmbeddedCluster::init_and_start(bool with_extension)
     running_ = true;
 
     Connection admin(fmt::format("host={} port=5432 user=postgres dbname=postgres", dir_.string()));
-    admin.exec("CREATE DATABASE perfgate");
     extension_loaded_ = false;
-    if (with_extension)
+    for (const char *name : {"perfgate", "perfgate_base"})
     {
-        Connection db(conninfo());
-        db.exec("CREATE EXTENSION IF NOT EXISTS pg_perfgate");
-        extension_loaded_ = true;
+        admin.exec(fmt::format("CREATE DATABASE {}", name));
+        if (with_extension)
+            Connection(conninfo(name)).exec("CREATE EXTENSION IF NOT EXISTS pg_perfgate");
     }
+    extension_loaded_ = with_extension;
 }
 
-std::string EmbeddedCluster::conninfo() const
+std::string EmbeddedCluster::conninfo(const std::string &database) const
 {
-    return fmt::format("host={} port=5432 user=postgres dbname=perfgate", dir_.string());
+    return fmt::format("host={} port=5432 user=postgres dbname={}", dir_.string(), database);
 }
 
 void EmbeddedCluster::stop() noexcept

@@ -97,7 +97,7 @@ struct Checker
             fmt::format("{}: plan changed: was [{}], now [{}]", where(variant, n), flat(gone), flat(added)));
     }
 
-    void latency(const VariantResult &v, const SizeResult &b, const SizeResult &c)
+    void latency(const VariantResult &v, const SizeResult &b, const SizeResult &c, bool interleaved)
     {
         checked.insert("latency");
         const GateConfig &g = s.gates;
@@ -127,9 +127,11 @@ struct Checker
         f.upper = ci.upper;
         f.p = verdict == Verdict::improved ? faster.p : slower.p;
         f.message = fmt::format("{}: latency median {:.3f} ms -> {:.3f} ms, ratio x{:.2f} ({:.0f}% CI x{:.2f}-x{:.2f}), "
-                                "Mann-Whitney p={:.2g}; threshold: p < {} and CI above x{:.2f}",
+                                "Mann-Whitney p={:.2g}, against {}; threshold: p < {} and CI above x{:.2f}",
                                 where(v.name, c.n), b.median_ms(), c.median_ms(), ci.estimate, ci.confidence * 100,
-                                ci.lower, ci.upper, f.p, g.alpha, 1 + g.min_effect);
+                                ci.lower, ci.upper, f.p,
+                                interleaved ? "an interleaved re-run of the baseline workload" : "the stored baseline",
+                                g.alpha, 1 + g.min_effect);
         out.findings.push_back(std::move(f));
     }
 
@@ -159,7 +161,7 @@ struct Checker
 
 } // namespace
 
-GateOutcome evaluate(const Results &current, const Results *baseline)
+GateOutcome evaluate(const Results &current, const Results *baseline, const Results *rerun)
 {
     GateOutcome out;
     for (const ScenarioResult &s : current.scenarios)
@@ -214,7 +216,12 @@ GateOutcome evaluate(const Results &current, const Results *baseline)
                                c.ext.temp_blks_written, static_cast<double>(b->ext.temp_blks_written) * s.gates.buffer_tolerance);
                 }
                 if (s.gates.latency)
-                    ck.latency(v, *b, c);
+                {
+                    const ScenarioResult *rs = rerun ? rerun->scenario(s.name) : nullptr;
+                    const VariantResult *rv = rs ? rs->variant(v.name) : nullptr;
+                    const SizeResult *rz = rv ? rv->at(c.n) : nullptr;
+                    ck.latency(v, rz ? *rz : *b, c, rz != nullptr);
+                }
             }
         }
         for (const auto &g : ck.checked)

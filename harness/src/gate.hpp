@@ -42,7 +42,9 @@ struct GateOutcome
 
 inline const char *gate_names[] = {"statements", "round_trips", "rows", "bytes", "plans", "buffers", "temp_blocks", "growth", "latency"};
 
-// `baseline` may be null: then only the absolute gates (growth of batched variants) apply.
-GateOutcome evaluate(const Results &current, const Results *baseline);
+// `baseline` may be null: then only the absolute gates (growth of batched variants) apply. With
+// `rerun` (the baseline's workloads re-run now, interleaved with `current`), latency is compared with
+// the re-run's samples instead of the stored ones; every other gate compares with `baseline`.
+GateOutcome evaluate(const Results &current, const Results *baseline, const Results *rerun = nullptr);
 
 } // namespace perfgate

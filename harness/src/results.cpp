@@ -106,6 +106,7 @@ json to_json(const Results &r)
                              {"file", s.file},
                              {"file_hash", s.file_hash},
                              {"data_hash", s.data_hash},
+                             {"source", s.source},
                              {"sizes", s.sizes},
                              {"warmup", s.warmup},
                              {"iterations", s.iterations},
@@ -159,6 +160,7 @@ Results results_from_json(const json &j, const std::string &origin)
             s.file = js.value("file", "");
             s.file_hash = js.value("file_hash", "");
             s.data_hash = js.at("data_hash");
+            s.source = js.value("source", "");
             s.sizes = js.at("sizes").get<std::vector<std::int64_t>>();
             s.warmup = js.at("warmup");
             s.iterations = js.at("iterations");

@@ -52,6 +52,7 @@ struct VariantResult
 struct ScenarioResult
 {
     std::string name, description, file, file_hash, data_hash;
+    std::string source; // workload file text, for A/B re-runs of this version
     std::vector<std::int64_t> sizes;
     int warmup = 0, iterations = 0;
     GateConfig gates;

@@ -1,8 +1,12 @@
-// Replays workloads against one server connection and measures them. Per size: generate the data
-// sets, run setup_per_size, then warm-up and measured iterations with the variants interleaved
-// (iteration i runs every variant once, in a rotating order) so that drift on the machine hits all
-// variants alike. Only the variant's own steps are inside the timer and the wire counters; setup,
-// before_each, the extension reset/snapshot and EXPLAIN run outside both.
+// Replays workloads against a server and measures them. Per size: generate the data sets, run
+// setup_per_size, then warm-up and measured rounds; a round runs every variant once, in a rotating
+// order, so that drift on the machine hits all variants alike. Only a variant's own steps are inside
+// the timer and the wire counters; setup, before_each, the extension reset/snapshot and EXPLAIN run
+// outside both.
+//
+// An A/B run interleaves two "arms" -- the baseline's version of each workload in one database and
+// the current version in another database of the same server -- round by round, so their latencies
+// can be compared without the drift between two separate runs (see docs/ci.md).
 #pragma once
 
 #include "pg.hpp"
@@ -25,5 +29,18 @@ Environment fingerprint(Connection &conn, bool extension);
 
 Results run_workloads(Connection &conn, const std::vector<Workload> &workloads, const RunOptions &options,
                       Progress &progress);
+
+struct AbResults
+{
+    Results baseline; // the baseline's workloads, re-run now
+    Results current;
+};
+
+// `baseline_workloads[i]` and `current_workloads[i]` are two versions of one scenario with the same
+// sizes; each arm runs on its own connection (its own database).
+AbResults run_workloads_ab(Connection &baseline_conn, Connection &current_conn,
+                           const std::vector<Workload> &baseline_workloads,
+                           const std::vector<Workload> &current_workloads, const RunOptions &options,
+                           Progress &progress);
 
 } // namespace perfgate

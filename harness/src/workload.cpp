@@ -505,6 +505,7 @@ Workload Parser::parse(const std::string &text)
     Workload w;
     w.file = file_;
     w.file_hash = hash_hex(text);
+    w.source = text;
     if (!root["name"])
         fail(root, "workload: expected 'name'");
     w.name = string_of(root["name"], "name");

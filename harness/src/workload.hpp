@@ -141,6 +141,7 @@ struct Workload
     std::string file;
     std::string file_hash; // whole file, informational
     std::string data_hash; // sizes and data generation: must match for results to be comparable
+    std::string source;    // the file's text, kept in results so a later gate can re-run this version
     std::vector<std::int64_t> sizes;
     int warmup = 2;
     int iterations = 12;

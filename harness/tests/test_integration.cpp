@@ -64,13 +64,21 @@ const Results &baseline()
     return base;
 }
 
-std::vector<Finding> failures_of(const Results &current)
+// What `perfgate gate` does: re-run the baseline's workload interleaved with `name` (each in its own
+// database), compare latency with the re-run and everything else with the stored baseline.
+std::vector<Finding> gate_failures(const std::string &name, Results *current_out = nullptr)
 {
-    require_comparable(baseline(), current, "it_base");
+    Connection base_conn(g_cluster->conninfo("perfgate_base")), cur_conn(g_cluster->conninfo());
+    Progress quiet(false);
+    AbResults ab = run_workloads_ab(base_conn, cur_conn, {load_workload(data_file("it_base.yaml"))},
+                                    {load_workload(data_file(name))}, {}, quiet);
+    require_comparable(baseline(), ab.current, "it_base");
     std::vector<Finding> out;
-    for (const auto &f : evaluate(current, &baseline()).findings)
+    for (const auto &f : evaluate(ab.current, &baseline(), &ab.baseline).findings)
         if (f.verdict == Verdict::fail)
             out.push_back(f);
+    if (current_out)
+        *current_out = std::move(ab.current);
     return out;
 }
 
@@ -126,8 +134,8 @@ std::string dsn() { return "--dsn '" + g_cluster->conninfo() + "'"; }
 
 TEST(Integration, IdenticalRunsPassTheGate)
 {
-    const Results again = run_file("it_base.yaml");
-    const auto failures = failures_of(again);
+    Results again;
+    const auto failures = gate_failures("it_base.yaml", &again);
     EXPECT_TRUE(failures.empty()) << describe(failures);
     // The measurements are what the workload says: one statement per batched variant, 20-row pages.
     const VariantResult *page = again.scenarios[0].variant("page");
@@ -143,7 +151,7 @@ TEST(Integration, IdenticalRunsPassTheGate)
 
 TEST(Integration, DroppedIndexFailsOnThePlan)
 {
-    const auto failures = failures_of(run_file("it_dropped_index.yaml"));
+    const auto failures = gate_failures("it_dropped_index.yaml");
     EXPECT_TRUE(has_failure(failures, "customer_lookup", {"plans"})) << describe(failures);
     bool names_seq_scan = false;
     for (const auto &f : failures)
@@ -153,7 +161,7 @@ TEST(Integration, DroppedIndexFailsOnThePlan)
 
 TEST(Integration, KeysetTurnedIntoOffsetFails)
 {
-    const auto failures = failures_of(run_file("it_offset.yaml"));
+    const auto failures = gate_failures("it_offset.yaml");
     // With the extension the buffer count decides deterministically; without it, latency at depth 40000.
     EXPECT_TRUE(has_failure(failures, "page", {"buffers", "latency"})) << describe(failures);
     for (const auto &f : failures)
@@ -162,7 +170,7 @@ TEST(Integration, KeysetTurnedIntoOffsetFails)
 
 TEST(Integration, BatchTurnedIntoLoopFails)
 {
-    const auto failures = failures_of(run_file("it_loop.yaml"));
+    const auto failures = gate_failures("it_loop.yaml");
     EXPECT_TRUE(has_failure(failures, "batch", {"statements"})) << describe(failures);
     EXPECT_TRUE(has_failure(failures, "batch", {"round_trips"})) << describe(failures);
     bool growth = false;
@@ -198,8 +206,9 @@ TEST(Integration, CliExitCodes)
 
     // A regression: exit 1, JUnit and Markdown name the failing gate.
     const std::string junit = (tmp.path / "j.xml").string(), md = (tmp.path / "s.md").string();
-    r = run_cli("gate " + data_file("it_loop.yaml") + " " + dsn() + " --iterations 10 -b " + base + " --junit " +
-                 junit + " --markdown " + md);
+    r = run_cli("gate " + data_file("it_loop.yaml") + " " + dsn() + " --baseline-dsn '" +
+                g_cluster->conninfo("perfgate_base") + "' --iterations 10 -b " + base + " --junit " + junit +
+                " --markdown " + md);
     EXPECT_EQ(r.code, 1) << r.output;
     EXPECT_NE(r.output.find("[FAIL] statements: scenario 'shop', variant 'batch'"), std::string::npos) << r.output;
     std::ifstream j(junit);

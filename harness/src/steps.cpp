@@ -1,0 +1,238 @@
+// Step execution. See steps.hpp.
+#include "steps.hpp"
+
+#include "errors.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace perfgate
+{
+
+const RowSet &Context::set(const std::string &name, const Step &step) const
+{
+    if (auto it = saved.find(name); it != saved.end())
+        return it->second;
+    if (auto it = data.find(name); it != data.end())
+        return it->second;
+    throw InputError(fmt::format("{}: no data set or saved result named '{}' at this point", step.loc.str(), name));
+}
+
+void Context::record(const std::string &sql, const std::vector<Param> &params)
+{
+    if (recorder)
+        recorder->try_emplace(sql, params);
+}
+
+namespace
+{
+
+std::vector<Param> bind(const Step &step, const Context &ctx)
+{
+    std::vector<Param> out;
+    out.reserve(step.params.size());
+    for (const auto &p : step.params)
+    {
+        switch (p.kind)
+        {
+        case ParamExpr::Kind::literal:
+            out.emplace_back(p.text);
+            break;
+        case ParamExpr::Kind::null:
+            out.emplace_back(std::nullopt);
+            break;
+        case ParamExpr::Kind::scalar: {
+            auto it = ctx.vars.find(p.text);
+            if (it == ctx.vars.end())
+                throw InputError(fmt::format("{}: unknown variable ${} (the loop's row has no such column)",
+                                             p.loc.str(), p.text));
+            out.emplace_back(it->second);
+            break;
+        }
+        case ParamExpr::Kind::array: {
+            const RowSet &set = ctx.set(p.text, step);
+            const int col = set.column_index(p.column);
+            if (col < 0)
+                throw InputError(fmt::format("{}: '{}' has no column '{}'", p.loc.str(), p.text, p.column));
+            out.emplace_back(array_literal(set, col));
+            break;
+        }
+        }
+    }
+    return out;
+}
+
+RowSet to_rowset(const Result &r)
+{
+    RowSet s;
+    for (int c = 0; c < r.columns(); ++c)
+        s.columns.push_back(r.column_name(c));
+    s.rows.resize(static_cast<std::size_t>(r.rows()));
+    for (int i = 0; i < r.rows(); ++i)
+        for (int c = 0; c < r.columns(); ++c)
+            s.rows[static_cast<std::size_t>(i)].emplace_back(r.is_null(i, c) ? "" : r.value(i, c));
+    return s;
+}
+
+void run_values_step(const Step &step, Context &ctx)
+{
+    const RowSet &set = ctx.set(step.values_from, step);
+    const std::size_t ncols = set.columns.size();
+    const std::size_t batch = step.values_batch > 0 ? static_cast<std::size_t>(step.values_batch) : set.rows.size();
+    if (ncols * std::min(batch, set.rows.size()) > 65535)
+        throw InputError(fmt::format("{}: {} rows x {} columns exceed PostgreSQL's 65535 parameters per "
+                                     "statement; set 'batch' to at most {}",
+                                     step.loc.str(), std::min(batch, set.rows.size()), ncols, 65535 / ncols));
+    const auto marker = step.sql.find("{values}");
+    std::string cached_sql;
+    std::size_t cached_rows = 0;
+    for (std::size_t begin = 0; begin < set.rows.size(); begin += batch)
+    {
+        const std::size_t rows = std::min(batch, set.rows.size() - begin);
+        if (rows != cached_rows)
+        {
+            std::string tuples;
+            int k = 1;
+            for (std::size_t r = 0; r < rows; ++r)
+            {
+                tuples += r ? ",(" : "(";
+                for (std::size_t c = 0; c < ncols; ++c)
+                    tuples += fmt::format("{}${}", c ? "," : "", k++);
+                tuples += ')';
+            }
+            cached_sql = step.sql.substr(0, marker) + tuples + step.sql.substr(marker + 8);
+            cached_rows = rows;
+        }
+        std::vector<Param> params;
+        params.reserve(rows * ncols);
+        for (std::size_t r = begin; r < begin + rows; ++r)
+            for (const auto &v : set.rows[r])
+                params.emplace_back(v);
+        ctx.record(cached_sql, params);
+        Result res = ctx.conn.exec(cached_sql, params);
+        if (!step.save_as.empty())
+            ctx.saved[step.save_as] = to_rowset(res);
+    }
+}
+
+void run_step(const Step &step, Context &ctx)
+{
+    switch (step.kind)
+    {
+    case StepKind::sql: {
+        if (!step.values_from.empty())
+        {
+            run_values_step(step, ctx);
+            break;
+        }
+        auto params = bind(step, ctx);
+        ctx.record(step.sql, params);
+        Result res = ctx.conn.exec(step.sql, params);
+        if (!step.save_as.empty())
+            ctx.saved[step.save_as] = to_rowset(res);
+        break;
+    }
+    case StepKind::loop: {
+        // Copy: the body may overwrite a saved result that is being looped over.
+        const RowSet rows = ctx.set(step.over, step);
+        const Vars outer = ctx.vars;
+        for (const auto &row : rows.rows)
+        {
+            for (std::size_t c = 0; c < rows.columns.size(); ++c)
+                ctx.vars[rows.columns[c]] = row[c];
+            run_steps(step.body, ctx);
+        }
+        ctx.vars = outer;
+        break;
+    }
+    case StepKind::transaction: {
+        ctx.conn.exec("BEGIN");
+        ctx.in_transaction = true;
+        try
+        {
+            run_steps(step.body, ctx);
+        }
+        catch (...)
+        {
+            ctx.in_transaction = false;
+            try
+            {
+                ctx.conn.exec("ROLLBACK");
+            }
+            catch (const Error &)
+            {
+                // The original error is the one worth reporting.
+            }
+            throw;
+        }
+        ctx.in_transaction = false;
+        ctx.conn.exec("COMMIT");
+        break;
+    }
+    case StepKind::copy: {
+        const RowSet &set = ctx.set(step.copy_from, step);
+        ctx.conn.copy_in(fmt::format("COPY {} FROM STDIN", step.copy_target), copy_text(set, 0, set.rows.size()));
+        break;
+    }
+    case StepKind::cursor: {
+        auto params = bind(step, ctx);
+        ctx.record(step.sql, params);
+        const bool own_tx = !ctx.in_transaction;
+        if (own_tx)
+            ctx.conn.exec("BEGIN");
+        ctx.conn.exec("DECLARE perfgate_cursor NO SCROLL CURSOR FOR " + step.sql, params);
+        const std::string fetch = fmt::format("FETCH {} FROM perfgate_cursor", step.fetch);
+        while (ctx.conn.exec(fetch).rows() >= step.fetch)
+        {
+        }
+        ctx.conn.exec("CLOSE perfgate_cursor");
+        if (own_tx)
+            ctx.conn.exec("COMMIT");
+        break;
+    }
+    case StepKind::single_row: {
+        auto params = bind(step, ctx);
+        ctx.record(step.sql, params);
+        ctx.conn.exec_single_row(step.sql, params, [](const Result &) {});
+        break;
+    }
+    }
+}
+
+} // namespace
+
+void run_steps(const std::vector<Step> &steps, Context &ctx)
+{
+    for (const auto &step : steps)
+    {
+        try
+        {
+            run_step(step, ctx);
+        }
+        catch (const SqlError &e)
+        {
+            // Name the innermost step once; outer steps (loops, transactions) pass the message on.
+            if (std::string(e.what()).find(" step at ") != std::string::npos)
+                throw;
+            throw SqlError(fmt::format("{}: {}", step.describe(), e.what()), e.sqlstate());
+        }
+    }
+}
+
+void run_housekeeping(const std::vector<Step> &steps, Connection &conn, const std::map<std::string, RowSet> &data,
+                      const Vars &vars, const std::string &where)
+{
+    Context ctx(conn, data, vars);
+    try
+    {
+        run_steps(steps, ctx);
+    }
+    catch (const SqlError &e)
+    {
+        throw SqlError(fmt::format("{}: {}", where, e.what()), e.sqlstate());
+    }
+}
+
+
+} // namespace perfgate
