@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# Measures the latency gate's false-alarm rate: records a baseline of the built-in suite, then runs
+# `perfgate gate` against it ROUNDS times with nothing changed, and counts latency comparisons that
+# failed. Every failure here is a false alarm by construction. Prints one line per gate run and a
+# summary for both modes: the default interleaved re-run (A/B) and --no-rerun (stored samples).
+# Usage: false_alarm.sh PERFGATE_BINARY [ROUNDS]   (not part of ctest: it takes minutes)
+set -euo pipefail
+bin=${1:?usage: false_alarm.sh PERFGATE_BINARY [ROUNDS]}
+rounds=${2:-3}
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+"$bin" run -q --no-progress -o "$work/base.json" >/dev/null
+count() { # file -> "failed total"
+  python3 - "$1" <<'PY'
+import json, sys
+g = json.load(open(sys.argv[1]))["gate"]["findings"]
+lat = [f for f in g if f["gate"] == "latency"]
+print(sum(f["verdict"] == "fail" for f in lat), len(lat))
+PY
+}
+for mode in ab stored; do
+  failed=0 total=0
+  for i in $(seq "$rounds"); do
+    extra=()
+    [ "$mode" = stored ] && extra=(--no-rerun)
+    "$bin" gate -q --no-progress -b "$work/base.json" --json "$work/g.json" "${extra[@]}" >/dev/null || true
+    read -r f t < <(count "$work/g.json")
+    echo "$mode run $i: $f of $t latency comparisons failed"
+    failed=$((failed + f)) total=$((total + t))
+  done
+  echo "$mode: $failed false alarms in $total latency comparisons over $rounds identical gate runs"
+done
