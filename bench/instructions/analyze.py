@@ -137,6 +137,7 @@ def main():
     ap.add_argument("--n2", type=int, required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--top", type=int, default=15)
+    ap.add_argument("--describe", default="", help="which pg_perfgate was measured")
     a = ap.parse_args()
     dn = a.n2 - a.n1
 
@@ -155,9 +156,11 @@ def main():
         "date_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "machine": {"host": platform.node(), "cpus": os.cpu_count(), "kernel": platform.release()},
         "method": f"callgrind Ir slope over postgres --single, N = {a.n1} and {a.n2}, {rounds} round(s)",
+        "pg_perfgate": a.describe,
         "workloads": {},
     }
-    print(f"\nInstructions per statement (callgrind Ir slope, N = {a.n1} -> {a.n2}, {rounds} round(s))\n")
+    print(f"\nInstructions per statement (callgrind Ir slope, N = {a.n1} -> {a.n2}, {rounds} round(s))")
+    print(f"pg_perfgate: {a.describe}\n")
     print(f"{'workload':<14}{'configuration':<21}{'Ir/stmt':>11}{'+ vs query_id':>15}{'repeat spread':>15}")
     for w in WORKLOADS:
         wdoc = {}

@@ -7,13 +7,14 @@
 # select, a three-table join with aggregation, a single-row INSERT.
 #
 # Usage: bench/instructions/run.sh [--quick] [--n1 N] [--n2 N] [--rounds R] [--out FILE.json]
+#                                  [--rev GIT_REV | --lib FILE.so]   (default: the installed pg_perfgate)
 #                                  [--keep DIR]   (keep round 1's callgrind files and results.tsv in DIR;
 #                                                  re-analyze with analyze.py --results DIR/results.tsv --cgdir DIR)
 # Prints a table and writes JSON (default bench/results/instructions.json). Takes ~5 min (2 rounds).
 set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
 
-N1=2000 N2=4000 ROUNDS=2 OUT="$BENCH_ROOT/results/instructions.json" KEEP=""
+N1=2000 N2=4000 ROUNDS=2 OUT="$BENCH_ROOT/results/instructions.json" KEEP="" PGPF_FROM=""
 while [ $# -gt 0 ]; do
     case $1 in
         --quick) N1=500 N2=1000 ROUNDS=1 ;;
@@ -22,16 +23,18 @@ while [ $# -gt 0 ]; do
         --rounds) ROUNDS=$2; shift ;;
         --out) OUT=$2; shift ;;
         --keep) KEEP=$2; shift ;;
-        -h|--help) sed -n 2,14p "$0"; exit 0 ;;
+        --rev | --lib) PGPF_FROM=$2; shift ;;
+        -h|--help) sed -n 2,15p "$0"; exit 0 ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
     shift
 done
 command -v valgrind >/dev/null || { echo "valgrind is not installed" >&2; exit 2; }
-bench_require_libs pg_stat_statements pg_perfgate
+bench_require_libs pg_stat_statements
 
 bench_workdir
 W=$BENCH_WORK
+bench_pgperfgate_snapshot "$PGPF_FROM"
 DATA=$W/data
 bench_initdb "$DATA"
 
@@ -79,7 +82,7 @@ config_opts() {
         none) echo "-c compute_query_id=off" ;;
         query_id) echo "-c compute_query_id=on" ;;
         pg_stat_statements) echo "-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.save=off" ;;
-        pg_perfgate) echo "-c shared_preload_libraries=pg_perfgate -c pg_perfgate.save=off" ;;
+        pg_perfgate) echo "-c shared_preload_libraries=$PGPF_LIB -c pg_perfgate.save=off" ;;
     esac
 }
 
@@ -112,5 +115,6 @@ for r in $(seq 1 "$ROUNDS"); do
 done
 
 mkdir -p "$(dirname "$OUT")"
-python3 "$(dirname "$0")/analyze.py" --results "$RESULTS" --cgdir "$W" --n1 "$N1" --n2 "$N2" --out "$OUT"
+python3 "$(dirname "$0")/analyze.py" --results "$RESULTS" --cgdir "$W" --n1 "$N1" --n2 "$N2" --out "$OUT" \
+    --describe "$PGPF_DESC"
 if [ -n "$KEEP" ]; then cp "$W"/cg.* "$RESULTS" "$KEEP"/; fi

@@ -85,3 +85,52 @@ bench_require_libs() {
         [ -f "$libdir/$lib.so" ] || { echo "bench: $libdir/$lib.so is missing (make install? postgresql-contrib?)" >&2; return 1; }
     done
 }
+
+# --- Which pg_perfgate is measured ------------------------------------------------------------
+# The installed library can be replaced by a `make install` in the middle of a run (others work on
+# this machine), so every run measures a private copy, loaded by absolute path:
+#   bench_pgperfgate_snapshot          copy the installed pg_perfgate.so and its SQL script
+#   bench_pgperfgate_snapshot REV      build extension/ at git revision REV (PGXS, no bitcode) instead
+#   bench_pgperfgate_snapshot FILE.so  use that library (and the installed SQL script)
+# Sets PGPF_LIB (absolute path for shared_preload_libraries), PGPF_SQL, PGPF_DESC.
+bench_pgperfgate_snapshot() {
+    local what=${1:-} libdir sharedir ver
+    libdir=$("$PGBIN/pg_config" --pkglibdir)
+    sharedir=$("$PGBIN/pg_config" --sharedir)/extension
+    mkdir -p "$BENCH_WORK/pgpf"
+    if [ -z "$what" ]; then
+        [ -f "$libdir/pg_perfgate.so" ] || { echo "bench: pg_perfgate is not installed (make install)" >&2; return 1; }
+        cp "$libdir/pg_perfgate.so" "$BENCH_WORK/pgpf/pg_perfgate.so"
+        ver=$(sed -n "s/^default_version = '\(.*\)'/\1/p" "$sharedir/pg_perfgate.control")
+        cp "$sharedir/pg_perfgate--$ver.sql" "$BENCH_WORK/pgpf/pg_perfgate.sql"
+        PGPF_DESC="installed $libdir/pg_perfgate.so ($(date -u -r "$libdir/pg_perfgate.so" +%Y-%m-%dT%H:%M:%SZ))"
+    elif [ -f "$what" ]; then
+        cp "$what" "$BENCH_WORK/pgpf/pg_perfgate.so"
+        ver=$(sed -n "s/^default_version = '\(.*\)'/\1/p" "$sharedir/pg_perfgate.control")
+        cp "$sharedir/pg_perfgate--$ver.sql" "$BENCH_WORK/pgpf/pg_perfgate.sql"
+        PGPF_DESC="library $what"
+    else
+        local src=$BENCH_WORK/pgpf/src rev
+        rev=$(git -C "$REPO_ROOT" rev-parse --verify "$what^{commit}") || return 1
+        mkdir -p "$src"
+        git -C "$REPO_ROOT" archive "$rev" Makefile extension | tar -x -C "$src"
+        echo "bench: building pg_perfgate at ${rev:0:12}" >&2
+        make -C "$src" -j"$(nproc)" with_llvm=no PG_CONFIG="$PGBIN/pg_config" >"$BENCH_WORK/pgpf/build.log" 2>&1 ||
+            { tail -30 "$BENCH_WORK/pgpf/build.log" >&2; return 1; }
+        cp "$src/pg_perfgate.so" "$BENCH_WORK/pgpf/pg_perfgate.so"
+        ver=$(sed -n "s/^default_version = '\(.*\)'/\1/p" "$src/extension/pg_perfgate.control")
+        cp "$src/extension/pg_perfgate--$ver.sql" "$BENCH_WORK/pgpf/pg_perfgate.sql"
+        PGPF_DESC="git ${rev:0:12} ($(git -C "$REPO_ROOT" log -1 --format=%s "$rev"))"
+    fi
+    chmod -R a+rX "$BENCH_WORK/pgpf"
+    PGPF_LIB=$BENCH_WORK/pgpf/pg_perfgate.so
+    PGPF_SQL=$BENCH_WORK/pgpf/pg_perfgate.sql
+    echo "bench: pg_perfgate measured: $PGPF_DESC" >&2
+}
+
+# bench_pgperfgate_objects PORT: the extension's SQL objects (views, reset), bound to the snapshot.
+bench_pgperfgate_objects() {
+    sed -e '/^\\echo/d' -e "s|MODULE_PATHNAME|$PGPF_LIB|g" "$PGPF_SQL" >"$BENCH_WORK/pgpf/objects.sql"
+    chmod a+r "$BENCH_WORK/pgpf/objects.sql"
+    bench_psql -p "$1" -f "$BENCH_WORK/pgpf/objects.sql" postgres >/dev/null
+}
