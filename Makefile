@@ -16,6 +16,8 @@ SHLIB_LINK = -lstdc++
 # The bitcode for JIT inlining must be compiled as the same C++ dialect.
 COMPILE.cxx.bc = $(CLANG) -xc++ -Wno-ignored-attributes $(BITCODE_CXXFLAGS) -std=c++17 $(CPPFLAGS) -flto=thin -emit-llvm -c
 
+# Rebuild objects when a header they include changes.
+override autodepend = yes
 PGXS := $(shell $(PG_CONFIG) --pgxs)
 include $(PGXS)
 

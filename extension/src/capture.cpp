@@ -28,10 +28,13 @@ pgperfgate::IoUsage io_from(const BufferUsage &b, const WalUsage &w)
     io.local_blks_written = b.local_blks_written;
     io.temp_blks_read = b.temp_blks_read;
     io.temp_blks_written = b.temp_blks_written;
-    io.blk_read_time = PGPF_BLK_READ_TIME(b);
-    io.blk_write_time = PGPF_BLK_WRITE_TIME(b);
-    io.temp_blk_read_time = PGPF_TEMP_BLK_READ_TIME(b);
-    io.temp_blk_write_time = PGPF_TEMP_BLK_WRITE_TIME(b);
+    if (track_io_timing) // the times are zero otherwise; spare the conversions
+    {
+        io.blk_read_time = PGPF_BLK_READ_TIME(b);
+        io.blk_write_time = PGPF_BLK_WRITE_TIME(b);
+        io.temp_blk_read_time = PGPF_TEMP_BLK_READ_TIME(b);
+        io.temp_blk_write_time = PGPF_TEMP_BLK_WRITE_TIME(b);
+    }
     io.wal_records = w.wal_records;
     io.wal_fpi = w.wal_fpi;
     io.wal_bytes = w.wal_bytes;
@@ -85,16 +88,15 @@ void capture_executor_end(QueryDesc *queryDesc)
     detect_executor_end(queryDesc, stmt->queryId, features, s.rows, s.ms);
 }
 
-PlannedStmt *capture_planner(Query *parse, const char *query_string, int cursorOptions,
-                             ParamListInfo boundParams, planner_hook_type next)
+namespace
 {
-    instr_time start, duration;
-    BufferUsage buf_start = pgBufferUsage, buf_delta;
-    WalUsage wal_start = pgWalUsage, wal_delta;
-    PlannedStmt *volatile result = nullptr;
 
-    INSTR_TIME_SET_CURRENT(start);
-    // Functions evaluated while planning are not top-level statements, measured or not.
+// Plans with the nesting level raised: functions evaluated while planning are not top-level
+// statements, whether planning is measured or not.
+PlannedStmt *plan_nested(Query *parse, const char *query_string, int cursorOptions, ParamListInfo boundParams,
+                         planner_hook_type next)
+{
+    PlannedStmt *volatile result = nullptr;
     nesting_level++;
     PG_TRY();
     {
@@ -106,11 +108,26 @@ PlannedStmt *capture_planner(Query *parse, const char *query_string, int cursorO
         nesting_level--;
     }
     PG_END_TRY();
-    if (!(guc_track_planning && query_string != nullptr && parse->queryId != 0 && tracking(nesting_level)))
-        return result;
+    return result;
+}
 
+} // namespace
+
+PlannedStmt *capture_planner(Query *parse, const char *query_string, int cursorOptions,
+                             ParamListInfo boundParams, planner_hook_type next)
+{
+    if (!(guc_track_planning && query_string != nullptr && parse->queryId != 0 && tracking(nesting_level)))
+        return plan_nested(parse, query_string, cursorOptions, boundParams, next);
+
+    instr_time start, duration;
+    const BufferUsage buf_start = pgBufferUsage;
+    const WalUsage wal_start = pgWalUsage;
+    INSTR_TIME_SET_CURRENT(start);
+    PlannedStmt *result = plan_nested(parse, query_string, cursorOptions, boundParams, next);
     INSTR_TIME_SET_CURRENT(duration);
     INSTR_TIME_SUBTRACT(duration, start);
+    BufferUsage buf_delta;
+    WalUsage wal_delta;
     memset(&buf_delta, 0, sizeof(buf_delta));
     BufferUsageAccumDiff(&buf_delta, &pgBufferUsage, &buf_start);
     memset(&wal_delta, 0, sizeof(wal_delta));

@@ -2,14 +2,16 @@
  * detect.cpp — the anti-pattern detectors: N+1 loops, row-by-row writes, deep OFFSET paging,
  * unstreamed huge fetches and filter-heavy sequential scans.
  *
- * Everything is per backend and O(1) per statement: the burst tracker (core/detect.hpp) is fed each
+ * Everything is per backend and O(1) per statement: the burst tracker (core/burst.hpp) is fed each
  * recorded execution, an OFFSET is looked at only when the plan walk saw one, a scan's row counts
  * only on the executions sampled by pg_perfgate.sample_rate (which get per-node row counts, never
  * per-node timing). Shared memory is touched only when a pattern fires. What a detector asks for
  * (a log line, a WARNING, an ERROR) is raised after ExecutorEnd has cleaned up, by
  * detect_raise_pending(); an ERROR aborts the statement and its transaction, nothing else.
  */
-#include "core/detect.hpp"
+#include <cmath>
+
+#include "core/burst.hpp"
 #include "pg_perfgate.hpp"
 #include "store.hpp"
 
@@ -37,10 +39,8 @@ const struct config_enum_entry action_options[] = {
 };
 
 bool guc_detect = true;
-int guc_n_plus_one_threshold = 10;
-int guc_n_plus_one_max_rows = 10;
-int guc_row_by_row_threshold = 10;
-int guc_burst_window_ms = 100;
+pgperfgate::BurstConfig burst_config = {10, 10, 10, 100}; // the settings point into it
+
 int guc_deep_offset_threshold = 1000;
 int guc_huge_fetch_rows = 100000;
 double guc_sample_rate = 0.01;
@@ -48,7 +48,9 @@ int guc_seq_scan_min_rows = 10000;
 double guc_seq_scan_filter_ratio = 0.99;
 int guc_action[kApKinds + 1] = {ACTION_OFF, ACTION_OFF, ACTION_OFF, ACTION_OFF, ACTION_OFF, ACTION_OFF};
 
-// What one executor run of a statement did; a few statements can be open at once (cursors).
+// What the executor runs of a statement did. Statements nest and cursors stay open, so several can
+// be open at once: a small stack, whose top is the one the executor hooks almost always ask for.
+// Statements that failed leave their entry behind; the stack is emptied at every transaction end.
 struct RunInfo
 {
     QueryDesc *qd;
@@ -57,8 +59,13 @@ struct RunInfo
     bool unbounded;
     bool sampled;
 };
-constexpr int kRunSlots = 8;
+constexpr int kRunSlots = 16;
 RunInfo runs[kRunSlots];
+int run_top = 0;
+
+// Executions left until the next sample: a countdown redrawn from the geometric distribution
+// at each sample, so that sampling costs a decrement per statement.
+int64 sample_countdown = 0;
 
 BurstTracker tracker;
 bool tracker_ready = false;
@@ -75,18 +82,40 @@ struct Pending
 Pending pending;
 bool have_pending = false;
 
-pgperfgate::BurstConfig burst_config()
-{
-    return pgperfgate::BurstConfig{guc_n_plus_one_threshold, guc_row_by_row_threshold,
-                                   guc_n_plus_one_max_rows, int64(guc_burst_window_ms) * 1000};
-}
-
 RunInfo *find_run(const QueryDesc *qd)
 {
-    for (RunInfo &r : runs)
-        if (r.qd == qd)
-            return &r;
+    for (int i = run_top - 1; i >= 0; i--)
+        if (runs[i].qd == qd)
+            return &runs[i];
     return nullptr;
+}
+
+void drop_run(RunInfo *r)
+{
+    const int i = int(r - runs);
+    if (i < run_top - 1)
+        memmove(&runs[i], &runs[i + 1], sizeof(RunInfo) * (run_top - 1 - i));
+    run_top--;
+}
+
+void forget_runs(XactEvent event, void *)
+{
+    if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_COMMIT ||
+        event == XACT_EVENT_PARALLEL_ABORT || event == XACT_EVENT_PREPARE)
+        run_top = 0;
+}
+
+bool sample_now()
+{
+    if (guc_sample_rate <= 0)
+        return false;
+    if (guc_sample_rate >= 1.0)
+        return true;
+    if (--sample_countdown > 0)
+        return false;
+    const double u = PGPF_RANDOM_FRACTION();
+    sample_countdown = 1 + int64(std::log1p(-u) / std::log1p(-guc_sample_rate));
+    return true;
 }
 
 ApKey ap_key(ApKind kind, uint64 queryid, uint64 related)
@@ -158,12 +187,12 @@ void store_bursts(const BurstReport *reports, int n, QueryDesc *qd)
                      int64(r.queryid));
         else if (r.parent_queryid == 0)
             snprintf(p->detail, sizeof(p->detail), "Query id " INT64_FORMAT ", at most %d rows per call.",
-                     int64(r.queryid), guc_n_plus_one_max_rows);
+                     int64(r.queryid), burst_config.max_rows);
         else
             snprintf(
                 p->detail, sizeof(p->detail),
                 "Query id " INT64_FORMAT ", at most %d rows per call, after query id " INT64_FORMAT "%s.",
-                int64(r.queryid), guc_n_plus_one_max_rows, int64(r.parent_queryid),
+                int64(r.queryid), burst_config.max_rows, int64(r.parent_queryid),
                 r.parent_rows >= 0 ? psprintf(", which returned %lld rows", (long long)r.parent_rows) : "");
     }
 }
@@ -305,19 +334,19 @@ void detect_define_gucs()
                              &guc_detect, true, PGC_SUSET, 0, nullptr, nullptr, nullptr);
     DefineCustomIntVariable("pg_perfgate.n_plus_one_threshold",
                             "Executions of one small SELECT in a row that make an N+1 loop (0 disables).",
-                            nullptr, &guc_n_plus_one_threshold, 10, 0, INT_MAX, PGC_USERSET, 0, nullptr,
+                            nullptr, &burst_config.select_threshold, 10, 0, INT_MAX, PGC_USERSET, 0, nullptr,
                             nullptr, nullptr);
     DefineCustomIntVariable(
         "pg_perfgate.n_plus_one_max_rows", "Most rows one execution of an N+1 loop may return.", nullptr,
-        &guc_n_plus_one_max_rows, 10, 0, INT_MAX, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+        &burst_config.max_rows, 10, 0, INT_MAX, PGC_USERSET, 0, nullptr, nullptr, nullptr);
     DefineCustomIntVariable(
         "pg_perfgate.row_by_row_threshold",
         "Executions of one single-row write in a row that make a row-by-row burst (0 disables).", nullptr,
-        &guc_row_by_row_threshold, 10, 0, INT_MAX, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+        &burst_config.write_threshold, 10, 0, INT_MAX, PGC_USERSET, 0, nullptr, nullptr, nullptr);
     DefineCustomIntVariable("pg_perfgate.burst_window",
                             "Longest pause between two executions of a burst outside one transaction.",
-                            nullptr, &guc_burst_window_ms, 100, 0, INT_MAX, PGC_USERSET, GUC_UNIT_MS, nullptr,
-                            nullptr, nullptr);
+                            nullptr, &burst_config.window_ms, 100, 0, INT_MAX, PGC_USERSET, GUC_UNIT_MS,
+                            nullptr, nullptr, nullptr);
     DefineCustomIntVariable(
         "pg_perfgate.deep_offset_threshold", "OFFSET from which paging counts as deep (0 disables).", nullptr,
         &guc_deep_offset_threshold, 1000, 0, INT_MAX, PGC_USERSET, 0, nullptr, nullptr, nullptr);
@@ -353,19 +382,21 @@ void detect_executor_start(QueryDesc *queryDesc)
     if (!tracker_ready)
     {
         tracker.reset();
-        memset(runs, 0, sizeof(runs));
         tracker_ready = true;
         before_shmem_exit(flush_at_exit, (Datum)0);
+        RegisterXactCallback(forget_runs, nullptr);
     }
     tracker.note_statement(queryDesc->plannedstmt->queryId, -1);
-    RunInfo *r = find_run(nullptr);
-    if (r == nullptr)
-        r = &runs[queryDesc->plannedstmt->queryId % kRunSlots]; // all busy: forget one
-    memset(r, 0, sizeof(*r));
+    if (run_top == kRunSlots) // deeper than we follow: the oldest loses its run figures
+        drop_run(&runs[0]);
+    RunInfo *r = &runs[run_top++];
     r->qd = queryDesc;
+    r->rows = 0;
+    r->runs = 0;
+    r->unbounded = false;
+    r->sampled = false;
     // Called before the executor starts, so that the sample gets per-node row counts.
-    if (guc_sample_rate > 0 && queryDesc->plannedstmt->commandType == CMD_SELECT &&
-        (guc_sample_rate >= 1.0 || PGPF_RANDOM_FRACTION() < guc_sample_rate))
+    if (queryDesc->plannedstmt->commandType == CMD_SELECT && sample_now())
     {
         queryDesc->instrument_options |= INSTRUMENT_ROWS;
         r->sampled = true;
@@ -383,7 +414,7 @@ void detect_utility_end()
     if (!guc_detect || !tracker_ready)
         return;
     BurstReport reports[BurstTracker::kSlots];
-    const int n = tracker.end_level(nesting_level, burst_config(), reports);
+    const int n = tracker.end_level(nesting_level, burst_config, reports);
     if (n > 0)
         store_bursts(reports, n, nullptr);
 }
@@ -407,7 +438,7 @@ void detect_executor_end(QueryDesc *queryDesc, uint64 queryid, uint32 plan_featu
     if (r != nullptr)
     {
         run = *r;
-        r->qd = nullptr;
+        drop_run(r);
         rows = Max(rows, run.rows); // es_processed counts only the last run of a cursor before 17
     }
 
@@ -423,7 +454,7 @@ void detect_executor_end(QueryDesc *queryDesc, uint64 queryid, uint32 plan_featu
     e.xact = PGPF_LOCAL_XID();
     e.level = nesting_level;
     BurstReport reports[BurstTracker::kMaxReports];
-    const int n = tracker.observe(e, burst_config(), reports);
+    const int n = tracker.observe(e, burst_config, reports);
     if (n > 0)
         store_bursts(reports, n, queryDesc);
 
@@ -463,7 +494,7 @@ void detect_flush()
     if (!tracker_ready)
         return;
     BurstReport reports[BurstTracker::kSlots];
-    const int n = tracker.flush(burst_config(), reports);
+    const int n = tracker.flush(burst_config, reports);
     if (n > 0)
         store_bursts(reports, n, nullptr);
 }

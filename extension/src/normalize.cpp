@@ -107,13 +107,15 @@ char *normalize(JumbleState *jstate, const char *source, int query_loc, int quer
 
 void remember_normalized_text(ParseState *pstate, Query *query, JumbleState *jstate)
 {
-    if (jstate == nullptr || jstate->clocations_count <= 0 || query->queryId == 0 ||
-        pstate->p_sourcetext == nullptr)
+    const uint64 queryid = query->queryId;
+    if (queryid == 0 || jstate == nullptr || jstate->clocations_count <= 0)
+        return;
+    CachedText &slot = cache[queryid % kCacheSlots];
+    if (slot.queryid == queryid && slot.text != nullptr && slot.userid == GetUserId())
+        return;
+    if (pstate->p_sourcetext == nullptr)
         return;
     const Oid userid = GetUserId();
-    CachedText &slot = cache[query->queryId % kCacheSlots];
-    if (slot.text != nullptr && slot.queryid == query->queryId && slot.userid == userid)
-        return;
 
     if (cache_context == nullptr)
         cache_context =

@@ -35,18 +35,23 @@ void walk_list(Fingerprint &f, const List *plans, const List *rtable, uint32 &fe
     f.mix(uint64(list_length(plans)));
     ListCell *lc;
     foreach (lc, plans)
-        walk(f, static_cast<const Plan *>(lfirst(lc)), rtable, features);
+    {
+        // A subplan removed by the planner is NULL in stmt->subplans.
+        const Plan *p = static_cast<const Plan *>(lfirst(lc));
+        if (p != nullptr)
+            walk(f, p, rtable, features);
+        else
+            f.mix(0);
+    }
 }
 
 void walk(Fingerprint &f, const Plan *plan, const List *rtable, uint32 &features)
 {
-    if (plan == nullptr)
-    {
-        f.mix(0);
-        return;
-    }
     check_stack_depth();
-    f.mix((uint64(nodeTag(plan)) << 8) | (plan->parallel_aware ? 1 : 0));
+    // One mix for the node's header: its type, parallel awareness, and which children it has, so
+    // that the walk below need not mix anything for a missing child.
+    f.mix((uint64(nodeTag(plan)) << 8) | (plan->parallel_aware ? 1 : 0) | (plan->lefttree ? 2 : 0) |
+          (plan->righttree ? 4 : 0));
     if (plan->initPlan != NIL)
         f.mix(0x1000 + uint64(list_length(plan->initPlan)));
 
@@ -147,7 +152,8 @@ void walk(Fingerprint &f, const Plan *plan, const List *rtable, uint32 &features
         walk_list(f, reinterpret_cast<const BitmapOr *>(plan)->bitmapplans, rtable, features);
         break;
     case T_SubqueryScan:
-        walk(f, reinterpret_cast<const SubqueryScan *>(plan)->subplan, rtable, features);
+        if (const Plan *sub = reinterpret_cast<const SubqueryScan *>(plan)->subplan)
+            walk(f, sub, rtable, features);
         break;
     case T_CustomScan:
         f.mix(relation_oid(reinterpret_cast<const Scan *>(plan)->scanrelid, rtable));
@@ -156,8 +162,10 @@ void walk(Fingerprint &f, const Plan *plan, const List *rtable, uint32 &features
     default:
         break; // the node type alone describes it (Result, Hash, Material, Gather, Unique, ...)
     }
-    walk(f, plan->lefttree, rtable, features);
-    walk(f, plan->righttree, rtable, features);
+    if (plan->lefttree)
+        walk(f, plan->lefttree, rtable, features);
+    if (plan->righttree)
+        walk(f, plan->righttree, rtable, features);
 }
 
 } // namespace
@@ -167,7 +175,8 @@ uint64 compute_plan_id(const PlannedStmt *stmt, uint32 *features)
     Fingerprint f;
     uint32 found = 0;
     f.mix(uint64(stmt->commandType));
-    walk(f, stmt->planTree, stmt->rtable, found);
+    if (stmt->planTree != nullptr)
+        walk(f, stmt->planTree, stmt->rtable, found);
     if (stmt->subplans != NIL)
         walk_list(f, stmt->subplans, stmt->rtable, found);
     if (features != nullptr)

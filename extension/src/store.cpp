@@ -197,10 +197,7 @@ void store_shmem_request()
     RequestNamedLWLockTranche("pg_perfgate", kPartitions + 1);
 }
 
-bool store_attached()
-{
-    return shared != nullptr;
-}
+void *store_memory = nullptr;
 
 void store_check_attached()
 {
@@ -243,6 +240,7 @@ void store_shmem_startup()
         ApTable::create(reinterpret_cast<char *>(shared) + offset, uint32(guc_max_antipatterns));
     }
     LWLockRelease(AddinShmemInitLock);
+    store_memory = shared;
 
     // The postmaster saves the store when it shuts down cleanly, and loads it once at start.
     if (!IsUnderPostmaster)

@@ -110,7 +110,11 @@ ApEntry *store_copy_antipatterns(int *count);
 
 void store_shmem_request();
 void store_shmem_startup();
-bool store_attached();
+extern void *store_memory; // the shared store, once attached (store.cpp)
+inline bool store_attached()
+{
+    return store_memory != nullptr;
+}
 // Raises an error that tells the user how to load the library when the store is not there.
 void store_check_attached();
 

@@ -1,5 +1,5 @@
-// The burst state machine; see detect.hpp for what a burst is and when it is reported.
-#include "detect.hpp"
+// The burst state machine; see burst.hpp for what a burst is and when it is reported.
+#include "burst.hpp"
 
 #include <cstring>
 
@@ -9,6 +9,7 @@ namespace pgperfgate
 void BurstTracker::reset()
 {
     std::memset(static_cast<void *>(this), 0, sizeof(*this));
+    deepest_ = -1;
 }
 
 void BurstTracker::note_statement(uint64_t queryid, int64_t rows)
@@ -22,10 +23,13 @@ void BurstTracker::note_statement(uint64_t queryid, int64_t rows)
     }
     else if (rows >= 0)
         recent_[0].rows = rows;
-    if (rows >= 0)
+    if (rows >= 0 && awaiting_rows_ > 0)
         for (Slot &s : slots_)
             if (s.active && s.parent == queryid && s.parent_rows < 0)
+            {
                 s.parent_rows = rows;
+                awaiting_rows_--;
+            }
 }
 
 BurstReport BurstTracker::report(const Slot &s, bool new_occurrence)
@@ -48,6 +52,8 @@ bool BurstTracker::finish(Slot &s, const BurstConfig &cfg, BurstReport *out)
     const bool emit = s.active && t > 0 && s.count >= t && s.count > s.reported;
     if (emit)
         *out = report(s, false);
+    if (s.active && s.parent_rows < 0)
+        awaiting_rows_--;
     s.active = false;
     return emit;
 }
@@ -55,9 +61,16 @@ bool BurstTracker::finish(Slot &s, const BurstConfig &cfg, BurstReport *out)
 int BurstTracker::end_level(int32_t level, const BurstConfig &cfg, BurstReport *out)
 {
     int n = 0;
+    if (level >= deepest_)
+        return 0;
+    deepest_ = -1;
     for (Slot &s : slots_)
+    {
         if (s.active && s.level > level && finish(s, cfg, &out[n]))
             n++;
+        if (s.active && s.level > deepest_)
+            deepest_ = s.level;
+    }
     return n;
 }
 
@@ -75,7 +88,7 @@ int BurstTracker::observe(const Execution &e, const BurstConfig &cfg, BurstRepor
             s = &c;
 
     if (s != nullptr && (!eligible || s->kind != e.kind || s->level != e.level ||
-                         (s->xact != e.xact && e.now_us - s->last_us > cfg.window_us)))
+                         (s->xact != e.xact && e.now_us - s->last_us > int64_t(cfg.window_ms) * 1000)))
     {
         // The burst is broken: a big result, another nesting level, or a pause outside a transaction.
         if (finish(*s, cfg, &out[n]))
@@ -113,6 +126,10 @@ int BurstTracker::observe(const Execution &e, const BurstConfig &cfg, BurstRepor
         s->parent_rows = p.rows;
         s->level = e.level;
         s->active = true;
+        if (s->parent_rows < 0)
+            awaiting_rows_++;
+        if (e.level > deepest_)
+            deepest_ = e.level;
     }
     s->count++;
     s->ms += e.ms;

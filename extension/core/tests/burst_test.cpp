@@ -1,5 +1,5 @@
 // The burst tracker: N+1 loops and row-by-row writes are reported, batched work is not.
-#include "detect.hpp"
+#include "burst.hpp"
 
 #include <gtest/gtest.h>
 
@@ -13,7 +13,7 @@ namespace
 struct Feed
 {
     BurstTracker t;
-    BurstConfig cfg{10, 10, 5, 100000};
+    BurstConfig cfg{10, 10, 5, 100};
     std::vector<BurstReport> reports;
     int64_t now = 1000000;
 

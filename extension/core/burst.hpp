@@ -27,12 +27,13 @@ enum class BurstKind : uint8_t
     RowByRow = 2  // single-row writes
 };
 
+// Plain ints, so that the server's settings can point straight at the fields.
 struct BurstConfig
 {
-    int64_t select_threshold; // executions that make an N+1 loop; <= 0 disables
-    int64_t write_threshold;  // executions that make a row-by-row write burst; <= 0 disables
-    int64_t max_rows;         // most rows one N+1 execution may return
-    int64_t window_us;        // longest gap between two executions of a burst outside one transaction
+    int select_threshold; // executions that make an N+1 loop; <= 0 disables
+    int write_threshold;  // executions that make a row-by-row write burst; <= 0 disables
+    int max_rows;         // most rows one N+1 execution may return
+    int window_ms;        // longest gap between two executions of a burst outside one transaction
 };
 
 struct Execution
@@ -111,6 +112,8 @@ class BurstTracker
     };
     Recent recent_[2]; // the last two distinct statements seen, most recent first
     uint64_t tick_;
+    int32_t deepest_;       // deepest level of an active burst (-1 when none): end_level's fast exit
+    int32_t awaiting_rows_; // active bursts whose parent's row count is still unknown
 };
 
 } // namespace pgperfgate
