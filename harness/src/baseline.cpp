@@ -89,7 +89,8 @@ std::vector<std::string> environment_differences(const Results &b, const Results
     }
     if (b.env.extension != c.env.extension)
         diffs.push_back(fmt::format("pg_perfgate extension: baseline {}, this run {}",
-                                    b.env.extension ? "loaded" : "absent", c.env.extension ? "loaded" : "absent"));
+                                    b.env.extension ? "loaded" : "absent",
+                                    c.env.extension ? "loaded" : "absent"));
     bool any_common = false;
     for (const auto &s : c.scenarios)
     {
@@ -101,9 +102,10 @@ std::vector<std::string> environment_differences(const Results &b, const Results
             diffs.push_back(fmt::format("scenario '{}': sizes {} in the baseline, {} in this run", s.name,
                                         fmt::join(bs->sizes, ","), fmt::join(s.sizes, ",")));
         else if (bs->data_hash != s.data_hash)
-            diffs.push_back(fmt::format("scenario '{}': the data generation changed (data hash {} in the baseline, "
-                                        "{} in this run)",
-                                        s.name, bs->data_hash, s.data_hash));
+            diffs.push_back(
+                fmt::format("scenario '{}': the data generation changed (data hash {} in the baseline, "
+                            "{} in this run)",
+                            s.name, bs->data_hash, s.data_hash));
     }
     if (!any_common && !c.scenarios.empty())
         diffs.push_back("no scenario of this run is in the baseline");
@@ -115,9 +117,10 @@ void require_comparable(const Results &baseline, const Results &current, const s
     const auto diffs = environment_differences(baseline, current);
     if (diffs.empty())
         return;
-    throw BaselineError(fmt::format("baseline {} was recorded in another environment and cannot be compared:\n  - {}\n"
-                                    "record a new baseline here with `perfgate gate --update-baseline`",
-                                    baseline_path, fmt::join(diffs, "\n  - ")));
+    throw BaselineError(
+        fmt::format("baseline {} was recorded in another environment and cannot be compared:\n  - {}\n"
+                    "record a new baseline here with `perfgate gate --update-baseline`",
+                    baseline_path, fmt::join(diffs, "\n  - ")));
 }
 
 } // namespace perfgate

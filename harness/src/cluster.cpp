@@ -174,10 +174,10 @@ EmbeddedCluster::EmbeddedCluster(const ClusterOptions &options)
         }
     }
 
-    std::string cleanup = fmt::format("{}{} -D {} stop -m immediate >/dev/null 2>&1; rm -rf {}",
-                                      as_root_ ? "runuser -u postgres -- " : "",
-                                      shell_quote((bindir_ / "pg_ctl").string()),
-                                      shell_quote((dir_ / "data").string()), shell_quote(dir_.string()));
+    std::string cleanup =
+        fmt::format("{}{} -D {} stop -m immediate >/dev/null 2>&1; rm -rf {}",
+                    as_root_ ? "runuser -u postgres -- " : "", shell_quote((bindir_ / "pg_ctl").string()),
+                    shell_quote((dir_ / "data").string()), shell_quote(dir_.string()));
     if (cleanup.size() < g_cleanup_command.size())
     {
         std::memcpy(g_cleanup_command.data(), cleanup.c_str(), cleanup.size() + 1);
@@ -200,8 +200,9 @@ EmbeddedCluster::EmbeddedCluster(const ClusterOptions &options)
                 throw;
             // A broken extension build must not take the harness down with it: run without it.
             if (!options.quiet)
-                std::fprintf(stderr, "perfgate: the server did not start with pg_perfgate preloaded; "
-                                     "continuing without the extension\n%s\n",
+                std::fprintf(stderr,
+                             "perfgate: the server did not start with pg_perfgate preloaded; "
+                             "continuing without the extension\n%s\n",
                              e.what());
             stop();
             fs::remove_all(dir_ / "data");
@@ -224,8 +225,8 @@ void EmbeddedCluster::init_and_start(bool with_extension)
     // The server writes its own log as the postgres user; the harness captures tool output separately.
     const fs::path log = dir_ / "server.log";
     const fs::path tool_log = dir_ / "tools.log";
-    if (run({(bindir_ / "initdb").string(), "-D", data.string(), "-A", "trust", "-U", "postgres", "-E", "UTF8",
-             "--locale=C", "--no-sync"},
+    if (run({(bindir_ / "initdb").string(), "-D", data.string(), "-A", "trust", "-U", "postgres", "-E",
+             "UTF8", "--locale=C", "--no-sync"},
             as_root_, tool_log) != 0)
         throw ConnectionError(fmt::format("initdb failed:\n{}", tail_of(tool_log)));
 
@@ -250,9 +251,11 @@ void EmbeddedCluster::init_and_start(bool with_extension)
             throw ConnectionError("cannot write postgresql.conf of the embedded cluster");
     }
 
-    if (run({(bindir_ / "pg_ctl").string(), "-D", data.string(), "-l", log.string(), "-w", "-t", "60", "start"},
+    if (run({(bindir_ / "pg_ctl").string(), "-D", data.string(), "-l", log.string(), "-w", "-t", "60",
+             "start"},
             as_root_, tool_log) != 0)
-        throw ConnectionError(fmt::format("the embedded server did not start:\n{}{}", tail_of(log), tail_of(tool_log, 3)));
+        throw ConnectionError(
+            fmt::format("the embedded server did not start:\n{}{}", tail_of(log), tail_of(tool_log, 3)));
     running_ = true;
 
     Connection admin(fmt::format("host={} port=5432 user=postgres dbname=postgres", dir_.string()));
@@ -277,8 +280,8 @@ void EmbeddedCluster::stop() noexcept
         return;
     try
     {
-        run({(bindir_ / "pg_ctl").string(), "-D", (dir_ / "data").string(), "-m", "fast", "-w", "stop"}, as_root_,
-            dir_ / "tools.log");
+        run({(bindir_ / "pg_ctl").string(), "-D", (dir_ / "data").string(), "-m", "fast", "-w", "stop"},
+            as_root_, dir_ / "tools.log");
     }
     catch (...)
     {

@@ -53,8 +53,8 @@ RowSet generate(const DataSet &spec, const Vars &vars)
         const std::int64_t lo = c.min.eval(vars), hi = c.max.eval(vars);
         const std::int64_t length = c.length.eval(vars);
         if (c.kind == ColumnGen::Kind::random && hi < lo)
-            throw InputError(fmt::format("{}: data set '{}', column '{}': max {} is below min {}", spec.loc.str(),
-                                         spec.name, c.name, hi, lo));
+            throw InputError(fmt::format("{}: data set '{}', column '{}': max {} is below min {}",
+                                         spec.loc.str(), spec.name, c.name, hi, lo));
         for (std::int64_t i = 0; i < count; ++i)
         {
             std::string v;
@@ -64,7 +64,8 @@ RowSet generate(const DataSet &spec, const Vars &vars)
                 v = std::to_string(start + i * step);
                 break;
             case ColumnGen::Kind::random:
-                v = std::to_string(lo + static_cast<std::int64_t>(rng.next() % static_cast<std::uint64_t>(hi - lo + 1)));
+                v = std::to_string(
+                    lo + static_cast<std::int64_t>(rng.next() % static_cast<std::uint64_t>(hi - lo + 1)));
                 break;
             case ColumnGen::Kind::text:
                 v.resize(static_cast<std::size_t>(std::max<std::int64_t>(length, 0)));

@@ -26,9 +26,8 @@ ExtensionProbe::ExtensionProbe(Connection &conn) : conn_(conn)
         return;
     available_ = true;
 
-    auto col = [&](const char *name) {
-        return cols.count(name) ? fmt::format("coalesce({}, 0)::bigint", name) : std::string("0::bigint");
-    };
+    auto col = [&](const char *name)
+    { return cols.count(name) ? fmt::format("coalesce({}, 0)::bigint", name) : std::string("0::bigint"); };
     std::string where = "true";
     if (cols.count("dbid"))
         where += " AND dbid = (SELECT oid FROM pg_database WHERE datname = current_database())";
@@ -57,7 +56,8 @@ ExtFigures ExtensionProbe::snapshot()
         return e;
     e.present = true;
     Result r = conn_.exec(snapshot_sql_);
-    auto num = [&](int row, int c) { return r.is_null(row, c) ? 0 : std::stoll(std::string(r.value(row, c))); };
+    auto num = [&](int row, int c)
+    { return r.is_null(row, c) ? 0 : std::stoll(std::string(r.value(row, c))); };
     for (int i = 0; i < r.rows(); ++i)
     {
         const std::string qid(r.value(i, 0));

@@ -14,11 +14,15 @@
 namespace perfgate
 {
 
-bool GateOutcome::failed() const { return count(Verdict::fail) > 0; }
+bool GateOutcome::failed() const
+{
+    return count(Verdict::fail) > 0;
+}
 
 int GateOutcome::count(Verdict v) const
 {
-    return static_cast<int>(std::count_if(findings.begin(), findings.end(), [&](const Finding &f) { return f.verdict == v; }));
+    return static_cast<int>(
+        std::count_if(findings.begin(), findings.end(), [&](const Finding &f) { return f.verdict == v; }));
 }
 
 namespace
@@ -72,7 +76,8 @@ struct Checker
                 added.push_back(shape.empty() ? h : shape);
         if (gone.empty() && added.empty())
             return;
-        auto flat = [](std::vector<std::string> v) {
+        auto flat = [](std::vector<std::string> v)
+        {
             for (auto &s : v)
             {
                 while (!s.empty() && s.back() == '\n')
@@ -126,12 +131,13 @@ struct Checker
         f.lower = ci.lower;
         f.upper = ci.upper;
         f.p = verdict == Verdict::improved ? faster.p : slower.p;
-        f.message = fmt::format("{}: latency median {:.3f} ms -> {:.3f} ms, ratio x{:.2f} ({:.0f}% CI x{:.2f}-x{:.2f}), "
-                                "Mann-Whitney p={:.2g}, against {}; threshold: p < {} and CI above x{:.2f}",
-                                where(v.name, c.n), b.median_ms(), c.median_ms(), ci.estimate, ci.confidence * 100,
-                                ci.lower, ci.upper, f.p,
-                                interleaved ? "an interleaved re-run of the baseline workload" : "the stored baseline",
-                                g.alpha, 1 + g.min_effect);
+        f.message = fmt::format(
+            "{}: latency median {:.3f} ms -> {:.3f} ms, ratio x{:.2f} ({:.0f}% CI x{:.2f}-x{:.2f}), "
+            "Mann-Whitney p={:.2g}, against {}; threshold: p < {} and CI above x{:.2f}",
+            where(v.name, c.n), b.median_ms(), c.median_ms(), ci.estimate, ci.confidence * 100, ci.lower,
+            ci.upper, f.p,
+            interleaved ? "an interleaved re-run of the baseline workload" : "the stored baseline", g.alpha,
+            1 + g.min_effect);
         out.findings.push_back(std::move(f));
     }
 
@@ -152,10 +158,11 @@ struct Checker
             return;
         const Growth gr = fit_growth(ns, counts);
         add(v.name, "growth", 0, Verdict::fail,
-            fmt::format("scenario '{}', variant '{}': statements per iteration grow with n ({} at n={} -> {} at n={}, "
+            fmt::format("scenario '{}', variant '{}': statements per iteration grow with n ({} at n={} -> {} "
+                        "at n={}, "
                         "exponent {:.2f}); a batched variant must send O(1) statements",
-                        s.name, v.name, v.sizes.front().statements, v.sizes.front().n, v.sizes.back().statements,
-                        v.sizes.back().n, gr.exponent));
+                        s.name, v.name, v.sizes.front().statements, v.sizes.front().n,
+                        v.sizes.back().statements, v.sizes.back().n, gr.exponent));
     }
 };
 
@@ -171,20 +178,22 @@ GateOutcome evaluate(const Results &current, const Results *baseline, const Resu
             ck.growth(v);
         const ScenarioResult *bs = baseline ? baseline->scenario(s.name) : nullptr;
         if (baseline && !bs)
-            out.notes.push_back(fmt::format("scenario '{}' is not in the baseline: only absolute gates applied", s.name));
+            out.notes.push_back(
+                fmt::format("scenario '{}' is not in the baseline: only absolute gates applied", s.name));
         for (const auto &v : s.variants)
         {
             const VariantResult *bv = bs ? bs->variant(v.name) : nullptr;
             if (bs && !bv)
             {
-                out.notes.push_back(fmt::format("scenario '{}', variant '{}' is new since the baseline", s.name, v.name));
+                out.notes.push_back(
+                    fmt::format("scenario '{}', variant '{}' is new since the baseline", s.name, v.name));
                 continue;
             }
             if (!bv)
                 continue;
             if (!bv->hash.empty() && bv->hash != v.hash)
-                out.notes.push_back(fmt::format("scenario '{}', variant '{}': its steps changed since the baseline",
-                                                s.name, v.name));
+                out.notes.push_back(fmt::format(
+                    "scenario '{}', variant '{}': its steps changed since the baseline", s.name, v.name));
             for (const auto &c : v.sizes)
             {
                 const SizeResult *b = bv->at(c.n);
@@ -194,8 +203,8 @@ GateOutcome evaluate(const Results &current, const Results *baseline, const Resu
                 {
                     ck.counted(v.name, "statements", "statements", c.n, b->statements, c.statements);
                     ck.counted(v.name, "round_trips", "round trips", c.n, b->round_trips, c.round_trips);
-                    ck.counted(v.name, "rows", "rows (returned + affected)", c.n, b->rows_returned + b->rows_affected,
-                               c.rows_returned + c.rows_affected);
+                    ck.counted(v.name, "rows", "rows (returned + affected)", c.n,
+                               b->rows_returned + b->rows_affected, c.rows_returned + c.rows_affected);
                     ck.counted(v.name, "bytes", "bytes received", c.n, b->bytes_received, c.bytes_received);
                 }
                 else
@@ -213,7 +222,8 @@ GateOutcome evaluate(const Results &current, const Results *baseline, const Resu
                     ck.counted(v.name, "buffers", "shared buffers (hit + read)", c.n, bb, cb,
                                static_cast<double>(bb) * s.gates.buffer_tolerance + 8);
                     ck.counted(v.name, "temp_blocks", "temp blocks written", c.n, b->ext.temp_blks_written,
-                               c.ext.temp_blks_written, static_cast<double>(b->ext.temp_blks_written) * s.gates.buffer_tolerance);
+                               c.ext.temp_blks_written,
+                               static_cast<double>(b->ext.temp_blks_written) * s.gates.buffer_tolerance);
                 }
                 if (s.gates.latency)
                 {

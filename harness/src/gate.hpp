@@ -40,7 +40,8 @@ struct GateOutcome
     int count(Verdict v) const;
 };
 
-inline const char *gate_names[] = {"statements", "round_trips", "rows", "bytes", "plans", "buffers", "temp_blocks", "growth", "latency"};
+inline const char *gate_names[] = {"statements", "round_trips", "rows",   "bytes",  "plans",
+                                   "buffers",    "temp_blocks", "growth", "latency"};
 
 // `baseline` may be null: then only the absolute gates (growth of batched variants) apply. With
 // `rerun` (the baseline's workloads re-run now, interleaved with `current`), latency is compared with

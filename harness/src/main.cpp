@@ -45,14 +45,18 @@ struct Options
 
 void add_target_options(CLI::App *cmd, Options &o)
 {
-    cmd->add_option("--dsn", o.dsn, "libpq connection string or URI of the server to test (use a scratch database: "
-                                    "workloads create and drop tables)");
+    cmd->add_option("--dsn", o.dsn,
+                    "libpq connection string or URI of the server to test (use a scratch database: "
+                    "workloads create and drop tables)");
     cmd->add_flag("--embedded", o.embedded, "start a throw-away cluster even when PG* variables are set");
-    cmd->add_flag("--no-extension", o.no_extension, "embedded cluster: do not preload pg_perfgate even if installed");
+    cmd->add_flag("--no-extension", o.no_extension,
+                  "embedded cluster: do not preload pg_perfgate even if installed");
     cmd->add_option("--scenario", o.scenarios, "run only the named scenario (repeatable)");
-    cmd->add_option("--iterations", o.iterations, "measured iterations per variant and size (overrides the files)")
+    cmd->add_option("--iterations", o.iterations,
+                    "measured iterations per variant and size (overrides the files)")
         ->check(CLI::Range(1, 100000));
-    cmd->add_option("--warmup", o.warmup, "warm-up iterations (overrides the files)")->check(CLI::Range(0, 1000));
+    cmd->add_option("--warmup", o.warmup, "warm-up iterations (overrides the files)")
+        ->check(CLI::Range(0, 1000));
     cmd->add_flag("--no-progress", o.no_progress, "no progress line even on a terminal");
 }
 
@@ -88,8 +92,10 @@ Target choose_target(const Options &o)
     if (env && !o.embedded)
         return t; // empty conninfo: libpq reads the environment
     if (!o.quiet)
-        std::fprintf(stderr, "perfgate: no server given (--dsn or PG* variables): starting a throw-away cluster\n");
-    t.cluster = std::make_unique<EmbeddedCluster>(ClusterOptions{.preload_extension = !o.no_extension, .quiet = o.quiet});
+        std::fprintf(stderr,
+                     "perfgate: no server given (--dsn or PG* variables): starting a throw-away cluster\n");
+    t.cluster = std::make_unique<EmbeddedCluster>(
+        ClusterOptions{.preload_extension = !o.no_extension, .quiet = o.quiet});
     t.conninfo = t.cluster->conninfo();
     if (t.baseline_conninfo.empty())
         t.baseline_conninfo = t.cluster->conninfo("perfgate_base");
@@ -103,7 +109,8 @@ Results run_suite(const Options &o, const std::vector<std::string> &default_path
     Target target = choose_target(o);
     Connection conn(target.conninfo);
     Progress progress(!o.no_progress && !o.quiet && Progress::terminal_attached());
-    return run_workloads(conn, workloads, RunOptions{.iterations = o.iterations, .warmup = o.warmup}, progress);
+    return run_workloads(conn, workloads, RunOptions{.iterations = o.iterations, .warmup = o.warmup},
+                         progress);
 }
 
 nlohmann::json findings_json(const GateOutcome &g)
@@ -112,8 +119,11 @@ nlohmann::json findings_json(const GateOutcome &g)
     static const char *names[] = {"pass", "fail", "improved", "skipped"};
     for (const auto &f : g.findings)
     {
-        nlohmann::json j = {{"scenario", f.scenario}, {"variant", f.variant}, {"gate", f.gate},
-                            {"n", f.n},               {"verdict", names[static_cast<int>(f.verdict)]},
+        nlohmann::json j = {{"scenario", f.scenario},
+                            {"variant", f.variant},
+                            {"gate", f.gate},
+                            {"n", f.n},
+                            {"verdict", names[static_cast<int>(f.verdict)]},
                             {"message", f.message}};
         if (f.gate == "latency")
         {
@@ -193,7 +203,8 @@ ExitCode run_gate(const Options &o, const std::vector<std::string> &default_path
             ab = false;
             break;
         }
-        previous.push_back(parse_workload(bs->source, fmt::format("{} (baseline version of {})", o.baseline, bs->file)));
+        previous.push_back(
+            parse_workload(bs->source, fmt::format("{} (baseline version of {})", o.baseline, bs->file)));
     }
     Target target = choose_target(o);
     ab = ab && !target.baseline_conninfo.empty();
@@ -215,8 +226,9 @@ ExitCode run_gate(const Options &o, const std::vector<std::string> &default_path
     require_comparable(baseline, current, o.baseline);
     GateOutcome gate = evaluate(current, &baseline, ab ? &rerun : nullptr);
     if (!ab)
-        gate.notes.push_back("latency compared with the stored baseline samples (no interleaved re-run: "
-                             + std::string(o.no_rerun ? "--no-rerun" : "no second database; give --baseline-dsn") + ")");
+        gate.notes.push_back(
+            "latency compared with the stored baseline samples (no interleaved re-run: " +
+            std::string(o.no_rerun ? "--no-rerun" : "no second database; give --baseline-dsn") + ")");
     write_reports(o, current, &gate);
     return gate.failed() ? ExitCode::regression : ExitCode::pass;
 }
@@ -224,39 +236,47 @@ ExitCode run_gate(const Options &o, const std::vector<std::string> &default_path
 int run_cli(int argc, char **argv)
 {
     Options o;
-    CLI::App app{"perfgate: replay PostgreSQL workloads, keep a baseline, and fail CI on regressions.\n"
-                 "Exit codes: 0 pass, 1 regression, 2 usage/input/connection error, 3 baseline missing or not "
-                 "comparable.",
-                 "perfgate"};
+    CLI::App app{
+        "perfgate: replay PostgreSQL workloads, keep a baseline, and fail CI on regressions.\n"
+        "Exit codes: 0 pass, 1 regression, 2 usage/input/connection error, 3 baseline missing or not "
+        "comparable.",
+        "perfgate"};
     app.require_subcommand(1);
     app.set_version_flag("--version", PERFGATE_VERSION);
 
-    auto *run = app.add_subcommand("run", "run workloads and write the results (a baseline is a results file)");
+    auto *run =
+        app.add_subcommand("run", "run workloads and write the results (a baseline is a results file)");
     run->add_option("workloads", o.workloads, "workload files or directories (default: the built-in suite)");
     run->add_option("-o,--output", o.output, "results file to write (atomically)");
     add_target_options(run, o);
     add_report_options(run, o);
 
-    auto *compare = app.add_subcommand("compare", "compare a results file with a baseline and apply the gates");
-    compare->add_option("current", o.current, "results file of the new run")->required()->check(CLI::ExistingFile);
+    auto *compare =
+        app.add_subcommand("compare", "compare a results file with a baseline and apply the gates");
+    compare->add_option("current", o.current, "results file of the new run")
+        ->required()
+        ->check(CLI::ExistingFile);
     compare->add_option("-b,--baseline", o.baseline, "baseline results file")->required();
     add_report_options(compare, o);
 
-    auto *gate = app.add_subcommand("gate", "run workloads and compare with the baseline: the CI entry point");
+    auto *gate =
+        app.add_subcommand("gate", "run workloads and compare with the baseline: the CI entry point");
     gate->add_option("workloads", o.workloads, "workload files or directories (default: the built-in suite)");
     gate->add_option("-b,--baseline", o.baseline, "baseline results file")->required();
     gate->add_flag("--update-baseline", o.update_baseline,
                    "record this run as the new baseline instead of comparing (after an intended change)");
     gate->add_option("-o,--output", o.output, "also write this run's results file");
-    gate->add_flag("--no-rerun", o.no_rerun,
-                   "judge latency against the stored baseline samples instead of an interleaved re-run of the "
-                   "baseline's workloads");
+    gate->add_flag(
+        "--no-rerun", o.no_rerun,
+        "judge latency against the stored baseline samples instead of an interleaved re-run of the "
+        "baseline's workloads");
     gate->add_option("--baseline-dsn", o.baseline_dsn,
                      "second database (same server) for the interleaved re-run when --dsn is used");
     add_target_options(gate, o);
     add_report_options(gate, o);
 
-    auto *demo = app.add_subcommand("demo", "run the built-in scenario suite and print what each fix buys here");
+    auto *demo =
+        app.add_subcommand("demo", "run the built-in scenario suite and print what each fix buys here");
     add_target_options(demo, o);
     add_report_options(demo, o);
 

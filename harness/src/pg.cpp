@@ -85,7 +85,8 @@ void Connection::throw_if_error(const PGresult *raw, const std::string &sql)
     case PGRES_COPY_IN:
     case PGRES_EMPTY_QUERY:
         return;
-    default: {
+    default:
+    {
         const char *state = PQresultErrorField(raw, PG_DIAG_SQLSTATE);
         throw SqlError(trim_message(PQresultErrorMessage(raw)), state ? state : "");
     }
@@ -135,10 +136,12 @@ std::int64_t Connection::copy_in(const std::string &sql, const std::string &data
     stats_.round_trips += 2; // the COPY command, then the data with its end marker
     Result start = check(PQexec(conn_.get(), sql.c_str()), sql);
     if (start.status() != PGRES_COPY_IN)
-        throw SqlError(fmt::format("expected COPY FROM STDIN, the server did not enter COPY mode: {}", sql), "");
+        throw SqlError(fmt::format("expected COPY FROM STDIN, the server did not enter COPY mode: {}", sql),
+                       "");
     if (PQputCopyData(conn_.get(), data.data(), static_cast<int>(data.size())) != 1 ||
         PQputCopyEnd(conn_.get(), nullptr) != 1)
-        throw ConnectionError(fmt::format("sending COPY data failed: {}", trim_message(PQerrorMessage(conn_.get()))));
+        throw ConnectionError(
+            fmt::format("sending COPY data failed: {}", trim_message(PQerrorMessage(conn_.get()))));
     std::int64_t copied = 0;
     std::optional<SqlError> failure;
     while (PGresult *raw = PQgetResult(conn_.get()))
@@ -166,7 +169,8 @@ void Connection::exec_single_row(const std::string &sql, const std::vector<Param
     ++stats_.round_trips;
     if (!PQsendQueryParams(conn_.get(), sql.c_str(), static_cast<int>(ptrs.size()), nullptr, ptrs.data(),
                            nullptr, nullptr, 0))
-        throw ConnectionError(fmt::format("sending the query failed: {}", trim_message(PQerrorMessage(conn_.get()))));
+        throw ConnectionError(
+            fmt::format("sending the query failed: {}", trim_message(PQerrorMessage(conn_.get()))));
     if (!PQsetSingleRowMode(conn_.get()))
         throw SqlError("the server refused single-row mode", "");
     // Drain every result even after an error so the connection stays usable for the next statement.

@@ -22,11 +22,11 @@ using Param = std::optional<std::string>; // nullopt binds SQL NULL
 // What the client sent and received; reset by the runner around each measured iteration.
 struct WireStats
 {
-    std::int64_t statements = 0;      // SQL statements sent (one per Parse/Bind/Execute or simple query)
-    std::int64_t round_trips = 0;     // times the client waited for the server to answer
-    std::int64_t rows_returned = 0;   // tuples received
-    std::int64_t rows_affected = 0;   // INSERT/UPDATE/DELETE/COPY row counts
-    std::int64_t bytes_received = 0;  // sum of received field lengths (text format)
+    std::int64_t statements = 0;        // SQL statements sent (one per Parse/Bind/Execute or simple query)
+    std::int64_t round_trips = 0;       // times the client waited for the server to answer
+    std::int64_t rows_returned = 0;     // tuples received
+    std::int64_t rows_affected = 0;     // INSERT/UPDATE/DELETE/COPY row counts
+    std::int64_t bytes_received = 0;    // sum of received field lengths (text format)
     std::int64_t peak_result_bytes = 0; // largest single PGresult held (PQresultMemorySize)
 };
 
@@ -39,7 +39,8 @@ class Result
     bool is_null(int row, int col) const { return PQgetisnull(res_.get(), row, col) != 0; }
     std::string_view value(int row, int col) const
     {
-        return {PQgetvalue(res_.get(), row, col), static_cast<std::size_t>(PQgetlength(res_.get(), row, col))};
+        return {PQgetvalue(res_.get(), row, col),
+                static_cast<std::size_t>(PQgetlength(res_.get(), row, col))};
     }
     std::string column_name(int col) const { return PQfname(res_.get(), col); }
     int column_index(const std::string &name) const { return PQfnumber(res_.get(), name.c_str()); }

@@ -11,9 +11,15 @@ namespace perfgate
 
 Progress::Progress(bool enabled) : enabled_(enabled) {}
 
-Progress::~Progress() { clear(); }
+Progress::~Progress()
+{
+    clear();
+}
 
-bool Progress::terminal_attached() { return isatty(STDOUT_FILENO) && isatty(STDERR_FILENO); }
+bool Progress::terminal_attached()
+{
+    return isatty(STDOUT_FILENO) && isatty(STDERR_FILENO);
+}
 
 void Progress::scenario(const std::string &name, int index, int count)
 {
@@ -34,7 +40,8 @@ void Progress::update(const std::string &detail, int done, int total)
     if (total > 0)
     {
         const int width = 20, filled = done * width / total;
-        bar = fmt::format(" [{}{}] {}/{}", std::string(filled, '#'), std::string(width - filled, '.'), done, total);
+        bar = fmt::format(" [{}{}] {}/{}", std::string(filled, '#'), std::string(width - filled, '.'), done,
+                          total);
     }
     std::fprintf(stderr, "\r\033[K%s  %s%s  %.0fs", scenario_.c_str(), detail.c_str(), bar.c_str(), elapsed);
     std::fflush(stderr);

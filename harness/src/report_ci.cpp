@@ -54,18 +54,21 @@ std::string render_markdown(const Results &r, const GateOutcome *gate)
     std::string out;
     if (gate)
     {
-        out += fmt::format("## perfgate: {}\n\n", gate->failed() ? ":x: regression" : ":white_check_mark: pass");
-        out += fmt::format("{} failed, {} improved, {} scenario/gate checks. PostgreSQL {}, pg_perfgate extension {}.\n\n",
-                           gate->count(Verdict::fail), gate->count(Verdict::improved), gate->checked.size(),
-                           r.env.server_version, r.env.extension ? "loaded" : "not loaded");
+        out +=
+            fmt::format("## perfgate: {}\n\n", gate->failed() ? ":x: regression" : ":white_check_mark: pass");
+        out += fmt::format(
+            "{} failed, {} improved, {} scenario/gate checks. PostgreSQL {}, pg_perfgate extension {}.\n\n",
+            gate->count(Verdict::fail), gate->count(Verdict::improved), gate->checked.size(),
+            r.env.server_version, r.env.extension ? "loaded" : "not loaded");
         if (gate->failed() || gate->count(Verdict::improved))
         {
             out += "| verdict | gate | scenario | variant | n | detail |\n|---|---|---|---|---|---|\n";
             for (const auto &f : gate->findings)
                 if (f.verdict == Verdict::fail || f.verdict == Verdict::improved)
                     out += fmt::format("| {} | {} | {} | {} | {} | {} |\n",
-                                       f.verdict == Verdict::fail ? "**fail**" : "improved", f.gate, md_cell(f.scenario),
-                                       md_cell(f.variant), f.n ? std::to_string(f.n) : "all", md_cell(f.message));
+                                       f.verdict == Verdict::fail ? "**fail**" : "improved", f.gate,
+                                       md_cell(f.scenario), md_cell(f.variant),
+                                       f.n ? std::to_string(f.n) : "all", md_cell(f.message));
             out += "\n";
         }
         for (const auto &n : gate->notes)
@@ -74,28 +77,31 @@ std::string render_markdown(const Results &r, const GateOutcome *gate)
             out += "\n";
     }
     else
-        out += fmt::format("## perfgate results\n\nPostgreSQL {}, pg_perfgate extension {}.\n\n", r.env.server_version,
-                           r.env.extension ? "loaded" : "not loaded");
+        out += fmt::format("## perfgate results\n\nPostgreSQL {}, pg_perfgate extension {}.\n\n",
+                           r.env.server_version, r.env.extension ? "loaded" : "not loaded");
 
     for (const auto &s : r.scenarios)
     {
         out += fmt::format("### {}\n\n", s.name);
         if (!s.description.empty())
             out += s.description + "\n\n";
-        out += "| variant | n | median ms | statements | round trips | rows | bytes received | peak result |\n"
-               "|---|---:|---:|---:|---:|---:|---:|---:|\n";
+        out +=
+            "| variant | n | median ms | statements | round trips | rows | bytes received | peak result |\n"
+            "|---|---:|---:|---:|---:|---:|---:|---:|\n";
         for (const auto &v : s.variants)
             for (const auto &z : v.sizes)
-                out += fmt::format("| {} | {} | {:.3f} | {} | {} | {} | {} | {} |\n", md_cell(v.name), z.n, z.median_ms(),
-                                   z.statements, z.round_trips, z.rows_returned + z.rows_affected,
-                                   human_bytes(z.bytes_received), human_bytes(z.peak_result_bytes));
+                out +=
+                    fmt::format("| {} | {} | {:.3f} | {} | {} | {} | {} | {} |\n", md_cell(v.name), z.n,
+                                z.median_ms(), z.statements, z.round_trips, z.rows_returned + z.rows_affected,
+                                human_bytes(z.bytes_received), human_bytes(z.peak_result_bytes));
         out += "\n";
         for (const auto &v : s.variants)
         {
             const VariantGrowth g = variant_growth(v);
-            out += fmt::format("- `{}` grows {} with n (latency exponent {:.2f}; statements {}, exponent {:.2f})\n", v.name,
-                               to_string(g.latency.cls), g.latency.exponent, to_string(g.statements.cls),
-                               g.statements.exponent);
+            out += fmt::format(
+                "- `{}` grows {} with n (latency exponent {:.2f}; statements {}, exponent {:.2f})\n", v.name,
+                to_string(g.latency.cls), g.latency.exponent, to_string(g.statements.cls),
+                g.statements.exponent);
         }
         for (const auto &p : s.pairs)
         {
@@ -128,24 +134,28 @@ std::string render_junit(const Results &r, const GateOutcome &gate)
         std::string cases;
         for (const auto &[g, msgs] : gates)
         {
-            cases += fmt::format("    <testcase classname=\"perfgate.{}\" name=\"{}\"", xml_escape(s.name), xml_escape(g));
+            cases += fmt::format("    <testcase classname=\"perfgate.{}\" name=\"{}\"", xml_escape(s.name),
+                                 xml_escape(g));
             if (msgs.empty())
                 cases += "/>\n";
             else
             {
                 ++suite_failed;
-                cases += fmt::format(">\n      <failure message=\"{}\" type=\"regression\">{}</failure>\n    </testcase>\n",
-                                     xml_escape(msgs.front()), xml_escape(fmt::format("{}", fmt::join(msgs, "\n"))));
+                cases += fmt::format(
+                    ">\n      <failure message=\"{}\" type=\"regression\">{}</failure>\n    </testcase>\n",
+                    xml_escape(msgs.front()), xml_escape(fmt::format("{}", fmt::join(msgs, "\n"))));
             }
         }
-        body += fmt::format("  <testsuite name=\"perfgate.{}\" tests=\"{}\" failures=\"{}\">\n{}  </testsuite>\n",
-                            xml_escape(s.name), gates.size(), suite_failed, cases);
+        body +=
+            fmt::format("  <testsuite name=\"perfgate.{}\" tests=\"{}\" failures=\"{}\">\n{}  </testsuite>\n",
+                        xml_escape(s.name), gates.size(), suite_failed, cases);
         tests += static_cast<int>(gates.size());
         failed += suite_failed;
     }
-    return fmt::format("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"perfgate\" tests=\"{}\" "
-                       "failures=\"{}\">\n{}</testsuites>\n",
-                       tests, failed, body);
+    return fmt::format(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"perfgate\" tests=\"{}\" "
+        "failures=\"{}\">\n{}</testsuites>\n",
+        tests, failed, body);
 }
 
 } // namespace perfgate

@@ -91,22 +91,24 @@ std::string render_text(const Results &r, const GateOutcome *gate)
 {
     std::string out;
     out += fmt::format("perfgate {} on PostgreSQL {}, pg_perfgate extension {}\n", r.env.harness_version,
-                       r.env.server_version, r.env.extension ? "loaded" : "not loaded (client-side metrics only)");
+                       r.env.server_version,
+                       r.env.extension ? "loaded" : "not loaded (client-side metrics only)");
     for (const auto &s : r.scenarios)
     {
         out += fmt::format("\n== {} ==\n", s.name);
         if (!s.description.empty())
             out += fmt::format("   {}\n", s.description);
-        out += fmt::format("   {} measured iterations per variant and size, {} warm-up, variants interleaved\n\n",
-                           s.iterations, s.warmup);
+        out += fmt::format(
+            "   {} measured iterations per variant and size, {} warm-up, variants interleaved\n\n",
+            s.iterations, s.warmup);
         std::size_t w = 7;
         for (const auto &v : s.variants)
             w = std::max(w, v.name.size());
         out += fmt::format("   {:<{}} {:>8} {:>10} {:>10} {:>7} {:>7} {:>8} {:>10} {:>10}", "variant", w, "n",
                            "median ms", "p90 ms", "stmts", "trips", "rows", "received", "peak mem");
-        const bool ext = std::any_of(s.variants.begin(), s.variants.end(), [](const VariantResult &v) {
-            return !v.sizes.empty() && v.sizes.front().ext.present;
-        });
+        const bool ext = std::any_of(s.variants.begin(), s.variants.end(),
+                                     [](const VariantResult &v)
+                                     { return !v.sizes.empty() && v.sizes.front().ext.present; });
         if (ext)
             out += fmt::format(" {:>9} {:>6}", "buffers", "plans");
         out += "\n";
@@ -115,9 +117,10 @@ std::string render_text(const Results &r, const GateOutcome *gate)
             {
                 std::vector<double> sorted = z.samples_ms;
                 std::sort(sorted.begin(), sorted.end());
-                const double p90 = sorted.empty() ? 0 : sorted[std::min(sorted.size() - 1, sorted.size() * 9 / 10)];
-                out += fmt::format("   {:<{}} {:>8} {:>10} {:>10} {:>7} {:>7} {:>8} {:>10} {:>10}", v.name, w, z.n,
-                                   fmt_ms(z.median_ms()), fmt_ms(p90), z.statements, z.round_trips,
+                const double p90 =
+                    sorted.empty() ? 0 : sorted[std::min(sorted.size() - 1, sorted.size() * 9 / 10)];
+                out += fmt::format("   {:<{}} {:>8} {:>10} {:>10} {:>7} {:>7} {:>8} {:>10} {:>10}", v.name, w,
+                                   z.n, fmt_ms(z.median_ms()), fmt_ms(p90), z.statements, z.round_trips,
                                    z.rows_returned + z.rows_affected, human_bytes(z.bytes_received),
                                    human_bytes(z.peak_result_bytes));
                 if (ext)
@@ -129,9 +132,10 @@ std::string render_text(const Results &r, const GateOutcome *gate)
         for (const auto &v : s.variants)
         {
             const VariantGrowth g = variant_growth(v);
-            out += fmt::format("     {:<{}}  latency {:<11} (exponent {:5.2f})   statements {:<11} (exponent {:5.2f})\n",
-                               v.name, w, to_string(g.latency.cls), g.latency.exponent, to_string(g.statements.cls),
-                               g.statements.exponent);
+            out += fmt::format(
+                "     {:<{}}  latency {:<11} (exponent {:5.2f})   statements {:<11} (exponent {:5.2f})\n",
+                v.name, w, to_string(g.latency.cls), g.latency.exponent, to_string(g.statements.cls),
+                g.statements.exponent);
         }
         for (const auto &p : s.pairs)
         {
@@ -155,11 +159,13 @@ std::string render_text(const Results &r, const GateOutcome *gate)
                 out += fmt::format("   [{}] {}: {}\n", verdict_word(f.verdict), f.gate, f.message);
         for (const auto &n : gate->notes)
             out += fmt::format("   note: {}\n", n);
-        const int latency_checks = static_cast<int>(std::count_if(gate->findings.begin(), gate->findings.end(),
-                                                                   [](const Finding &f) { return f.gate == "latency"; }));
-        out += fmt::format("   result: {} ({} failed, {} improved; {} scenario/gate checks, {} latency comparisons)\n",
-                           gate->failed() ? "REGRESSION" : "pass", gate->count(Verdict::fail),
-                           gate->count(Verdict::improved), gate->checked.size(), latency_checks);
+        const int latency_checks =
+            static_cast<int>(std::count_if(gate->findings.begin(), gate->findings.end(),
+                                           [](const Finding &f) { return f.gate == "latency"; }));
+        out += fmt::format(
+            "   result: {} ({} failed, {} improved; {} scenario/gate checks, {} latency comparisons)\n",
+            gate->failed() ? "REGRESSION" : "pass", gate->count(Verdict::fail),
+            gate->count(Verdict::improved), gate->checked.size(), latency_checks);
     }
     return out;
 }

@@ -12,7 +12,10 @@ namespace perfgate
 
 using nlohmann::json;
 
-double SizeResult::median_ms() const { return median(samples_ms); }
+double SizeResult::median_ms() const
+{
+    return median(samples_ms);
+}
 
 const SizeResult *VariantResult::at(std::int64_t n) const
 {
@@ -43,9 +46,13 @@ namespace
 
 json ext_json(const ExtFigures &e)
 {
-    return {{"calls_by_query", e.calls_by_query}, {"calls", e.calls}, {"rows", e.rows},
-            {"shared_blks_hit", e.shared_blks_hit}, {"shared_blks_read", e.shared_blks_read},
-            {"temp_blks_read", e.temp_blks_read}, {"temp_blks_written", e.temp_blks_written},
+    return {{"calls_by_query", e.calls_by_query},
+            {"calls", e.calls},
+            {"rows", e.rows},
+            {"shared_blks_hit", e.shared_blks_hit},
+            {"shared_blks_read", e.shared_blks_read},
+            {"temp_blks_read", e.temp_blks_read},
+            {"temp_blks_written", e.temp_blks_written},
             {"plan_ids", e.plan_ids}};
 }
 
@@ -135,12 +142,14 @@ json to_json(const Results &r)
 Results results_from_json(const json &j, const std::string &origin)
 {
     if (!j.is_object() || j.value("format", "") != "perfgate-results")
-        throw BaselineError(fmt::format("{}: not a perfgate results file (no \"format\": \"perfgate-results\")", origin));
+        throw BaselineError(
+            fmt::format("{}: not a perfgate results file (no \"format\": \"perfgate-results\")", origin));
     const int version = j.value("format_version", 0);
     if (version != results_format_version)
-        throw BaselineError(fmt::format("{}: results format version {} cannot be compared by this perfgate, which "
-                                        "reads version {}; record a new baseline with this version",
-                                        origin, version, results_format_version));
+        throw BaselineError(
+            fmt::format("{}: results format version {} cannot be compared by this perfgate, which "
+                        "reads version {}; record a new baseline with this version",
+                        origin, version, results_format_version));
     try
     {
         Results r;

@@ -35,7 +35,7 @@ struct SizeResult
     std::vector<double> samples_ms; // client latency, one per measured iteration
     std::int64_t statements = 0, round_trips = 0, rows_returned = 0, rows_affected = 0;
     std::int64_t bytes_received = 0, peak_result_bytes = 0;
-    bool stable = true; // the counts above were identical in every measured iteration
+    bool stable = true;                       // the counts above were identical in every measured iteration
     std::map<std::string, std::string> plans; // plan shape hash -> shape (EXPLAIN, costs off)
     ExtFigures ext;
     double median_ms() const;

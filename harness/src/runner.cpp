@@ -23,8 +23,9 @@ using Clock = std::chrono::steady_clock;
 
 bool same_counts(const WireStats &a, const WireStats &b)
 {
-    return a.statements == b.statements && a.round_trips == b.round_trips && a.rows_returned == b.rows_returned &&
-           a.rows_affected == b.rows_affected && a.bytes_received == b.bytes_received;
+    return a.statements == b.statements && a.round_trips == b.round_trips &&
+           a.rows_returned == b.rows_returned && a.rows_affected == b.rows_affected &&
+           a.bytes_received == b.bytes_received;
 }
 
 std::string utc_now()
@@ -50,7 +51,8 @@ struct Arm
     std::vector<WireStats> first;
     std::vector<std::map<std::string, std::vector<Param>>> recorded;
 
-    Arm(Connection &c, const Workload &wl, ExtensionProbe &p, const RunOptions &options) : conn(c), w(wl), probe(p)
+    Arm(Connection &c, const Workload &wl, ExtensionProbe &p, const RunOptions &options)
+        : conn(c), w(wl), probe(p)
     {
         out.name = w.name;
         out.description = w.description;
@@ -64,8 +66,11 @@ struct Arm
         out.gates = w.gates;
         out.pairs = w.pairs;
         for (const auto &v : w.variants)
-            out.variants.push_back(
-                {.name = v.name, .description = v.description, .hash = v.hash, .batched = v.batched, .sizes = {}});
+            out.variants.push_back({.name = v.name,
+                                    .description = v.description,
+                                    .hash = v.hash,
+                                    .batched = v.batched,
+                                    .sizes = {}});
     }
 
     void start_size(std::int64_t n)
@@ -74,7 +79,8 @@ struct Arm
         data.clear();
         for (const auto &ds : w.data)
             data[ds.name] = generate(ds, vars);
-        run_housekeeping(w.setup_per_size, conn, data, vars, fmt::format("scenario '{}', n={}, setup_per_size", w.name, n));
+        run_housekeeping(w.setup_per_size, conn, data, vars,
+                         fmt::format("scenario '{}', n={}, setup_per_size", w.name, n));
         const std::size_t nv = w.variants.size();
         sizes.assign(nv, SizeResult{});
         first.assign(nv, WireStats{});
@@ -154,7 +160,8 @@ void run_scenario(std::vector<Arm> &arms, Progress &progress)
     {
         for (auto &arm : arms)
             arm.start_size(n);
-        auto round = [&](int r, bool measured, bool last) {
+        auto round = [&](int r, bool measured, bool last)
+        {
             for (std::size_t k = 0; k < units.size(); ++k)
             {
                 const auto [a, v] = units[(k + static_cast<std::size_t>(r)) % units.size()];
@@ -166,7 +173,8 @@ void run_scenario(std::vector<Arm> &arms, Progress &progress)
         // samples. Capped so a slow variant is not repeated for long.
         int r = 0;
         const auto warm_start = Clock::now();
-        while (r < warmup || (warmup > 0 && r < 1000 && Clock::now() - warm_start < std::chrono::milliseconds(250)))
+        while (r < warmup ||
+               (warmup > 0 && r < 1000 && Clock::now() - warm_start < std::chrono::milliseconds(250)))
         {
             progress.update(fmt::format("n={} warm-up", n), 0, iterations);
             round(r++, false, false);
@@ -182,7 +190,8 @@ void run_scenario(std::vector<Arm> &arms, Progress &progress)
     for (auto &arm : arms)
     {
         arm.out.antipatterns = arm.probe.antipatterns();
-        run_housekeeping(arm.w.teardown, arm.conn, no_data, {}, fmt::format("scenario '{}', teardown", arm.w.name));
+        run_housekeeping(arm.w.teardown, arm.conn, no_data, {},
+                         fmt::format("scenario '{}', teardown", arm.w.name));
     }
 }
 
@@ -242,7 +251,8 @@ AbResults run_workloads_ab(Connection &baseline_conn, Connection &current_conn,
         const Workload &b = baseline_workloads[i], &c = current_workloads[i];
         if (b.sizes != c.sizes)
             throw InputError(fmt::format("A/B run: scenario '{}' has other sizes in the baseline", c.name));
-        progress.scenario(c.name + " (A/B)", static_cast<int>(i + 1), static_cast<int>(current_workloads.size()));
+        progress.scenario(c.name + " (A/B)", static_cast<int>(i + 1),
+                          static_cast<int>(current_workloads.size()));
         std::vector<Arm> arms;
         arms.emplace_back(baseline_conn, b, base_probe, options);
         arms.emplace_back(current_conn, c, cur_probe, options);

@@ -23,7 +23,10 @@ double median(std::vector<double> v)
     return (lo + hi) / 2;
 }
 
-double normal_cdf(double z) { return 0.5 * std::erfc(-z / std::sqrt(2.0)); }
+double normal_cdf(double z)
+{
+    return 0.5 * std::erfc(-z / std::sqrt(2.0));
+}
 
 double normal_quantile(double p)
 {

@@ -16,7 +16,8 @@ const RowSet &Context::set(const std::string &name, const Step &step) const
         return it->second;
     if (auto it = data.find(name); it != data.end())
         return it->second;
-    throw InputError(fmt::format("{}: no data set or saved result named '{}' at this point", step.loc.str(), name));
+    throw InputError(
+        fmt::format("{}: no data set or saved result named '{}' at this point", step.loc.str(), name));
 }
 
 void Context::record(const std::string &sql, const std::vector<Param> &params)
@@ -42,7 +43,8 @@ std::vector<Param> bind(const Step &step, const Context &ctx)
         case ParamExpr::Kind::null:
             out.emplace_back(std::nullopt);
             break;
-        case ParamExpr::Kind::scalar: {
+        case ParamExpr::Kind::scalar:
+        {
             auto it = ctx.vars.find(p.text);
             if (it == ctx.vars.end())
                 throw InputError(fmt::format("{}: unknown variable ${} (the loop's row has no such column)",
@@ -50,7 +52,8 @@ std::vector<Param> bind(const Step &step, const Context &ctx)
             out.emplace_back(it->second);
             break;
         }
-        case ParamExpr::Kind::array: {
+        case ParamExpr::Kind::array:
+        {
             const RowSet &set = ctx.set(p.text, step);
             const int col = set.column_index(p.column);
             if (col < 0)
@@ -79,7 +82,8 @@ void run_values_step(const Step &step, Context &ctx)
 {
     const RowSet &set = ctx.set(step.values_from, step);
     const std::size_t ncols = set.columns.size();
-    const std::size_t batch = step.values_batch > 0 ? static_cast<std::size_t>(step.values_batch) : set.rows.size();
+    const std::size_t batch =
+        step.values_batch > 0 ? static_cast<std::size_t>(step.values_batch) : set.rows.size();
     if (ncols * std::min(batch, set.rows.size()) > 65535)
         throw InputError(fmt::format("{}: {} rows x {} columns exceed PostgreSQL's 65535 parameters per "
                                      "statement; set 'batch' to at most {}",
@@ -120,7 +124,8 @@ void run_step(const Step &step, Context &ctx)
 {
     switch (step.kind)
     {
-    case StepKind::sql: {
+    case StepKind::sql:
+    {
         if (!step.values_from.empty())
         {
             run_values_step(step, ctx);
@@ -133,7 +138,8 @@ void run_step(const Step &step, Context &ctx)
             ctx.saved[step.save_as] = to_rowset(res);
         break;
     }
-    case StepKind::loop: {
+    case StepKind::loop:
+    {
         // Copy: the body may overwrite a saved result that is being looped over.
         const RowSet rows = ctx.set(step.over, step);
         const Vars outer = ctx.vars;
@@ -146,7 +152,8 @@ void run_step(const Step &step, Context &ctx)
         ctx.vars = outer;
         break;
     }
-    case StepKind::transaction: {
+    case StepKind::transaction:
+    {
         ctx.conn.exec("BEGIN");
         ctx.in_transaction = true;
         try
@@ -170,12 +177,15 @@ void run_step(const Step &step, Context &ctx)
         ctx.conn.exec("COMMIT");
         break;
     }
-    case StepKind::copy: {
+    case StepKind::copy:
+    {
         const RowSet &set = ctx.set(step.copy_from, step);
-        ctx.conn.copy_in(fmt::format("COPY {} FROM STDIN", step.copy_target), copy_text(set, 0, set.rows.size()));
+        ctx.conn.copy_in(fmt::format("COPY {} FROM STDIN", step.copy_target),
+                         copy_text(set, 0, set.rows.size()));
         break;
     }
-    case StepKind::cursor: {
+    case StepKind::cursor:
+    {
         auto params = bind(step, ctx);
         ctx.record(step.sql, params);
         const bool own_tx = !ctx.in_transaction;
@@ -191,7 +201,8 @@ void run_step(const Step &step, Context &ctx)
             ctx.conn.exec("COMMIT");
         break;
     }
-    case StepKind::single_row: {
+    case StepKind::single_row:
+    {
         auto params = bind(step, ctx);
         ctx.record(step.sql, params);
         ctx.conn.exec_single_row(step.sql, params, [](const Result &) {});
@@ -220,8 +231,8 @@ void run_steps(const std::vector<Step> &steps, Context &ctx)
     }
 }
 
-void run_housekeeping(const std::vector<Step> &steps, Connection &conn, const std::map<std::string, RowSet> &data,
-                      const Vars &vars, const std::string &where)
+void run_housekeeping(const std::vector<Step> &steps, Connection &conn,
+                      const std::map<std::string, RowSet> &data, const Vars &vars, const std::string &where)
 {
     Context ctx(conn, data, vars);
     try
@@ -233,6 +244,5 @@ void run_housekeeping(const std::vector<Step> &steps, Connection &conn, const st
         throw SqlError(fmt::format("{}: {}", where, e.what()), e.sqlstate());
     }
 }
-
 
 } // namespace perfgate

@@ -17,7 +17,10 @@ namespace perfgate
 
 struct Context
 {
-    Context(Connection &c, const std::map<std::string, RowSet> &d, Vars v) : conn(c), data(d), vars(std::move(v)) {}
+    Context(Connection &c, const std::map<std::string, RowSet> &d, Vars v)
+        : conn(c), data(d), vars(std::move(v))
+    {
+    }
     Connection &conn;
     const std::map<std::string, RowSet> &data;
     std::map<std::string, RowSet> saved;
@@ -33,7 +36,7 @@ struct Context
 void run_steps(const std::vector<Step> &steps, Context &ctx);
 
 // Setup, teardown and before_each: unmeasured; errors are prefixed with `where`.
-void run_housekeeping(const std::vector<Step> &steps, Connection &conn, const std::map<std::string, RowSet> &data,
-                      const Vars &vars, const std::string &where);
+void run_housekeeping(const std::vector<Step> &steps, Connection &conn,
+                      const std::map<std::string, RowSet> &data, const Vars &vars, const std::string &where);
 
 } // namespace perfgate

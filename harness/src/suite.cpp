@@ -30,10 +30,12 @@ std::string builtin_workload_dir()
     }
     if (fs::is_directory(PERFGATE_SOURCE_WORKLOADS))
         return PERFGATE_SOURCE_WORKLOADS;
-    throw InputError("cannot find the built-in workloads; set PERFGATE_WORKLOADS to the harness/workloads directory");
+    throw InputError(
+        "cannot find the built-in workloads; set PERFGATE_WORKLOADS to the harness/workloads directory");
 }
 
-std::vector<Workload> load_workloads(const std::vector<std::string> &paths, const std::vector<std::string> &only)
+std::vector<Workload> load_workloads(const std::vector<std::string> &paths,
+                                     const std::vector<std::string> &only)
 {
     std::vector<std::string> files;
     for (const auto &p : paths)
@@ -42,7 +44,8 @@ std::vector<Workload> load_workloads(const std::vector<std::string> &paths, cons
         {
             std::vector<std::string> found;
             for (const auto &entry : fs::directory_iterator(p))
-                if (entry.is_regular_file() && (entry.path().extension() == ".yaml" || entry.path().extension() == ".yml"))
+                if (entry.is_regular_file() &&
+                    (entry.path().extension() == ".yaml" || entry.path().extension() == ".yml"))
                     found.push_back(entry.path().string());
             std::sort(found.begin(), found.end());
             if (found.empty())
@@ -62,12 +65,14 @@ std::vector<Workload> load_workloads(const std::vector<std::string> &paths, cons
         if (!only.empty() && std::find(only.begin(), only.end(), w.name) == only.end())
             continue;
         if (!names.insert(w.name).second)
-            throw InputError(fmt::format("{}: a scenario named '{}' was already loaded from another file", f, w.name));
+            throw InputError(
+                fmt::format("{}: a scenario named '{}' was already loaded from another file", f, w.name));
         out.push_back(std::move(w));
     }
     for (const auto &name : only)
         if (!names.count(name))
-            throw InputError(fmt::format("--scenario {}: no workload of that name in {}", name, fmt::join(paths, ", ")));
+            throw InputError(
+                fmt::format("--scenario {}: no workload of that name in {}", name, fmt::join(paths, ", ")));
     return out;
 }
 

@@ -13,6 +13,7 @@ namespace perfgate
 
 std::string builtin_workload_dir();
 // Each path is a workload file or a directory of *.yaml files; `only` keeps the named scenarios.
-std::vector<Workload> load_workloads(const std::vector<std::string> &paths, const std::vector<std::string> &only);
+std::vector<Workload> load_workloads(const std::vector<std::string> &paths,
+                                     const std::vector<std::string> &only);
 
 } // namespace perfgate

@@ -18,7 +18,10 @@
 namespace perfgate
 {
 
-std::string SourceLoc::str() const { return fmt::format("{}:{}", file, line); }
+std::string SourceLoc::str() const
+{
+    return fmt::format("{}:{}", file, line);
+}
 
 std::int64_t IntExpr::eval(const Vars &vars) const
 {
@@ -125,7 +128,8 @@ class Parser
     }
     SourceLoc loc(const YAML::Node &node) const { return {file_, node.Mark().line + 1}; }
 
-    void expect_keys(const YAML::Node &map, const std::string &what, std::initializer_list<const char *> allowed);
+    void expect_keys(const YAML::Node &map, const std::string &what,
+                     std::initializer_list<const char *> allowed);
     std::string string_of(const YAML::Node &node, const std::string &key);
     std::int64_t int_of(const YAML::Node &node, const std::string &key, std::int64_t lo, std::int64_t hi);
     double double_of(const YAML::Node &node, const std::string &key, double lo, double hi);
@@ -142,7 +146,8 @@ class Parser
     std::vector<DataSet> data_;
 };
 
-void Parser::expect_keys(const YAML::Node &map, const std::string &what, std::initializer_list<const char *> allowed)
+void Parser::expect_keys(const YAML::Node &map, const std::string &what,
+                         std::initializer_list<const char *> allowed)
 {
     if (!map.IsMap())
         fail(map, fmt::format("{}: expected a mapping", what));
@@ -228,8 +233,9 @@ IntExpr Parser::int_expr(const YAML::Node &node, const std::string &key)
         auto [ptr, ec] = std::from_chars(k.data(), k.data() + k.size(), e.value);
         if (std::string("*/+-").find(e.op) == std::string::npos || k.empty() || ec != std::errc() ||
             ptr != k.data() + k.size())
-            fail(node, fmt::format("'{}': expected $var, or $var followed by *, /, + or - and an integer; got '{}'",
-                                   key, node.Scalar()));
+            fail(node,
+                 fmt::format("'{}': expected $var, or $var followed by *, /, + or - and an integer; got '{}'",
+                             key, node.Scalar()));
         if (e.op == '/' && e.value == 0)
             fail(node, fmt::format("'{}': division by zero", key));
     }
@@ -343,7 +349,8 @@ ColumnGen Parser::column(const std::string &name, const YAML::Node &node)
     }
     else
         fail(node.begin()->first,
-             fmt::format("column '{}': unknown generator '{}' (expected seq, random, text or pick)", name, kind));
+             fmt::format("column '{}': unknown generator '{}' (expected seq, random, text or pick)", name,
+                         kind));
     return c;
 }
 
@@ -384,7 +391,8 @@ Step Parser::step(const YAML::Node &node, Scope &scope)
     st.loc = loc(node);
     if (!node.IsMap())
         fail(node, "step: expected a mapping with one of sql, loop, transaction, copy, cursor, single_row");
-    auto params_of = [&](const YAML::Node &list) {
+    auto params_of = [&](const YAML::Node &list)
+    {
         if (!list)
             return;
         if (!list.IsSequence())
@@ -392,7 +400,8 @@ Step Parser::step(const YAML::Node &node, Scope &scope)
         for (const auto &p : list)
             st.params.push_back(param(p, scope));
     };
-    auto check_placeholders = [&](const YAML::Node &at) {
+    auto check_placeholders = [&](const YAML::Node &at)
+    {
         const int highest = highest_placeholder(st.sql);
         if (highest != static_cast<int>(st.params.size()))
             fail(at, fmt::format("the statement uses placeholders up to ${} but {} parameter(s) are given; "
@@ -514,7 +523,8 @@ Workload Parser::parse(const std::string &text)
 
     const YAML::Node sizes = root["sizes"];
     if (!sizes || !sizes.IsSequence() || sizes.size() == 0)
-        fail(sizes ? sizes : root, "'sizes': expected a non-empty list of positive integers (the values of $n)");
+        fail(sizes ? sizes : root,
+             "'sizes': expected a non-empty list of positive integers (the values of $n)");
     for (const auto &s : sizes)
     {
         const std::int64_t v = int_of(s, "sizes", 1, INT64_MAX / 4);
@@ -582,7 +592,8 @@ Workload Parser::parse(const std::string &text)
         var.name = string_of(v["name"], "name");
         for (const auto &other : w.variants)
             if (other.name == var.name)
-                fail(v["name"], fmt::format("variant '{}' is defined twice (first at {})", var.name, other.loc.str()));
+                fail(v["name"],
+                     fmt::format("variant '{}' is defined twice (first at {})", var.name, other.loc.str()));
         if (v["description"])
             var.description = string_of(v["description"], "description");
         if (v["batched"])
@@ -607,8 +618,10 @@ Workload Parser::parse(const std::string &text)
             pr.baseline = string_of(p["baseline"], "baseline");
             pr.candidate = string_of(p["candidate"], "candidate");
             pr.label = p["label"] ? string_of(p["label"], "label") : pr.candidate + " vs " + pr.baseline;
-            for (const auto &[key, name] : {std::pair{"baseline", pr.baseline}, std::pair{"candidate", pr.candidate}})
-                if (std::none_of(w.variants.begin(), w.variants.end(), [&](const Variant &v) { return v.name == name; }))
+            for (const auto &[key, name] :
+                 {std::pair{"baseline", pr.baseline}, std::pair{"candidate", pr.candidate}})
+                if (std::none_of(w.variants.begin(), w.variants.end(),
+                                 [&](const Variant &v) { return v.name == name; }))
                     fail(p[key], fmt::format("pair: no variant named '{}'", name));
             w.pairs.push_back(std::move(pr));
         }

@@ -112,7 +112,9 @@ TEST(Baseline, FailedWriteLeavesTheOldBaselineIntact)
     const std::string path = (dir.path / "base.json").string();
     write_results(path, sample());
     std::string msg;
-    EXPECT_EQ(exit_code_of([&] { write_results((dir.path / "missing-dir" / "base.json").string(), sample()); }, msg), 2);
+    EXPECT_EQ(exit_code_of(
+                  [&] { write_results((dir.path / "missing-dir" / "base.json").string(), sample()); }, msg),
+              2);
     EXPECT_NO_THROW(read_results(path));
 }
 

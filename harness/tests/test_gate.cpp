@@ -40,7 +40,10 @@ Results results()
     return r;
 }
 
-SizeResult &at(Results &r, std::size_t i) { return r.scenarios[0].variants[0].sizes[i]; }
+SizeResult &at(Results &r, std::size_t i)
+{
+    return r.scenarios[0].variants[0].sizes[i];
+}
 
 std::vector<Finding> failures(const GateOutcome &g)
 {
@@ -70,7 +73,8 @@ TEST(Gate, MoreStatementsFailWithANamedMessage)
     ASSERT_EQ(f.size(), 2u); // the comparison with the baseline, and growth: the variant is batched
     EXPECT_EQ(f[0].gate, "growth");
     EXPECT_EQ(f[1].gate, "statements");
-    EXPECT_EQ(f[1].message, "scenario 'pagination', variant 'keyset', n=1000: statements per iteration rose from 1 to 51");
+    EXPECT_EQ(f[1].message,
+              "scenario 'pagination', variant 'keyset', n=1000: statements per iteration rose from 1 to 51");
 }
 
 TEST(Gate, FewerRoundTripsIsAnImprovementNotAFailure)
@@ -90,8 +94,10 @@ TEST(Gate, PlanChangeFailsAndShowsBothShapes)
     const auto f = failures(evaluate(cur, &base));
     ASSERT_EQ(f.size(), 1u);
     EXPECT_EQ(f[0].gate, "plans");
-    EXPECT_NE(f[0].message.find("was [Limit / ->  Index Scan using t_pkey on t]"), std::string::npos) << f[0].message;
-    EXPECT_NE(f[0].message.find("now [Limit / ->  Sort / ->  Seq Scan on t]"), std::string::npos) << f[0].message;
+    EXPECT_NE(f[0].message.find("was [Limit / ->  Index Scan using t_pkey on t]"), std::string::npos)
+        << f[0].message;
+    EXPECT_NE(f[0].message.find("now [Limit / ->  Sort / ->  Seq Scan on t]"), std::string::npos)
+        << f[0].message;
 }
 
 TEST(Gate, LatencyNeedsSignificanceAndEffect)
@@ -106,7 +112,8 @@ TEST(Gate, LatencyNeedsSignificanceAndEffect)
     EXPECT_EQ(f[0].n, 1000);
     EXPECT_NEAR(f[0].ratio, 1.5, 0.05);
     EXPECT_GT(f[0].lower, 1.1);
-    EXPECT_NE(f[0].message.find("scenario 'pagination', variant 'keyset', n=1000: latency median"), std::string::npos);
+    EXPECT_NE(f[0].message.find("scenario 'pagination', variant 'keyset', n=1000: latency median"),
+              std::string::npos);
 
     // 5% slower is significant with this little jitter, but below the 10% minimum effect.
     Results slightly = results();
@@ -137,7 +144,8 @@ TEST(Gate, BatchedVariantMustNotGrowItsStatementCount)
     const auto f = failures(evaluate(cur, nullptr));
     ASSERT_EQ(f.size(), 1u);
     EXPECT_EQ(f[0].gate, "growth");
-    EXPECT_NE(f[0].message.find("variant 'keyset': statements per iteration grow with n (1 at n=100 -> 10 at n=1000"),
+    EXPECT_NE(f[0].message.find(
+                  "variant 'keyset': statements per iteration grow with n (1 at n=100 -> 10 at n=1000"),
               std::string::npos)
         << f[0].message;
     cur.scenarios[0].variants[0].batched = false; // a loop may grow
@@ -167,7 +175,8 @@ TEST(Gate, BuffersHaveATolerance)
     const auto f = failures(evaluate(cur, &base));
     ASSERT_EQ(f.size(), 1u);
     EXPECT_EQ(f[0].gate, "buffers");
-    EXPECT_NE(f[0].message.find("shared buffers (hit + read) per iteration rose from 1000 to 1100"), std::string::npos);
+    EXPECT_NE(f[0].message.find("shared buffers (hit + read) per iteration rose from 1000 to 1100"),
+              std::string::npos);
 }
 
 TEST(Gate, NewScenarioOnlyGetsAbsoluteGates)
@@ -188,8 +197,10 @@ TEST(Reports, JUnitHasOneCasePerScenarioAndGate)
     at(cur, 1).statements = 2;
     const GateOutcome g = evaluate(cur, &base);
     const std::string xml = render_junit(cur, g);
-    EXPECT_NE(xml.find("<testcase classname=\"perfgate.pagination\" name=\"statements\">"), std::string::npos) << xml;
-    EXPECT_NE(xml.find("<testcase classname=\"perfgate.pagination\" name=\"latency\"/>"), std::string::npos) << xml;
+    EXPECT_NE(xml.find("<testcase classname=\"perfgate.pagination\" name=\"statements\">"), std::string::npos)
+        << xml;
+    EXPECT_NE(xml.find("<testcase classname=\"perfgate.pagination\" name=\"latency\"/>"), std::string::npos)
+        << xml;
     EXPECT_NE(xml.find("failures=\"2\""), std::string::npos) << xml; // statements and growth
     const std::string md = render_markdown(cur, &g);
     EXPECT_NE(md.find("regression"), std::string::npos);

@@ -36,7 +36,8 @@ class ClusterEnvironment : public ::testing::Environment
   public:
     void SetUp() override
     {
-        cluster_ = std::make_unique<EmbeddedCluster>(ClusterOptions{.preload_extension = true, .quiet = true});
+        cluster_ =
+            std::make_unique<EmbeddedCluster>(ClusterOptions{.preload_extension = true, .quiet = true});
         g_cluster = cluster_.get();
     }
     void TearDown() override
@@ -49,7 +50,10 @@ class ClusterEnvironment : public ::testing::Environment
     std::unique_ptr<EmbeddedCluster> cluster_;
 };
 
-std::string data_file(const std::string &name) { return std::string(PERFGATE_TEST_DATA) + "/" + name; }
+std::string data_file(const std::string &name)
+{
+    return std::string(PERFGATE_TEST_DATA) + "/" + name;
+}
 
 Results run_file(const std::string &name)
 {
@@ -90,10 +94,12 @@ std::string describe(const std::vector<Finding> &fs)
     return s;
 }
 
-bool has_failure(const std::vector<Finding> &fs, const std::string &variant, const std::set<std::string> &gates)
+bool has_failure(const std::vector<Finding> &fs, const std::string &variant,
+                 const std::set<std::string> &gates)
 {
     for (const auto &f : fs)
-        if (f.variant == variant && gates.count(f.gate) && f.message.find("scenario 'shop'") != std::string::npos &&
+        if (f.variant == variant && gates.count(f.gate) &&
+            f.message.find("scenario 'shop'") != std::string::npos &&
             f.message.find("variant '" + variant + "'") != std::string::npos)
             return true;
     return false;
@@ -128,7 +134,10 @@ CommandResult run_cli(const std::string &args)
     return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, buf.str()};
 }
 
-std::string dsn() { return "--dsn '" + g_cluster->conninfo() + "'"; }
+std::string dsn()
+{
+    return "--dsn '" + g_cluster->conninfo() + "'";
+}
 
 } // namespace
 
@@ -155,7 +164,8 @@ TEST(Integration, DroppedIndexFailsOnThePlan)
     EXPECT_TRUE(has_failure(failures, "customer_lookup", {"plans"})) << describe(failures);
     bool names_seq_scan = false;
     for (const auto &f : failures)
-        names_seq_scan |= f.gate == "plans" && f.message.find("Seq Scan on pf_it_orders") != std::string::npos;
+        names_seq_scan |=
+            f.gate == "plans" && f.message.find("Seq Scan on pf_it_orders") != std::string::npos;
     EXPECT_TRUE(names_seq_scan) << describe(failures);
 }
 
@@ -175,7 +185,8 @@ TEST(Integration, BatchTurnedIntoLoopFails)
     EXPECT_TRUE(has_failure(failures, "batch", {"round_trips"})) << describe(failures);
     bool growth = false;
     for (const auto &f : failures)
-        growth |= f.gate == "growth" && f.message.find("statements per iteration grow with n") != std::string::npos;
+        growth |=
+            f.gate == "growth" && f.message.find("statements per iteration grow with n") != std::string::npos;
     EXPECT_TRUE(growth) << describe(failures);
 }
 
@@ -190,7 +201,8 @@ TEST(Integration, SqlErrorNamesScenarioVariantAndStep)
     {
         const std::string msg = e.what();
         EXPECT_NE(msg.find("scenario 'broken', variant 'bad', n=1"), std::string::npos) << msg;
-        EXPECT_NE(msg.find("sql step at " + data_file("it_broken_sql.yaml") + ":12"), std::string::npos) << msg;
+        EXPECT_NE(msg.find("sql step at " + data_file("it_broken_sql.yaml") + ":12"), std::string::npos)
+            << msg;
         EXPECT_NE(msg.find("no_such_column"), std::string::npos) << msg;
         EXPECT_EQ(e.sqlstate(), "42703");
     }
@@ -200,7 +212,8 @@ TEST(Integration, CliExitCodes)
 {
     TempDir tmp;
     const std::string base = (tmp.path / "base.json").string();
-    CommandResult r = run_cli("run " + data_file("it_base.yaml") + " " + dsn() + " --iterations 10 -q -o " + base);
+    CommandResult r =
+        run_cli("run " + data_file("it_base.yaml") + " " + dsn() + " --iterations 10 -q -o " + base);
     ASSERT_EQ(r.code, 0) << r.output;
     ASSERT_TRUE(fs::exists(base));
 
@@ -210,10 +223,12 @@ TEST(Integration, CliExitCodes)
                 g_cluster->conninfo("perfgate_base") + "' --iterations 10 -b " + base + " --junit " + junit +
                 " --markdown " + md);
     EXPECT_EQ(r.code, 1) << r.output;
-    EXPECT_NE(r.output.find("[FAIL] statements: scenario 'shop', variant 'batch'"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("[FAIL] statements: scenario 'shop', variant 'batch'"), std::string::npos)
+        << r.output;
     std::ifstream j(junit);
     const std::string xml((std::istreambuf_iterator<char>(j)), std::istreambuf_iterator<char>());
-    EXPECT_NE(xml.find("<testcase classname=\"perfgate.shop\" name=\"statements\">"), std::string::npos) << xml;
+    EXPECT_NE(xml.find("<testcase classname=\"perfgate.shop\" name=\"statements\">"), std::string::npos)
+        << xml;
     EXPECT_NE(xml.find("<failure"), std::string::npos);
     EXPECT_TRUE(fs::exists(md));
 
@@ -239,7 +254,8 @@ TEST(Integration, CliExitCodes)
     EXPECT_NE(r.output.find("it_invalid.yaml:6: the statement uses placeholders up to $2 but 1 parameter(s)"),
               std::string::npos)
         << r.output;
-    r = run_cli("run " + data_file("it_base.yaml") + " --dsn 'host=/nonexistent-socket-dir connect_timeout=2'");
+    r = run_cli("run " + data_file("it_base.yaml") +
+                " --dsn 'host=/nonexistent-socket-dir connect_timeout=2'");
     EXPECT_EQ(r.code, 2) << r.output;
     EXPECT_NE(r.output.find("cannot connect to the server"), std::string::npos) << r.output;
     r = run_cli("frobnicate");
@@ -252,7 +268,8 @@ TEST(Integration, CliExitCodes)
 // Ctrl-C during a run must stop the embedded server and remove its directory.
 TEST(Integration, InterruptedDemoCleansUp)
 {
-    auto clusters = [] {
+    auto clusters = []
+    {
         std::set<fs::path> out;
         for (const auto &e : fs::directory_iterator(fs::temp_directory_path()))
             if (e.path().filename().string().rfind("perfgate-", 0) == 0 &&

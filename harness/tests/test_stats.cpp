@@ -146,7 +146,8 @@ TEST(RatioInterval, CoverageMatchesTheConfidenceLevel)
 TEST(LatencyRule, FalseAlarmsAreRareAndRealSlowdownsAreCaught)
 {
     Normal normal{std::mt19937_64{7}};
-    auto flagged = [&](double factor) {
+    auto flagged = [&](double factor)
+    {
         std::vector<double> base, cur;
         for (int i = 0; i < 12; ++i)
         {

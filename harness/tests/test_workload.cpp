@@ -122,11 +122,13 @@ TEST(WorkloadErrors, UnknownDataSetAndColumn)
 {
     std::string text = valid;
     text.replace(text.find("- loop: ids"), 11, "- loop: idz");
-    EXPECT_NE(error_of(text).find("w.yaml:17: 'loop': no data set or saved result named 'idz'"), std::string::npos)
+    EXPECT_NE(error_of(text).find("w.yaml:17: 'loop': no data set or saved result named 'idz'"),
+              std::string::npos)
         << error_of(text);
     text = valid;
     text.replace(text.find("$ids.id"), 7, "$ids.nope");
-    EXPECT_NE(error_of(text).find("w.yaml:25: parameter: data set 'ids' has no column 'nope'"), std::string::npos)
+    EXPECT_NE(error_of(text).find("w.yaml:25: parameter: data set 'ids' has no column 'nope'"),
+              std::string::npos)
         << error_of(text);
 }
 
@@ -134,24 +136,31 @@ TEST(WorkloadErrors, UnknownScalarVariable)
 {
     std::string text = valid;
     text.replace(text.find("params: [$id]"), 13, "params: [$idd]");
-    EXPECT_NE(error_of(text).find("w.yaml:20: parameter: unknown variable $idd"), std::string::npos) << error_of(text);
+    EXPECT_NE(error_of(text).find("w.yaml:20: parameter: unknown variable $idd"), std::string::npos)
+        << error_of(text);
 }
 
 TEST(WorkloadErrors, StructuralMistakes)
 {
-    EXPECT_NE(error_of("name: x\nsizes: [10, 5]\nvariants: [{name: a, steps: []}]\n").find("w.yaml:2: 'sizes': expected strictly ascending"),
+    EXPECT_NE(error_of("name: x\nsizes: [10, 5]\nvariants: [{name: a, steps: []}]\n")
+                  .find("w.yaml:2: 'sizes': expected strictly ascending"),
               std::string::npos);
-    EXPECT_NE(error_of("name: x\nsizes: [10]\nvariants:\n  - {name: a, steps: []}\n  - {name: a, steps: []}\n")
-                  .find("w.yaml:5: variant 'a' is defined twice (first at w.yaml:4)"),
-              std::string::npos);
-    EXPECT_NE(error_of("name: x\nsizes: [10]\nvariants: [{name: a, steps: []}]\npairs: [{baseline: a, candidate: b}]\n")
-                  .find("w.yaml:4: pair: no variant named 'b'"),
-              std::string::npos);
-    EXPECT_NE(error_of("name: x\nsizes: [10]\nvariants:\n  - name: a\n    steps:\n      - sql: INSERT INTO t VALUES ($1)\n"
+    EXPECT_NE(
+        error_of("name: x\nsizes: [10]\nvariants:\n  - {name: a, steps: []}\n  - {name: a, steps: []}\n")
+            .find("w.yaml:5: variant 'a' is defined twice (first at w.yaml:4)"),
+        std::string::npos);
+    EXPECT_NE(
+        error_of(
+            "name: x\nsizes: [10]\nvariants: [{name: a, steps: []}]\npairs: [{baseline: a, candidate: b}]\n")
+            .find("w.yaml:4: pair: no variant named 'b'"),
+        std::string::npos);
+    EXPECT_NE(error_of("name: x\nsizes: [10]\nvariants:\n  - name: a\n    steps:\n      - sql: INSERT INTO t "
+                       "VALUES ($1)\n"
                        "        values_from: rows\n")
                   .find("no data set or saved result named 'rows'"),
               std::string::npos);
-    EXPECT_NE(error_of("name: x\nsizes: [ten]\nvariants: []\n").find("w.yaml:2: 'sizes': expected an integer, got 'ten'"),
+    EXPECT_NE(error_of("name: x\nsizes: [ten]\nvariants: []\n")
+                  .find("w.yaml:2: 'sizes': expected an integer, got 'ten'"),
               std::string::npos);
     EXPECT_NE(error_of("name: x\nsizes: [1]\niterations: 0\nvariants: [{name: a, steps: []}]\n")
                   .find("w.yaml:3: 'iterations': expected an integer from 1 to 100000, got 0"),
@@ -163,9 +172,11 @@ TEST(WorkloadErrors, StructuralMistakes)
 
 TEST(WorkloadErrors, ValuesFromNeedsMarker)
 {
-    const std::string text = "name: x\nsizes: [1]\ndata:\n  rows: {count: 3, columns: {id: seq}}\nvariants:\n"
-                             "  - name: a\n    steps:\n      - sql: INSERT INTO t VALUES (1)\n        values_from: rows\n";
-    EXPECT_NE(error_of(text).find("w.yaml:8: 'values_from' needs a {values} marker"), std::string::npos) << error_of(text);
+    const std::string text =
+        "name: x\nsizes: [1]\ndata:\n  rows: {count: 3, columns: {id: seq}}\nvariants:\n"
+        "  - name: a\n    steps:\n      - sql: INSERT INTO t VALUES (1)\n        values_from: rows\n";
+    EXPECT_NE(error_of(text).find("w.yaml:8: 'values_from' needs a {values} marker"), std::string::npos)
+        << error_of(text);
 }
 
 TEST(Workload, HighestPlaceholderSkipsQuotesAndComments)
