@@ -33,3 +33,19 @@ SELECT pg_perfgate_reset() IS NOT NULL AS t;
 SELECT total_stock(3);
 SET pg_perfgate.track = 'top';
 SELECT count(*) AS recorded FROM pg_perfgate_statements WHERE query LIKE '%total_stock%';
+
+-- Deep recursion: more statements running at once than pg_perfgate follows on its own stack
+-- (16); the deeper ones fall back to the executor's instrumentation and are all counted.
+CREATE FUNCTION depth(n int) RETURNS int LANGUAGE plpgsql AS $$
+BEGIN
+  IF n = 0 THEN
+    RETURN 0;
+  END IF;
+  RETURN 1 + depth(n - 1);
+END $$;
+SET pg_perfgate.track = 'all';
+SELECT pg_perfgate_reset() IS NOT NULL AS t;
+SELECT depth(40);
+SELECT calls, rows, total_exec_time > 0 AS timed, min_exec_time > 0 AS each_timed, query
+  FROM pg_perfgate_statements WHERE query LIKE '%depth%' ORDER BY query COLLATE "C";
+SET pg_perfgate.track = 'top';

@@ -1,10 +1,14 @@
 /*
  * capture.cpp — turning one execution, one planning or one utility run into a store record.
  *
- * Executions are measured like pg_stat_statements measures them (the query's total-time
- * instrumentation with buffers and WAL, allocated in the query's own memory context), so that both
- * extensions, loaded together, count the same calls and rows. What we add is the plan id, computed
- * by walking the plan tree, and the latency histogram.
+ * Executions are measured over the same span as pg_stat_statements measures them (every
+ * ExecutorRun and ExecutorFinish call, with buffer and WAL usage), and counted at ExecutorEnd, so
+ * that both extensions, loaded together, count the same calls and rows. Instead of allocating a
+ * total-time instrumentation per query we keep a small stack of running statements: nested ones
+ * end before the statement that runs them, so the one asked for is almost always on top. Entries of
+ * statements that failed are left behind and the stack is emptied when the transaction ends; when
+ * it is full (deep recursion, many open cursors), the statement falls back to the instrumentation.
+ * What we add is the plan id, computed by walking the plan tree, and the latency histogram.
  */
 #include "pg_perfgate.hpp"
 #include "store.hpp"
@@ -55,37 +59,131 @@ EntryKey make_key(uint64 queryid, uint64 planid, bool toplevel)
 
 } // namespace
 
-void capture_executor_start(QueryDesc *queryDesc)
+namespace
 {
-    if (queryDesc->plannedstmt->queryId == 0 || !tracking(nesting_level) || queryDesc->totaltime != nullptr)
+
+constexpr int kRunning = 16;
+Running running[kRunning];
+int running_top = 0;
+bool callback_registered = false;
+
+Running *find_running(const QueryDesc *qd)
+{
+    for (int i = running_top - 1; i >= 0; i--)
+        if (running[i].qd == qd)
+            return &running[i];
+    return nullptr;
+}
+
+void forget_running(XactEvent event, void *)
+{
+    if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_COMMIT ||
+        event == XACT_EVENT_PARALLEL_ABORT || event == XACT_EVENT_PREPARE)
+        running_top = 0;
+}
+
+} // namespace
+
+Running *capture_executor_start(QueryDesc *queryDesc)
+{
+    if (!callback_registered)
+    {
+        RegisterXactCallback(forget_running, nullptr);
+        callback_registered = true;
+    }
+    if (running_top == kRunning)
+        return nullptr; // full: capture_executor_started() falls back to the instrumentation
+    Running *r = &running[running_top++];
+    r->qd = queryDesc;
+    INSTR_TIME_SET_ZERO(r->elapsed);
+    memset(&r->buf, 0, sizeof(r->buf));
+    memset(&r->wal, 0, sizeof(r->wal));
+    r->rows = 0;
+    r->runs = 0;
+    r->unbounded = false;
+    r->sampled = false;
+    return r;
+}
+
+void capture_executor_started(QueryDesc *queryDesc, const Running *running)
+{
+    // Not on our stack: measure it with the executor's own instrumentation, allocated in the
+    // query's context (which exists only now) so that it goes away with the query.
+    if (running == nullptr && queryDesc->totaltime == nullptr)
+    {
+        MemoryContext old = MemoryContextSwitchTo(queryDesc->estate->es_query_cxt);
+        queryDesc->totaltime = InstrAlloc(1, INSTRUMENT_ALL, false);
+        MemoryContextSwitchTo(old);
+    }
+}
+
+void capture_call_begin(QueryDesc *queryDesc)
+{
+    Running *r = find_running(queryDesc);
+    if (r == nullptr)
         return;
-    // In the query's context, so that it goes away with the query.
-    MemoryContext old = MemoryContextSwitchTo(queryDesc->estate->es_query_cxt);
-    queryDesc->totaltime = InstrAlloc(1, INSTRUMENT_ALL, false);
-    MemoryContextSwitchTo(old);
+    r->buf_before = pgBufferUsage;
+    r->wal_before = pgWalUsage;
+    INSTR_TIME_SET_CURRENT(r->started);
+}
+
+void capture_call_end(QueryDesc *queryDesc, bool is_run, uint64 count)
+{
+    // Found again: statements run meanwhile may have moved the stack.
+    Running *r = find_running(queryDesc);
+    if (r == nullptr)
+        return;
+    instr_time now;
+    INSTR_TIME_SET_CURRENT(now);
+    INSTR_TIME_ACCUM_DIFF(r->elapsed, now, r->started);
+    BufferUsageAccumDiff(&r->buf, &pgBufferUsage, &r->buf_before);
+    WalUsageAccumDiff(&r->wal, &pgWalUsage, &r->wal_before);
+    if (is_run)
+    {
+        r->runs++;
+        r->rows += int64(queryDesc->estate->es_processed);
+        r->unbounded |= count == 0;
+    }
 }
 
 void capture_executor_end(QueryDesc *queryDesc)
 {
     const PlannedStmt *stmt = queryDesc->plannedstmt;
-    if (stmt->queryId == 0 || queryDesc->totaltime == nullptr || !tracking(nesting_level))
+    if (stmt->queryId == 0 || !tracking(nesting_level))
         return;
-    // The instrumentation may still be running if the query was fetched in pieces.
-    InstrEndLoop(queryDesc->totaltime);
-    const Instrumentation *t = queryDesc->totaltime;
-
     Sample s;
     s.kind = SampleKind::Execution;
-    s.ms = t->total * 1000.0;
-    s.ns = t->total > 0 ? uint64(t->total * 1e9) : 0;
     s.rows = int64(PGPF_ROWS_PROCESSED(queryDesc->estate));
-    s.io = io_from(t->bufusage, t->walusage);
+    Running copy;
+    if (Running *r = find_running(queryDesc))
+    {
+        copy = *r;
+        const int i = int(r - running);
+        if (i < running_top - 1) // a cursor closed out of order
+            memmove(&running[i], &running[i + 1], sizeof(Running) * (running_top - 1 - i));
+        running_top--;
+        s.ms = INSTR_TIME_GET_MILLISEC(copy.elapsed);
+        s.ns = uint64(INSTR_TIME_GET_DOUBLE(copy.elapsed) * 1e9);
+        s.io = io_from(copy.buf, copy.wal);
+    }
+    else if (queryDesc->totaltime != nullptr)
+    {
+        // The fallback: the instrumentation may still be running if fetched in pieces.
+        InstrEndLoop(queryDesc->totaltime);
+        const Instrumentation *t = queryDesc->totaltime;
+        s.ms = t->total * 1000.0;
+        s.ns = t->total > 0 ? uint64(t->total * 1e9) : 0;
+        s.io = io_from(t->bufusage, t->walusage);
+        memset(&copy, 0, sizeof(copy));
+    }
+    else
+        return; // started before we were tracking it
 
     uint32 features;
     const uint64 planid = compute_plan_id(stmt, &features);
     const TextSource texts{queryDesc->sourceText, stmt->stmt_location, stmt->stmt_len, queryDesc};
     store_record(make_key(stmt->queryId, planid, nesting_level == 0), s, texts);
-    detect_executor_end(queryDesc, stmt->queryId, features, s.rows, s.ms);
+    detect_executor_end(queryDesc, copy, stmt->queryId, features, s.rows, s.ms);
 }
 
 namespace

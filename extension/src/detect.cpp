@@ -48,21 +48,6 @@ int guc_seq_scan_min_rows = 10000;
 double guc_seq_scan_filter_ratio = 0.99;
 int guc_action[kApKinds + 1] = {ACTION_OFF, ACTION_OFF, ACTION_OFF, ACTION_OFF, ACTION_OFF, ACTION_OFF};
 
-// What the executor runs of a statement did. Statements nest and cursors stay open, so several can
-// be open at once: a small stack, whose top is the one the executor hooks almost always ask for.
-// Statements that failed leave their entry behind; the stack is emptied at every transaction end.
-struct RunInfo
-{
-    QueryDesc *qd;
-    int64 rows;
-    int32 runs;
-    bool unbounded;
-    bool sampled;
-};
-constexpr int kRunSlots = 16;
-RunInfo runs[kRunSlots];
-int run_top = 0;
-
 // Executions left until the next sample: a countdown redrawn from the geometric distribution
 // at each sample, so that sampling costs a decrement per statement.
 int64 sample_countdown = 0;
@@ -81,29 +66,6 @@ struct Pending
 };
 Pending pending;
 bool have_pending = false;
-
-RunInfo *find_run(const QueryDesc *qd)
-{
-    for (int i = run_top - 1; i >= 0; i--)
-        if (runs[i].qd == qd)
-            return &runs[i];
-    return nullptr;
-}
-
-void drop_run(RunInfo *r)
-{
-    const int i = int(r - runs);
-    if (i < run_top - 1)
-        memmove(&runs[i], &runs[i + 1], sizeof(RunInfo) * (run_top - 1 - i));
-    run_top--;
-}
-
-void forget_runs(XactEvent event, void *)
-{
-    if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_COMMIT ||
-        event == XACT_EVENT_PARALLEL_ABORT || event == XACT_EVENT_PREPARE)
-        run_top = 0;
-}
 
 bool sample_now()
 {
@@ -375,7 +337,7 @@ void detect_define_gucs()
             &guc_action[k], ACTION_OFF, action_options, PGC_USERSET, 0, nullptr, nullptr, nullptr);
 }
 
-void detect_executor_start(QueryDesc *queryDesc)
+void detect_executor_start(QueryDesc *queryDesc, Running *running)
 {
     if (!guc_detect)
         return;
@@ -384,22 +346,13 @@ void detect_executor_start(QueryDesc *queryDesc)
         tracker.reset();
         tracker_ready = true;
         before_shmem_exit(flush_at_exit, (Datum)0);
-        RegisterXactCallback(forget_runs, nullptr);
     }
     tracker.note_statement(queryDesc->plannedstmt->queryId, -1);
-    if (run_top == kRunSlots) // deeper than we follow: the oldest loses its run figures
-        drop_run(&runs[0]);
-    RunInfo *r = &runs[run_top++];
-    r->qd = queryDesc;
-    r->rows = 0;
-    r->runs = 0;
-    r->unbounded = false;
-    r->sampled = false;
     // Called before the executor starts, so that the sample gets per-node row counts.
-    if (queryDesc->plannedstmt->commandType == CMD_SELECT && sample_now())
+    if (running != nullptr && queryDesc->plannedstmt->commandType == CMD_SELECT && sample_now())
     {
         queryDesc->instrument_options |= INSTRUMENT_ROWS;
-        r->sampled = true;
+        running->sampled = true;
     }
 }
 
@@ -419,28 +372,12 @@ void detect_utility_end()
         store_bursts(reports, n, nullptr);
 }
 
-void detect_executor_run(QueryDesc *queryDesc, uint64 count)
-{
-    RunInfo *r = find_run(queryDesc);
-    if (r == nullptr)
-        return;
-    r->runs++;
-    r->rows += int64(queryDesc->estate->es_processed);
-    r->unbounded |= count == 0;
-}
-
-void detect_executor_end(QueryDesc *queryDesc, uint64 queryid, uint32 plan_features, int64 rows, double ms)
+void detect_executor_end(QueryDesc *queryDesc, const Running &run, uint64 queryid, uint32 plan_features,
+                         int64 rows, double ms)
 {
     if (!guc_detect || !tracker_ready)
         return;
-    RunInfo *r = find_run(queryDesc);
-    RunInfo run{};
-    if (r != nullptr)
-    {
-        run = *r;
-        drop_run(r);
-        rows = Max(rows, run.rows); // es_processed counts only the last run of a cursor before 17
-    }
+    rows = Max(rows, run.rows); // es_processed counts only the last run of a cursor before 17
 
     const CmdType cmd = queryDesc->operation;
     pgperfgate::Execution e;

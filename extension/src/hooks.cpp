@@ -60,14 +60,15 @@ void on_executor_start(QueryDesc *queryDesc, int eflags)
                 // Before the executor starts: a sampled execution asks for per-node row counts.
                 const bool tracked =
                     store_attached() && queryDesc->plannedstmt->queryId != 0 && tracking(nesting_level);
+                Running *running = tracked ? capture_executor_start(queryDesc) : nullptr;
                 if (tracked)
-                    detect_executor_start(queryDesc);
+                    detect_executor_start(queryDesc, running);
                 if (prev_executor_start)
                     prev_executor_start(queryDesc, eflags);
                 else
                     standard_ExecutorStart(queryDesc, eflags);
                 if (tracked)
-                    capture_executor_start(queryDesc);
+                    capture_executor_started(queryDesc, running);
             });
 }
 
@@ -76,6 +77,7 @@ void on_executor_run(PGPF_EXECUTOR_RUN_ARGS)
     guarded("ExecutorRun",
             [&]
             {
+                capture_call_begin(queryDesc);
                 nesting_level++;
                 PG_TRY();
                 {
@@ -89,8 +91,7 @@ void on_executor_run(PGPF_EXECUTOR_RUN_ARGS)
                     nesting_level--;
                 }
                 PG_END_TRY();
-                if (store_attached())
-                    detect_executor_run(queryDesc, count);
+                capture_call_end(queryDesc, true, count);
             });
 }
 
@@ -99,6 +100,7 @@ void on_executor_finish(QueryDesc *queryDesc)
     guarded("ExecutorFinish",
             [&]
             {
+                capture_call_begin(queryDesc);
                 nesting_level++;
                 PG_TRY();
                 {
@@ -112,6 +114,7 @@ void on_executor_finish(QueryDesc *queryDesc)
                     nesting_level--;
                 }
                 PG_END_TRY();
+                capture_call_end(queryDesc, false, 0);
             });
 }
 

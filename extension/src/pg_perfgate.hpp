@@ -46,8 +46,30 @@ inline bool tracking(int level)
 
 void install_hooks();
 
-// capture.cpp
-void capture_executor_start(QueryDesc *queryDesc);
+// capture.cpp. A statement between ExecutorStart and ExecutorEnd, as our hooks measure it: the
+// time and buffer/WAL usage of its ExecutorRun and ExecutorFinish calls (what a query's total-time
+// instrumentation would measure, without allocating one), and what the detectors need.
+struct Running
+{
+    QueryDesc *qd;
+    instr_time started; // of the call being measured
+    instr_time elapsed; // summed over calls
+    BufferUsage buf_before;
+    WalUsage wal_before;
+    BufferUsage buf; // summed over calls
+    WalUsage wal;
+    int64 rows; // es_processed summed over runs (before 17 it counts only the last run)
+    int32 runs;
+    bool unbounded; // a run was asked for all rows
+    bool sampled;   // gets per-node row counts for the scan detector
+};
+// Registers a tracked statement about to start; NULL when our stack is full. Once the executor
+// has started, capture_executor_started() sets up the fallback for a statement not on the stack.
+Running *capture_executor_start(QueryDesc *queryDesc);
+void capture_executor_started(QueryDesc *queryDesc, const Running *running);
+// Around each ExecutorRun (count = rows asked for, 0 for all) and ExecutorFinish (count unused).
+void capture_call_begin(QueryDesc *queryDesc);
+void capture_call_end(QueryDesc *queryDesc, bool is_run, uint64 count);
 void capture_executor_end(QueryDesc *queryDesc);
 PlannedStmt *capture_planner(Query *parse, const char *query_string, int cursorOptions,
                              ParamListInfo boundParams, planner_hook_type next);
@@ -61,11 +83,11 @@ uint64 compute_plan_id(const PlannedStmt *stmt, uint32 *features);
 
 // detect.cpp: the anti-pattern detectors, per backend.
 void detect_define_gucs();
-void detect_executor_start(QueryDesc *queryDesc);
-void detect_executor_run(QueryDesc *queryDesc, uint64 count);
+void detect_executor_start(QueryDesc *queryDesc, Running *running);
 void detect_note_utility(uint64 queryid); // a utility statement (a DO block, say) is starting
 void detect_utility_end();                // ... and has ended: the loops it ran are over
-void detect_executor_end(QueryDesc *queryDesc, uint64 queryid, uint32 plan_features, int64 rows, double ms);
+void detect_executor_end(QueryDesc *queryDesc, const Running &running, uint64 queryid, uint32 plan_features,
+                         int64 rows, double ms);
 void detect_raise_pending(); // after ExecutorEnd: the log line, warning or error a detector asked for
 void detect_flush();         // ends this backend's open bursts (before the views read them)
 
