@@ -240,4 +240,40 @@ GateOutcome evaluate(const Results &current, const Results *baseline, const Resu
     return out;
 }
 
+std::vector<std::string> scenarios_with_latency_failures(const GateOutcome &outcome)
+{
+    std::vector<std::string> out;
+    for (const auto &f : outcome.findings)
+        if (f.gate == "latency" && f.verdict == Verdict::fail &&
+            std::find(out.begin(), out.end(), f.scenario) == out.end())
+            out.push_back(f.scenario);
+    return out;
+}
+
+void apply_confirmation(GateOutcome &outcome, const GateOutcome &confirmation)
+{
+    for (auto &f : outcome.findings)
+    {
+        if (f.gate != "latency" || f.verdict != Verdict::fail)
+            continue;
+        const auto again = std::find_if(confirmation.findings.begin(), confirmation.findings.end(),
+                                        [&](const Finding &c) {
+                                            return c.gate == "latency" && c.scenario == f.scenario &&
+                                                   c.variant == f.variant && c.n == f.n;
+                                        });
+        if (again != confirmation.findings.end() && again->verdict == Verdict::fail)
+        {
+            f.message += fmt::format("; confirmed by a second interleaved run (x{:.2f}, p={:.2g})",
+                                     again->ratio, again->p);
+            continue;
+        }
+        f.verdict = Verdict::pass;
+        outcome.notes.push_back(fmt::format(
+            "scenario '{}', variant '{}', n={}: latency x{:.2f} did not reproduce in a "
+            "confirmation run{}; not counted",
+            f.scenario, f.variant, f.n, f.ratio,
+            again == confirmation.findings.end() ? std::string() : fmt::format(" (x{:.2f})", again->ratio)));
+    }
+}
+
 } // namespace perfgate

@@ -48,4 +48,11 @@ inline const char *gate_names[] = {"statements", "round_trips", "rows",   "bytes
 // the re-run's samples instead of the stored ones; every other gate compares with `baseline`.
 GateOutcome evaluate(const Results &current, const Results *baseline, const Results *rerun = nullptr);
 
+// Latency failures that have to reproduce: each one stands only if `confirmation` (an independent
+// interleaved run of the same scenarios) fails the same comparison; the others become passes with a
+// note. The chance that noise fails a comparison twice is the square of failing it once.
+void apply_confirmation(GateOutcome &outcome, const GateOutcome &confirmation);
+// Scenarios with at least one failing latency comparison.
+std::vector<std::string> scenarios_with_latency_failures(const GateOutcome &outcome);
+
 } // namespace perfgate

@@ -12,6 +12,7 @@
 #include "runner.hpp"
 #include "suite.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -37,6 +38,7 @@ struct Options
     std::string output, baseline, json, markdown, junit, svg;
     bool update_baseline = false;
     bool no_rerun = false;
+    bool no_confirm = false;
     std::string baseline_dsn;
     bool quiet = false;
     bool no_progress = false;
@@ -225,6 +227,24 @@ ExitCode run_gate(const Options &o, const std::vector<std::string> &default_path
         write_results(o.output, current);
     require_comparable(baseline, current, o.baseline);
     GateOutcome gate = evaluate(current, &baseline, ab ? &rerun : nullptr);
+    const auto suspects = scenarios_with_latency_failures(gate);
+    if (ab && !o.no_confirm && !suspects.empty())
+    {
+        // Confirmation: the suspect scenarios once more, interleaved, with the setup order reversed.
+        std::vector<Workload> again_prev, again_cur;
+        for (std::size_t i = 0; i < workloads.size(); ++i)
+            if (std::find(suspects.begin(), suspects.end(), workloads[i].name) != suspects.end())
+            {
+                again_prev.push_back(previous[i]);
+                again_cur.push_back(workloads[i]);
+            }
+        Connection base_conn(target.baseline_conninfo);
+        RunOptions confirm_options = options;
+        confirm_options.reverse_setup = true;
+        const AbResults again =
+            run_workloads_ab(base_conn, conn, again_prev, again_cur, confirm_options, progress);
+        apply_confirmation(gate, evaluate(again.current, &baseline, &again.baseline));
+    }
     if (!ab)
         gate.notes.push_back(
             "latency compared with the stored baseline samples (no interleaved re-run: " +
@@ -270,6 +290,8 @@ int run_cli(int argc, char **argv)
         "--no-rerun", o.no_rerun,
         "judge latency against the stored baseline samples instead of an interleaved re-run of the "
         "baseline's workloads");
+    gate->add_flag("--no-confirm", o.no_confirm,
+                   "count a latency regression without re-running its scenario to confirm it");
     gate->add_option("--baseline-dsn", o.baseline_dsn,
                      "second database (same server) for the interleaved re-run when --dsn is used");
     add_target_options(gate, o);

@@ -151,6 +151,25 @@ std::string render_text(const Results &r, const GateOutcome *gate)
                 out += fmt::format("     {}\n", a.dump());
         }
     }
+    // The headline: each pair at the largest size measured, with how both sides grow.
+    std::string summary;
+    for (const auto &s : r.scenarios)
+        for (const auto &p : s.pairs)
+        {
+            const auto ratios = pair_ratios(s, p);
+            const VariantResult *b = s.variant(p.baseline), *c = s.variant(p.candidate);
+            if (ratios.empty() || !b || !c)
+                continue;
+            const PairRatio &last = ratios.back();
+            const VariantGrowth gb = variant_growth(*b), gc = variant_growth(*c);
+            summary +=
+                fmt::format("   {:<12} {:<31} {:>14} at n={:<7} {} {} ({:.2f}), {} {} ({:.2f})\n", s.name,
+                            p.label, fmt_ratio(last.ratio), last.n, p.baseline, to_string(gb.latency.cls),
+                            gb.latency.exponent, p.candidate, to_string(gc.latency.cls), gc.latency.exponent);
+        }
+    if (!summary.empty())
+        out += "\n== summary: what each fix buys on this machine (largest n; latency growth exponents) ==\n" +
+               summary;
     if (gate)
     {
         out += "\n== gate ==\n";

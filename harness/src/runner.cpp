@@ -38,6 +38,19 @@ std::string utc_now()
     return buf;
 }
 
+// Writes the pages that setup dirtied now, so the checkpointer and background writer are not busy
+// with them during the measurement. Needs superuser or pg_checkpoint; without them, best effort.
+void checkpoint(Connection &conn)
+{
+    try
+    {
+        conn.exec("CHECKPOINT");
+    }
+    catch (const SqlError &)
+    {
+    }
+}
+
 // One version of a scenario on one connection, with the state of the size being measured.
 struct Arm
 {
@@ -143,29 +156,48 @@ struct Arm
 };
 
 // Runs one scenario in one or more arms (versions), interleaving every arm's variants round by round.
-void run_scenario(std::vector<Arm> &arms, Progress &progress)
+void run_scenario(std::vector<Arm> &arms, const RunOptions &options, Progress &progress)
 {
     const std::map<std::string, RowSet> no_data;
+    std::vector<Arm *> setup_order;
     for (auto &arm : arms)
-        run_housekeeping(arm.w.setup, arm.conn, no_data, {}, fmt::format("scenario '{}', setup", arm.w.name));
+        setup_order.push_back(&arm);
+    if (options.reverse_setup)
+        std::reverse(setup_order.begin(), setup_order.end());
+    for (Arm *arm : setup_order)
+        run_housekeeping(arm->w.setup, arm->conn, no_data, {},
+                         fmt::format("scenario '{}', setup", arm->w.name));
 
-    // (arm, variant) units in a fixed order; each round starts one unit further along.
-    std::vector<std::pair<std::size_t, std::size_t>> units;
+    // Units of work grouped by variant name: in an A/B run the two versions of one variant run back to
+    // back, so they see the same conditions on the machine; each round starts one group further along
+    // and alternates which arm goes first (ABBA), so neither version always runs in the other's wake.
+    std::vector<std::vector<std::pair<std::size_t, std::size_t>>> groups;
+    std::map<std::string, std::size_t> group_of;
     for (std::size_t a = 0; a < arms.size(); ++a)
         for (std::size_t v = 0; v < arms[a].w.variants.size(); ++v)
-            units.emplace_back(a, v);
+        {
+            auto [it, fresh] = group_of.try_emplace(arms[a].w.variants[v].name, groups.size());
+            if (fresh)
+                groups.emplace_back();
+            groups[it->second].emplace_back(a, v);
+        }
     const int warmup = arms.front().out.warmup, iterations = arms.front().out.iterations;
 
     for (std::int64_t n : arms.front().w.sizes)
     {
-        for (auto &arm : arms)
-            arm.start_size(n);
+        for (Arm *arm : setup_order)
+            arm->start_size(n);
+        checkpoint(arms.front().conn);
         auto round = [&](int r, bool measured, bool last)
         {
-            for (std::size_t k = 0; k < units.size(); ++k)
+            for (std::size_t k = 0; k < groups.size(); ++k)
             {
-                const auto [a, v] = units[(k + static_cast<std::size_t>(r)) % units.size()];
-                arms[a].run_variant(v, n, r == 0, measured, last);
+                const auto &group = groups[(k + static_cast<std::size_t>(r)) % groups.size()];
+                for (std::size_t j = 0; j < group.size(); ++j)
+                {
+                    const auto [a, v] = group[r % 2 ? group.size() - 1 - j : j];
+                    arms[a].run_variant(v, n, r == 0, measured, last);
+                }
             }
         };
         // Warm-up: at least `warmup` rounds, and (unless warm-up is off) at least 250 ms, so that a
@@ -227,7 +259,7 @@ Results run_workloads(Connection &conn, const std::vector<Workload> &workloads, 
         progress.scenario(w.name, ++index, static_cast<int>(workloads.size()));
         std::vector<Arm> arms;
         arms.emplace_back(conn, w, probe, options);
-        run_scenario(arms, progress);
+        run_scenario(arms, options, progress);
         results.scenarios.push_back(std::move(arms.front().out));
     }
     progress.clear();
@@ -256,7 +288,7 @@ AbResults run_workloads_ab(Connection &baseline_conn, Connection &current_conn,
         std::vector<Arm> arms;
         arms.emplace_back(baseline_conn, b, base_probe, options);
         arms.emplace_back(current_conn, c, cur_probe, options);
-        run_scenario(arms, progress);
+        run_scenario(arms, options, progress);
         ab.baseline.scenarios.push_back(std::move(arms[0].out));
         ab.current.scenarios.push_back(std::move(arms[1].out));
     }

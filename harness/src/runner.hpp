@@ -23,6 +23,9 @@ struct RunOptions
 {
     int iterations = 0; // > 0 overrides every workload's iterations
     int warmup = -1;    // >= 0 overrides every workload's warm-up
+    // A/B: run the arms' setup in the opposite order (current first). A confirmation run uses it so
+    // that an effect of which arm was set up last cannot reproduce as a "regression".
+    bool reverse_setup = false;
 };
 
 Environment fingerprint(Connection &conn, bool extension);

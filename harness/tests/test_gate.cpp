@@ -225,3 +225,41 @@ TEST(Reports, PairRatiosAreBaselineOverCandidateMedians)
     EXPECT_EQ(g.latency.cls, GrowthClass::linear);
     EXPECT_EQ(g.statements.cls, GrowthClass::constant);
 }
+
+TEST(Gate, LatencyFailureMustReproduceInTheConfirmationRun)
+{
+    const Results base = results();
+    Results slower = results();
+    for (auto &x : at(slower, 1).samples_ms)
+        x *= 1.5;
+    GateOutcome first = evaluate(slower, &base);
+    ASSERT_EQ(scenarios_with_latency_failures(first), std::vector<std::string>{"pagination"});
+
+    // Reproduced: the failure stands and says so.
+    GateOutcome confirmed = first;
+    apply_confirmation(confirmed, evaluate(slower, &base));
+    EXPECT_TRUE(confirmed.failed());
+    bool said = false;
+    for (const auto &f : confirmed.findings)
+        said |= f.message.find("confirmed by a second interleaved run") != std::string::npos;
+    EXPECT_TRUE(said);
+
+    // Not reproduced: no longer counted, and the note says why.
+    GateOutcome noise = first;
+    apply_confirmation(noise, evaluate(results(), &base));
+    EXPECT_FALSE(noise.failed());
+    ASSERT_FALSE(noise.notes.empty());
+    EXPECT_NE(noise.notes.back().find("did not reproduce in a confirmation run (x1.00)"), std::string::npos)
+        << noise.notes.back();
+}
+
+TEST(Gate, ConfirmationNeverTouchesDeterministicFailures)
+{
+    const Results base = results();
+    Results cur = results();
+    at(cur, 0).round_trips = 2;
+    GateOutcome g = evaluate(cur, &base);
+    apply_confirmation(g, evaluate(results(), &base));
+    EXPECT_TRUE(g.failed());
+    EXPECT_TRUE(scenarios_with_latency_failures(g).empty());
+}

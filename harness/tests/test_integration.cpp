@@ -265,6 +265,21 @@ TEST(Integration, CliExitCodes)
     EXPECT_NE(r.output.find("--update-baseline"), std::string::npos);
 }
 
+TEST(Integration, DemoReportsRatiosAndGrowth)
+{
+    TempDir tmp;
+    const std::string svg = (tmp.path / "demo.svg").string();
+    const CommandResult r =
+        run_cli("demo " + dsn() + " --scenario lookups --iterations 10 --warmup 1 --svg " + svg);
+    ASSERT_EQ(r.code, 0) << r.output;
+    EXPECT_NE(r.output.find("= ANY($1) vs loop:  n=10 x"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("growth with n"), std::string::npos) << r.output;
+    // A loop's statement count grows linearly with the number of ids; the batches' stays constant.
+    EXPECT_NE(r.output.find("statements linear      (exponent  1.00)"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("== summary: what each fix buys on this machine"), std::string::npos) << r.output;
+    EXPECT_TRUE(fs::exists(svg));
+}
+
 // Ctrl-C during a run must stop the embedded server and remove its directory.
 TEST(Integration, InterruptedDemoCleansUp)
 {
