@@ -82,10 +82,15 @@ int BurstTracker::observe(const Execution &e, const BurstConfig &cfg, BurstRepor
                           : e.kind == BurstKind::RowByRow ? e.rows <= 1 && cfg.write_threshold > 0
                                                           : false;
     tick_++;
-    Slot *s = nullptr;
-    for (Slot &c : slots_)
-        if (c.active && c.queryid == e.queryid)
-            s = &c;
+    // Usually the same query as last time: look there first.
+    Slot *s = &slots_[last_];
+    if (!(s->active && s->queryid == e.queryid))
+    {
+        s = nullptr;
+        for (Slot &c : slots_)
+            if (c.active && c.queryid == e.queryid)
+                s = &c;
+    }
 
     if (s != nullptr && (!eligible || s->kind != e.kind || s->level != e.level ||
                          (s->xact != e.xact && e.now_us - s->last_us > int64_t(cfg.window_ms) * 1000)))
@@ -131,6 +136,7 @@ int BurstTracker::observe(const Execution &e, const BurstConfig &cfg, BurstRepor
         if (e.level > deepest_)
             deepest_ = e.level;
     }
+    last_ = int32_t(s - slots_);
     s->count++;
     s->ms += e.ms;
     s->last_us = e.now_us;

@@ -114,6 +114,7 @@ class BurstTracker
     uint64_t tick_;
     int32_t deepest_;       // deepest level of an active burst (-1 when none): end_level's fast exit
     int32_t awaiting_rows_; // active bursts whose parent's row count is still unknown
+    int32_t last_;          // the slot used last
 };
 
 } // namespace pgperfgate

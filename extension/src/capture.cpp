@@ -96,12 +96,8 @@ Running *capture_executor_start(QueryDesc *queryDesc)
     Running *r = &running[running_top++];
     r->qd = queryDesc;
     INSTR_TIME_SET_ZERO(r->elapsed);
-    memset(&r->buf, 0, sizeof(r->buf));
-    memset(&r->wal, 0, sizeof(r->wal));
-    r->rows = 0;
-    r->runs = 0;
-    r->unbounded = false;
-    r->sampled = false;
+    memset(&r->io, 0, sizeof(r->io));
+    memset(&r->facts, 0, sizeof(r->facts));
     return r;
 }
 
@@ -117,8 +113,48 @@ void capture_executor_started(QueryDesc *queryDesc, const Running *running)
     }
 }
 
-void capture_call_begin(QueryDesc *queryDesc)
+namespace
 {
+
+// ExecutorFinish of a plain SELECT has no triggers and no data-modifying CTE to run: nothing to
+// measure.
+bool finish_is_empty(const QueryDesc *qd)
+{
+    return qd->operation == CMD_SELECT && !qd->plannedstmt->hasModifyingCTE;
+}
+
+// io += usage now - usage before, for the counters we keep (times only with track_io_timing).
+void accumulate(pgperfgate::IoUsage &io, const BufferUsage &b0, const WalUsage &w0)
+{
+    const BufferUsage &b = pgBufferUsage;
+    io.shared_blks_hit += b.shared_blks_hit - b0.shared_blks_hit;
+    io.shared_blks_read += b.shared_blks_read - b0.shared_blks_read;
+    io.shared_blks_dirtied += b.shared_blks_dirtied - b0.shared_blks_dirtied;
+    io.shared_blks_written += b.shared_blks_written - b0.shared_blks_written;
+    io.local_blks_hit += b.local_blks_hit - b0.local_blks_hit;
+    io.local_blks_read += b.local_blks_read - b0.local_blks_read;
+    io.local_blks_dirtied += b.local_blks_dirtied - b0.local_blks_dirtied;
+    io.local_blks_written += b.local_blks_written - b0.local_blks_written;
+    io.temp_blks_read += b.temp_blks_read - b0.temp_blks_read;
+    io.temp_blks_written += b.temp_blks_written - b0.temp_blks_written;
+    if (track_io_timing)
+    {
+        io.blk_read_time += PGPF_BLK_READ_TIME(b) - PGPF_BLK_READ_TIME(b0);
+        io.blk_write_time += PGPF_BLK_WRITE_TIME(b) - PGPF_BLK_WRITE_TIME(b0);
+        io.temp_blk_read_time += PGPF_TEMP_BLK_READ_TIME(b) - PGPF_TEMP_BLK_READ_TIME(b0);
+        io.temp_blk_write_time += PGPF_TEMP_BLK_WRITE_TIME(b) - PGPF_TEMP_BLK_WRITE_TIME(b0);
+    }
+    io.wal_records += pgWalUsage.wal_records - w0.wal_records;
+    io.wal_fpi += pgWalUsage.wal_fpi - w0.wal_fpi;
+    io.wal_bytes += pgWalUsage.wal_bytes - w0.wal_bytes;
+}
+
+} // namespace
+
+void capture_call_begin(QueryDesc *queryDesc, bool is_run)
+{
+    if (running_top == 0 || (!is_run && finish_is_empty(queryDesc)))
+        return;
     Running *r = find_running(queryDesc);
     if (r == nullptr)
         return;
@@ -129,6 +165,8 @@ void capture_call_begin(QueryDesc *queryDesc)
 
 void capture_call_end(QueryDesc *queryDesc, bool is_run, uint64 count)
 {
+    if (running_top == 0 || (!is_run && finish_is_empty(queryDesc)))
+        return;
     // Found again: statements run meanwhile may have moved the stack.
     Running *r = find_running(queryDesc);
     if (r == nullptr)
@@ -136,13 +174,12 @@ void capture_call_end(QueryDesc *queryDesc, bool is_run, uint64 count)
     instr_time now;
     INSTR_TIME_SET_CURRENT(now);
     INSTR_TIME_ACCUM_DIFF(r->elapsed, now, r->started);
-    BufferUsageAccumDiff(&r->buf, &pgBufferUsage, &r->buf_before);
-    WalUsageAccumDiff(&r->wal, &pgWalUsage, &r->wal_before);
+    accumulate(r->io, r->buf_before, r->wal_before);
     if (is_run)
     {
-        r->runs++;
-        r->rows += int64(queryDesc->estate->es_processed);
-        r->unbounded |= count == 0;
+        r->facts.runs++;
+        r->facts.rows += int64(queryDesc->estate->es_processed);
+        r->facts.unbounded |= count == 0;
     }
 }
 
@@ -154,17 +191,17 @@ void capture_executor_end(QueryDesc *queryDesc)
     Sample s;
     s.kind = SampleKind::Execution;
     s.rows = int64(PGPF_ROWS_PROCESSED(queryDesc->estate));
-    Running copy;
+    RunFacts facts;
     if (Running *r = find_running(queryDesc))
     {
-        copy = *r;
+        facts = r->facts;
+        s.ms = INSTR_TIME_GET_MILLISEC(r->elapsed);
+        s.ns = uint64(INSTR_TIME_GET_DOUBLE(r->elapsed) * 1e9);
+        s.io = r->io;
         const int i = int(r - running);
         if (i < running_top - 1) // a cursor closed out of order
             memmove(&running[i], &running[i + 1], sizeof(Running) * (running_top - 1 - i));
         running_top--;
-        s.ms = INSTR_TIME_GET_MILLISEC(copy.elapsed);
-        s.ns = uint64(INSTR_TIME_GET_DOUBLE(copy.elapsed) * 1e9);
-        s.io = io_from(copy.buf, copy.wal);
     }
     else if (queryDesc->totaltime != nullptr)
     {
@@ -174,7 +211,7 @@ void capture_executor_end(QueryDesc *queryDesc)
         s.ms = t->total * 1000.0;
         s.ns = t->total > 0 ? uint64(t->total * 1e9) : 0;
         s.io = io_from(t->bufusage, t->walusage);
-        memset(&copy, 0, sizeof(copy));
+        memset(&facts, 0, sizeof(facts));
     }
     else
         return; // started before we were tracking it
@@ -183,7 +220,7 @@ void capture_executor_end(QueryDesc *queryDesc)
     const uint64 planid = compute_plan_id(stmt, &features);
     const TextSource texts{queryDesc->sourceText, stmt->stmt_location, stmt->stmt_len, queryDesc};
     store_record(make_key(stmt->queryId, planid, nesting_level == 0), s, texts);
-    detect_executor_end(queryDesc, copy, stmt->queryId, features, s.rows, s.ms);
+    detect_executor_end(queryDesc, facts, stmt->queryId, features, s.rows, s.ms);
 }
 
 namespace

@@ -352,7 +352,7 @@ void detect_executor_start(QueryDesc *queryDesc, Running *running)
     if (running != nullptr && queryDesc->plannedstmt->commandType == CMD_SELECT && sample_now())
     {
         queryDesc->instrument_options |= INSTRUMENT_ROWS;
-        running->sampled = true;
+        running->facts.sampled = true;
     }
 }
 
@@ -372,7 +372,7 @@ void detect_utility_end()
         store_bursts(reports, n, nullptr);
 }
 
-void detect_executor_end(QueryDesc *queryDesc, const Running &run, uint64 queryid, uint32 plan_features,
+void detect_executor_end(QueryDesc *queryDesc, const RunFacts &run, uint64 queryid, uint32 plan_features,
                          int64 rows, double ms)
 {
     if (!guc_detect || !tracker_ready)

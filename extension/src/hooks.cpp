@@ -77,7 +77,7 @@ void on_executor_run(PGPF_EXECUTOR_RUN_ARGS)
     guarded("ExecutorRun",
             [&]
             {
-                capture_call_begin(queryDesc);
+                capture_call_begin(queryDesc, true);
                 nesting_level++;
                 PG_TRY();
                 {
@@ -100,7 +100,7 @@ void on_executor_finish(QueryDesc *queryDesc)
     guarded("ExecutorFinish",
             [&]
             {
-                capture_call_begin(queryDesc);
+                capture_call_begin(queryDesc, false);
                 nesting_level++;
                 PG_TRY();
                 {

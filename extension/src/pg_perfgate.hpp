@@ -49,6 +49,13 @@ void install_hooks();
 // capture.cpp. A statement between ExecutorStart and ExecutorEnd, as our hooks measure it: the
 // time and buffer/WAL usage of its ExecutorRun and ExecutorFinish calls (what a query's total-time
 // instrumentation would measure, without allocating one), and what the detectors need.
+struct RunFacts
+{
+    int64 rows; // es_processed summed over runs (before 17 it counts only the last run)
+    int32 runs;
+    bool unbounded; // a run was asked for all rows
+    bool sampled;   // gets per-node row counts for the scan detector
+};
 struct Running
 {
     QueryDesc *qd;
@@ -56,19 +63,15 @@ struct Running
     instr_time elapsed; // summed over calls
     BufferUsage buf_before;
     WalUsage wal_before;
-    BufferUsage buf; // summed over calls
-    WalUsage wal;
-    int64 rows; // es_processed summed over runs (before 17 it counts only the last run)
-    int32 runs;
-    bool unbounded; // a run was asked for all rows
-    bool sampled;   // gets per-node row counts for the scan detector
+    pgperfgate::IoUsage io; // summed over calls
+    RunFacts facts;
 };
 // Registers a tracked statement about to start; NULL when our stack is full. Once the executor
 // has started, capture_executor_started() sets up the fallback for a statement not on the stack.
 Running *capture_executor_start(QueryDesc *queryDesc);
 void capture_executor_started(QueryDesc *queryDesc, const Running *running);
 // Around each ExecutorRun (count = rows asked for, 0 for all) and ExecutorFinish (count unused).
-void capture_call_begin(QueryDesc *queryDesc);
+void capture_call_begin(QueryDesc *queryDesc, bool is_run);
 void capture_call_end(QueryDesc *queryDesc, bool is_run, uint64 count);
 void capture_executor_end(QueryDesc *queryDesc);
 PlannedStmt *capture_planner(Query *parse, const char *query_string, int cursorOptions,
@@ -86,7 +89,7 @@ void detect_define_gucs();
 void detect_executor_start(QueryDesc *queryDesc, Running *running);
 void detect_note_utility(uint64 queryid); // a utility statement (a DO block, say) is starting
 void detect_utility_end();                // ... and has ended: the loops it ran are over
-void detect_executor_end(QueryDesc *queryDesc, const Running &running, uint64 queryid, uint32 plan_features,
+void detect_executor_end(QueryDesc *queryDesc, const RunFacts &run, uint64 queryid, uint32 plan_features,
                          int64 rows, double ms);
 void detect_raise_pending(); // after ExecutorEnd: the log line, warning or error a detector asked for
 void detect_flush();         // ends this backend's open bursts (before the views read them)

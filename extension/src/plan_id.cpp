@@ -45,127 +45,155 @@ void walk_list(Fingerprint &f, const List *plans, const List *rtable, uint32 &fe
     }
 }
 
-void walk(Fingerprint &f, const Plan *plan, const List *rtable, uint32 &features)
+// A scan's relation and index, in one word.
+inline uint64 rel_index(Index scanrelid, Oid indexid, const List *rtable)
 {
-    check_stack_depth();
-    // One mix for the node's header: its type, parallel awareness, and which children it has, so
-    // that the walk below need not mix anything for a missing child.
-    f.mix((uint64(nodeTag(plan)) << 8) | (plan->parallel_aware ? 1 : 0) | (plan->lefttree ? 2 : 0) |
-          (plan->righttree ? 4 : 0));
-    if (plan->initPlan != NIL)
-        f.mix(0x1000 + uint64(list_length(plan->initPlan)));
+    return relation_oid(scanrelid, rtable) | (uint64(indexid) << 32);
+}
 
+// Mixes one node: a header word (type, parallel awareness, which children it has, how many init
+// plans, a small per-type choice) and, where the type has one, a detail word (relation and index,
+// strategy and widths). Lists of children are walked here; lefttree and righttree by the caller.
+void mix_node(Fingerprint &f, const Plan *plan, const List *rtable, uint32 &features)
+{
+    uint64 header = (uint64(nodeTag(plan)) << 8) | (plan->parallel_aware ? 1 : 0) | (plan->lefttree ? 2 : 0) |
+                    (plan->righttree ? 4 : 0) | (uint64(Min(list_length(plan->initPlan), 255)) << 48);
+    uint64 detail = 0;
+    bool has_detail = true;
     switch (nodeTag(plan))
     {
     case T_SeqScan:
         if (plan->qual != NIL)
             features |= PLAN_HAS_SEQSCAN;
-        f.mix(relation_oid(reinterpret_cast<const Scan *>(plan)->scanrelid, rtable));
+        detail = relation_oid(reinterpret_cast<const Scan *>(plan)->scanrelid, rtable);
         break;
     case T_SampleScan:
     case T_TidScan:
     case T_TidRangeScan:
     case T_BitmapHeapScan:
     case T_ForeignScan:
-        f.mix(relation_oid(reinterpret_cast<const Scan *>(plan)->scanrelid, rtable));
+        detail = relation_oid(reinterpret_cast<const Scan *>(plan)->scanrelid, rtable);
         break;
     case T_IndexScan:
     {
         const IndexScan *s = reinterpret_cast<const IndexScan *>(plan);
-        f.mix(relation_oid(s->scan.scanrelid, rtable));
-        f.mix(s->indexid);
-        f.mix(uint64(s->indexorderdir + 2));
+        header |= uint64(s->indexorderdir + 2) << 40;
+        detail = rel_index(s->scan.scanrelid, s->indexid, rtable);
         break;
     }
     case T_IndexOnlyScan:
     {
         const IndexOnlyScan *s = reinterpret_cast<const IndexOnlyScan *>(plan);
-        f.mix(relation_oid(s->scan.scanrelid, rtable));
-        f.mix(s->indexid);
-        f.mix(uint64(s->indexorderdir + 2));
+        header |= uint64(s->indexorderdir + 2) << 40;
+        detail = rel_index(s->scan.scanrelid, s->indexid, rtable);
         break;
     }
     case T_BitmapIndexScan:
-        f.mix(reinterpret_cast<const BitmapIndexScan *>(plan)->indexid);
+        detail = uint64(reinterpret_cast<const BitmapIndexScan *>(plan)->indexid) << 32;
         break;
     case T_NestLoop:
     case T_MergeJoin:
     case T_HashJoin:
-        f.mix(uint64(reinterpret_cast<const Join *>(plan)->jointype));
+        header |= uint64(reinterpret_cast<const Join *>(plan)->jointype) << 40;
+        has_detail = false;
         break;
     case T_Agg:
     {
         const Agg *a = reinterpret_cast<const Agg *>(plan);
-        f.mix((uint64(a->aggstrategy) << 16) | (uint64(a->aggsplit) << 8));
-        f.mix(uint64(a->numCols));
+        detail = (uint64(a->aggstrategy) << 40) | (uint64(a->aggsplit) << 32) | uint64(uint32(a->numCols));
         break;
     }
     case T_SetOp:
     {
         const SetOp *s = reinterpret_cast<const SetOp *>(plan);
-        f.mix((uint64(s->strategy) << 8) | uint64(s->cmd));
+        detail = (uint64(s->strategy) << 32) | uint64(s->cmd);
         break;
     }
     case T_Sort:
-        f.mix(uint64(reinterpret_cast<const Sort *>(plan)->numCols));
+        detail = uint64(uint32(reinterpret_cast<const Sort *>(plan)->numCols));
         break;
     case T_IncrementalSort:
     {
         const IncrementalSort *s = reinterpret_cast<const IncrementalSort *>(plan);
-        f.mix(uint64(s->sort.numCols));
-        f.mix(uint64(s->nPresortedCols));
+        detail = (uint64(uint32(s->nPresortedCols)) << 32) | uint64(uint32(s->sort.numCols));
         break;
     }
     case T_Group:
-        f.mix(uint64(reinterpret_cast<const Group *>(plan)->numCols));
+        detail = uint64(uint32(reinterpret_cast<const Group *>(plan)->numCols));
         break;
     case T_Limit:
     {
         const Limit *l = reinterpret_cast<const Limit *>(plan);
-        f.mix(uint64(l->limitOption));
+        header |= uint64(l->limitOption) << 40;
         if (l->limitOffset != nullptr)
             features |= PLAN_HAS_OFFSET;
+        has_detail = false;
         break;
     }
     case T_ModifyTable:
     {
         const ModifyTable *m = reinterpret_cast<const ModifyTable *>(plan);
-        f.mix(uint64(m->operation));
+        header |= uint64(m->operation) << 40;
+        f.mix(header);
         ListCell *lc;
         foreach (lc, m->resultRelations)
             f.mix(relation_oid(Index(lfirst_int(lc)), rtable));
-        break;
+        return;
     }
     case T_CteScan:
-        f.mix(uint64(reinterpret_cast<const CteScan *>(plan)->ctePlanId));
+        detail = uint64(uint32(reinterpret_cast<const CteScan *>(plan)->ctePlanId));
         break;
     case T_Append:
+        f.mix(header);
         walk_list(f, reinterpret_cast<const Append *>(plan)->appendplans, rtable, features);
-        break;
+        return;
     case T_MergeAppend:
+        f.mix(header);
         walk_list(f, reinterpret_cast<const MergeAppend *>(plan)->mergeplans, rtable, features);
-        break;
+        return;
     case T_BitmapAnd:
+        f.mix(header);
         walk_list(f, reinterpret_cast<const BitmapAnd *>(plan)->bitmapplans, rtable, features);
-        break;
+        return;
     case T_BitmapOr:
+        f.mix(header);
         walk_list(f, reinterpret_cast<const BitmapOr *>(plan)->bitmapplans, rtable, features);
-        break;
+        return;
     case T_SubqueryScan:
+        f.mix(header);
         if (const Plan *sub = reinterpret_cast<const SubqueryScan *>(plan)->subplan)
             walk(f, sub, rtable, features);
-        break;
+        else
+            f.mix(0);
+        return;
     case T_CustomScan:
+        f.mix(header);
         f.mix(relation_oid(reinterpret_cast<const Scan *>(plan)->scanrelid, rtable));
         walk_list(f, reinterpret_cast<const CustomScan *>(plan)->custom_plans, rtable, features);
-        break;
+        return;
     default:
-        break; // the node type alone describes it (Result, Hash, Material, Gather, Unique, ...)
+        has_detail = false; // the node type alone describes it (Result, Hash, Material, Gather, ...)
+        break;
     }
-    if (plan->lefttree)
-        walk(f, plan->lefttree, rtable, features);
-    if (plan->righttree)
-        walk(f, plan->righttree, rtable, features);
+    f.mix(header);
+    if (has_detail)
+        f.mix(detail);
+}
+
+// Pre-order over the tree. The left spine is followed in a loop and only right children recurse,
+// so the recursion (and its stack check) is as deep as the plan is bushy, not as deep as it is long.
+void walk(Fingerprint &f, const Plan *plan, const List *rtable, uint32 &features)
+{
+    check_stack_depth();
+    for (; plan != nullptr; plan = plan->lefttree)
+    {
+        mix_node(f, plan, rtable, features);
+        if (plan->righttree != nullptr)
+        {
+            // The header says which children exist; the right subtree's mixes come first.
+            walk(f, plan->righttree, rtable, features);
+        }
+    }
 }
 
 } // namespace
