@@ -260,12 +260,9 @@ void EmbeddedCluster::init_and_start(bool with_extension)
 
     Connection admin(fmt::format("host={} port=5432 user=postgres dbname=postgres", dir_.string()));
     extension_loaded_ = false;
-    for (const char *name : {"perfgate", "perfgate_base"})
-    {
-        admin.exec(fmt::format("CREATE DATABASE {}", name));
-        if (with_extension)
-            Connection(conninfo(name)).exec("CREATE EXTENSION IF NOT EXISTS pg_perfgate");
-    }
+    admin.exec("CREATE DATABASE perfgate");
+    if (with_extension)
+        Connection(conninfo()).exec("CREATE EXTENSION IF NOT EXISTS pg_perfgate");
     extension_loaded_ = with_extension;
 }
 

@@ -25,8 +25,8 @@ class EmbeddedCluster
     EmbeddedCluster(const EmbeddedCluster &) = delete;
     EmbeddedCluster &operator=(const EmbeddedCluster &) = delete;
 
-    // libpq conninfo for one of the cluster's databases: `perfgate` (runs) and `perfgate_base` (the
-    // baseline's arm of an A/B run), both created at start, with the extension when it is loaded.
+    // libpq conninfo for a database of the cluster; `perfgate` is created at start, with the
+    // extension when it is loaded.
     std::string conninfo(const std::string &database = "perfgate") const;
     bool extension_loaded() const { return extension_loaded_; }
     const std::filesystem::path &directory() const { return dir_; }

@@ -39,7 +39,6 @@ struct Options
     bool update_baseline = false;
     bool no_rerun = false;
     bool no_confirm = false;
-    std::string baseline_dsn;
     bool quiet = false;
     bool no_progress = false;
     std::string current; // compare
@@ -76,13 +75,11 @@ struct Target
 {
     std::unique_ptr<EmbeddedCluster> cluster;
     std::string conninfo;
-    std::string baseline_conninfo; // a second database for A/B runs; empty when there is none
 };
 
 Target choose_target(const Options &o)
 {
     Target t;
-    t.baseline_conninfo = o.baseline_dsn;
     if (!o.dsn.empty())
     {
         t.conninfo = o.dsn;
@@ -99,8 +96,6 @@ Target choose_target(const Options &o)
     t.cluster = std::make_unique<EmbeddedCluster>(
         ClusterOptions{.preload_extension = !o.no_extension, .quiet = o.quiet});
     t.conninfo = t.cluster->conninfo();
-    if (t.baseline_conninfo.empty())
-        t.baseline_conninfo = t.cluster->conninfo("perfgate_base");
     return t;
 }
 
@@ -172,8 +167,8 @@ ExitCode finish_gate(const Options &o, const Results &current, const Results &ba
     return gate.failed() ? ExitCode::regression : ExitCode::pass;
 }
 
-// The gate proper. When the baseline carries its workload sources and a second database is at hand,
-// the baseline's version of every scenario is re-run now, interleaved with the current version, and
+// The gate proper. When the baseline carries its workload sources, the baseline's version of every
+// scenario is re-run now, interleaved with the current version (see run_workloads_ab), and
 // latency is judged against that re-run: drift between two separate runs (another job on the CI
 // machine, a cooler CPU) then cannot pass for a regression. Every deterministic gate still compares
 // with the stored baseline.
@@ -209,15 +204,13 @@ ExitCode run_gate(const Options &o, const std::vector<std::string> &default_path
             parse_workload(bs->source, fmt::format("{} (baseline version of {})", o.baseline, bs->file)));
     }
     Target target = choose_target(o);
-    ab = ab && !target.baseline_conninfo.empty();
     Progress progress(!o.no_progress && !o.quiet && Progress::terminal_attached());
     const RunOptions options{.iterations = o.iterations, .warmup = o.warmup};
     Connection conn(target.conninfo);
     Results current, rerun;
     if (ab)
     {
-        Connection base_conn(target.baseline_conninfo);
-        AbResults both = run_workloads_ab(base_conn, conn, previous, workloads, options, progress);
+        AbResults both = run_workloads_ab(conn, previous, workloads, options, progress);
         current = std::move(both.current);
         rerun = std::move(both.baseline);
     }
@@ -238,17 +231,16 @@ ExitCode run_gate(const Options &o, const std::vector<std::string> &default_path
                 again_prev.push_back(previous[i]);
                 again_cur.push_back(workloads[i]);
             }
-        Connection base_conn(target.baseline_conninfo);
         RunOptions confirm_options = options;
         confirm_options.reverse_setup = true;
-        const AbResults again =
-            run_workloads_ab(base_conn, conn, again_prev, again_cur, confirm_options, progress);
+        const AbResults again = run_workloads_ab(conn, again_prev, again_cur, confirm_options, progress);
         apply_confirmation(gate, evaluate(again.current, &baseline, &again.baseline));
     }
     if (!ab)
         gate.notes.push_back(
             "latency compared with the stored baseline samples (no interleaved re-run: " +
-            std::string(o.no_rerun ? "--no-rerun" : "no second database; give --baseline-dsn") + ")");
+            std::string(o.no_rerun ? "--no-rerun" : "the baseline does not carry its workload sources") +
+            ")");
     write_reports(o, current, &gate);
     return gate.failed() ? ExitCode::regression : ExitCode::pass;
 }
@@ -292,8 +284,6 @@ int run_cli(int argc, char **argv)
         "baseline's workloads");
     gate->add_flag("--no-confirm", o.no_confirm,
                    "count a latency regression without re-running its scenario to confirm it");
-    gate->add_option("--baseline-dsn", o.baseline_dsn,
-                     "second database (same server) for the interleaved re-run when --dsn is used");
     add_target_options(gate, o);
     add_report_options(gate, o);
 

@@ -57,6 +57,10 @@ struct Arm
     Connection &conn;
     const Workload &w;
     ExtensionProbe &probe;
+    // A/B runs: both arms share one connection (one backend process, so both see the same CPU
+    // scheduling) and each keeps its tables in its own schema, selected with search_path.
+    std::string schema;
+    std::string *active_schema = nullptr;
     ScenarioResult out;
     std::map<std::string, RowSet> data;
     Vars vars;
@@ -86,13 +90,24 @@ struct Arm
                                     .sizes = {}});
     }
 
+    // The connection, with this arm's schema first on the search_path.
+    Connection &use()
+    {
+        if (!schema.empty() && *active_schema != schema)
+        {
+            conn.exec(fmt::format("SET search_path = {}, public", quote_ident(schema)));
+            *active_schema = schema;
+        }
+        return conn;
+    }
+
     void start_size(std::int64_t n)
     {
         vars = {{"n", std::to_string(n)}};
         data.clear();
         for (const auto &ds : w.data)
             data[ds.name] = generate(ds, vars);
-        run_housekeeping(w.setup_per_size, conn, data, vars,
+        run_housekeeping(w.setup_per_size, use(), data, vars,
                          fmt::format("scenario '{}', n={}, setup_per_size", w.name, n));
         const std::size_t nv = w.variants.size();
         sizes.assign(nv, SizeResult{});
@@ -104,7 +119,7 @@ struct Arm
     {
         const Variant &variant = w.variants[vi];
         const std::string where = fmt::format("scenario '{}', variant '{}', n={}", w.name, variant.name, n);
-        run_housekeeping(w.before_each, conn, data, vars, where + ", before_each");
+        run_housekeeping(w.before_each, use(), data, vars, where + ", before_each");
         if (last)
             probe.reset();
         Context ctx(conn, data, vars);
@@ -148,7 +163,7 @@ struct Arm
             z.bytes_received = first[vi].bytes_received;
             if (w.gates.plans)
                 for (const auto &[sql, params] : recorded[vi])
-                    if (auto shape = explain_shape(conn, sql, params))
+                    if (auto shape = explain_shape(use(), sql, params))
                         z.plans[shape->first] = shape->second;
             out.variants[vi].sizes.push_back(std::move(z));
         }
@@ -165,7 +180,7 @@ void run_scenario(std::vector<Arm> &arms, const RunOptions &options, Progress &p
     if (options.reverse_setup)
         std::reverse(setup_order.begin(), setup_order.end());
     for (Arm *arm : setup_order)
-        run_housekeeping(arm->w.setup, arm->conn, no_data, {},
+        run_housekeeping(arm->w.setup, arm->use(), no_data, {},
                          fmt::format("scenario '{}', setup", arm->w.name));
 
     // Units of work grouped by variant name: in an A/B run the two versions of one variant run back to
@@ -222,7 +237,7 @@ void run_scenario(std::vector<Arm> &arms, const RunOptions &options, Progress &p
     for (auto &arm : arms)
     {
         arm.out.antipatterns = arm.probe.antipatterns();
-        run_housekeeping(arm.w.teardown, arm.conn, no_data, {},
+        run_housekeeping(arm.w.teardown, arm.use(), no_data, {},
                          fmt::format("scenario '{}', teardown", arm.w.name));
     }
 }
@@ -266,18 +281,23 @@ Results run_workloads(Connection &conn, const std::vector<Workload> &workloads, 
     return results;
 }
 
-AbResults run_workloads_ab(Connection &baseline_conn, Connection &current_conn,
-                           const std::vector<Workload> &baseline_workloads,
+AbResults run_workloads_ab(Connection &conn, const std::vector<Workload> &baseline_workloads,
                            const std::vector<Workload> &current_workloads, const RunOptions &options,
                            Progress &progress)
 {
     if (baseline_workloads.size() != current_workloads.size())
         throw InputError("A/B run: the baseline and the current run need the same scenarios");
-    ExtensionProbe base_probe(baseline_conn), cur_probe(current_conn);
+    static const char *schemas[] = {"perfgate_baseline", "perfgate_current"};
+    for (const char *schema : schemas)
+    {
+        conn.exec(fmt::format("DROP SCHEMA IF EXISTS {} CASCADE", schema));
+        conn.exec(fmt::format("CREATE SCHEMA {}", schema));
+    }
+    ExtensionProbe probe(conn);
     AbResults ab;
     ab.baseline.created_at = ab.current.created_at = utc_now();
-    ab.baseline.env = fingerprint(baseline_conn, base_probe.available());
-    ab.current.env = fingerprint(current_conn, cur_probe.available());
+    ab.baseline.env = ab.current.env = fingerprint(conn, probe.available());
+    std::string active;
     for (std::size_t i = 0; i < current_workloads.size(); ++i)
     {
         const Workload &b = baseline_workloads[i], &c = current_workloads[i];
@@ -286,12 +306,20 @@ AbResults run_workloads_ab(Connection &baseline_conn, Connection &current_conn,
         progress.scenario(c.name + " (A/B)", static_cast<int>(i + 1),
                           static_cast<int>(current_workloads.size()));
         std::vector<Arm> arms;
-        arms.emplace_back(baseline_conn, b, base_probe, options);
-        arms.emplace_back(current_conn, c, cur_probe, options);
+        arms.emplace_back(conn, b, probe, options);
+        arms.emplace_back(conn, c, probe, options);
+        for (std::size_t a = 0; a < 2; ++a)
+        {
+            arms[a].schema = schemas[a];
+            arms[a].active_schema = &active;
+        }
         run_scenario(arms, options, progress);
         ab.baseline.scenarios.push_back(std::move(arms[0].out));
         ab.current.scenarios.push_back(std::move(arms[1].out));
     }
+    for (const char *schema : schemas)
+        conn.exec(fmt::format("DROP SCHEMA {} CASCADE", schema));
+    conn.exec("RESET search_path");
     progress.clear();
     return ab;
 }

@@ -4,9 +4,9 @@
 // the timer and the wire counters; setup, before_each, the extension reset/snapshot and EXPLAIN run
 // outside both.
 //
-// An A/B run interleaves two "arms" -- the baseline's version of each workload in one database and
-// the current version in another database of the same server -- round by round, so their latencies
-// can be compared without the drift between two separate runs (see docs/ci.md).
+// An A/B run interleaves two "arms" -- the baseline's version of each workload and the current
+// version, each in its own schema on the same connection -- round by round, so their latencies can be
+// compared without the drift between two separate runs (see docs/ci.md).
 #pragma once
 
 #include "pg.hpp"
@@ -40,9 +40,9 @@ struct AbResults
 };
 
 // `baseline_workloads[i]` and `current_workloads[i]` are two versions of one scenario with the same
-// sizes; each arm runs on its own connection (its own database).
-AbResults run_workloads_ab(Connection &baseline_conn, Connection &current_conn,
-                           const std::vector<Workload> &baseline_workloads,
+// sizes. Both run on `conn`, each arm in its own schema (perfgate_baseline, perfgate_current: created
+// and dropped here), so workloads must not qualify their tables with a schema name.
+AbResults run_workloads_ab(Connection &conn, const std::vector<Workload> &baseline_workloads,
                            const std::vector<Workload> &current_workloads, const RunOptions &options,
                            Progress &progress);
 

@@ -69,12 +69,12 @@ const Results &baseline()
 }
 
 // What `perfgate gate` does: re-run the baseline's workload interleaved with `name` (each in its own
-// database), compare latency with the re-run and everything else with the stored baseline.
+// schema), compare latency with the re-run and everything else with the stored baseline.
 std::vector<Finding> gate_failures(const std::string &name, Results *current_out = nullptr)
 {
-    Connection base_conn(g_cluster->conninfo("perfgate_base")), cur_conn(g_cluster->conninfo());
+    Connection conn(g_cluster->conninfo());
     Progress quiet(false);
-    AbResults ab = run_workloads_ab(base_conn, cur_conn, {load_workload(data_file("it_base.yaml"))},
+    AbResults ab = run_workloads_ab(conn, {load_workload(data_file("it_base.yaml"))},
                                     {load_workload(data_file(name))}, {}, quiet);
     require_comparable(baseline(), ab.current, "it_base");
     std::vector<Finding> out;
@@ -219,9 +219,8 @@ TEST(Integration, CliExitCodes)
 
     // A regression: exit 1, JUnit and Markdown name the failing gate.
     const std::string junit = (tmp.path / "j.xml").string(), md = (tmp.path / "s.md").string();
-    r = run_cli("gate " + data_file("it_loop.yaml") + " " + dsn() + " --baseline-dsn '" +
-                g_cluster->conninfo("perfgate_base") + "' --iterations 10 -b " + base + " --junit " + junit +
-                " --markdown " + md);
+    r = run_cli("gate " + data_file("it_loop.yaml") + " " + dsn() + " --iterations 10 -b " + base +
+                " --junit " + junit + " --markdown " + md);
     EXPECT_EQ(r.code, 1) << r.output;
     EXPECT_NE(r.output.find("[FAIL] statements: scenario 'shop', variant 'batch'"), std::string::npos)
         << r.output;
