@@ -10,8 +10,11 @@
 // unit of usage (usage is bumped on every hit, capped at kMaxUsage). One insertion therefore does at
 // most capacity * kMaxUsage steps and on average a handful; nothing is ever sorted.
 //
-// Concurrency is the caller's business: find()/touch() may run concurrently with each other (the
-// caller holds a shared lock; touch() uses relaxed atomics), everything else needs exclusive access.
+// Concurrency is the caller's business: find(), touch() and in_use() may run concurrently with each
+// other, and even with writers: find() then only ever returns a pointer into the entry array (or
+// NULL), possibly to the wrong entry, so a caller that did not exclude writers must check what it got
+// under a lock of its own (the server uses a spinlock per entry, taken by insert() through the
+// before_reuse callback). Everything else needs exclusive access.
 // Everything stored is trivially copyable, and nothing here allocates or throws.
 #pragma once
 
@@ -100,7 +103,9 @@ template <typename Entry> class ClockTable
         const Header *h = header();
         const uint32_t mask = h->nslots - 1;
         const uint32_t tag = static_cast<uint32_t>(hash);
-        for (uint32_t s = static_cast<uint32_t>(hash) & mask;; s = (s + 1) & mask)
+        // Bounded, so that a probe racing with writers always ends.
+        uint32_t s = static_cast<uint32_t>(hash) & mask;
+        for (uint32_t n = 0; n < h->nslots; n++, s = (s + 1) & mask)
         {
             const Slot &slot = slots()[s];
             if (slot.idx1 == 0)
@@ -112,6 +117,12 @@ template <typename Entry> class ClockTable
                     return e;
             }
         }
+        return nullptr;
+    }
+
+    bool in_use(const Entry *e) const
+    {
+        return __atomic_load_n(&metas()[index_of(e)].in_use, __ATOMIC_RELAXED) != 0;
     }
 
     // Records a use of `e` for the clock; safe under a shared lock.
@@ -125,7 +136,14 @@ template <typename Entry> class ClockTable
 
     // Inserts `key`, which must not be present, evicting an entry when the table is full.
     // The new entry is zeroed but for its key. *evicted tells whether an entry was evicted.
+    // before_reuse(index) is called once the entry to (re)use is chosen, before anything of it
+    // changes.
     Entry *insert(const Key &key, uint64_t hash, bool *evicted)
+    {
+        return insert(key, hash, evicted, [](uint32_t) {});
+    }
+    template <typename OnReuse>
+    Entry *insert(const Key &key, uint64_t hash, bool *evicted, OnReuse &&before_reuse)
     {
         Header *h = header();
         *evicted = false;
@@ -135,11 +153,13 @@ template <typename Entry> class ClockTable
         if (h->free_head != 0)
         {
             idx = h->free_head - 1;
+            before_reuse(idx);
             h->free_head = metas()[idx].next_free;
         }
         else
         {
             idx = victim();
+            before_reuse(idx);
             unlink(idx);
             h->evictions++;
             h->used--;

@@ -2,18 +2,25 @@
  * store.cpp — the shared-memory store: layout, locking, eviction.
  *
  * Layout: one SharedState header followed by kPartitions partitions. A partition is a ClockTable
- * (extension/core/table.hpp) of StoreEntry plus two text arrays, one query-text slot and one
- * plan-text slot per table entry (pg_perfgate.query_text_size / plan_text_size bytes each), indexed
- * like the entries, which never move. pg_perfgate.max is split across partitions so that the total
- * capacity is exactly max. An entry's partition is given by the top bits of its key hash.
- * After the partitions comes one more ClockTable, of ApEntry: the anti-patterns the detectors
- * found (pg_perfgate.max_antipatterns entries), with a lock of its own.
+ * (extension/core/table.hpp) of StoreEntry, an array of spinlocks, one per entry, and two text
+ * arrays, one query-text slot and one plan-text slot per table entry (pg_perfgate.query_text_size /
+ * plan_text_size bytes each), all indexed like the entries, which never move. pg_perfgate.max is split across
+ * partitions so that the total capacity is exactly max. An entry's partition is given by the top bits of its
+ * key hash. After the partitions comes one more ClockTable, of ApEntry: the anti-patterns the detectors found
+ * (pg_perfgate.max_antipatterns entries), with a lock of its own.
  *
- * Locking protocol, per partition (one LWLock each, tranche "pg_perfgate"):
- *  - Shared lock: find an entry and update its counters under the entry's spinlock; copy entries
- *    and texts out for the views. Texts are only written under the exclusive lock, so a reader
- *    holding the shared lock sees them whole.
- *  - Exclusive lock: insert (and so evict), remove, write a text.
+ * Locking protocol, per partition (one LWLock each, tranche "pg_perfgate"), and per entry (its
+ * spinlock, which lives outside the entry so that reinitializing an entry never touches it):
+ *  - Recording a statement whose entry exists takes no LWLock: it looks the key up without a lock,
+ *    takes the spinlock of the entry it found, and checks that the entry is in use and has its key
+ *    before updating the counters; otherwise it falls back to the locked path below. This is safe
+ *    because entries never move and whoever gives an entry a new key (insert, under the exclusive
+ *    lock) holds that entry's spinlock while doing so. A count racing with a reset may be lost.
+ *  - Shared lock: find an entry when the lock-free look-up missed; copy entries and texts out for
+ *    the views (counters under each entry's spinlock). Texts are only written under the exclusive
+ *    lock, so a reader holding the shared lock sees them whole.
+ *  - Exclusive lock: insert (and so evict), remove, write a text. Counters are still updated under
+ *    the entry's spinlock, since lock-free updaters do not take the LWLock.
  *  - Nothing that can ereport runs while a spinlock is held; texts (normalization, EXPLAIN) are
  *    prepared before any lock is taken, so a partition lock is never held across them either.
  *  - No lock covers more than one partition except store_reset(), which takes them one at a time.
@@ -57,8 +64,8 @@ SharedState *shared = nullptr;
 
 Size partition_bytes(uint32 capacity)
 {
-    return MAXALIGN(Table::bytes(capacity)) + MAXALIGN(Size(capacity) * guc_query_text_size) +
-           MAXALIGN(Size(capacity) * guc_plan_text_size);
+    return MAXALIGN(Table::bytes(capacity)) + MAXALIGN(Size(capacity) * sizeof(slock_t)) +
+           MAXALIGN(Size(capacity) * guc_query_text_size) + MAXALIGN(Size(capacity) * guc_plan_text_size);
 }
 
 uint32 capacity_of(int p)
@@ -102,17 +109,24 @@ Table table_of(int p)
     return Table(partition_base(p));
 }
 
+slock_t *mutex_of(int p, uint32 idx)
+{
+    return reinterpret_cast<slock_t *>(partition_base(p) + MAXALIGN(Table::bytes(shared->part_capacity[p]))) +
+           idx;
+}
+
 char *query_slot(int p, uint32 idx)
 {
-    return partition_base(p) + MAXALIGN(Table::bytes(shared->part_capacity[p])) +
+    const uint32 cap = shared->part_capacity[p];
+    return partition_base(p) + MAXALIGN(Table::bytes(cap)) + MAXALIGN(Size(cap) * sizeof(slock_t)) +
            Size(idx) * shared->query_text_size;
 }
 
 char *plan_slot(int p, uint32 idx)
 {
     const uint32 cap = shared->part_capacity[p];
-    return partition_base(p) + MAXALIGN(Table::bytes(cap)) + MAXALIGN(Size(cap) * shared->query_text_size) +
-           Size(idx) * shared->plan_text_size;
+    return partition_base(p) + MAXALIGN(Table::bytes(cap)) + MAXALIGN(Size(cap) * sizeof(slock_t)) +
+           MAXALIGN(Size(cap) * shared->query_text_size) + Size(idx) * shared->plan_text_size;
 }
 
 uint64 key_hash(const EntryKey &k)
@@ -234,6 +248,8 @@ void store_shmem_startup()
             shared->part_offset[p] = offset;
             shared->part_capacity[p] = capacity_of(p);
             Table::create(partition_base(p), capacity_of(p));
+            for (uint32 i = 0; i < capacity_of(p); i++)
+                SpinLockInit(mutex_of(p, i));
             offset += partition_bytes(capacity_of(p));
         }
         shared->ap_offset = offset;
@@ -249,6 +265,18 @@ void store_shmem_startup()
         persist_load();
 }
 
+// Updates an entry found under a shared or exclusive lock.
+static bool update_found(int p, Table t, StoreEntry *e, const Sample &sample, TimestampTz now)
+{
+    slock_t *m = mutex_of(p, t.index_of(e));
+    t.touch(e);
+    SpinLockAcquire(m);
+    apply(e, sample, now);
+    const bool need_plan = !e->has_plan_text;
+    SpinLockRelease(m);
+    return need_plan;
+}
+
 void store_record(const EntryKey &key, const Sample &sample, const TextSource &texts)
 {
     if (shared == nullptr)
@@ -258,22 +286,41 @@ void store_record(const EntryKey &key, const Sample &sample, const TextSource &t
     LWLock *lock = &shared->locks[p].lock;
     const TimestampTz now = GetCurrentStatementStartTimestamp();
     Table t = table_of(p);
+    bool need_plan = false;
 
-    LWLockAcquire(lock, LW_SHARED);
+    // The common case: the entry exists. No LWLock; what the racy look-up found is checked under
+    // the entry's spinlock (see the header comment).
     StoreEntry *e = t.find(key, hash);
     if (e != nullptr)
     {
-        t.touch(e);
-        SpinLockAcquire(&e->mutex);
-        apply(e, sample, now);
-        const bool need_plan = !e->has_plan_text;
-        SpinLockRelease(&e->mutex);
+        slock_t *m = mutex_of(p, t.index_of(e));
+        SpinLockAcquire(m);
+        const bool mine = t.in_use(e) && memcmp(&e->key, &key, sizeof(key)) == 0;
+        if (mine)
+        {
+            apply(e, sample, now);
+            need_plan = !e->has_plan_text;
+        }
+        SpinLockRelease(m);
+        if (mine)
+            t.touch(e);
+        else
+            e = nullptr;
+    }
+    if (e == nullptr)
+    {
+        LWLockAcquire(lock, LW_SHARED);
+        e = t.find(key, hash);
+        if (e != nullptr)
+            need_plan = update_found(p, t, e, sample, now);
         LWLockRelease(lock);
+    }
+    if (e != nullptr)
+    {
         if (need_plan && sample.kind == SampleKind::Execution && wants_plan_text(key, texts))
             attach_plan_text(p, key, hash, texts.queryDesc);
         return;
     }
-    LWLockRelease(lock);
 
     // A new entry. Its texts are prepared with no lock held: both may raise errors.
     int qlen = 0;
@@ -287,14 +334,23 @@ void store_record(const EntryKey &key, const Sample &sample, const TextSource &t
     e = t.find(key, hash);
     if (e == nullptr)
     {
+        // Whoever gives an entry a new key holds its spinlock meanwhile.
         bool evicted;
-        e = t.insert(key, hash, &evicted);
-        SpinLockInit(&e->mutex);
+        slock_t *m = nullptr;
+        e = t.insert(key, hash, &evicted,
+                     [&](uint32 idx)
+                     {
+                         m = mutex_of(p, idx);
+                         SpinLockAcquire(m);
+                     });
         e->query_len = copy_text(query_slot(p, t.index_of(e)), shared->query_text_size, qtext, qlen);
+        apply(e, sample, now);
+        SpinLockRelease(m);
     }
+    else
+        (void)update_found(p, t, e, sample, now);
     if (want_plan && !e->has_plan_text)
         store_plan_text(p, e, ptext);
-    apply(e, sample, now); // the exclusive lock keeps everyone else out
     LWLockRelease(lock);
 
     if (qtext)
@@ -405,10 +461,10 @@ EntryCopy *store_copy_all(int *count)
             [&](const StoreEntry &e)
             {
                 EntryCopy &c = out[n++];
-                StoreEntry *live = const_cast<StoreEntry *>(&e);
-                SpinLockAcquire(&live->mutex);
+                slock_t *m = mutex_of(p, t.index_of(&e));
+                SpinLockAcquire(m);
                 memcpy(static_cast<void *>(&c.entry), &e, sizeof(StoreEntry));
-                SpinLockRelease(&live->mutex);
+                SpinLockRelease(m);
                 c.query = nullptr;
                 c.plan = nullptr;
                 if (e.query_len > 0)
@@ -515,7 +571,6 @@ void store_load_entry(const StoreEntry &src, const char *query, int query_len, c
     StoreEntry *e = t.insert(src.key, hash, &evicted);
     e->counters = src.counters;
     e->hist = src.hist;
-    SpinLockInit(&e->mutex);
     e->query_len = copy_text(query_slot(p, t.index_of(e)), shared->query_text_size, query, query_len);
     if (plan != nullptr)
     {

@@ -22,12 +22,11 @@ struct EntryKey
 struct StoreEntry
 {
     EntryKey key;
-    slock_t mutex;      // guards counters and hist; held for a few dozen instructions
     bool has_plan_text; // set once the plan text is stored; guarded like the texts (see store.cpp)
     int32 query_len;    // bytes of query text stored, after truncation
     int32 plan_len;
-    pgperfgate::Counters counters;
-    pgperfgate::Histogram hist; // execution times
+    pgperfgate::Counters counters; // guarded by the entry's spinlock (see store.cpp)
+    pgperfgate::Histogram hist;    // execution times; guarded likewise
 };
 
 enum class SampleKind
