@@ -49,3 +49,43 @@ SELECT depth(40);
 SELECT calls, rows, total_exec_time > 0 AS timed, min_exec_time > 0 AS each_timed, query
   FROM pg_perfgate_statements WHERE query LIKE '%depth%' ORDER BY query COLLATE "C";
 SET pg_perfgate.track = 'top';
+
+-- Errors: the nesting level is restored where PostgreSQL recovers (a subtransaction's abort, the
+-- next client message), so statements after an error keep their right level.
+SET pg_perfgate.track = 'all';
+SET pg_perfgate.track_utility = off;
+CREATE FUNCTION guarded_div(d int) RETURNS int LANGUAGE plpgsql AS $$
+DECLARE
+  r int;
+BEGIN
+  BEGIN
+    SELECT 100 / d INTO r;
+  EXCEPTION WHEN division_by_zero THEN
+    r := -1;
+  END;
+  PERFORM qty FROM stock WHERE id = 1;
+  RETURN r;
+END $$;
+CREATE PROCEDURE two_transactions() LANGUAGE plpgsql AS $$
+BEGIN
+  PERFORM qty FROM stock WHERE id = 2;
+  COMMIT;
+  PERFORM qty FROM stock WHERE id = 3;
+  ROLLBACK;
+  PERFORM qty FROM stock WHERE id = 4;
+END $$;
+SELECT pg_perfgate_reset() IS NOT NULL AS t;
+SELECT 1 / 0 AS planner_error;
+SELECT qty FROM stock WHERE id = 5;
+SELECT guarded_div(0);
+SELECT guarded_div(4);
+SELECT qty FROM stock WHERE id = 6;
+CALL two_transactions();
+SELECT qty FROM stock WHERE id = 7;
+BEGIN;
+SELECT qty FROM stock WHERE id = 0 / 0;
+ROLLBACK;
+SELECT qty FROM stock WHERE id = 8;
+SELECT toplevel, calls, query FROM pg_perfgate_statements
+ WHERE query NOT LIKE '%pg_perfgate%' ORDER BY query COLLATE "C", toplevel;
+SET pg_perfgate.track = 'top';

@@ -227,22 +227,15 @@ namespace
 {
 
 // Plans with the nesting level raised: functions evaluated while planning are not top-level
-// statements, whether planning is measured or not.
+// statements, whether planning is measured or not. On error the level is restored by the
+// (sub)transaction abort (hooks.cpp).
 PlannedStmt *plan_nested(Query *parse, const char *query_string, int cursorOptions, ParamListInfo boundParams,
                          planner_hook_type next)
 {
-    PlannedStmt *volatile result = nullptr;
     nesting_level++;
-    PG_TRY();
-    {
-        result = next ? next(parse, query_string, cursorOptions, boundParams)
-                      : standard_planner(parse, query_string, cursorOptions, boundParams);
-    }
-    PG_FINALLY();
-    {
-        nesting_level--;
-    }
-    PG_END_TRY();
+    PlannedStmt *result = next ? next(parse, query_string, cursorOptions, boundParams)
+                               : standard_planner(parse, query_string, cursorOptions, boundParams);
+    nesting_level--;
     return result;
 }
 

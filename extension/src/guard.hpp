@@ -17,21 +17,25 @@ namespace pgpf
 
 [[noreturn]] void raise_cpp_error(const char *where, const char *what);
 
+// Where the message of a caught exception waits for ereport: static, so that the guard puts no
+// array (and so no stack-protector check) in every hook's frame. Backends are single-threaded.
+extern char guard_message[256];
+
 template <typename F> auto guarded(const char *where, F &&body) -> decltype(body())
 {
-    char message[256];
-    message[0] = '\0';
+    char *message = guard_message;
+    const size_t size = sizeof(guard_message);
     try
     {
         return body();
     }
     catch (const std::exception &e)
     {
-        strlcpy(message, e.what(), sizeof(message));
+        strlcpy(message, e.what(), size);
     }
     catch (...)
     {
-        strlcpy(message, "unknown C++ exception", sizeof(message));
+        strlcpy(message, "unknown C++ exception", size);
     }
     raise_cpp_error(where, message);
 }

@@ -1,8 +1,18 @@
 /*
  * hooks.cpp — the hook shims: each saves the previous hook, chains to it (or to the standard
- * function), keeps the nesting level right also when an error unwinds through it, and hands the
- * measuring to capture.cpp. Every shim runs inside pgpf::guarded(): no C++ exception reaches
- * PostgreSQL, and nothing with a destructor lives in these frames.
+ * function), keeps the nesting level, and hands the measuring to capture.cpp. Every shim runs
+ * inside pgpf::guarded(): no C++ exception reaches PostgreSQL, and nothing with a destructor lives
+ * in these frames.
+ *
+ * The nesting level and errors. pg_stat_statements restores the level with PG_TRY/PG_FINALLY around
+ * every ExecutorRun, ExecutorFinish and planner call; those three setjmps cost more per statement
+ * than the rest of our bookkeeping together. We restore it where PostgreSQL itself recovers from
+ * an error instead: a subtransaction's abort (a PL/pgSQL EXCEPTION block, a savepoint) resets it
+ * to the level at which the subtransaction began, and every client message starts at level zero,
+ * since none of our frames outlives the message that entered it: sync_nesting() notices a new
+ * message by its statement timestamp, which PostgreSQL sets for each one. Transaction ends are no
+ * such point: a procedure may COMMIT or ROLLBACK in the middle of its body. ProcessUtility keeps
+ * PG_TRY: it is rare, and it measures its own time.
  */
 #include "guard.hpp"
 #include "pg_perfgate.hpp"
@@ -15,6 +25,61 @@ int nesting_level = 0;
 
 namespace
 {
+
+// The nesting level at the start of each open subtransaction, innermost last.
+int *subxact_levels = nullptr;
+int subxact_depth = 0;
+int subxact_capacity = 0;
+
+// The statement timestamp of the client message the nesting level belongs to.
+TimestampTz nesting_message = 0;
+
+// Called first thing in the hooks a message can enter by.
+inline void sync_nesting()
+{
+    const TimestampTz ts = GetCurrentStatementStartTimestamp();
+    if (ts != nesting_message)
+    {
+        nesting_message = ts;
+        nesting_level = 0;
+    }
+}
+
+void on_xact(XactEvent event, void *)
+{
+    // Subtransactions never outlive their transaction (their own callbacks have run by now).
+    if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT || event == XACT_EVENT_COMMIT ||
+        event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PREPARE)
+        subxact_depth = 0;
+}
+
+void on_subxact(SubXactEvent event, SubTransactionId, SubTransactionId, void *)
+{
+    switch (event)
+    {
+    case SUBXACT_EVENT_START_SUB:
+        if (subxact_depth == subxact_capacity)
+        {
+            const int n = Max(16, subxact_capacity * 2);
+            subxact_levels =
+                static_cast<int *>(subxact_levels ? repalloc(subxact_levels, sizeof(int) * n)
+                                                  : MemoryContextAlloc(TopMemoryContext, sizeof(int) * n));
+            subxact_capacity = n;
+        }
+        subxact_levels[subxact_depth++] = nesting_level;
+        break;
+    case SUBXACT_EVENT_COMMIT_SUB:
+        if (subxact_depth > 0)
+            subxact_depth--;
+        break;
+    case SUBXACT_EVENT_ABORT_SUB:
+        if (subxact_depth > 0)
+            nesting_level = subxact_levels[--subxact_depth];
+        break;
+    default:
+        break;
+    }
+}
 
 post_parse_analyze_hook_type prev_post_parse_analyze = nullptr;
 planner_hook_type prev_planner = nullptr;
@@ -29,6 +94,7 @@ void on_post_parse_analyze(ParseState *pstate, Query *query, JumbleState *jstate
     guarded("post_parse_analyze",
             [&]
             {
+                sync_nesting();
                 if (prev_post_parse_analyze)
                     prev_post_parse_analyze(pstate, query, jstate);
                 if (!store_attached() || !tracking(nesting_level))
@@ -47,9 +113,12 @@ void on_post_parse_analyze(ParseState *pstate, Query *query, JumbleState *jstate
 
 PlannedStmt *on_planner(Query *parse, const char *query_string, int cursorOptions, ParamListInfo boundParams)
 {
-    return guarded(
-        "planner",
-        [&] { return capture_planner(parse, query_string, cursorOptions, boundParams, prev_planner); });
+    return guarded("planner",
+                   [&]
+                   {
+                       sync_nesting();
+                       return capture_planner(parse, query_string, cursorOptions, boundParams, prev_planner);
+                   });
 }
 
 void on_executor_start(QueryDesc *queryDesc, int eflags)
@@ -57,6 +126,7 @@ void on_executor_start(QueryDesc *queryDesc, int eflags)
     guarded("ExecutorStart",
             [&]
             {
+                sync_nesting();
                 // Before the executor starts: a sampled execution asks for per-node row counts.
                 const bool tracked =
                     store_attached() && queryDesc->plannedstmt->queryId != 0 && tracking(nesting_level);
@@ -77,20 +147,15 @@ void on_executor_run(PGPF_EXECUTOR_RUN_ARGS)
     guarded("ExecutorRun",
             [&]
             {
+                sync_nesting();
                 capture_call_begin(queryDesc, true);
+                // On error the level is restored by the (sub)transaction abort: see the header.
                 nesting_level++;
-                PG_TRY();
-                {
-                    if (prev_executor_run)
-                        prev_executor_run(PGPF_EXECUTOR_RUN_PASS);
-                    else
-                        standard_ExecutorRun(PGPF_EXECUTOR_RUN_PASS);
-                }
-                PG_FINALLY();
-                {
-                    nesting_level--;
-                }
-                PG_END_TRY();
+                if (prev_executor_run)
+                    prev_executor_run(PGPF_EXECUTOR_RUN_PASS);
+                else
+                    standard_ExecutorRun(PGPF_EXECUTOR_RUN_PASS);
+                nesting_level--;
                 capture_call_end(queryDesc, true, count);
             });
 }
@@ -102,18 +167,11 @@ void on_executor_finish(QueryDesc *queryDesc)
             {
                 capture_call_begin(queryDesc, false);
                 nesting_level++;
-                PG_TRY();
-                {
-                    if (prev_executor_finish)
-                        prev_executor_finish(queryDesc);
-                    else
-                        standard_ExecutorFinish(queryDesc);
-                }
-                PG_FINALLY();
-                {
-                    nesting_level--;
-                }
-                PG_END_TRY();
+                if (prev_executor_finish)
+                    prev_executor_finish(queryDesc);
+                else
+                    standard_ExecutorFinish(queryDesc);
+                nesting_level--;
                 capture_call_end(queryDesc, false, 0);
             });
 }
@@ -162,6 +220,7 @@ void on_process_utility(PlannedStmt *pstmt, const char *queryString, bool readOn
         "ProcessUtility",
         [&]
         {
+            sync_nesting();
             // Read before chaining: pg_stat_statements, when it runs inside us, clears the query id.
             const uint64 queryid = utility_query_id(pstmt);
             const int location = pstmt->stmt_location;
@@ -169,7 +228,14 @@ void on_process_utility(PlannedStmt *pstmt, const char *queryString, bool readOn
             if (!(store_attached() && guc_track_utility && queryid != 0 && tracking(nesting_level) &&
                   PGPF_HANDLED_UTILITY(pstmt->utilityStmt)))
             {
+                // Not measured, but what it runs (a DO block's or a procedure's statements) is still
+                // nested. EXECUTE and PREPARE are not bumped: the statement they run or prepare is
+                // as top-level as they are. On error the level is restored as for the executor.
+                const bool bump =
+                    !IsA(pstmt->utilityStmt, ExecuteStmt) && !IsA(pstmt->utilityStmt, PrepareStmt);
+                nesting_level += bump;
                 call_process_utility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
+                nesting_level -= bump;
                 return;
             }
 
@@ -212,6 +278,8 @@ void on_process_utility(PlannedStmt *pstmt, const char *queryString, bool readOn
 
 void install_hooks()
 {
+    RegisterXactCallback(on_xact, nullptr);
+    RegisterSubXactCallback(on_subxact, nullptr);
     prev_post_parse_analyze = post_parse_analyze_hook;
     post_parse_analyze_hook = on_post_parse_analyze;
     prev_planner = planner_hook;

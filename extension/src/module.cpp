@@ -28,6 +28,8 @@ int guc_plan_text_size = 2048;
 bool guc_plan_text = true;
 int guc_max_antipatterns = 1000;
 
+char guard_message[256];
+
 void raise_cpp_error(const char *where, const char *what)
 {
     ereport(ERROR,
