@@ -6,13 +6,13 @@
 #include "cluster.hpp"
 #include "errors.hpp"
 #include "gate.hpp"
+#include "gate_run.hpp"
 #include "pg.hpp"
 #include "progress.hpp"
 #include "report.hpp"
 #include "runner.hpp"
 #include "suite.hpp"
 
-#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -106,7 +106,8 @@ Results run_suite(const Options &o, const std::vector<std::string> &default_path
     Target target = choose_target(o);
     Connection conn(target.conninfo);
     Progress progress(!o.no_progress && !o.quiet && Progress::terminal_attached());
-    return run_workloads(conn, workloads, RunOptions{.iterations = o.iterations, .warmup = o.warmup},
+    return run_workloads(conn, workloads,
+                         RunOptions{.iterations = o.iterations, .warmup = o.warmup, .reverse_setup = false},
                          progress);
 }
 
@@ -167,82 +168,23 @@ ExitCode finish_gate(const Options &o, const Results &current, const Results &ba
     return gate.failed() ? ExitCode::regression : ExitCode::pass;
 }
 
-// The gate proper. When the baseline carries its workload sources, the baseline's version of every
-// scenario is re-run now, interleaved with the current version (see run_workloads_ab), and
-// latency is judged against that re-run: drift between two separate runs (another job on the CI
-// machine, a cooler CPU) then cannot pass for a regression. Every deterministic gate still compares
-// with the stored baseline.
-ExitCode run_gate(const Options &o, const std::vector<std::string> &default_paths, const Results &baseline)
+ExitCode gate_command(const Options &o, const std::vector<std::string> &default_paths,
+                      const Results &baseline)
 {
     const auto workloads = load_workloads(o.workloads.empty() ? default_paths : o.workloads, o.scenarios);
-    // Incomparable data or sizes are known before any server work: fail fast with exit code 3.
-    Results planned;
-    planned.env = baseline.env;
-    for (const auto &w : workloads)
-    {
-        ScenarioResult s;
-        s.name = w.name;
-        s.sizes = w.sizes;
-        s.data_hash = w.data_hash;
-        planned.scenarios.push_back(s);
-    }
-    const auto diffs = environment_differences(baseline, planned);
-    if (!diffs.empty())
-        require_comparable(baseline, planned, o.baseline);
-
-    std::vector<Workload> previous;
-    bool ab = !o.no_rerun;
-    for (const auto &w : workloads)
-    {
-        const ScenarioResult *bs = baseline.scenario(w.name);
-        if (!bs || bs->source.empty())
-        {
-            ab = false;
-            break;
-        }
-        previous.push_back(
-            parse_workload(bs->source, fmt::format("{} (baseline version of {})", o.baseline, bs->file)));
-    }
+    require_same_data(baseline, workloads, o.baseline); // exit 3 before any server work
     Target target = choose_target(o);
-    Progress progress(!o.no_progress && !o.quiet && Progress::terminal_attached());
-    const RunOptions options{.iterations = o.iterations, .warmup = o.warmup};
     Connection conn(target.conninfo);
-    Results current, rerun;
-    if (ab)
-    {
-        AbResults both = run_workloads_ab(conn, previous, workloads, options, progress);
-        current = std::move(both.current);
-        rerun = std::move(both.baseline);
-    }
-    else
-        current = run_workloads(conn, workloads, options, progress);
+    Progress progress(!o.no_progress && !o.quiet && Progress::terminal_attached());
+    const GateRunOptions options{
+        .run = {.iterations = o.iterations, .warmup = o.warmup, .reverse_setup = false},
+        .rerun = !o.no_rerun,
+        .confirm = !o.no_confirm};
+    const GateRun gate = run_gate(conn, workloads, baseline, o.baseline, options, progress);
     if (!o.output.empty())
-        write_results(o.output, current);
-    require_comparable(baseline, current, o.baseline);
-    GateOutcome gate = evaluate(current, &baseline, ab ? &rerun : nullptr);
-    const auto suspects = scenarios_with_latency_failures(gate);
-    if (ab && !o.no_confirm && !suspects.empty())
-    {
-        // Confirmation: the suspect scenarios once more, interleaved, with the setup order reversed.
-        std::vector<Workload> again_prev, again_cur;
-        for (std::size_t i = 0; i < workloads.size(); ++i)
-            if (std::find(suspects.begin(), suspects.end(), workloads[i].name) != suspects.end())
-            {
-                again_prev.push_back(previous[i]);
-                again_cur.push_back(workloads[i]);
-            }
-        RunOptions confirm_options = options;
-        confirm_options.reverse_setup = true;
-        const AbResults again = run_workloads_ab(conn, again_prev, again_cur, confirm_options, progress);
-        apply_confirmation(gate, evaluate(again.current, &baseline, &again.baseline));
-    }
-    if (!ab)
-        gate.notes.push_back(
-            "latency compared with the stored baseline samples (no interleaved re-run: " +
-            std::string(o.no_rerun ? "--no-rerun" : "the baseline does not carry its workload sources") +
-            ")");
-    write_reports(o, current, &gate);
-    return gate.failed() ? ExitCode::regression : ExitCode::pass;
+        write_results(o.output, gate.current);
+    write_reports(o, gate.current, &gate.outcome);
+    return gate.outcome.failed() ? ExitCode::regression : ExitCode::pass;
 }
 
 int run_cli(int argc, char **argv)
@@ -324,7 +266,7 @@ int run_cli(int argc, char **argv)
         {
             // Read first: a missing or foreign baseline fails (exit 3) before minutes of running.
             const Results baseline = read_results(o.baseline);
-            return static_cast<int>(run_gate(o, builtin, baseline));
+            return static_cast<int>(gate_command(o, builtin, baseline));
         }
         const Results current = run_suite(o, builtin);
         if (!o.output.empty())

@@ -15,7 +15,7 @@ trap 'rm -rf "$work"' EXIT
 read -r -a extra_args <<<"${EXTRA_ARGS:-}"
 read -r -a gate_args <<<"${GATE_ARGS:-}"
 "$bin" run -q --no-progress -o "$work/base.json" "${extra_args[@]}" >/dev/null
-count() { # file -> "failed total"
+count() { # file -> "failed total improved"
   python3 - "$1" <<'PY'
 import json, sys
 g = json.load(open(sys.argv[1]))["gate"]["findings"]
@@ -23,7 +23,7 @@ lat = [f for f in g if f["gate"] == "latency"]
 for f in lat:
     if f["verdict"] == "fail":
         print("   false alarm:", f["message"], file=sys.stderr)
-print(sum(f["verdict"] == "fail" for f in lat), len(lat))
+print(sum(f["verdict"] == "fail" for f in lat), len(lat), sum(f["verdict"] == "improved" for f in lat))
 PY
 }
 for mode in ${MODES:-ab stored}; do
@@ -32,8 +32,8 @@ for mode in ${MODES:-ab stored}; do
     extra=("${extra_args[@]}" "${gate_args[@]}")
     [ "$mode" = stored ] && extra+=(--no-rerun)
     "$bin" gate -q --no-progress -b "$work/base.json" --json "$work/g.json" "${extra[@]}" >/dev/null || true
-    read -r f t < <(count "$work/g.json")
-    echo "$mode run $i: $f of $t latency comparisons failed"
+    read -r f t b < <(count "$work/g.json")
+    echo "$mode run $i: $f of $t latency comparisons failed ($b showed a significant improvement)"
     failed=$((failed + f)) total=$((total + t))
   done
   echo "$mode: $failed false alarms in $total latency comparisons over $rounds identical gate runs"

@@ -6,6 +6,7 @@
 #include "cluster.hpp"
 #include "errors.hpp"
 #include "gate.hpp"
+#include "gate_run.hpp"
 #include "runner.hpp"
 #include "workload.hpp"
 
@@ -68,21 +69,22 @@ const Results &baseline()
     return base;
 }
 
-// What `perfgate gate` does: re-run the baseline's workload interleaved with `name` (each in its own
-// schema), compare latency with the re-run and everything else with the stored baseline.
+// What `perfgate gate` does (run_gate): re-run the baseline's workload interleaved with `name`,
+// compare latency with the re-run (confirming failures) and everything else with the stored baseline.
 std::vector<Finding> gate_failures(const std::string &name, Results *current_out = nullptr)
 {
     Connection conn(g_cluster->conninfo());
     Progress quiet(false);
-    AbResults ab = run_workloads_ab(conn, {load_workload(data_file("it_base.yaml"))},
-                                    {load_workload(data_file(name))}, {}, quiet);
-    require_comparable(baseline(), ab.current, "it_base");
+    const std::vector<Workload> workloads{load_workload(data_file(name))};
+    require_same_data(baseline(), workloads, "it_base");
+    GateRun run = run_gate(conn, workloads, baseline(), "it_base", {}, quiet);
+    EXPECT_TRUE(run.interleaved);
     std::vector<Finding> out;
-    for (const auto &f : evaluate(ab.current, &baseline(), &ab.baseline).findings)
+    for (const auto &f : run.outcome.findings)
         if (f.verdict == Verdict::fail)
             out.push_back(f);
     if (current_out)
-        *current_out = std::move(ab.current);
+        *current_out = std::move(run.current);
     return out;
 }
 

@@ -1,0 +1,85 @@
+// The gate as a procedure: A/B re-run, comparability, evaluation, confirmation. See gate_run.hpp.
+#include "gate_run.hpp"
+
+#include "baseline.hpp"
+
+#include <algorithm>
+
+#include <fmt/format.h>
+
+namespace perfgate
+{
+
+void require_same_data(const Results &baseline, const std::vector<Workload> &workloads,
+                       const std::string &baseline_path)
+{
+    Results planned;
+    planned.env = baseline.env; // the server is not known yet: compare the workloads only
+    for (const auto &w : workloads)
+    {
+        ScenarioResult s;
+        s.name = w.name;
+        s.sizes = w.sizes;
+        s.data_hash = w.data_hash;
+        planned.scenarios.push_back(s);
+    }
+    require_comparable(baseline, planned, baseline_path);
+}
+
+GateRun run_gate(Connection &conn, const std::vector<Workload> &workloads, const Results &baseline,
+                 const std::string &baseline_path, const GateRunOptions &options, Progress &progress)
+{
+    // The baseline's own version of each scenario, if it kept the sources.
+    std::vector<Workload> previous;
+    bool ab = options.rerun;
+    for (const auto &w : workloads)
+    {
+        const ScenarioResult *bs = baseline.scenario(w.name);
+        if (!ab || !bs || bs->source.empty())
+        {
+            ab = false;
+            break;
+        }
+        previous.push_back(
+            parse_workload(bs->source, fmt::format("{} (baseline version of {})", baseline_path, bs->file)));
+    }
+
+    GateRun out;
+    out.interleaved = ab;
+    Results rerun;
+    if (ab)
+    {
+        AbResults both = run_workloads_ab(conn, previous, workloads, options.run, progress);
+        out.current = std::move(both.current);
+        rerun = std::move(both.baseline);
+    }
+    else
+        out.current = run_workloads(conn, workloads, options.run, progress);
+    require_comparable(baseline, out.current, baseline_path);
+    out.outcome = evaluate(out.current, &baseline, ab ? &rerun : nullptr);
+
+    const auto suspects = scenarios_with_latency_failures(out.outcome);
+    if (ab && options.confirm && !suspects.empty())
+    {
+        // The suspect scenarios once more, interleaved, with the setup order of the versions reversed.
+        std::vector<Workload> again_prev, again_cur;
+        for (std::size_t i = 0; i < workloads.size(); ++i)
+            if (std::find(suspects.begin(), suspects.end(), workloads[i].name) != suspects.end())
+            {
+                again_prev.push_back(previous[i]);
+                again_cur.push_back(workloads[i]);
+            }
+        RunOptions confirm_options = options.run;
+        confirm_options.reverse_setup = true;
+        const AbResults again = run_workloads_ab(conn, again_prev, again_cur, confirm_options, progress);
+        apply_confirmation(out.outcome, evaluate(again.current, &baseline, &again.baseline));
+    }
+    if (!ab)
+        out.outcome.notes.push_back(
+            fmt::format("latency compared with the stored baseline samples (no interleaved re-run: {})",
+                        options.rerun ? "the baseline does not carry the workload sources of every scenario"
+                                      : "--no-rerun"));
+    return out;
+}
+
+} // namespace perfgate
