@@ -191,17 +191,15 @@ void capture_executor_end(QueryDesc *queryDesc)
     Sample s;
     s.kind = SampleKind::Execution;
     s.rows = int64(PGPF_ROWS_PROCESSED(queryDesc->estate));
+    pgperfgate::IoUsage fallback_io;
     RunFacts facts;
-    if (Running *r = find_running(queryDesc))
+    Running *r = find_running(queryDesc);
+    if (r != nullptr)
     {
         facts = r->facts;
         s.ms = INSTR_TIME_GET_MILLISEC(r->elapsed);
         s.ns = uint64(INSTR_TIME_GET_DOUBLE(r->elapsed) * 1e9);
-        s.io = r->io;
-        const int i = int(r - running);
-        if (i < running_top - 1) // a cursor closed out of order
-            memmove(&running[i], &running[i + 1], sizeof(Running) * (running_top - 1 - i));
-        running_top--;
+        s.io = &r->io;
     }
     else if (queryDesc->totaltime != nullptr)
     {
@@ -210,7 +208,8 @@ void capture_executor_end(QueryDesc *queryDesc)
         const Instrumentation *t = queryDesc->totaltime;
         s.ms = t->total * 1000.0;
         s.ns = t->total > 0 ? uint64(t->total * 1e9) : 0;
-        s.io = io_from(t->bufusage, t->walusage);
+        fallback_io = io_from(t->bufusage, t->walusage);
+        s.io = &fallback_io;
         memset(&facts, 0, sizeof(facts));
     }
     else
@@ -220,6 +219,17 @@ void capture_executor_end(QueryDesc *queryDesc)
     const uint64 planid = compute_plan_id(stmt, &features);
     const TextSource texts{queryDesc->sourceText, stmt->stmt_location, stmt->stmt_len, queryDesc};
     store_record(make_key(stmt->queryId, planid, nesting_level == 0), s, texts);
+    if (r != nullptr)
+    {
+        // Off the stack now that the counters are stored. Found again: rendering a new plan's
+        // text is the only thing in between, but nothing need rely on that.
+        r = find_running(queryDesc);
+        const int i = r != nullptr ? int(r - running) : running_top;
+        if (i < running_top - 1) // a cursor closed out of order
+            memmove(&running[i], &running[i + 1], sizeof(Running) * (running_top - 1 - i));
+        if (i < running_top)
+            running_top--;
+    }
     detect_executor_end(queryDesc, facts, stmt->queryId, features, s.rows, s.ms);
 }
 
@@ -266,7 +276,8 @@ PlannedStmt *capture_planner(Query *parse, const char *query_string, int cursorO
     s.ms = INSTR_TIME_GET_MILLISEC(duration);
     s.ns = 0;
     s.rows = 0;
-    s.io = io_from(buf_delta, wal_delta);
+    const pgperfgate::IoUsage io = io_from(buf_delta, wal_delta);
+    s.io = &io;
     const TextSource texts{query_string, parse->stmt_location, parse->stmt_len, nullptr};
     store_record(make_key(parse->queryId, compute_plan_id(result, nullptr), nesting_level == 0), s, texts);
     return result;
@@ -280,7 +291,8 @@ void capture_utility(uint64 queryid, const char *query_string, int location, int
     s.ms = ms;
     s.ns = ms > 0 ? uint64(ms * 1e6) : 0;
     s.rows = int64(rows);
-    s.io = io_from(buf_delta, wal_delta);
+    const pgperfgate::IoUsage io = io_from(buf_delta, wal_delta);
+    s.io = &io;
     const TextSource texts{query_string, location, length, nullptr};
     store_record(make_key(queryid, 0, nesting_level == 0), s, texts);
 }

@@ -5,9 +5,15 @@
  * node types, the relations and indexes used (by oid), join types, scan directions, aggregate and
  * set-operation strategies, sort and grouping widths, parallel awareness, init plans and subplans.
  * It ignores costs, row estimates, plan node ids and every constant, so the same query with other
- * constants and the same shape gets the same id. The walk touches each node once and allocates
- * nothing; 0 is never returned (it marks utility statements). On the way it notes what the
- * anti-pattern detectors may want to look at (an OFFSET, a filtered sequential scan).
+ * constants and the same shape gets the same id. 0 is never returned (it marks utility
+ * statements). On the way it notes what the anti-pattern detectors may want to look at (an
+ * OFFSET, a filtered sequential scan).
+ *
+ * This runs for every execution, so it is one loop over an explicit stack of pending subtrees,
+ * with the hash in a register: per node a header word (type, parallel awareness, which children it
+ * has, how many init plans, a small per-type choice) and, where the type has one, a detail word
+ * (relation and index, strategy and widths). The order is a depth-first one fixed by the tree, and
+ * every header says how many children follow, so two different shapes never give one sequence.
  */
 #include "core/fingerprint.hpp"
 #include "pg_perfgate.hpp"
@@ -20,29 +26,12 @@ namespace
 
 using pgperfgate::Fingerprint;
 
-uint64 relation_oid(Index scanrelid, const List *rtable)
+inline uint64 relation_oid(Index scanrelid, const List *rtable)
 {
     if (scanrelid == 0 || scanrelid > Index(list_length(rtable)))
         return 0;
     const RangeTblEntry *rte = rt_fetch(scanrelid, rtable);
     return rte->rtekind == RTE_RELATION ? rte->relid : 0;
-}
-
-void walk(Fingerprint &f, const Plan *plan, const List *rtable, uint32 &features);
-
-void walk_list(Fingerprint &f, const List *plans, const List *rtable, uint32 &features)
-{
-    f.mix(uint64(list_length(plans)));
-    ListCell *lc;
-    foreach (lc, plans)
-    {
-        // A subplan removed by the planner is NULL in stmt->subplans.
-        const Plan *p = static_cast<const Plan *>(lfirst(lc));
-        if (p != nullptr)
-            walk(f, p, rtable, features);
-        else
-            f.mix(0);
-    }
 }
 
 // A scan's relation and index, in one word.
@@ -51,13 +40,56 @@ inline uint64 rel_index(Index scanrelid, Oid indexid, const List *rtable)
     return relation_oid(scanrelid, rtable) | (uint64(indexid) << 32);
 }
 
-// Mixes one node: a header word (type, parallel awareness, which children it has, how many init
-// plans, a small per-type choice) and, where the type has one, a detail word (relation and index,
-// strategy and widths). Lists of children are walked here; lefttree and righttree by the caller.
-void mix_node(Fingerprint &f, const Plan *plan, const List *rtable, uint32 &features)
+struct Walker
+{
+    static constexpr int kStack = 64;
+
+    Fingerprint f;
+    const List *rtable;
+    uint32 features = 0;
+    const Plan *stack[kStack];
+    int sp = 0;
+
+    explicit Walker(const List *rt) : rtable(rt) {}
+
+    void run(const Plan *root);
+
+    // Children kept in a list (Append and friends) are pushed so that they come out in order.
+    void push_list(const List *plans)
+    {
+        f.mix(uint64(list_length(plans)));
+        for (int i = list_length(plans) - 1; i >= 0; i--)
+            push(static_cast<const Plan *>(list_nth(plans, i)));
+    }
+    void push(const Plan *p)
+    {
+        if (p == nullptr)
+        {
+            f.mix(0); // a subplan removed by the planner
+            return;
+        }
+        if (sp == kStack)
+        {
+            // Very bushy: walk this subtree now, with a stack of its own.
+            Walker sub(rtable);
+            sub.f = f;
+            sub.run(p);
+            f = sub.f;
+            features |= sub.features;
+            return;
+        }
+        stack[sp++] = p;
+    }
+
+    void node(const Plan *plan);
+};
+
+void Walker::node(const Plan *plan)
 {
     uint64 header = (uint64(nodeTag(plan)) << 8) | (plan->parallel_aware ? 1 : 0) | (plan->lefttree ? 2 : 0) |
-                    (plan->righttree ? 4 : 0) | (uint64(Min(list_length(plan->initPlan), 255)) << 48);
+                    (plan->righttree ? 4 : 0);
+    if (plan->initPlan != NIL)
+        header |= uint64(Min(list_length(plan->initPlan), 255)) << 48;
     uint64 detail = 0;
     bool has_detail = true;
     switch (nodeTag(plan))
@@ -133,8 +165,8 @@ void mix_node(Fingerprint &f, const Plan *plan, const List *rtable, uint32 &feat
     case T_ModifyTable:
     {
         const ModifyTable *m = reinterpret_cast<const ModifyTable *>(plan);
-        header |= uint64(m->operation) << 40;
-        f.mix(header);
+        f.mix(header | (uint64(m->operation) << 40));
+        f.mix(uint64(list_length(m->resultRelations)));
         ListCell *lc;
         foreach (lc, m->resultRelations)
             f.mix(relation_oid(Index(lfirst_int(lc)), rtable));
@@ -145,31 +177,28 @@ void mix_node(Fingerprint &f, const Plan *plan, const List *rtable, uint32 &feat
         break;
     case T_Append:
         f.mix(header);
-        walk_list(f, reinterpret_cast<const Append *>(plan)->appendplans, rtable, features);
+        push_list(reinterpret_cast<const Append *>(plan)->appendplans);
         return;
     case T_MergeAppend:
         f.mix(header);
-        walk_list(f, reinterpret_cast<const MergeAppend *>(plan)->mergeplans, rtable, features);
+        push_list(reinterpret_cast<const MergeAppend *>(plan)->mergeplans);
         return;
     case T_BitmapAnd:
         f.mix(header);
-        walk_list(f, reinterpret_cast<const BitmapAnd *>(plan)->bitmapplans, rtable, features);
+        push_list(reinterpret_cast<const BitmapAnd *>(plan)->bitmapplans);
         return;
     case T_BitmapOr:
         f.mix(header);
-        walk_list(f, reinterpret_cast<const BitmapOr *>(plan)->bitmapplans, rtable, features);
+        push_list(reinterpret_cast<const BitmapOr *>(plan)->bitmapplans);
         return;
     case T_SubqueryScan:
         f.mix(header);
-        if (const Plan *sub = reinterpret_cast<const SubqueryScan *>(plan)->subplan)
-            walk(f, sub, rtable, features);
-        else
-            f.mix(0);
+        push(reinterpret_cast<const SubqueryScan *>(plan)->subplan);
         return;
     case T_CustomScan:
         f.mix(header);
         f.mix(relation_oid(reinterpret_cast<const Scan *>(plan)->scanrelid, rtable));
-        walk_list(f, reinterpret_cast<const CustomScan *>(plan)->custom_plans, rtable, features);
+        push_list(reinterpret_cast<const CustomScan *>(plan)->custom_plans);
         return;
     default:
         has_detail = false; // the node type alone describes it (Result, Hash, Material, Gather, ...)
@@ -180,18 +209,20 @@ void mix_node(Fingerprint &f, const Plan *plan, const List *rtable, uint32 &feat
         f.mix(detail);
 }
 
-// Pre-order over the tree. The left spine is followed in a loop and only right children recurse,
-// so the recursion (and its stack check) is as deep as the plan is bushy, not as deep as it is long.
-void walk(Fingerprint &f, const Plan *plan, const List *rtable, uint32 &features)
+void Walker::run(const Plan *root)
 {
-    check_stack_depth();
-    for (; plan != nullptr; plan = plan->lefttree)
+    check_stack_depth(); // only a very bushy tree recurses (push)
+    const int base = sp;
+    push(root);
+    while (sp > base)
     {
-        mix_node(f, plan, rtable, features);
-        if (plan->righttree != nullptr)
+        // Down the left spine; right subtrees and listed children wait on the stack, and come
+        // out last pushed first.
+        for (const Plan *plan = stack[--sp]; plan != nullptr; plan = plan->lefttree)
         {
-            // The header says which children exist; the right subtree's mixes come first.
-            walk(f, plan->righttree, rtable, features);
+            node(plan);
+            if (plan->righttree != nullptr)
+                push(plan->righttree);
         }
     }
 }
@@ -200,16 +231,26 @@ void walk(Fingerprint &f, const Plan *plan, const List *rtable, uint32 &features
 
 uint64 compute_plan_id(const PlannedStmt *stmt, uint32 *features)
 {
-    Fingerprint f;
-    uint32 found = 0;
-    f.mix(uint64(stmt->commandType));
+    Walker w(stmt->rtable);
+    w.f.mix(uint64(stmt->commandType));
     if (stmt->planTree != nullptr)
-        walk(f, stmt->planTree, stmt->rtable, found);
+        w.run(stmt->planTree);
     if (stmt->subplans != NIL)
-        walk_list(f, stmt->subplans, stmt->rtable, found);
+    {
+        w.f.mix(uint64(list_length(stmt->subplans)));
+        ListCell *lc;
+        foreach (lc, stmt->subplans)
+        {
+            const Plan *p = static_cast<const Plan *>(lfirst(lc));
+            if (p != nullptr)
+                w.run(p);
+            else
+                w.f.mix(0);
+        }
+    }
     if (features != nullptr)
-        *features = found;
-    const uint64 id = f.finish();
+        *features = w.features;
+    const uint64 id = w.f.finish();
     return id != 0 ? id : 1;
 }
 

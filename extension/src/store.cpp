@@ -57,6 +57,11 @@ struct SharedState
     Size total_bytes;
     Size part_offset[kPartitions];
     uint32 part_capacity[kPartitions];
+    // Where each partition's side arrays start, from the partition's start (kept: the hot path
+    // would otherwise recompute the table's size).
+    Size mutex_offset[kPartitions];
+    Size query_offset[kPartitions];
+    Size plan_offset[kPartitions];
     Size ap_offset;
 };
 
@@ -111,22 +116,17 @@ Table table_of(int p)
 
 slock_t *mutex_of(int p, uint32 idx)
 {
-    return reinterpret_cast<slock_t *>(partition_base(p) + MAXALIGN(Table::bytes(shared->part_capacity[p]))) +
-           idx;
+    return reinterpret_cast<slock_t *>(partition_base(p) + shared->mutex_offset[p]) + idx;
 }
 
 char *query_slot(int p, uint32 idx)
 {
-    const uint32 cap = shared->part_capacity[p];
-    return partition_base(p) + MAXALIGN(Table::bytes(cap)) + MAXALIGN(Size(cap) * sizeof(slock_t)) +
-           Size(idx) * shared->query_text_size;
+    return partition_base(p) + shared->query_offset[p] + Size(idx) * shared->query_text_size;
 }
 
 char *plan_slot(int p, uint32 idx)
 {
-    const uint32 cap = shared->part_capacity[p];
-    return partition_base(p) + MAXALIGN(Table::bytes(cap)) + MAXALIGN(Size(cap) * sizeof(slock_t)) +
-           MAXALIGN(Size(cap) * shared->query_text_size) + Size(idx) * shared->plan_text_size;
+    return partition_base(p) + shared->plan_offset[p] + Size(idx) * shared->plan_text_size;
 }
 
 uint64 key_hash(const EntryKey &k)
@@ -134,8 +134,7 @@ uint64 key_hash(const EntryKey &k)
     pgperfgate::Fingerprint f;
     f.mix((uint64(k.userid) << 32) | k.dbid);
     f.mix(k.queryid);
-    f.mix(k.planid);
-    f.mix(k.toplevel);
+    f.mix(k.planid ^ (k.toplevel ? 0x8000000000000001ULL : 0));
     return f.finish();
 }
 
@@ -163,11 +162,11 @@ void apply(StoreEntry *e, const Sample &s, TimestampTz now)
 {
     if (s.kind == SampleKind::Execution)
     {
-        e->counters.add_execution(s.ms, s.rows, s.io, now);
+        e->counters.add_execution(s.ms, s.rows, *s.io, now);
         e->hist.record(s.ns);
     }
     else
-        e->counters.add_planning(s.ms, s.io, now);
+        e->counters.add_planning(s.ms, *s.io, now);
 }
 
 bool wants_plan_text(const EntryKey &key, const TextSource &texts)
@@ -245,8 +244,12 @@ void store_shmem_startup()
         Size offset = MAXALIGN(sizeof(SharedState));
         for (int p = 0; p < kPartitions; p++)
         {
+            const uint32 cap = capacity_of(p);
             shared->part_offset[p] = offset;
-            shared->part_capacity[p] = capacity_of(p);
+            shared->part_capacity[p] = cap;
+            shared->mutex_offset[p] = MAXALIGN(Table::bytes(cap));
+            shared->query_offset[p] = shared->mutex_offset[p] + MAXALIGN(Size(cap) * sizeof(slock_t));
+            shared->plan_offset[p] = shared->query_offset[p] + MAXALIGN(Size(cap) * guc_query_text_size);
             Table::create(partition_base(p), capacity_of(p));
             for (uint32 i = 0; i < capacity_of(p); i++)
                 SpinLockInit(mutex_of(p, i));

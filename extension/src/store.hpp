@@ -41,7 +41,7 @@ struct Sample
     double ms;
     uint64 ns;
     int64 rows;
-    pgperfgate::IoUsage io;
+    const pgperfgate::IoUsage *io;
 };
 
 // Where the texts of a new entry come from; read only when the entry is created or still lacks its
