@@ -1,4 +1,5 @@
-// Progress line drawing; redraws at most every 100 ms so a fast loop does not spend time on the tty.
+// Progress line drawing; redraws at most every 100 ms within a phase, so a fast loop does not spend
+// its time on the terminal.
 #include "progress.hpp"
 
 #include <cstdio>
@@ -32,8 +33,10 @@ void Progress::update(const std::string &detail, int done, int total)
     if (!enabled_)
         return;
     const auto now = std::chrono::steady_clock::now();
-    if (done != 0 && done != total && now - last_draw_ < std::chrono::milliseconds(100))
+    // Redraw when the phase changes, otherwise at most every 100 ms.
+    if (detail == last_detail_ && now - last_draw_ < std::chrono::milliseconds(100))
         return;
+    last_detail_ = detail;
     last_draw_ = now;
     const double elapsed = std::chrono::duration<double>(now - started_).count();
     std::string bar;

@@ -22,6 +22,7 @@ class Progress
   private:
     bool enabled_;
     std::string scenario_;
+    std::string last_detail_;
     std::chrono::steady_clock::time_point last_draw_{};
     std::chrono::steady_clock::time_point started_ = std::chrono::steady_clock::now();
 };

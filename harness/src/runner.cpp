@@ -223,7 +223,7 @@ void run_scenario(std::vector<Arm> &arms, const RunOptions &options, Progress &p
         while (r < warmup ||
                (warmup > 0 && r < 1000 && Clock::now() - warm_start < std::chrono::milliseconds(250)))
         {
-            progress.update(fmt::format("n={} warm-up", n), 0, iterations);
+            progress.update(fmt::format("n={} warm-up", n), 0, 0);
             round(r++, false, false);
         }
         for (int it = 0; it < iterations; ++it)
