@@ -146,9 +146,13 @@ std::string render_text(const Results &r, const GateOutcome *gate)
         }
         if (!s.antipatterns.empty())
         {
-            out += fmt::format("   pg_perfgate anti-patterns seen ({}):\n", s.antipatterns.size());
+            out += "   pg_perfgate flagged:\n";
             for (const auto &a : s.antipatterns)
-                out += fmt::format("     {}\n", a.dump());
+                out += fmt::format("     {} (n={}): {} - {}\n", a.value("variant", "?"), a.value("n", 0),
+                                   a.value("kind", "?"),
+                                   a.contains("advice") && a["advice"].is_string()
+                                       ? a["advice"].get<std::string>()
+                                       : std::string("(no advice)"));
         }
     }
     // The headline: each pair at the largest size measured, with how both sides grow.

@@ -90,6 +90,28 @@ struct Arm
                                     .sizes = {}});
     }
 
+    // The rows of pg_perfgate_antipatterns about statements this variant sent (matched by query id:
+    // the view is cumulative), tagged with the variant and size; each (kind, query, variant) once.
+    void record_antipatterns(const std::string &variant, std::int64_t n, const ExtFigures &ext)
+    {
+        for (auto &row : probe.antipatterns())
+        {
+            const std::string queryid = row.contains("queryid") ? row["queryid"].dump() : "";
+            if (!ext.calls_by_query.count(queryid))
+                continue;
+            const std::string key = fmt::format("{}|{}|{}", row.value("kind", ""), queryid, variant);
+            bool seen = false;
+            for (const auto &have : out.antipatterns)
+                seen |= have.value("key", "") == key;
+            if (seen)
+                continue;
+            row["variant"] = variant;
+            row["n"] = n;
+            row["key"] = key;
+            out.antipatterns.push_back(std::move(row));
+        }
+    }
+
     // The connection, with this arm's schema first on the search_path.
     Connection &use()
     {
@@ -138,7 +160,10 @@ struct Arm
         const auto t1 = Clock::now();
         const WireStats ws = conn.stats();
         if (last)
+        {
             sizes[vi].ext = probe.snapshot();
+            record_antipatterns(variant.name, n, sizes[vi].ext);
+        }
         if (!measured)
             return;
         SizeResult &z = sizes[vi];
@@ -236,7 +261,6 @@ void run_scenario(std::vector<Arm> &arms, const RunOptions &options, Progress &p
     }
     for (auto &arm : arms)
     {
-        arm.out.antipatterns = arm.probe.antipatterns();
         run_housekeeping(arm.w.teardown, arm.use(), no_data, {},
                          fmt::format("scenario '{}', teardown", arm.w.name));
     }
