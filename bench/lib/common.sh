@@ -120,7 +120,7 @@ bench_pgperfgate_snapshot() {
         cp "$src/pg_perfgate.so" "$BENCH_WORK/pgpf/pg_perfgate.so"
         ver=$(sed -n "s/^default_version = '\(.*\)'/\1/p" "$src/extension/pg_perfgate.control")
         cp "$src/extension/pg_perfgate--$ver.sql" "$BENCH_WORK/pgpf/pg_perfgate.sql"
-        PGPF_DESC="git ${rev:0:12} ($(git -C "$REPO_ROOT" log -1 --format=%s "$rev"))"
+        PGPF_DESC="git ${rev:0:12}, extension/ as of $(git -C "$REPO_ROOT" log -1 --format='%h (%s)' "$rev" -- extension)"
     fi
     chmod -R a+rX "$BENCH_WORK/pgpf"
     PGPF_LIB=$BENCH_WORK/pgpf/pg_perfgate.so

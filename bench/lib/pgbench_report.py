@@ -8,6 +8,7 @@ within each round (so drift across rounds cancels) as median with min-max; laten
 over all of the configuration's transactions.
 """
 import argparse
+import bisect
 import collections
 import glob
 import json
@@ -73,7 +74,7 @@ def main():
         print(f"\n{a.title}: {test}, {len(rounds)} rounds "
               f"(ratio = TPS / TPS of '{a.reference}' in the same round: median [min-max])")
         print(f"{'configuration':<22}{'median TPS':>12}{'ratio':>9}{'  min-max':<17}"
-              f"{'p50 ms':>9}{'p99 ms':>9}{'max ms':>9}")
+              f"{'p50 ms':>9}{'p99 ms':>9}{'p99.9 ms':>10}{'max ms':>9}{'>10 ms':>8}")
         tdoc = {}
         for c in configs:
             by_r = runs[(test, c)]
@@ -82,6 +83,8 @@ def main():
                       if r in by_r and r in runs[(test, a.reference)]]
             lat = sorted(x for r in rounds if r in by_r for x in latencies(by_r[r][1]))
             p50, p99, mx = (pct(lat, 0.5) / 1000, pct(lat, 0.99) / 1000, (lat[-1] / 1000 if lat else float("nan")))
+            p999 = pct(lat, 0.999) / 1000
+            over10 = len(lat) - bisect.bisect_right(lat, 10_000)
             p99_rounds = []
             for r in rounds:
                 if r in by_r:
@@ -90,13 +93,14 @@ def main():
             cdoc = {"tps_median": round(statistics.median(tps), 1), "tps_rounds": [round(x, 1) for x in tps],
                     "ratio_median": round(statistics.median(ratios), 4),
                     "ratio_min": round(min(ratios), 4), "ratio_max": round(max(ratios), 4),
-                    "latency_ms": {"p50": round(p50, 3), "p99": round(p99, 3), "max": round(mx, 3),
+                    "latency_ms": {"p50": round(p50, 3), "p99": round(p99, 3), "p99.9": round(p999, 3),
+                                   "max": round(mx, 3), "over_10ms": over10,
                                    "transactions": len(lat), "p99_rounds": p99_rounds}}
             cdoc.update(extra.get(c, {}))
             tdoc[c] = cdoc
             print(f"{c:<22}{cdoc['tps_median']:>12.0f}{cdoc['ratio_median']:>9.3f}"
                   f"  {cdoc['ratio_min']:.3f}-{cdoc['ratio_max']:.3f}   "
-                  f"{p50:>9.3f}{p99:>9.3f}{mx:>9.2f}")
+                  f"{p50:>9.3f}{p99:>9.3f}{p999:>10.3f}{mx:>9.2f}{over10:>8}")
         if a.compare:
             x, y = a.compare
             rr = [runs[(test, x)][r][0] / runs[(test, y)][r][0] for r in rounds
