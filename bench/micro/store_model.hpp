@@ -1,11 +1,17 @@
 // A PG-free model of the extension's shared store (extension/src/store.cpp), for the micro-benchmarks:
-// the same entry layout, key hash, 16 partitions of a ClockTable, and the same locking protocol —
-// a partition lock taken shared to find an entry and update its counters under the entry's spinlock,
-// taken exclusive to insert (and evict). PostgreSQL's primitives are stood in for by their essence:
-// LWLock = an atomic state word acquired with a compare-and-swap loop (shared) or a CAS from 0
-// (exclusive), padded to 128 bytes like LWLockPadded; slock_t = a byte taken with an atomic exchange
-// (TAS) and released with a store. The real LWLock does more bookkeeping, so these figures are a
-// lower bound for the protocol's cost, and what matters is the comparison between variants.
+// the same entry layout, key hash and 16 partitions of a ClockTable, and the store's locking protocols:
+//  - Protocol::Locked (the first store, 70ac6db): the partition lock taken shared to find an entry and
+//    update its counters under the entry's spinlock (inside the entry);
+//  - Protocol::LockFree (store.cpp since dcd6ee1): the look-up takes no lock; the entry's spinlock,
+//    in a side array of one byte per entry, is taken and the key re-checked before the update;
+//  - Protocol::LockFreePadded: the same with each spinlock on its own cache line, to show what the
+//    packed side array costs when two backends update neighbouring entries (false sharing).
+// A new statement takes the partition lock exclusive and evicts by the clock in every protocol.
+// PostgreSQL's primitives are stood in for by their essence: LWLock = an atomic state word acquired
+// with a compare-and-swap loop (shared) or a CAS from 0 (exclusive), padded to 128 bytes like
+// LWLockPadded; slock_t = a byte taken with an atomic exchange (TAS) and released with a store. The
+// real LWLock does more bookkeeping, so these figures are a lower bound for the protocol's cost; what
+// matters is the comparison between protocols and between 1 and 2 threads.
 //
 // Keep this in step with store.cpp when its protocol changes.
 #pragma once
@@ -126,19 +132,29 @@ inline EntryKey make_key(uint64_t queryid, uint64_t planid)
     return k;
 }
 
+enum class Protocol
+{
+    Locked,
+    LockFree,
+    LockFreePadded
+};
+
 class StoreModel
 {
   public:
     static constexpr int kPartitions = 16;
     using Table = pgperfgate::ClockTable<StoreEntry>;
 
-    explicit StoreModel(uint32_t max)
+    StoreModel(uint32_t max, Protocol protocol)
+        : protocol_(protocol), stride_(protocol == Protocol::LockFreePadded ? 64 : 1)
     {
         for (int p = 0; p < kPartitions; p++)
         {
             const uint32_t cap = max / kPartitions + (static_cast<uint32_t>(p) < max % kPartitions ? 1 : 0);
             mem_[p].reset(static_cast<char *>(std::aligned_alloc(64, round64(Table::bytes(cap)))));
             tables_[p] = Table::create(mem_[p].get(), cap);
+            mutexes_[p].reset(static_cast<char *>(std::aligned_alloc(64, round64(size_t{cap} * stride_))));
+            std::memset(mutexes_[p].get(), 0, round64(size_t{cap} * stride_));
         }
     }
 
@@ -148,28 +164,60 @@ class StoreModel
         const uint64_t hash = key_hash(key);
         const int p = static_cast<int>(hash >> 60) & (kPartitions - 1);
         Table &t = tables_[p];
-        locks_[p].lock_shared();
-        StoreEntry *e = t.find(key, hash);
-        if (e != nullptr)
+        if (protocol_ == Protocol::Locked)
         {
-            t.touch(e);
-            spin_lock(&e->mutex);
-            apply(e, s, now);
-            spin_unlock(&e->mutex);
+            locks_[p].lock_shared();
+            StoreEntry *e = t.find(key, hash);
+            if (e != nullptr)
+            {
+                t.touch(e);
+                spin_lock(&e->mutex);
+                apply(e, s, now);
+                spin_unlock(&e->mutex);
+                locks_[p].unlock_shared();
+                return false;
+            }
             locks_[p].unlock_shared();
-            return false;
         }
-        locks_[p].unlock_shared();
+        else
+        {
+            // Racy look-up, checked under the entry's spinlock.
+            StoreEntry *e = t.find(key, hash);
+            if (e != nullptr)
+            {
+                unsigned char *m = mutex_of(p, t.index_of(e));
+                spin_lock(m);
+                const bool mine = t.in_use(e) && std::memcmp(&e->key, &key, sizeof(key)) == 0;
+                if (mine)
+                    apply(e, s, now);
+                spin_unlock(m);
+                if (mine)
+                {
+                    t.touch(e);
+                    return false;
+                }
+            }
+        }
 
         locks_[p].lock();
-        e = t.find(key, hash);
+        StoreEntry *e = t.find(key, hash);
+        unsigned char *m = nullptr;
         if (e == nullptr)
         {
             bool evicted;
-            e = t.insert(key, hash, &evicted);
+            e = t.insert(key, hash, &evicted, [&](uint32_t idx) {
+                m = mutex_of(p, idx);
+                spin_lock(m);
+            });
             e->mutex = 0;
         }
+        else
+        {
+            m = mutex_of(p, t.index_of(e));
+            spin_lock(m);
+        }
         apply(e, s, now);
+        spin_unlock(m);
         locks_[p].unlock();
         return true;
     }
@@ -194,9 +242,17 @@ class StoreModel
         e->hist.record(s.ns);
     }
 
+    unsigned char *mutex_of(int p, uint32_t idx)
+    {
+        return reinterpret_cast<unsigned char *>(mutexes_[p].get()) + size_t{idx} * stride_;
+    }
+
+    Protocol protocol_;
+    size_t stride_;
     RwLock locks_[kPartitions];
     Table tables_[kPartitions];
     std::unique_ptr<char, Free> mem_[kPartitions];
+    std::unique_ptr<char, Free> mutexes_[kPartitions];
 };
 
 } // namespace perfgate_bench
