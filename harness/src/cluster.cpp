@@ -31,21 +31,24 @@ namespace perfgate
 namespace
 {
 
-// Set while a cluster is alive: a shell command that stops it and removes its directory, prepared in
-// advance because a signal handler may not allocate.
-std::array<char, 4096> g_cleanup_command{};
-volatile std::sig_atomic_t g_cleanup_armed = 0;
+// One slot per live cluster: a shell command that stops it and removes its directory, prepared in
+// advance because a signal handler may not allocate. A slot is armed while its cluster lives.
+constexpr int cleanup_slots = 4;
+std::array<std::array<char, 4096>, cleanup_slots> g_cleanup_command{};
+volatile std::sig_atomic_t g_cleanup_armed[cleanup_slots] = {};
 
 extern "C" void on_fatal_signal(int sig)
 {
-    if (g_cleanup_armed)
+    for (int i = 0; i < cleanup_slots; ++i)
     {
-        g_cleanup_armed = 0;
+        if (!g_cleanup_armed[i])
+            continue;
+        g_cleanup_armed[i] = 0;
         pid_t pid = fork();
         if (pid == 0)
         {
             char sh[] = "/bin/sh", dash_c[] = "-c";
-            char *argv[] = {sh, dash_c, g_cleanup_command.data(), nullptr};
+            char *argv[] = {sh, dash_c, g_cleanup_command[i].data(), nullptr};
             execv("/bin/sh", argv);
             _exit(127);
         }
@@ -178,10 +181,15 @@ EmbeddedCluster::EmbeddedCluster(const ClusterOptions &options)
         fmt::format("{}{} -D {} stop -m immediate >/dev/null 2>&1; rm -rf {}",
                     as_root_ ? "runuser -u postgres -- " : "", shell_quote((bindir_ / "pg_ctl").string()),
                     shell_quote((dir_ / "data").string()), shell_quote(dir_.string()));
-    if (cleanup.size() < g_cleanup_command.size())
+    for (int i = 0; i < cleanup_slots && cleanup_slot_ < 0; ++i)
+        if (!g_cleanup_armed[i] && cleanup.size() < g_cleanup_command[i].size())
+        {
+            std::memcpy(g_cleanup_command[i].data(), cleanup.c_str(), cleanup.size() + 1);
+            g_cleanup_armed[i] = 1;
+            cleanup_slot_ = i;
+        }
+    if (cleanup_slot_ >= 0)
     {
-        std::memcpy(g_cleanup_command.data(), cleanup.c_str(), cleanup.size() + 1);
-        g_cleanup_armed = 1;
         std::signal(SIGINT, on_fatal_signal);
         std::signal(SIGTERM, on_fatal_signal);
         std::signal(SIGHUP, on_fatal_signal);
@@ -214,7 +222,7 @@ EmbeddedCluster::EmbeddedCluster(const ClusterOptions &options)
         stop();
         std::error_code ec;
         fs::remove_all(dir_, ec);
-        g_cleanup_armed = 0;
+        disarm();
         throw;
     }
 }
@@ -292,7 +300,14 @@ EmbeddedCluster::~EmbeddedCluster()
     stop();
     std::error_code ec;
     fs::remove_all(dir_, ec);
-    g_cleanup_armed = 0;
+    disarm();
+}
+
+void EmbeddedCluster::disarm() noexcept
+{
+    if (cleanup_slot_ >= 0)
+        g_cleanup_armed[cleanup_slot_] = 0;
+    cleanup_slot_ = -1;
 }
 
 } // namespace perfgate

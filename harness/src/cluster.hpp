@@ -1,8 +1,8 @@
 // The embedded throw-away PostgreSQL cluster: initdb in a private temporary directory, a server that
 // listens only on a Unix socket inside that directory, and removal of everything on destruction.
 // Invariants: when the harness runs as root, the directory belongs to the `postgres` user and every
-// server binary runs through `runuser -u postgres`; at most one cluster is alive per process, and a
-// SIGINT/SIGTERM handler stops it and removes its directory before the process exits.
+// server binary runs through `runuser -u postgres`; while a cluster lives (up to four at once), a
+// SIGINT/SIGTERM/SIGHUP handler stops it and removes its directory before the process exits.
 #pragma once
 
 #include <filesystem>
@@ -34,12 +34,14 @@ class EmbeddedCluster
   private:
     void init_and_start(bool with_extension);
     void stop() noexcept;
+    void disarm() noexcept; // the signal handler no longer needs to clean up after this cluster
 
     std::filesystem::path dir_;
     std::filesystem::path bindir_;
     bool as_root_ = false;
     bool running_ = false;
     bool extension_loaded_ = false;
+    int cleanup_slot_ = -1;
 };
 
 // Where the PostgreSQL server binaries live (pg_config --bindir, else the Debian path for 15).

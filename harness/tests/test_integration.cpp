@@ -266,6 +266,42 @@ TEST(Integration, CliExitCodes)
     EXPECT_NE(r.output.find("--update-baseline"), std::string::npos);
 }
 
+// Without pg_perfgate the harness still gates: fewer metrics, the OFFSET regression is caught by
+// latency (confirmed in a second interleaved run) instead of by buffer counts.
+TEST(Integration, WorksWithoutTheExtension)
+{
+    EmbeddedCluster plain(ClusterOptions{.preload_extension = false, .quiet = true});
+    EXPECT_FALSE(plain.extension_loaded());
+    Connection conn(plain.conninfo());
+    Progress quiet(false);
+    const Results base = run_workloads(conn, {load_workload(data_file("it_base.yaml"))}, {}, quiet);
+    EXPECT_FALSE(base.env.extension);
+    EXPECT_FALSE(base.scenarios[0].variants[0].sizes[0].ext.present);
+
+    const std::vector<Workload> offset{load_workload(data_file("it_offset.yaml"))};
+    const GateRun run = run_gate(conn, offset, base, "base", {}, quiet);
+    bool latency = false;
+    for (const auto &f : run.outcome.findings)
+    {
+        EXPECT_NE(f.gate, "buffers");
+        latency |= f.verdict == Verdict::fail && f.gate == "latency" && f.variant == "page" && f.n == 40000 &&
+                   f.message.find("confirmed by a second interleaved run") != std::string::npos;
+    }
+    EXPECT_TRUE(latency) << "no confirmed latency failure for the OFFSET page at n=40000";
+}
+
+TEST(Integration, UpdateBaselineWritesAUsableBaseline)
+{
+    TempDir tmp;
+    const std::string base = (tmp.path / "b.json").string();
+    CommandResult r = run_cli("gate " + data_file("it_base.yaml") + " " + dsn() +
+                              " --iterations 10 -q --update-baseline -b " + base);
+    ASSERT_EQ(r.code, 0) << r.output;
+    r = run_cli("gate " + data_file("it_base.yaml") + " " + dsn() + " --iterations 10 -q -b " + base);
+    EXPECT_EQ(r.code, 0) << r.output;
+    EXPECT_NE(r.output.find("perfgate: pass"), std::string::npos) << r.output;
+}
+
 TEST(Integration, DemoReportsRatiosAndGrowth)
 {
     TempDir tmp;
