@@ -113,6 +113,14 @@ struct Checker
                             where(v.name, c.n), b.samples_ms.size(), c.samples_ms.size()));
             return;
         }
+        const auto positive = [](const std::vector<double> &v)
+        { return std::all_of(v.begin(), v.end(), [](double x) { return x > 0; }); };
+        if (!positive(b.samples_ms) || !positive(c.samples_ms))
+        {
+            add(v.name, "latency", c.n, Verdict::skipped,
+                fmt::format("{}: latency not gated: a sample took no measurable time", where(v.name, c.n)));
+            return;
+        }
         const MannWhitney slower = mann_whitney_greater(c.samples_ms, b.samples_ms);
         const MannWhitney faster = mann_whitney_greater(b.samples_ms, c.samples_ms);
         const RatioInterval ci = ratio_interval(c.samples_ms, b.samples_ms, 1 - 2 * g.alpha);

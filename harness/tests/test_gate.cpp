@@ -263,3 +263,12 @@ TEST(Gate, ConfirmationNeverTouchesDeterministicFailures)
     EXPECT_TRUE(g.failed());
     EXPECT_TRUE(scenarios_with_latency_failures(g).empty());
 }
+
+TEST(Gate, ZeroDurationSamplesAreSkippedNotACrash)
+{
+    Results base = results(), cur = results();
+    at(base, 0).samples_ms.assign(12, 0.0);
+    const GateOutcome g = evaluate(cur, &base);
+    EXPECT_FALSE(g.failed());
+    EXPECT_EQ(g.count(Verdict::skipped), 1);
+}
