@@ -167,9 +167,21 @@ std::string render_text(const Results &r, const GateOutcome *gate)
             const PairRatio &last = ratios.back();
             const VariantGrowth gb = variant_growth(*b), gc = variant_growth(*c);
             summary +=
-                fmt::format("   {:<12} {:<31} {:>14} at n={:<7} {} {} ({:.2f}), {} {} ({:.2f})\n", s.name,
+                fmt::format("   {:<12} {:<31} {:>14} at n={:<7} {} {} ({:.2f}), {} {} ({:.2f})", s.name,
                             p.label, fmt_ratio(last.ratio), last.n, p.baseline, to_string(gb.latency.cls),
                             gb.latency.exponent, p.candidate, to_string(gc.latency.cls), gc.latency.exponent);
+            // The deterministic side of the story, when it differs: statements, client memory, bytes.
+            const SizeResult *bz = b->at(last.n), *cz = c->at(last.n);
+            const auto differs = [](std::int64_t x, std::int64_t y) { return x > 4 * y || y > 4 * x; };
+            if (bz && cz && bz->statements != cz->statements)
+                summary += fmt::format("; statements {} -> {}", bz->statements, cz->statements);
+            if (bz && cz && differs(bz->peak_result_bytes, cz->peak_result_bytes))
+                summary += fmt::format("; peak client memory {} -> {}", human_bytes(bz->peak_result_bytes),
+                                       human_bytes(cz->peak_result_bytes));
+            if (bz && cz && differs(bz->bytes_received, cz->bytes_received))
+                summary += fmt::format("; received {} -> {}", human_bytes(bz->bytes_received),
+                                       human_bytes(cz->bytes_received));
+            summary += "\n";
         }
     if (!summary.empty())
         out += "\n== summary: what each fix buys on this machine (largest n; latency growth exponents) ==\n" +
