@@ -35,6 +35,7 @@ struct Options
     std::vector<std::string> scenarios;
     int iterations = 0;
     int warmup = -1;
+    int statement_timeout = 120;
     std::string output, baseline, json, markdown, junit, svg;
     bool update_baseline = false;
     bool no_rerun = false;
@@ -58,6 +59,10 @@ void add_target_options(CLI::App *cmd, Options &o)
         ->check(CLI::Range(1, 100000));
     cmd->add_option("--warmup", o.warmup, "warm-up iterations (overrides the files)")
         ->check(CLI::Range(0, 1000));
+    cmd->add_option("--statement-timeout", o.statement_timeout,
+                    "cancel any statement that runs longer, in seconds (0: the server's setting)")
+        ->capture_default_str()
+        ->check(CLI::Range(0, 86400));
     cmd->add_flag("--no-progress", o.no_progress, "no progress line even on a terminal");
 }
 
@@ -107,7 +112,10 @@ Results run_suite(const Options &o, const std::vector<std::string> &default_path
     Connection conn(target.conninfo);
     Progress progress(!o.no_progress && !o.quiet && Progress::terminal_attached());
     return run_workloads(conn, workloads,
-                         RunOptions{.iterations = o.iterations, .warmup = o.warmup, .reverse_setup = false},
+                         RunOptions{.iterations = o.iterations,
+                                    .warmup = o.warmup,
+                                    .reverse_setup = false,
+                                    .statement_timeout_s = o.statement_timeout},
                          progress);
 }
 
@@ -176,10 +184,12 @@ ExitCode gate_command(const Options &o, const std::vector<std::string> &default_
     Target target = choose_target(o);
     Connection conn(target.conninfo);
     Progress progress(!o.no_progress && !o.quiet && Progress::terminal_attached());
-    const GateRunOptions options{
-        .run = {.iterations = o.iterations, .warmup = o.warmup, .reverse_setup = false},
-        .rerun = !o.no_rerun,
-        .confirm = !o.no_confirm};
+    const GateRunOptions options{.run = {.iterations = o.iterations,
+                                         .warmup = o.warmup,
+                                         .reverse_setup = false,
+                                         .statement_timeout_s = o.statement_timeout},
+                                 .rerun = !o.no_rerun,
+                                 .confirm = !o.no_confirm};
     const GateRun gate = run_gate(conn, workloads, baseline, o.baseline, options, progress);
     if (!o.output.empty())
         write_results(o.output, gate.current);

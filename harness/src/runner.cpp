@@ -38,6 +38,12 @@ std::string utc_now()
     return buf;
 }
 
+void apply_session_settings(Connection &conn, const RunOptions &options)
+{
+    if (options.statement_timeout_s > 0)
+        conn.exec(fmt::format("SET statement_timeout = '{}s'", options.statement_timeout_s));
+}
+
 // Writes the pages that setup dirtied now, so the checkpointer and background writer are not busy
 // with them during the measurement. Needs superuser or pg_checkpoint; without them, best effort.
 void checkpoint(Connection &conn)
@@ -288,6 +294,7 @@ Environment fingerprint(Connection &conn, bool extension)
 Results run_workloads(Connection &conn, const std::vector<Workload> &workloads, const RunOptions &options,
                       Progress &progress)
 {
+    apply_session_settings(conn, options);
     ExtensionProbe probe(conn);
     Results results;
     results.created_at = utc_now();
@@ -311,6 +318,7 @@ AbResults run_workloads_ab(Connection &conn, const std::vector<Workload> &baseli
 {
     if (baseline_workloads.size() != current_workloads.size())
         throw InputError("A/B run: the baseline and the current run need the same scenarios");
+    apply_session_settings(conn, options);
     static const char *schemas[] = {"perfgate_baseline", "perfgate_current"};
     for (const char *schema : schemas)
     {

@@ -26,6 +26,9 @@ struct RunOptions
     // A/B: run the arms' setup in the opposite order (current first). A confirmation run uses it so
     // that an effect of which arm was set up last cannot reproduce as a "regression".
     bool reverse_setup = false;
+    // Any single statement running longer is cancelled (an accidental cross join must not hang CI);
+    // 0 leaves the server's setting alone.
+    int statement_timeout_s = 120;
 };
 
 Environment fingerprint(Connection &conn, bool extension);
