@@ -259,6 +259,10 @@ TEST(Integration, CliExitCodes)
                 " --dsn 'host=/nonexistent-socket-dir connect_timeout=2'");
     EXPECT_EQ(r.code, 2) << r.output;
     EXPECT_NE(r.output.find("cannot connect to the server"), std::string::npos) << r.output;
+    r = run_cli("run " + data_file("it_slow.yaml") + " " + dsn() + " --statement-timeout 1");
+    EXPECT_EQ(r.code, 2) << r.output;
+    EXPECT_NE(r.output.find("scenario 'slow', variant 'sleepy', n=1: sql step at"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("canceling statement due to statement timeout"), std::string::npos) << r.output;
     r = run_cli("frobnicate");
     EXPECT_EQ(r.code, 2) << r.output;
     r = run_cli("gate --help");
