@@ -12,24 +12,14 @@ void BurstTracker::reset()
     deepest_ = -1;
 }
 
-void BurstTracker::note_statement(uint64_t queryid, int64_t rows)
+void BurstTracker::note_rows_slow(uint64_t queryid, int64_t rows)
 {
-    if (queryid == 0)
-        return;
-    if (queryid != recent_[0].queryid)
-    {
-        recent_[1] = recent_[0];
-        recent_[0] = Recent{queryid, rows};
-    }
-    else if (rows >= 0)
-        recent_[0].rows = rows;
-    if (rows >= 0 && awaiting_rows_ > 0)
-        for (Slot &s : slots_)
-            if (s.active && s.parent == queryid && s.parent_rows < 0)
-            {
-                s.parent_rows = rows;
-                awaiting_rows_--;
-            }
+    for (Slot &s : slots_)
+        if (s.active && s.parent == queryid && s.parent_rows < 0)
+        {
+            s.parent_rows = rows;
+            awaiting_rows_--;
+        }
 }
 
 BurstReport BurstTracker::report(const Slot &s, bool new_occurrence)
@@ -77,7 +67,7 @@ int BurstTracker::end_level(int32_t level, const BurstConfig &cfg, BurstReport *
 int BurstTracker::observe(const Execution &e, const BurstConfig &cfg, BurstReport *out)
 {
     // This statement ending means the loops nested below its level are over.
-    int n = end_level(e.level, cfg, out);
+    int n = e.level < deepest_ ? end_level(e.level, cfg, out) : 0;
     const bool eligible = e.kind == BurstKind::NPlusOne   ? e.rows <= cfg.max_rows && cfg.select_threshold > 0
                           : e.kind == BurstKind::RowByRow ? e.rows <= 1 && cfg.write_threshold > 0
                                                           : false;

@@ -71,7 +71,20 @@ class BurstTracker
     // A statement that may be the parent of a burst has started (rows < 0) or ended with `rows`
     // rows. A PL/pgSQL FOR loop's query ends after the loop it drove: its rows then reach the
     // bursts it is the parent of.
-    void note_statement(uint64_t queryid, int64_t rows);
+    void note_statement(uint64_t queryid, int64_t rows)
+    {
+        if (queryid == 0)
+            return;
+        if (queryid != recent_[0].queryid)
+        {
+            recent_[1] = recent_[0];
+            recent_[0] = Recent{queryid, rows};
+        }
+        else if (rows >= 0)
+            recent_[0].rows = rows;
+        if (rows >= 0 && awaiting_rows_ > 0)
+            note_rows_slow(queryid, rows);
+    }
     // A statement at nesting level `level` has ended: bursts of statements nested deeper (the
     // loop of the function it called) are over. Up to kSlots reports.
     int end_level(int32_t level, const BurstConfig &cfg, BurstReport *out);
@@ -103,6 +116,8 @@ class BurstTracker
     // Ends a burst, reporting what was not reported yet if it reached its threshold.
     bool finish(Slot &s, const BurstConfig &cfg, BurstReport *out);
     static BurstReport report(const Slot &s, bool new_occurrence);
+    // Gives the bursts waiting for their parent's row count the rows it returned.
+    void note_rows_slow(uint64_t queryid, int64_t rows);
 
     Slot slots_[kSlots];
     struct Recent

@@ -21,6 +21,8 @@ class Fingerprint
         h_ = ((h_ << 27) | (h_ >> 37)) * 0x94D049BB133111EBULL + 0x52DCE729ULL;
     }
     constexpr uint64_t finish() const { return avalanche(h_); }
+    // The running state, to carry a fingerprint through code that keeps it in a plain integer.
+    constexpr uint64_t state() const { return h_; }
 
     // The final mixer of MurmurHash3: every input bit affects every output bit.
     static constexpr uint64_t avalanche(uint64_t x)

@@ -40,58 +40,64 @@ inline uint64 rel_index(Index scanrelid, Oid indexid, const List *rtable)
     return relation_oid(scanrelid, rtable) | (uint64(indexid) << 32);
 }
 
-struct Walker
-{
-    static constexpr int kStack = 64;
+constexpr int kStack = 64;
 
-    Fingerprint f;
-    const List *rtable;
-    uint32 features = 0;
+struct Pending
+{
     const Plan *stack[kStack];
     int sp = 0;
-
-    explicit Walker(const List *rt) : rtable(rt) {}
-
-    void run(const Plan *root);
-
-    // Children kept in a list (Append and friends) are pushed so that they come out in order.
-    void push_list(const List *plans)
+    // Pushes p, or returns false when the stack is full (the caller walks it at once).
+    bool push(const Plan *p)
     {
-        f.mix(uint64(list_length(plans)));
-        for (int i = list_length(plans) - 1; i >= 0; i--)
-            push(static_cast<const Plan *>(list_nth(plans, i)));
-    }
-    void push(const Plan *p)
-    {
-        if (p == nullptr)
-        {
-            f.mix(0); // a subplan removed by the planner
-            return;
-        }
         if (sp == kStack)
-        {
-            // Very bushy: walk this subtree now, with a stack of its own.
-            Walker sub(rtable);
-            sub.f = f;
-            sub.run(p);
-            f = sub.f;
-            features |= sub.features;
-            return;
-        }
+            return false;
         stack[sp++] = p;
+        return true;
     }
-
-    void node(const Plan *plan);
 };
 
-void Walker::node(const Plan *plan)
+uint64 walk(uint64 h, const Plan *root, const List *rtable, uint32 &features);
+
+// Walks a subtree now, when the stack has no room for it: only very bushy plans get here.
+uint64 walk_now(uint64 h, const Plan *p, const List *rtable, uint32 &features)
 {
-    uint64 header = (uint64(nodeTag(plan)) << 8) | (plan->parallel_aware ? 1 : 0) | (plan->lefttree ? 2 : 0) |
-                    (plan->righttree ? 4 : 0);
+    return walk(h, p, rtable, features);
+}
+
+// A listed child: pushed, or walked at once; a NULL (a subplan the planner removed) is a zero.
+inline uint64 child(uint64 h, const Plan *p, Pending &pending, const List *rtable, uint32 &features)
+{
+    if (p == nullptr)
+    {
+        Fingerprint f(h);
+        f.mix(0);
+        return f.state();
+    }
+    if (!pending.push(p))
+        return walk_now(h, p, rtable, features);
+    return h;
+}
+
+// Children kept in a list (Append and friends) are pushed so that they come out in order.
+inline uint64 push_list(uint64 h, const List *plans, Pending &pending, const List *rtable, uint32 &features)
+{
+    for (int i = list_length(plans) - 1; i >= 0; i--)
+        h = child(h, static_cast<const Plan *>(list_nth(plans, i)), pending, rtable, features);
+    return h;
+}
+
+// Mixes one node's words into h and pushes the children it keeps in lists (Append and friends,
+// a subquery's plan) so that they come out in order. lefttree and righttree are the caller's.
+inline void node(uint64 &h, const Plan *plan, Pending &pending, const List *rtable, uint32 &features)
+{
+    uint64 header = (uint64(nodeTag(plan)) << 8) | uint64(plan->parallel_aware) |
+                    (uint64(plan->lefttree != nullptr) << 1) | (uint64(plan->righttree != nullptr) << 2);
     if (plan->initPlan != NIL)
         header |= uint64(Min(list_length(plan->initPlan), 255)) << 48;
     uint64 detail = 0;
     bool has_detail = true;
+    const List *children = NIL; // listed children, pushed after the words are mixed
+    const Plan *sub = nullptr;  // a subquery's plan, likewise
     switch (nodeTag(plan))
     {
     case T_SeqScan:
@@ -164,93 +170,111 @@ void Walker::node(const Plan *plan)
     }
     case T_ModifyTable:
     {
+        // The target relations, folded into the detail word.
         const ModifyTable *m = reinterpret_cast<const ModifyTable *>(plan);
-        f.mix(header | (uint64(m->operation) << 40));
-        f.mix(uint64(list_length(m->resultRelations)));
+        header |= uint64(m->operation) << 40;
+        Fingerprint targets;
         ListCell *lc;
         foreach (lc, m->resultRelations)
-            f.mix(relation_oid(Index(lfirst_int(lc)), rtable));
-        return;
+            targets.mix(relation_oid(Index(lfirst_int(lc)), rtable));
+        detail = targets.finish();
+        break;
     }
     case T_CteScan:
         detail = uint64(uint32(reinterpret_cast<const CteScan *>(plan)->ctePlanId));
         break;
     case T_Append:
-        f.mix(header);
-        push_list(reinterpret_cast<const Append *>(plan)->appendplans);
-        return;
+        children = reinterpret_cast<const Append *>(plan)->appendplans;
+        break;
     case T_MergeAppend:
-        f.mix(header);
-        push_list(reinterpret_cast<const MergeAppend *>(plan)->mergeplans);
-        return;
+        children = reinterpret_cast<const MergeAppend *>(plan)->mergeplans;
+        break;
     case T_BitmapAnd:
-        f.mix(header);
-        push_list(reinterpret_cast<const BitmapAnd *>(plan)->bitmapplans);
-        return;
+        children = reinterpret_cast<const BitmapAnd *>(plan)->bitmapplans;
+        break;
     case T_BitmapOr:
-        f.mix(header);
-        push_list(reinterpret_cast<const BitmapOr *>(plan)->bitmapplans);
-        return;
+        children = reinterpret_cast<const BitmapOr *>(plan)->bitmapplans;
+        break;
     case T_SubqueryScan:
-        f.mix(header);
-        push(reinterpret_cast<const SubqueryScan *>(plan)->subplan);
-        return;
+        sub = reinterpret_cast<const SubqueryScan *>(plan)->subplan;
+        detail = sub != nullptr;
+        break;
     case T_CustomScan:
-        f.mix(header);
-        f.mix(relation_oid(reinterpret_cast<const Scan *>(plan)->scanrelid, rtable));
-        push_list(reinterpret_cast<const CustomScan *>(plan)->custom_plans);
-        return;
+    {
+        const CustomScan *c = reinterpret_cast<const CustomScan *>(plan);
+        children = c->custom_plans;
+        detail = relation_oid(c->scan.scanrelid, rtable);
+        break;
+    }
     default:
         has_detail = false; // the node type alone describes it (Result, Hash, Material, Gather, ...)
         break;
     }
+    if (children != NIL)
+        detail ^= uint64(list_length(children)) << 32;
+    Fingerprint f(h);
     f.mix(header);
     if (has_detail)
         f.mix(detail);
+    h = f.state();
+    if (children != NIL)
+        h = push_list(h, children, pending, rtable, features);
+    else if (sub != nullptr)
+        h = child(h, sub, pending, rtable, features);
 }
 
-void Walker::run(const Plan *root)
+// Depth first: down the left spine in a loop, right subtrees and listed children waiting on the
+// stack (last pushed first). The hash is a local, so it stays in a register.
+uint64 walk(uint64 h, const Plan *root, const List *rtable, uint32 &features)
 {
-    check_stack_depth(); // only a very bushy tree recurses (push)
-    const int base = sp;
-    push(root);
-    while (sp > base)
+    check_stack_depth(); // once per walk; only a very bushy plan walks again from inside
+    Pending pending;
+    pending.push(root);
+    while (pending.sp > 0)
     {
-        // Down the left spine; right subtrees and listed children wait on the stack, and come
-        // out last pushed first.
-        for (const Plan *plan = stack[--sp]; plan != nullptr; plan = plan->lefttree)
+        for (const Plan *plan = pending.stack[--pending.sp]; plan != nullptr; plan = plan->lefttree)
         {
-            node(plan);
-            if (plan->righttree != nullptr)
-                push(plan->righttree);
+            node(h, plan, pending, rtable, features);
+            if (plan->righttree != nullptr && !pending.push(plan->righttree))
+                h = walk_now(h, plan->righttree, rtable, features);
         }
     }
+    return h;
 }
 
 } // namespace
 
 uint64 compute_plan_id(const PlannedStmt *stmt, uint32 *features)
 {
-    Walker w(stmt->rtable);
-    w.f.mix(uint64(stmt->commandType));
+    const List *rtable = stmt->rtable;
+    uint32 found = 0;
+    Fingerprint f;
+    f.mix(uint64(stmt->commandType));
+    uint64 h = f.state();
     if (stmt->planTree != nullptr)
-        w.run(stmt->planTree);
+        h = walk(h, stmt->planTree, rtable, found);
     if (stmt->subplans != NIL)
     {
-        w.f.mix(uint64(list_length(stmt->subplans)));
+        Fingerprint g(h);
+        g.mix(uint64(list_length(stmt->subplans)));
+        h = g.state();
         ListCell *lc;
         foreach (lc, stmt->subplans)
         {
             const Plan *p = static_cast<const Plan *>(lfirst(lc));
             if (p != nullptr)
-                w.run(p);
+                h = walk(h, p, rtable, found);
             else
-                w.f.mix(0);
+            {
+                Fingerprint z(h);
+                z.mix(0);
+                h = z.state();
+            }
         }
     }
     if (features != nullptr)
-        *features = w.features;
-    const uint64 id = w.f.finish();
+        *features = found;
+    const uint64 id = Fingerprint::avalanche(h);
     return id != 0 ? id : 1;
 }
 
