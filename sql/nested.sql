@@ -89,3 +89,21 @@ SELECT qty FROM stock WHERE id = 8;
 SELECT toplevel, calls, query FROM pg_perfgate_statements
  WHERE query NOT LIKE '%pg_perfgate%' ORDER BY query COLLATE "C", toplevel;
 SET pg_perfgate.track = 'top';
+
+-- A procedure that commits inside a FOR loop over a query: the loop's query goes on across the
+-- COMMITs and is recorded once, with its nested statements.
+CREATE PROCEDURE bump_each() LANGUAGE plpgsql AS $$
+DECLARE
+  r record;
+BEGIN
+  FOR r IN SELECT id FROM stock WHERE id <= 5 ORDER BY id LOOP
+    UPDATE stock SET qty = qty + 1 WHERE id = r.id;
+    COMMIT;
+  END LOOP;
+END $$;
+SET pg_perfgate.track = 'all';
+SELECT pg_perfgate_reset() IS NOT NULL AS t;
+CALL bump_each();
+SELECT toplevel, calls, query FROM pg_perfgate_statements
+ WHERE query LIKE '%stock%' ORDER BY query COLLATE "C";
+SET pg_perfgate.track = 'top';

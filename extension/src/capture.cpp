@@ -6,8 +6,8 @@
  * that both extensions, loaded together, count the same calls and rows. Instead of allocating a
  * total-time instrumentation per query we keep a small stack of running statements: nested ones
  * end before the statement that runs them, so the one asked for is almost always on top. Entries of
- * statements that failed are left behind and the stack is emptied when the transaction ends; when
- * it is full (deep recursion, many open cursors), the statement falls back to the instrumentation.
+ * statements that failed are dropped when their (sub)transaction aborts (hooks.cpp); when the stack
+ * is full (deep recursion, many open cursors), the statement falls back to the instrumentation.
  * What we add is the plan id, computed by walking the plan tree, and the latency histogram.
  */
 #include "pg_perfgate.hpp"
@@ -65,7 +65,6 @@ namespace
 constexpr int kRunning = 16;
 Running running[kRunning];
 int running_top = 0;
-bool callback_registered = false;
 
 Running *find_running(const QueryDesc *qd)
 {
@@ -75,22 +74,11 @@ Running *find_running(const QueryDesc *qd)
     return nullptr;
 }
 
-void forget_running(XactEvent event, void *)
-{
-    if (event == XACT_EVENT_COMMIT || event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_COMMIT ||
-        event == XACT_EVENT_PARALLEL_ABORT || event == XACT_EVENT_PREPARE)
-        running_top = 0;
-}
-
 } // namespace
 
 Running *capture_executor_start(QueryDesc *queryDesc)
 {
-    if (!callback_registered)
-    {
-        RegisterXactCallback(forget_running, nullptr);
-        callback_registered = true;
-    }
+
     if (running_top == kRunning)
         return nullptr; // full: capture_executor_started() falls back to the instrumentation
     Running *r = &running[running_top++];
@@ -99,6 +87,17 @@ Running *capture_executor_start(QueryDesc *queryDesc)
     memset(&r->io, 0, sizeof(r->io));
     memset(&r->facts, 0, sizeof(r->facts));
     return r;
+}
+
+int capture_depth()
+{
+    return running_top;
+}
+
+void capture_truncate(int depth)
+{
+    if (depth < running_top)
+        running_top = Max(depth, 0);
 }
 
 void capture_executor_started(QueryDesc *queryDesc, const Running *running)

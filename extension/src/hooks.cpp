@@ -26,8 +26,14 @@ int nesting_level = 0;
 namespace
 {
 
-// The nesting level at the start of each open subtransaction, innermost last.
-int *subxact_levels = nullptr;
+// The nesting level and the depth of capture's stack of running statements at the start of each
+// open subtransaction, innermost last.
+struct SubxactStart
+{
+    int level;
+    int running;
+};
+SubxactStart *subxact_starts = nullptr;
 int subxact_depth = 0;
 int subxact_capacity = 0;
 
@@ -51,6 +57,10 @@ void on_xact(XactEvent event, void *)
     if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT || event == XACT_EVENT_COMMIT ||
         event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PREPARE)
         subxact_depth = 0;
+    // Statements that failed left their entries on capture's stack. Not at commit: a procedure's
+    // FOR loop over a query goes on across the COMMIT in its body.
+    if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
+        capture_truncate(0);
 }
 
 void on_subxact(SubXactEvent event, SubTransactionId, SubTransactionId, void *)
@@ -61,12 +71,13 @@ void on_subxact(SubXactEvent event, SubTransactionId, SubTransactionId, void *)
         if (subxact_depth == subxact_capacity)
         {
             const int n = Max(16, subxact_capacity * 2);
-            subxact_levels =
-                static_cast<int *>(subxact_levels ? repalloc(subxact_levels, sizeof(int) * n)
-                                                  : MemoryContextAlloc(TopMemoryContext, sizeof(int) * n));
+            const Size bytes = sizeof(SubxactStart) * n;
+            subxact_starts =
+                static_cast<SubxactStart *>(subxact_starts ? repalloc(subxact_starts, bytes)
+                                                           : MemoryContextAlloc(TopMemoryContext, bytes));
             subxact_capacity = n;
         }
-        subxact_levels[subxact_depth++] = nesting_level;
+        subxact_starts[subxact_depth++] = SubxactStart{nesting_level, capture_depth()};
         break;
     case SUBXACT_EVENT_COMMIT_SUB:
         if (subxact_depth > 0)
@@ -74,7 +85,11 @@ void on_subxact(SubXactEvent event, SubTransactionId, SubTransactionId, void *)
         break;
     case SUBXACT_EVENT_ABORT_SUB:
         if (subxact_depth > 0)
-            nesting_level = subxact_levels[--subxact_depth];
+        {
+            const SubxactStart &start = subxact_starts[--subxact_depth];
+            nesting_level = start.level;
+            capture_truncate(start.running); // what failed inside is gone
+        }
         break;
     default:
         break;

@@ -70,6 +70,9 @@ struct Running
 // has started, capture_executor_started() sets up the fallback for a statement not on the stack.
 Running *capture_executor_start(QueryDesc *queryDesc);
 void capture_executor_started(QueryDesc *queryDesc, const Running *running);
+// The stack's depth, and dropping what is above a depth (the entries of failed statements).
+int capture_depth();
+void capture_truncate(int depth);
 // Around each ExecutorRun (count = rows asked for, 0 for all) and ExecutorFinish (count unused).
 void capture_call_begin(QueryDesc *queryDesc, bool is_run);
 void capture_call_end(QueryDesc *queryDesc, bool is_run, uint64 count);
