@@ -268,16 +268,24 @@ void store_shmem_startup()
         persist_load();
 }
 
-// Updates an entry found under a shared or exclusive lock.
-static bool update_found(int p, Table t, StoreEntry *e, const Sample &sample, TimestampTz now)
+// Adds the sample to e under e's spinlock. With `check` (a look-up made without the partition lock,
+// which may have found an entry being reused) only if e is in use and has that key; returns whether
+// it did. *need_plan tells whether the entry still lacks its plan text.
+static bool update_entry(int p, Table t, StoreEntry *e, const EntryKey *check, const Sample &sample,
+                         TimestampTz now, bool *need_plan)
 {
     slock_t *m = mutex_of(p, t.index_of(e));
-    t.touch(e);
     SpinLockAcquire(m);
-    apply(e, sample, now);
-    const bool need_plan = !e->has_plan_text;
+    const bool mine = check == nullptr || (t.in_use(e) && memcmp(&e->key, check, sizeof(*check)) == 0);
+    if (mine)
+    {
+        apply(e, sample, now);
+        *need_plan = !e->has_plan_text;
+    }
     SpinLockRelease(m);
-    return need_plan;
+    if (mine)
+        t.touch(e);
+    return mine;
 }
 
 void store_record(const EntryKey &key, const Sample &sample, const TextSource &texts)
@@ -294,28 +302,14 @@ void store_record(const EntryKey &key, const Sample &sample, const TextSource &t
     // The common case: the entry exists. No LWLock; what the racy look-up found is checked under
     // the entry's spinlock (see the header comment).
     StoreEntry *e = t.find(key, hash);
-    if (e != nullptr)
-    {
-        slock_t *m = mutex_of(p, t.index_of(e));
-        SpinLockAcquire(m);
-        const bool mine = t.in_use(e) && memcmp(&e->key, &key, sizeof(key)) == 0;
-        if (mine)
-        {
-            apply(e, sample, now);
-            need_plan = !e->has_plan_text;
-        }
-        SpinLockRelease(m);
-        if (mine)
-            t.touch(e);
-        else
-            e = nullptr;
-    }
+    if (e != nullptr && !update_entry(p, t, e, &key, sample, now, &need_plan))
+        e = nullptr;
     if (e == nullptr)
     {
         LWLockAcquire(lock, LW_SHARED);
         e = t.find(key, hash);
         if (e != nullptr)
-            need_plan = update_found(p, t, e, sample, now);
+            update_entry(p, t, e, nullptr, sample, now, &need_plan);
         LWLockRelease(lock);
     }
     if (e != nullptr)
@@ -351,7 +345,7 @@ void store_record(const EntryKey &key, const Sample &sample, const TextSource &t
         SpinLockRelease(m);
     }
     else
-        (void)update_found(p, t, e, sample, now);
+        update_entry(p, t, e, nullptr, sample, now, &need_plan);
     if (want_plan && !e->has_plan_text)
         store_plan_text(p, e, ptext);
     LWLockRelease(lock);
