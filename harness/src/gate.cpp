@@ -143,8 +143,7 @@ struct Checker
             "{}: latency median {:.3f} ms -> {:.3f} ms, ratio x{:.2f} ({:.0f}% CI x{:.2f}-x{:.2f}), "
             "Mann-Whitney p={:.2g}, against {}; threshold: p < {} and CI above x{:.2f}",
             where(v.name, c.n), b.median_ms(), c.median_ms(), ci.estimate, ci.confidence * 100, ci.lower,
-            ci.upper, f.p,
-            interleaved ? "an interleaved re-run of the baseline workload" : "the stored baseline", g.alpha,
+            ci.upper, f.p, interleaved ? "interleaved baseline samples" : "the stored baseline", g.alpha,
             1 + g.min_effect);
         out.findings.push_back(std::move(f));
     }

@@ -1,5 +1,5 @@
 // perfgate: the command line. Parses arguments (CLI11), chooses the server (--dsn, else the PG*
-// environment, else an embedded throw-away cluster), dispatches to run / compare / gate / demo, and
+// environment, else an embedded throw-away cluster), dispatches to run / compare / gate / ab / demo, and
 // maps every perfgate::Error to its exit code in one place: 0 pass, 1 regression, 2 usage, input,
 // connection or SQL error, 3 baseline missing or not comparable.
 #include "baseline.hpp"
@@ -13,6 +13,7 @@
 #include "runner.hpp"
 #include "suite.hpp"
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
@@ -40,6 +41,7 @@ struct Options
     bool update_baseline = false;
     bool no_rerun = false;
     bool no_confirm = false;
+    std::string reference_dsn;
     bool quiet = false;
     bool no_progress = false;
     std::string current; // compare
@@ -197,6 +199,43 @@ ExitCode gate_command(const Options &o, const std::vector<std::string> &default_
     return gate.outcome.failed() ? ExitCode::regression : ExitCode::pass;
 }
 
+// Two targets, one workload set: interleaved rounds, then the gates with the reference target's
+// samples as the baseline. Environment differences are the point here, so they are notes, not errors.
+ExitCode ab_command(const Options &o, const std::vector<std::string> &default_paths)
+{
+    if (o.dsn.empty())
+        throw InputError(
+            "ab: give the target under test with --dsn (and the reference with --reference-dsn)");
+    const auto workloads = load_workloads(o.workloads.empty() ? default_paths : o.workloads, o.scenarios);
+    Connection reference(o.reference_dsn), target(o.dsn);
+    Progress progress(!o.no_progress && !o.quiet && Progress::terminal_attached());
+    const RunOptions options{.iterations = o.iterations,
+                             .warmup = o.warmup,
+                             .reverse_setup = false,
+                             .statement_timeout_s = o.statement_timeout};
+    const AbResults both = run_workloads_ab(reference, target, workloads, workloads, options, progress);
+    if (!o.output.empty())
+        write_results(o.output, both.current);
+    GateOutcome gate = evaluate(both.current, &both.baseline, &both.baseline);
+    const auto suspects = scenarios_with_latency_failures(gate);
+    if (!o.no_confirm && !suspects.empty())
+    {
+        // As in the gate: a latency failure counts only if a second interleaved run reproduces it.
+        std::vector<Workload> again;
+        for (const auto &w : workloads)
+            if (std::find(suspects.begin(), suspects.end(), w.name) != suspects.end())
+                again.push_back(w);
+        RunOptions confirm_options = options;
+        confirm_options.reverse_setup = true;
+        const AbResults second = run_workloads_ab(reference, target, again, again, confirm_options, progress);
+        apply_confirmation(gate, evaluate(second.current, &second.baseline, &second.baseline));
+    }
+    for (const auto &diff : environment_differences(both.baseline, both.current))
+        gate.notes.push_back("the targets differ: " + diff);
+    write_reports(o, both.current, &gate);
+    return gate.failed() ? ExitCode::regression : ExitCode::pass;
+}
+
 int run_cli(int argc, char **argv)
 {
     Options o;
@@ -238,6 +277,18 @@ int run_cli(int argc, char **argv)
                    "count a latency regression without re-running its scenario to confirm it");
     add_target_options(gate, o);
     add_report_options(gate, o);
+
+    auto *ab =
+        app.add_subcommand("ab", "run the same workloads on two targets, interleaved, and gate the --dsn "
+                                 "target against the --reference-dsn one");
+    ab->add_option("workloads", o.workloads, "workload files or directories (default: the built-in suite)");
+    ab->add_option("--reference-dsn", o.reference_dsn,
+                   "the reference target (e.g. the server without a change)")
+        ->required();
+    ab->add_flag("--no-confirm", o.no_confirm,
+                 "count a latency regression without re-running its scenario to confirm it");
+    add_target_options(ab, o);
+    add_report_options(ab, o);
 
     auto *demo =
         app.add_subcommand("demo", "run the built-in scenario suite and print what each fix buys here");
@@ -288,6 +339,8 @@ int run_cli(int argc, char **argv)
             std::printf("\nperfgate: baseline written to %s\n", o.baseline.c_str());
         return static_cast<int>(absolute.failed() ? ExitCode::regression : ExitCode::pass);
     }
+    if (*ab)
+        return static_cast<int>(ab_command(o, builtin));
     // demo
     const Results r = run_suite(o, builtin);
     write_reports(o, r, nullptr);

@@ -11,6 +11,7 @@
 #include <algorithm>
 #include <chrono>
 #include <ctime>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -316,19 +317,38 @@ AbResults run_workloads_ab(Connection &conn, const std::vector<Workload> &baseli
                            const std::vector<Workload> &current_workloads, const RunOptions &options,
                            Progress &progress)
 {
+    return run_workloads_ab(conn, conn, baseline_workloads, current_workloads, options, progress);
+}
+
+AbResults run_workloads_ab(Connection &baseline_conn, Connection &current_conn,
+                           const std::vector<Workload> &baseline_workloads,
+                           const std::vector<Workload> &current_workloads, const RunOptions &options,
+                           Progress &progress)
+{
     if (baseline_workloads.size() != current_workloads.size())
         throw InputError("A/B run: the baseline and the current run need the same scenarios");
-    apply_session_settings(conn, options);
+    // One connection: the arms live in two schemas of its database. Two connections (two targets):
+    // each arm runs in its own database with the workload's own names.
+    const bool shared = &baseline_conn == &current_conn;
     static const char *schemas[] = {"perfgate_baseline", "perfgate_current"};
-    for (const char *schema : schemas)
-    {
-        conn.exec(fmt::format("DROP SCHEMA IF EXISTS {} CASCADE", schema));
-        conn.exec(fmt::format("CREATE SCHEMA {}", schema));
-    }
-    ExtensionProbe probe(conn);
+    Connection *conns[] = {&baseline_conn, &current_conn};
+    for (Connection *c : conns)
+        apply_session_settings(*c, options);
+    if (shared)
+        for (const char *schema : schemas)
+        {
+            baseline_conn.exec(fmt::format("DROP SCHEMA IF EXISTS {} CASCADE", schema));
+            baseline_conn.exec(fmt::format("CREATE SCHEMA {}", schema));
+        }
+    ExtensionProbe base_probe(baseline_conn);
+    std::optional<ExtensionProbe> own_probe;
+    if (!shared)
+        own_probe.emplace(current_conn);
+    ExtensionProbe &cur_probe = shared ? base_probe : *own_probe;
     AbResults ab;
     ab.baseline.created_at = ab.current.created_at = utc_now();
-    ab.baseline.env = ab.current.env = fingerprint(conn, probe.available());
+    ab.baseline.env = fingerprint(baseline_conn, base_probe.available());
+    ab.current.env = fingerprint(current_conn, cur_probe.available());
     std::string active;
     for (std::size_t i = 0; i < current_workloads.size(); ++i)
     {
@@ -338,20 +358,24 @@ AbResults run_workloads_ab(Connection &conn, const std::vector<Workload> &baseli
         progress.scenario(c.name + " (A/B)", static_cast<int>(i + 1),
                           static_cast<int>(current_workloads.size()));
         std::vector<Arm> arms;
-        arms.emplace_back(conn, b, probe, options);
-        arms.emplace_back(conn, c, probe, options);
-        for (std::size_t a = 0; a < 2; ++a)
-        {
-            arms[a].schema = schemas[a];
-            arms[a].active_schema = &active;
-        }
+        arms.emplace_back(baseline_conn, b, base_probe, options);
+        arms.emplace_back(current_conn, c, cur_probe, options);
+        if (shared)
+            for (std::size_t a = 0; a < 2; ++a)
+            {
+                arms[a].schema = schemas[a];
+                arms[a].active_schema = &active;
+            }
         run_scenario(arms, options, progress);
         ab.baseline.scenarios.push_back(std::move(arms[0].out));
         ab.current.scenarios.push_back(std::move(arms[1].out));
     }
-    for (const char *schema : schemas)
-        conn.exec(fmt::format("DROP SCHEMA {} CASCADE", schema));
-    conn.exec("RESET search_path");
+    if (shared)
+    {
+        for (const char *schema : schemas)
+            baseline_conn.exec(fmt::format("DROP SCHEMA {} CASCADE", schema));
+        baseline_conn.exec("RESET search_path");
+    }
     progress.clear();
     return ab;
 }

@@ -49,4 +49,11 @@ AbResults run_workloads_ab(Connection &conn, const std::vector<Workload> &baseli
                            const std::vector<Workload> &current_workloads, const RunOptions &options,
                            Progress &progress);
 
+// Two targets (two servers, or two databases): each arm on its own connection, with the workload's
+// own table names; the rounds are interleaved the same way.
+AbResults run_workloads_ab(Connection &baseline_conn, Connection &current_conn,
+                           const std::vector<Workload> &baseline_workloads,
+                           const std::vector<Workload> &current_workloads, const RunOptions &options,
+                           Progress &progress);
+
 } // namespace perfgate

@@ -261,7 +261,8 @@ TEST(Integration, CliExitCodes)
     EXPECT_NE(r.output.find("cannot connect to the server"), std::string::npos) << r.output;
     r = run_cli("run " + data_file("it_slow.yaml") + " " + dsn() + " --statement-timeout 1");
     EXPECT_EQ(r.code, 2) << r.output;
-    EXPECT_NE(r.output.find("scenario 'slow', variant 'sleepy', n=1: sql step at"), std::string::npos) << r.output;
+    EXPECT_NE(r.output.find("scenario 'slow', variant 'sleepy', n=1: sql step at"), std::string::npos)
+        << r.output;
     EXPECT_NE(r.output.find("canceling statement due to statement timeout"), std::string::npos) << r.output;
     r = run_cli("frobnicate");
     EXPECT_EQ(r.code, 2) << r.output;
@@ -304,6 +305,33 @@ TEST(Integration, UpdateBaselineWritesAUsableBaseline)
     r = run_cli("gate " + data_file("it_base.yaml") + " " + dsn() + " --iterations 10 -q -b " + base);
     EXPECT_EQ(r.code, 0) << r.output;
     EXPECT_NE(r.output.find("perfgate: pass"), std::string::npos) << r.output;
+}
+
+// Two targets compared interleaved: here two databases of the test cluster, so nothing differs and
+// the gate passes; the report names both targets' runs as interleaved samples.
+TEST(Integration, AbComparesTwoTargetsInterleaved)
+{
+    {
+        Connection admin(g_cluster->conninfo("postgres"));
+        admin.exec("DROP DATABASE IF EXISTS perfgate_reference");
+        admin.exec("CREATE DATABASE perfgate_reference");
+    }
+    TempDir tmp;
+    const std::string json = (tmp.path / "ab.json").string();
+    const CommandResult r =
+        run_cli("ab " + data_file("it_base.yaml") + " " + dsn() + " --reference-dsn '" +
+                g_cluster->conninfo("perfgate_reference") + "' --iterations 10 --json " + json);
+    EXPECT_EQ(r.code, 0) << r.output;
+    std::ifstream in(json);
+    const nlohmann::json doc = nlohmann::json::parse(in);
+    int interleaved = 0;
+    for (const auto &f : doc["gate"]["findings"])
+        interleaved +=
+            f["gate"] == "latency" &&
+            f["message"].get<std::string>().find("against interleaved baseline samples") != std::string::npos;
+    EXPECT_EQ(interleaved, 9); // 3 variants x 3 sizes
+    const CommandResult usage = run_cli("ab " + data_file("it_base.yaml") + " --reference-dsn x");
+    EXPECT_EQ(usage.code, 2) << usage.output;
 }
 
 TEST(Integration, DemoReportsRatiosAndGrowth)
