@@ -104,38 +104,29 @@ CREATE FUNCTION pg_perfgate_antipatterns_internal(
     OUT largest bigint,
     OUT rows_discarded bigint,
     OUT detail text,
-    OUT first_seen timestamptz,
-    OUT last_seen timestamptz
+        OUT first_seen timestamptz,
+    OUT last_seen timestamptz,
+    OUT advice text
 )
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'pg_perfgate_antipatterns_internal'
 LANGUAGE C STRICT VOLATILE PARALLEL RESTRICTED;
 
 -- What the detectors found: one row per (kind, user, database, query id, related query id).
+-- The query text comes from the statements, read once (not once per row).
 CREATE VIEW pg_perfgate_antipatterns AS
+  WITH q AS MATERIALIZED (
+    SELECT dbid, queryid, min(query) AS query
+      FROM pg_perfgate_internal(true, 2)
+     WHERE query IS NOT NULL
+     GROUP BY dbid, queryid)
   SELECT a.kind, a.dbid, d.datname, a.userid, a.queryid, q.query,
          a.related_queryid, a.related_rows,
          a.occurrences, a.calls, a.total_time, a.largest, a.rows_discarded, a.detail,
-         a.first_seen, a.last_seen,
-         CASE a.kind
-           WHEN 'n_plus_one' THEN
-             'Load the rows in one query: a join, or one query with WHERE id = ANY($1) and all the ids'
-             || CASE WHEN a.related_rows = a.largest THEN ' (the loop ran once per row of the query before it).'
-                     ELSE '.' END
-           WHEN 'row_by_row_write' THEN
-             'Write the rows in one statement: a multi-row INSERT ... VALUES, INSERT ... SELECT, or COPY.'
-           WHEN 'deep_offset' THEN
-             'Use keyset pagination: WHERE sort_key > $last ORDER BY sort_key LIMIT n, instead of OFFSET.'
-           WHEN 'unstreamed_fetch' THEN
-             'Fetch large results in batches through a server-side cursor (DECLARE ... CURSOR, FETCH n).'
-           WHEN 'filter_heavy_seq_scan' THEN
-             'Add an index on ' || a.detail || ' so that the query reads only the rows it keeps.'
-         END AS advice
+         a.first_seen, a.last_seen, a.advice
   FROM pg_perfgate_antipatterns_internal() a
   LEFT JOIN pg_catalog.pg_database d ON d.oid = a.dbid
-  LEFT JOIN LATERAL (SELECT s.query FROM pg_perfgate_internal(true, 2) s
-                      WHERE s.dbid = a.dbid AND s.queryid = a.queryid AND s.query IS NOT NULL
-                      LIMIT 1) q ON true;
+  LEFT JOIN q ON q.dbid = a.dbid AND q.queryid = a.queryid;
 
 -- One row per (dbid, queryid, toplevel) over all plans and users, ranked by total execution time.
 CREATE VIEW pg_perfgate_hot_queries AS

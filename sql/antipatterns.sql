@@ -37,6 +37,7 @@ SELECT title FROM books WHERE author_id = 1 LIMIT 3 \; SELECT title FROM books W
 SELECT title FROM books WHERE author_id = 7 LIMIT 3 \; SELECT title FROM books WHERE author_id = 8 LIMIT 3 \; SELECT title FROM books WHERE author_id = 9 LIMIT 3 \; SELECT title FROM books WHERE author_id = 10 LIMIT 3 \; SELECT title FROM books WHERE author_id = 11 LIMIT 3 \; SELECT title FROM books WHERE author_id = 12 LIMIT 3;
 \o
 SELECT * FROM found;
+SELECT advice FROM pg_perfgate_antipatterns WHERE kind = 'n_plus_one';
 
 -- The batched versions of the same work are not N+1 loops: IN, = ANY, a join.
 SELECT pg_perfgate_reset() IS NOT NULL AS t;
@@ -151,6 +152,7 @@ SELECT count(*) FROM books WHERE pages > 3;
 CREATE INDEX books_pages ON books (pages);
 SELECT count(*) FROM books WHERE pages = 8 AND title <> 'x';
 SELECT * FROM found;
+SELECT advice FROM pg_perfgate_antipatterns WHERE kind = 'filter_heavy_seq_scan';
 
 -- 7. The hot-queries view shows which anti-patterns each query is involved in.
 SELECT antipatterns, query FROM pg_perfgate_hot_queries

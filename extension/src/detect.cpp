@@ -262,22 +262,31 @@ bool to_client(const QueryDesc *qd)
     return d == DestRemote || d == DestRemoteExecute || d == DestRemoteSimple;
 }
 
-const char *hint_for(ApKind kind)
+// What each kind is called and what to do about it, indexed by ApKind; shown in the view and as
+// the HINT of the messages the *_action settings ask for.
+struct KindInfo
 {
-    switch (kind)
-    {
-    case ApKind::NPlusOne:
-        return "Load the rows in one query: a join, or one query with WHERE id = ANY($1) and all the ids.";
-    case ApKind::RowByRow:
-        return "Write the rows in one statement: a multi-row INSERT ... VALUES, INSERT ... SELECT, or COPY.";
-    case ApKind::DeepOffset:
-        return "Use keyset pagination: WHERE sort_key > $last ORDER BY sort_key LIMIT n.";
-    case ApKind::HugeFetch:
-        return "Fetch large results in batches through a cursor (DECLARE ... CURSOR, FETCH n).";
-    case ApKind::FilterHeavySeqScan:
-        return "An index on the filtered columns would let the query read only the rows it needs.";
-    }
-    return "";
+    const char *name;
+    const char *advice;
+};
+const KindInfo kinds[kApKinds + 1] = {
+    {"unknown", ""},
+    {"n_plus_one",
+     "Load the rows in one query: a join, or one query with WHERE id = ANY($1) and all the ids."},
+    {"row_by_row_write",
+     "Write the rows in one statement: a multi-row INSERT ... VALUES, INSERT ... SELECT, or COPY."},
+    {"deep_offset",
+     "Use keyset pagination: WHERE sort_key > $last ORDER BY sort_key LIMIT n, instead of OFFSET."},
+    {"unstreamed_fetch",
+     "Fetch large results in batches through a server-side cursor (DECLARE ... CURSOR, FETCH n)."},
+    {"filter_heavy_seq_scan",
+     "An index on the filtered columns would let the query read only the rows it keeps."},
+};
+
+const KindInfo &info_of(ApKind kind)
+{
+    const int k = int(kind);
+    return kinds[k >= 1 && k <= kApKinds ? k : 0];
 }
 
 // A session that ends cleanly reports the bursts it left open; after a FATAL error we leave them,
@@ -289,6 +298,16 @@ void flush_at_exit(int code, Datum)
 }
 
 } // namespace
+
+const char *ap_kind_name(ApKind kind)
+{
+    return info_of(kind).name;
+}
+
+const char *ap_advice(ApKind kind)
+{
+    return info_of(kind).advice;
+}
 
 void detect_define_gucs()
 {
@@ -420,10 +439,10 @@ void detect_raise_pending()
     const int level = pending.action == ACTION_ERROR     ? ERROR
                       : pending.action == ACTION_WARNING ? WARNING
                                                          : LOG;
-    ereport(level,
-            (errcode(MAKE_SQLSTATE('P', 'F', '0', '0', '0' + int(pending.kind))),
-             errmsg("pg_perfgate: %s", pending.message),
-             pending.detail[0] ? errdetail("%s", pending.detail) : 0, errhint("%s", hint_for(pending.kind))));
+    ereport(level, (errcode(MAKE_SQLSTATE('P', 'F', '0', '0', '0' + int(pending.kind))),
+                    errmsg("pg_perfgate: %s", pending.message),
+                    pending.detail[0] ? errdetail("%s", pending.detail) : 0,
+                    errhint("%s", info_of(pending.kind).advice)));
 }
 
 void detect_flush()

@@ -475,24 +475,6 @@ EntryCopy *store_copy_all(int *count)
     return out;
 }
 
-const char *ap_kind_name(ApKind kind)
-{
-    switch (kind)
-    {
-    case ApKind::NPlusOne:
-        return "n_plus_one";
-    case ApKind::RowByRow:
-        return "row_by_row_write";
-    case ApKind::DeepOffset:
-        return "deep_offset";
-    case ApKind::HugeFetch:
-        return "unstreamed_fetch";
-    case ApKind::FilterHeavySeqScan:
-        return "filter_heavy_seq_scan";
-    }
-    return "unknown";
-}
-
 void store_antipattern(const ApKey &key, const ApSample &sample)
 {
     if (shared == nullptr)

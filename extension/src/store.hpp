@@ -64,7 +64,9 @@ enum class ApKind : uint8
     FilterHeavySeqScan = 5
 };
 constexpr int kApKinds = 5;
+// The kind's name in the view, and the advice for it: one line in plain words (detect.cpp).
 const char *ap_kind_name(ApKind kind);
+const char *ap_advice(ApKind kind);
 
 struct ApKey
 {

@@ -245,6 +245,18 @@ void statements(FunctionCallInfo fcinfo)
     }
 }
 
+// The kind's advice, made concrete where the entry says more: the filtered columns of a scan,
+// and an N+1 loop that ran once per row of the statement before it.
+const char *advice_for(const ApEntry &e)
+{
+    const ApKind kind = ApKind(e.key.kind);
+    if (kind == ApKind::FilterHeavySeqScan && e.detail[0] != '\0')
+        return psprintf("Add an index on %s so that the query reads only the rows it keeps.", e.detail);
+    if (kind == ApKind::NPlusOne && e.related_rows >= 0 && e.related_rows == e.largest)
+        return psprintf("%s The loop ran once per row of the query before it.", ap_advice(kind));
+    return ap_advice(kind);
+}
+
 void antipatterns(FunctionCallInfo fcinfo)
 {
     store_check_attached();
@@ -252,8 +264,8 @@ void antipatterns(FunctionCallInfo fcinfo)
     detect_flush();
     TupleDesc desc;
     Tuplestorestate *store = begin_srf(fcinfo, &desc);
-    if (desc->natts != 14)
-        elog(ERROR, "pg_perfgate_antipatterns_internal: declared with %d columns, expected 14", desc->natts);
+    if (desc->natts != 15)
+        elog(ERROR, "pg_perfgate_antipatterns_internal: declared with %d columns, expected 15", desc->natts);
     const Oid user = GetUserId();
     const bool all_stats = has_privs_of_role(user, ROLE_PG_READ_ALL_STATS);
     int n;
@@ -262,8 +274,8 @@ void antipatterns(FunctionCallInfo fcinfo)
     {
         const ApEntry &e = entries[i];
         const bool visible = all_stats || e.key.userid == user;
-        Datum v[14];
-        bool nulls[14];
+        Datum v[15];
+        bool nulls[15];
         memset(nulls, 0, sizeof(nulls));
         v[0] = CStringGetTextDatum(ap_kind_name(ApKind(e.key.kind)));
         v[1] = ObjectIdGetDatum(e.key.userid);
@@ -283,6 +295,7 @@ void antipatterns(FunctionCallInfo fcinfo)
         nulls[11] = e.detail[0] == '\0';
         v[12] = TimestampTzGetDatum(e.first_seen);
         v[13] = TimestampTzGetDatum(e.last_seen);
+        v[14] = CStringGetTextDatum(advice_for(e));
         tuplestore_putvalues(store, desc, v, nulls);
     }
 }
