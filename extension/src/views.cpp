@@ -92,6 +92,16 @@ struct Row
     void null() { nulls[i++] = true; }
     void f8(double v) { put(Float8GetDatumFast(v)); }
     void i8(int64 v) { put(Int64GetDatumFast(v)); }
+    // count, total, min, max, mean, stddev: the columns pg_stat_statements has for exec and plan
+    void times(const pgperfgate::TimeStats &t)
+    {
+        i8(t.n);
+        f8(t.total);
+        f8(t.n ? t.min : 0);
+        f8(t.n ? t.max : 0);
+        f8(t.mean);
+        f8(t.stddev());
+    }
     void ts(TimestampTz t)
     {
         if (t == 0)
@@ -134,12 +144,7 @@ void emit(Tuplestorestate *store, TupleDesc desc, int mode, const StoreEntry &e,
     else
         r.null();
 
-    r.i8(c.exec.n);
-    r.f8(c.exec.total);
-    r.f8(c.exec.n ? c.exec.min : 0);
-    r.f8(c.exec.n ? c.exec.max : 0);
-    r.f8(c.exec.mean);
-    r.f8(c.exec.stddev());
+    r.times(c.exec);
     static const double quantiles[] = {0.50, 0.95, 0.99};
     for (double q : quantiles)
     {
@@ -148,12 +153,7 @@ void emit(Tuplestorestate *store, TupleDesc desc, int mode, const StoreEntry &e,
             ms = Min(Max(ms, c.exec.min), c.exec.max);
         r.f8(ms);
     }
-    r.i8(c.plan.n);
-    r.f8(c.plan.total);
-    r.f8(c.plan.n ? c.plan.min : 0);
-    r.f8(c.plan.n ? c.plan.max : 0);
-    r.f8(c.plan.mean);
-    r.f8(c.plan.stddev());
+    r.times(c.plan);
     r.i8(c.rows);
     r.i8(c.io.shared_blks_hit);
     r.i8(c.io.shared_blks_read);
