@@ -349,23 +349,27 @@ TEST(Integration, DemoReportsRatiosAndGrowth)
     EXPECT_TRUE(fs::exists(svg));
 }
 
-// Ctrl-C during a run must stop the embedded server and remove its directory.
+// Ctrl-C during a run must stop the embedded server and remove its directory. The child gets its own
+// TMPDIR so that clusters of other perfgate processes on the machine are not mistaken for its own.
 TEST(Integration, InterruptedDemoCleansUp)
 {
-    auto clusters = []
+    TempDir tmp;
+    fs::permissions(tmp.path, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                                  fs::perms::others_read |
+                                  fs::perms::others_exec); // the postgres user must enter
+    auto clusters = [&]
     {
         std::set<fs::path> out;
-        for (const auto &e : fs::directory_iterator(fs::temp_directory_path()))
-            if (e.path().filename().string().rfind("perfgate-", 0) == 0 &&
-                e.path().filename().string().rfind("perfgate-it", 0) != 0 && fs::exists(e.path() / "data"))
+        for (const auto &e : fs::directory_iterator(tmp.path))
+            if (e.path().filename().string().rfind("perfgate-", 0) == 0)
                 out.insert(e.path());
         return out;
     };
-    const auto before = clusters();
     const pid_t pid = fork();
     ASSERT_GE(pid, 0);
     if (pid == 0)
     {
+        setenv("TMPDIR", tmp.path.c_str(), 1);
         int devnull = open("/dev/null", O_WRONLY);
         dup2(devnull, STDOUT_FILENO);
         dup2(devnull, STDERR_FILENO);
@@ -377,7 +381,7 @@ TEST(Integration, InterruptedDemoCleansUp)
     {
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
         for (const auto &d : clusters())
-            if (!before.count(d) && fs::exists(d / "data" / "postmaster.pid"))
+            if (fs::exists(d / "data" / "postmaster.pid"))
                 started = d;
     }
     ASSERT_FALSE(started.empty()) << "the demo's cluster never started";
@@ -387,6 +391,7 @@ TEST(Integration, InterruptedDemoCleansUp)
     waitpid(pid, &status, 0);
     EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGINT) << "status " << status;
     EXPECT_FALSE(fs::exists(started)) << started << " was left behind";
+    EXPECT_TRUE(clusters().empty());
 }
 
 int main(int argc, char **argv)
