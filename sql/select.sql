@@ -42,3 +42,23 @@ SELECT calls, stddev_exec_time = 0 AS zero FROM pg_perfgate_statements WHERE que
 -- The statement counts agree with the hot-queries view, and shares add up to 100%.
 SELECT sum(calls) FILTER (WHERE query NOT LIKE '%pg_perfgate%') AS calls,
        round(sum(time_share_pct)) AS total_share FROM pg_perfgate_hot_queries WHERE toplevel;
+
+-- A parallel query is counted once, by its leader, with every worker's rows and buffers in it.
+CREATE TABLE wide AS SELECT g AS id, g % 7 AS k FROM generate_series(1, 50000) g;
+ANALYZE wide;
+SET parallel_setup_cost = 0;
+SET parallel_tuple_cost = 0;
+SET min_parallel_table_scan_size = 0;
+SET max_parallel_workers_per_gather = 2;
+SELECT pg_perfgate_reset() IS NOT NULL AS t;
+SELECT count(*) FROM wide WHERE k = 3;
+SELECT count(*) FROM wide WHERE k = 5;
+SELECT calls, rows,
+       shared_blks_hit + shared_blks_read >= 2 * (SELECT relpages FROM pg_class WHERE relname = 'wide') AS read_whole_table_twice
+  FROM pg_perfgate_statements WHERE query = 'SELECT count(*) FROM wide WHERE k = $1';
+SELECT plan ~ 'Parallel Seq Scan' AS parallel FROM pg_perfgate_plans
+ WHERE query = 'SELECT count(*) FROM wide WHERE k = $1';
+RESET parallel_setup_cost;
+RESET parallel_tuple_cost;
+RESET min_parallel_table_scan_size;
+RESET max_parallel_workers_per_gather;
