@@ -436,9 +436,11 @@ void detect_raise_pending()
     if (!have_pending)
         return;
     have_pending = false;
-    const int level = pending.action == ACTION_ERROR     ? ERROR
-                      : pending.action == ACTION_WARNING ? WARNING
-                                                         : LOG;
+    int level = pending.action == ACTION_ERROR ? ERROR : pending.action == ACTION_WARNING ? WARNING : LOG;
+    // An executor may end while a transaction commits or aborts (a cursor left open): an ERROR
+    // there would be promoted, so it is only logged.
+    if (!IsTransactionState())
+        level = LOG;
     ereport(level, (errcode(MAKE_SQLSTATE('P', 'F', '0', '0', '0' + int(pending.kind))),
                     errmsg("pg_perfgate: %s", pending.message),
                     pending.detail[0] ? errdetail("%s", pending.detail) : 0,
