@@ -19,7 +19,10 @@ namespace
 
 constexpr uint32_t kMax = 5000; // pg_perfgate.max's default
 
-Protocol protocol_of(const benchmark::State &state) { return static_cast<Protocol>(state.range(0)); }
+Protocol protocol_of(const benchmark::State &state)
+{
+    return static_cast<Protocol>(state.range(0));
+}
 
 // One store per protocol, shared by the threads of a benchmark (function-local statics are
 // initialized once, thread-safely).

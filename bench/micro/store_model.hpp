@@ -72,7 +72,10 @@ inline void spin_lock(unsigned char *m)
         while (__atomic_load_n(m, __ATOMIC_RELAXED) != 0)
             PERFGATE_BENCH_PAUSE();
 }
-inline void spin_unlock(unsigned char *m) { __atomic_store_n(m, static_cast<unsigned char>(0), __ATOMIC_RELEASE); }
+inline void spin_unlock(unsigned char *m)
+{
+    __atomic_store_n(m, static_cast<unsigned char>(0), __ATOMIC_RELEASE);
+}
 
 class alignas(128) RwLock
 {
@@ -205,10 +208,12 @@ class StoreModel
         if (e == nullptr)
         {
             bool evicted;
-            e = t.insert(key, hash, &evicted, [&](uint32_t idx) {
-                m = mutex_of(p, idx);
-                spin_lock(m);
-            });
+            e = t.insert(key, hash, &evicted,
+                         [&](uint32_t idx)
+                         {
+                             m = mutex_of(p, idx);
+                             spin_lock(m);
+                         });
             e->mutex = 0;
         }
         else

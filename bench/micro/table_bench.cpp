@@ -34,7 +34,8 @@ uint64_t hash_of(const Entry::Key &k)
 struct Filled
 {
     explicit Filled(uint32_t capacity)
-        : mem(static_cast<char *>(std::aligned_alloc(64, (Table::bytes(capacity) + 63) & ~size_t{63})), &std::free),
+        : mem(static_cast<char *>(std::aligned_alloc(64, (Table::bytes(capacity) + 63) & ~size_t{63})),
+              &std::free),
           table(Table::create(mem.get(), capacity))
     {
         for (uint32_t i = 0; i < capacity; i++)
