@@ -18,6 +18,7 @@
 #include <vector>
 
 #include <fcntl.h>
+#include <pthread.h>
 #include <pwd.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -37,8 +38,18 @@ constexpr int cleanup_slots = 4;
 std::array<std::array<char, 4096>, cleanup_slots> g_cleanup_command{};
 volatile std::sig_atomic_t g_cleanup_armed[cleanup_slots] = {};
 
+// The initdb or pg_ctl the harness is waiting for (its own process group), so the handler can stop it
+// before removing the directory it writes into.
+volatile std::sig_atomic_t g_child_pid = 0;
+
 extern "C" void on_fatal_signal(int sig)
 {
+    if (const pid_t child = g_child_pid; child > 0)
+    {
+        kill(-child, SIGKILL);
+        int status = 0;
+        waitpid(child, &status, 0);
+    }
     for (int i = 0; i < cleanup_slots; ++i)
     {
         if (!g_cleanup_armed[i])
@@ -61,6 +72,27 @@ extern "C" void on_fatal_signal(int sig)
     signal(sig, SIG_DFL);
     raise(sig);
 }
+
+// Blocks SIGINT, SIGTERM and SIGHUP for its lifetime; a signal that arrives meanwhile is delivered
+// when the previous mask is restored.
+class SignalBlock
+{
+  public:
+    SignalBlock()
+    {
+        sigset_t block;
+        sigemptyset(&block);
+        for (int sig : {SIGINT, SIGTERM, SIGHUP})
+            sigaddset(&block, sig);
+        pthread_sigmask(SIG_BLOCK, &block, &previous_);
+    }
+    ~SignalBlock() { pthread_sigmask(SIG_SETMASK, &previous_, nullptr); }
+    SignalBlock(const SignalBlock &) = delete;
+    SignalBlock &operator=(const SignalBlock &) = delete;
+
+  private:
+    sigset_t previous_{};
+};
 
 std::string read_command_output(const std::string &cmd)
 {
@@ -100,30 +132,42 @@ int run(const std::vector<std::string> &args, bool as_root, const fs::path &log)
         argv.push_back(a.data());
     argv.push_back(nullptr);
 
-    pid_t pid = fork();
-    if (pid < 0)
-        throw ConnectionError(fmt::format("cannot start {}: {}", args[0], std::strerror(errno)));
-    if (pid == 0)
+    pid_t pid = 0;
     {
-        int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-        if (fd >= 0)
+        // The handler must know the child from the moment it exists, in its own process group.
+        SignalBlock block;
+        pid = fork();
+        if (pid < 0)
+            throw ConnectionError(fmt::format("cannot start {}: {}", args[0], std::strerror(errno)));
+        if (pid == 0)
         {
-            dup2(fd, STDOUT_FILENO);
-            dup2(fd, STDERR_FILENO);
-            close(fd);
+            sigset_t none;
+            sigemptyset(&none);
+            sigprocmask(SIG_SETMASK, &none, nullptr);
+            int fd = open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
+            if (fd >= 0)
+            {
+                dup2(fd, STDOUT_FILENO);
+                dup2(fd, STDERR_FILENO);
+                close(fd);
+            }
+            int devnull = open("/dev/null", O_RDONLY);
+            if (devnull >= 0)
+                dup2(devnull, STDIN_FILENO);
+            // Its own process group: the terminal's Ctrl-C reaches only perfgate, whose handler then
+            // stops the server (and kills this child) before removing the directory.
+            setpgid(0, 0);
+            execvp(argv[0], argv.data());
+            _exit(127);
         }
-        int devnull = open("/dev/null", O_RDONLY);
-        if (devnull >= 0)
-            dup2(devnull, STDIN_FILENO);
-        // The server must not die with the harness's Ctrl-C before the handler has stopped it cleanly.
-        setpgid(0, 0);
-        execvp(argv[0], argv.data());
-        _exit(127);
+        setpgid(pid, pid); // also here: the child may not have run yet when a signal arrives
+        g_child_pid = pid;
     }
     int status = 0;
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
     {
     }
+    g_child_pid = 0;
     return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
@@ -162,37 +206,43 @@ EmbeddedCluster::EmbeddedCluster(const ClusterOptions &options)
     bindir_ = postgres_bindir();
     as_root_ = geteuid() == 0;
 
-    std::string templ = (fs::temp_directory_path() / "perfgate-XXXXXX").string();
-    if (!mkdtemp(templ.data()))
-        throw ConnectionError(fmt::format("cannot create a temporary directory: {}", std::strerror(errno)));
-    dir_ = templ;
-    if (as_root_)
     {
-        const passwd *pw = getpwnam("postgres");
-        if (!pw || chown(dir_.c_str(), pw->pw_uid, pw->pw_gid) != 0)
+        // Ctrl-C between creating the directory and arming its cleanup would leave the directory
+        // behind: keep the signals pending until the handler knows about it.
+        SignalBlock block;
+        std::string templ = (fs::temp_directory_path() / "perfgate-XXXXXX").string();
+        if (!mkdtemp(templ.data()))
+            throw ConnectionError(
+                fmt::format("cannot create a temporary directory: {}", std::strerror(errno)));
+        dir_ = templ;
+        if (as_root_)
         {
-            fs::remove_all(dir_);
-            throw ConnectionError("running as root needs a `postgres` user to own the embedded cluster "
-                                  "(initdb refuses root); create it or give a server with --dsn");
+            const passwd *pw = getpwnam("postgres");
+            if (!pw || chown(dir_.c_str(), pw->pw_uid, pw->pw_gid) != 0)
+            {
+                fs::remove_all(dir_);
+                throw ConnectionError("running as root needs a `postgres` user to own the embedded cluster "
+                                      "(initdb refuses root); create it or give a server with --dsn");
+            }
         }
-    }
 
-    std::string cleanup =
-        fmt::format("{}{} -D {} stop -m immediate >/dev/null 2>&1; rm -rf {}",
-                    as_root_ ? "runuser -u postgres -- " : "", shell_quote((bindir_ / "pg_ctl").string()),
-                    shell_quote((dir_ / "data").string()), shell_quote(dir_.string()));
-    for (int i = 0; i < cleanup_slots && cleanup_slot_ < 0; ++i)
-        if (!g_cleanup_armed[i] && cleanup.size() < g_cleanup_command[i].size())
+        std::string cleanup =
+            fmt::format("{}{} -D {} stop -m immediate >/dev/null 2>&1; rm -rf {}",
+                        as_root_ ? "runuser -u postgres -- " : "", shell_quote((bindir_ / "pg_ctl").string()),
+                        shell_quote((dir_ / "data").string()), shell_quote(dir_.string()));
+        for (int i = 0; i < cleanup_slots && cleanup_slot_ < 0; ++i)
+            if (!g_cleanup_armed[i] && cleanup.size() < g_cleanup_command[i].size())
+            {
+                std::memcpy(g_cleanup_command[i].data(), cleanup.c_str(), cleanup.size() + 1);
+                g_cleanup_armed[i] = 1;
+                cleanup_slot_ = i;
+            }
+        if (cleanup_slot_ >= 0)
         {
-            std::memcpy(g_cleanup_command[i].data(), cleanup.c_str(), cleanup.size() + 1);
-            g_cleanup_armed[i] = 1;
-            cleanup_slot_ = i;
+            std::signal(SIGINT, on_fatal_signal);
+            std::signal(SIGTERM, on_fatal_signal);
+            std::signal(SIGHUP, on_fatal_signal);
         }
-    if (cleanup_slot_ >= 0)
-    {
-        std::signal(SIGINT, on_fatal_signal);
-        std::signal(SIGTERM, on_fatal_signal);
-        std::signal(SIGHUP, on_fatal_signal);
     }
 
     bool want_ext = options.preload_extension && extension_installed();

@@ -349,9 +349,10 @@ TEST(Integration, DemoReportsRatiosAndGrowth)
     EXPECT_TRUE(fs::exists(svg));
 }
 
-// Ctrl-C during a run must stop the embedded server and remove its directory. The child gets its own
+// Ctrl-C or SIGTERM must stop the embedded server (or the initdb still running) and remove its
+// directory: once while initdb writes the cluster, once while the server runs. The child gets its own
 // TMPDIR so that clusters of other perfgate processes on the machine are not mistaken for its own.
-TEST(Integration, InterruptedDemoCleansUp)
+void interrupt_demo(bool while_initdb, int sig)
 {
     TempDir tmp;
     fs::permissions(tmp.path, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
@@ -377,21 +378,32 @@ TEST(Integration, InterruptedDemoCleansUp)
         _exit(127);
     }
     fs::path started;
-    for (int i = 0; i < 300 && started.empty(); ++i)
+    for (int i = 0; i < 1000 && started.empty(); ++i)
     {
-        std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        std::this_thread::sleep_for(std::chrono::milliseconds(while_initdb ? 5 : 100));
         for (const auto &d : clusters())
-            if (fs::exists(d / "data" / "postmaster.pid"))
+            if (while_initdb ? fs::exists(d / "data") : fs::exists(d / "data" / "postmaster.pid"))
                 started = d;
     }
-    ASSERT_FALSE(started.empty()) << "the demo's cluster never started";
-    std::this_thread::sleep_for(std::chrono::milliseconds(300));
-    kill(pid, SIGINT);
+    ASSERT_FALSE(started.empty()) << "the demo's cluster never got that far";
+    kill(pid, sig);
     int status = 0;
     waitpid(pid, &status, 0);
-    EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGINT) << "status " << status;
+    EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == sig) << "status " << status;
+    // Nothing may come back: an initdb left running would write into the directory again.
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
     EXPECT_FALSE(fs::exists(started)) << started << " was left behind";
     EXPECT_TRUE(clusters().empty());
+}
+
+TEST(Integration, InterruptedDemoCleansUp)
+{
+    interrupt_demo(false, SIGINT);
+}
+
+TEST(Integration, TerminatedDuringInitdbCleansUp)
+{
+    interrupt_demo(true, SIGTERM);
 }
 
 int main(int argc, char **argv)
