@@ -2,7 +2,8 @@
 // listens only on a Unix socket inside that directory, and removal of everything on destruction.
 // Invariants: when the harness runs as root, the directory belongs to the `postgres` user and every
 // server binary runs through `runuser -u postgres`; while a cluster lives (up to four at once), a
-// SIGINT/SIGTERM/SIGHUP handler stops it and removes its directory before the process exits.
+// SIGINT/SIGTERM/SIGHUP handler kills a still-running initdb/pg_ctl, stops the server and removes the
+// directory before the process exits. Signals stay blocked from mkdtemp until that cleanup is armed.
 #pragma once
 
 #include <filesystem>
