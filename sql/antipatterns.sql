@@ -44,7 +44,20 @@ SELECT pg_perfgate_reset() IS NOT NULL AS t;
 SELECT count(*) FROM books WHERE author_id IN (1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12);
 SELECT count(*) FROM books WHERE author_id = ANY ('{1,2,3,4,5,6,7,8,9,10,11,12}'::int[]);
 SELECT count(*) FROM authors a JOIN books b ON b.author_id = a.id WHERE a.id <= 12;
+-- A batch repeated (a test harness's iterations, say) returns more rows than an N+1 lookup does.
+\o /dev/null
+SELECT id FROM books WHERE author_id = ANY ('{1,2,3,4,5,6,7,8,9,10}'::int[]) ORDER BY id LIMIT 10 \; SELECT id FROM books WHERE author_id = ANY ('{1,2,3,4,5,6,7,8,9,10}'::int[]) ORDER BY id LIMIT 10 \; SELECT id FROM books WHERE author_id = ANY ('{1,2,3,4,5,6,7,8,9,10}'::int[]) ORDER BY id LIMIT 10 \; SELECT id FROM books WHERE author_id = ANY ('{1,2,3,4,5,6,7,8,9,10}'::int[]) ORDER BY id LIMIT 10 \; SELECT id FROM books WHERE author_id = ANY ('{1,2,3,4,5,6,7,8,9,10}'::int[]) ORDER BY id LIMIT 10 \; SELECT id FROM books WHERE author_id = ANY ('{1,2,3,4,5,6,7,8,9,10}'::int[]) ORDER BY id LIMIT 10;
+SELECT id FROM books WHERE author_id = ANY ('{1,2,3,4,5,6,7,8,9,10}'::int[]) ORDER BY id LIMIT 10 \; SELECT id FROM books WHERE author_id = ANY ('{1,2,3,4,5,6,7,8,9,10}'::int[]) ORDER BY id LIMIT 10 \; SELECT id FROM books WHERE author_id = ANY ('{1,2,3,4,5,6,7,8,9,10}'::int[]) ORDER BY id LIMIT 10 \; SELECT id FROM books WHERE author_id = ANY ('{1,2,3,4,5,6,7,8,9,10}'::int[]) ORDER BY id LIMIT 10 \; SELECT id FROM books WHERE author_id = ANY ('{1,2,3,4,5,6,7,8,9,10}'::int[]) ORDER BY id LIMIT 10 \; SELECT id FROM books WHERE author_id = ANY ('{1,2,3,4,5,6,7,8,9,10}'::int[]) ORDER BY id LIMIT 10;
+\o
 SELECT count(*) AS batched_reported FROM found;
+
+-- A reset also drops the loops this backend has open: they belong to the statistics now gone.
+\o /dev/null
+SELECT name FROM authors WHERE id = 1 \; SELECT name FROM authors WHERE id = 2 \; SELECT name FROM authors WHERE id = 3 \; SELECT name FROM authors WHERE id = 4 \; SELECT name FROM authors WHERE id = 5 \; SELECT name FROM authors WHERE id = 6;
+SELECT name FROM authors WHERE id = 7 \; SELECT name FROM authors WHERE id = 8 \; SELECT name FROM authors WHERE id = 9 \; SELECT name FROM authors WHERE id = 10 \; SELECT name FROM authors WHERE id = 11 \; SELECT name FROM authors WHERE id = 12;
+\o
+SELECT pg_perfgate_reset() IS NOT NULL AS t;
+SELECT count(*) AS after_reset FROM pg_perfgate_antipatterns;
 
 -- 2. N+1 from PL/pgSQL loops under track = all, at several loop sizes; the FOR query is the parent
 -- and its row count matches the loop.

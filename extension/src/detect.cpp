@@ -39,7 +39,7 @@ const struct config_enum_entry action_options[] = {
 };
 
 bool guc_detect = true;
-pgperfgate::BurstConfig burst_config = {10, 10, 10, 100}; // the settings point into it
+pgperfgate::BurstConfig burst_config = {10, 10, 5, 100}; // the settings point into it
 
 int guc_deep_offset_threshold = 1000;
 int guc_huge_fetch_rows = 100000;
@@ -54,6 +54,18 @@ int64 sample_countdown = 0;
 
 BurstTracker tracker;
 bool tracker_ready = false;
+uint32 tracker_generation = 0; // store_reset_generation when the tracker's bursts began
+
+// A reset since the open bursts began: they belong to the statistics that are gone.
+inline void follow_resets()
+{
+    const uint32 g = pg_atomic_read_u32(store_reset_generation);
+    if (g != tracker_generation)
+    {
+        tracker.reset();
+        tracker_generation = g;
+    }
+}
 
 // The message a detector asked for, raised once ExecutorEnd is done.
 struct Pending
@@ -317,9 +329,9 @@ void detect_define_gucs()
                             "Executions of one small SELECT in a row that make an N+1 loop (0 disables).",
                             nullptr, &burst_config.select_threshold, 10, 0, INT_MAX, PGC_USERSET, 0, nullptr,
                             nullptr, nullptr);
-    DefineCustomIntVariable(
-        "pg_perfgate.n_plus_one_max_rows", "Most rows one execution of an N+1 loop may return.", nullptr,
-        &burst_config.max_rows, 10, 0, INT_MAX, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+    DefineCustomIntVariable("pg_perfgate.n_plus_one_max_rows",
+                            "Most rows one execution of an N+1 loop may return.", nullptr,
+                            &burst_config.max_rows, 5, 0, INT_MAX, PGC_USERSET, 0, nullptr, nullptr, nullptr);
     DefineCustomIntVariable(
         "pg_perfgate.row_by_row_threshold",
         "Executions of one single-row write in a row that make a row-by-row burst (0 disables).", nullptr,
@@ -385,6 +397,7 @@ void detect_utility_end()
 {
     if (!guc_detect || !tracker_ready)
         return;
+    follow_resets();
     BurstReport reports[BurstTracker::kSlots];
     const int n = tracker.end_level(nesting_level, burst_config, reports);
     if (n > 0)
@@ -397,6 +410,7 @@ void detect_executor_end(QueryDesc *queryDesc, const RunFacts &run, uint64 query
     if (!guc_detect || !tracker_ready)
         return;
     rows = Max(rows, run.rows); // es_processed counts only the last run of a cursor before 17
+    follow_resets();
 
     const CmdType cmd = queryDesc->operation;
     pgperfgate::Execution e;
@@ -451,6 +465,7 @@ void detect_flush()
 {
     if (!tracker_ready)
         return;
+    follow_resets();
     BurstReport reports[BurstTracker::kSlots];
     const int n = tracker.flush(burst_config, reports);
     if (n > 0)

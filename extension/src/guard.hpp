@@ -21,7 +21,8 @@ namespace pgpf
 // array (and so no stack-protector check) in every hook's frame. Backends are single-threaded.
 extern char guard_message[256];
 
-template <typename F> auto guarded(const char *where, F &&body) -> decltype(body())
+template <typename F>
+inline __attribute__((always_inline)) auto guarded(const char *where, F &&body) -> decltype(body())
 {
     char *message = guard_message;
     const size_t size = sizeof(guard_message);

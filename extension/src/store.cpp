@@ -52,6 +52,7 @@ struct SharedState
     TimestampTz stats_reset;
     pg_atomic_uint64 texts_truncated;
     pg_atomic_uint64 plan_texts_skipped;
+    pg_atomic_uint32 reset_generation;
     int query_text_size;
     int plan_text_size;
     Size total_bytes;
@@ -211,6 +212,7 @@ void store_shmem_request()
 }
 
 void *store_memory = nullptr;
+pg_atomic_uint32 *store_reset_generation = nullptr;
 
 void store_check_attached()
 {
@@ -238,6 +240,7 @@ void store_shmem_startup()
         shared->stats_reset = GetCurrentTimestamp();
         pg_atomic_init_u64(&shared->texts_truncated, 0);
         pg_atomic_init_u64(&shared->plan_texts_skipped, 0);
+        pg_atomic_init_u32(&shared->reset_generation, 0);
         shared->query_text_size = guc_query_text_size;
         shared->plan_text_size = guc_plan_text_size;
         shared->total_bytes = size;
@@ -260,6 +263,7 @@ void store_shmem_startup()
     }
     LWLockRelease(AddinShmemInitLock);
     store_memory = shared;
+    store_reset_generation = &shared->reset_generation;
 
     // The postmaster saves the store when it shuts down cleanly, and loads it once at start.
     if (!IsUnderPostmaster)
@@ -271,8 +275,8 @@ void store_shmem_startup()
 // Adds the sample to e under e's spinlock. With `check` (a look-up made without the partition lock,
 // which may have found an entry being reused) only if e is in use and has that key; returns whether
 // it did. *need_plan tells whether the entry still lacks its plan text.
-static bool update_entry(int p, Table t, StoreEntry *e, const EntryKey *check, const Sample &sample,
-                         TimestampTz now, bool *need_plan)
+static pg_attribute_always_inline bool update_entry(int p, Table t, StoreEntry *e, const EntryKey *check,
+                                                    const Sample &sample, TimestampTz now, bool *need_plan)
 {
     slock_t *m = mutex_of(p, t.index_of(e));
     SpinLockAcquire(m);
@@ -359,6 +363,7 @@ void store_record(const EntryKey &key, const Sample &sample, const TextSource &t
 uint64 store_reset(Oid userid, Oid dbid, uint64 queryid)
 {
     store_check_attached();
+    pg_atomic_fetch_add_u32(&shared->reset_generation, 1);
     const bool all = userid == 0 && dbid == 0 && queryid == 0;
     uint64 removed = 0;
     for (int p = 0; p < kPartitions; p++)

@@ -116,6 +116,8 @@ inline bool store_attached()
 {
     return store_memory != nullptr;
 }
+// Bumped by every pg_perfgate_reset(): a backend holding findings from before it drops them.
+extern pg_atomic_uint32 *store_reset_generation;
 // Raises an error that tells the user how to load the library when the store is not there.
 void store_check_attached();
 
