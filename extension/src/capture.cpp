@@ -150,25 +150,26 @@ void accumulate(pgperfgate::IoUsage &io, const BufferUsage &b0, const WalUsage &
 
 } // namespace
 
-void capture_call_begin(QueryDesc *queryDesc, bool is_run)
+Running *capture_call_begin(QueryDesc *queryDesc, bool is_run)
 {
     if (running_top == 0 || (!is_run && finish_is_empty(queryDesc)))
-        return;
+        return nullptr;
     Running *r = find_running(queryDesc);
     if (r == nullptr)
-        return;
+        return nullptr;
     r->buf_before = pgBufferUsage;
     r->wal_before = pgWalUsage;
     INSTR_TIME_SET_CURRENT(r->started);
+    return r;
 }
 
-void capture_call_end(QueryDesc *queryDesc, bool is_run, uint64 count)
+void capture_call_end(QueryDesc *queryDesc, Running *r, bool is_run, uint64 count)
 {
-    if (running_top == 0 || (!is_run && finish_is_empty(queryDesc)))
-        return;
-    // Found again: statements run meanwhile may have moved the stack.
-    Running *r = find_running(queryDesc);
     if (r == nullptr)
+        return;
+    // A cursor closed out of order by what ran meanwhile may have moved the stack (and left a
+    // stale copy of this entry above its top).
+    if ((r - running >= running_top || r->qd != queryDesc) && (r = find_running(queryDesc)) == nullptr)
         return;
     instr_time now;
     INSTR_TIME_SET_CURRENT(now);

@@ -163,7 +163,7 @@ void on_executor_run(PGPF_EXECUTOR_RUN_ARGS)
             [&]
             {
                 sync_nesting();
-                capture_call_begin(queryDesc, true);
+                Running *running = capture_call_begin(queryDesc, true);
                 // On error the level is restored by the (sub)transaction abort: see the header.
                 nesting_level++;
                 if (prev_executor_run)
@@ -171,7 +171,7 @@ void on_executor_run(PGPF_EXECUTOR_RUN_ARGS)
                 else
                     standard_ExecutorRun(PGPF_EXECUTOR_RUN_PASS);
                 nesting_level--;
-                capture_call_end(queryDesc, true, count);
+                capture_call_end(queryDesc, running, true, count);
             });
 }
 
@@ -180,14 +180,14 @@ void on_executor_finish(QueryDesc *queryDesc)
     guarded("ExecutorFinish",
             [&]
             {
-                capture_call_begin(queryDesc, false);
+                Running *running = capture_call_begin(queryDesc, false);
                 nesting_level++;
                 if (prev_executor_finish)
                     prev_executor_finish(queryDesc);
                 else
                     standard_ExecutorFinish(queryDesc);
                 nesting_level--;
-                capture_call_end(queryDesc, false, 0);
+                capture_call_end(queryDesc, running, false, 0);
             });
 }
 

@@ -74,8 +74,9 @@ void capture_executor_started(QueryDesc *queryDesc, const Running *running);
 int capture_depth();
 void capture_truncate(int depth);
 // Around each ExecutorRun (count = rows asked for, 0 for all) and ExecutorFinish (count unused).
-void capture_call_begin(QueryDesc *queryDesc, bool is_run);
-void capture_call_end(QueryDesc *queryDesc, bool is_run, uint64 count);
+// capture_call_begin() returns what capture_call_end() is to be given (NULL: nothing measured).
+Running *capture_call_begin(QueryDesc *queryDesc, bool is_run);
+void capture_call_end(QueryDesc *queryDesc, Running *running, bool is_run, uint64 count);
 void capture_executor_end(QueryDesc *queryDesc);
 PlannedStmt *capture_planner(Query *parse, const char *query_string, int cursorOptions,
                              ParamListInfo boundParams, planner_hook_type next);

@@ -58,9 +58,11 @@ struct Pending
 
 uint64 walk(uint64 h, const Plan *root, const List *rtable, uint32 &features);
 
-// Walks a subtree now, when the stack has no room for it: only very bushy plans get here.
+// Walks a subtree now, when the stack has no room for it: only very bushy plans get here, and
+// only here does the walk recurse.
 uint64 walk_now(uint64 h, const Plan *p, const List *rtable, uint32 &features)
 {
+    check_stack_depth();
     return walk(h, p, rtable, features);
 }
 
@@ -227,7 +229,6 @@ inline void node(uint64 &h, const Plan *plan, Pending &pending, const List *rtab
 // stack (last pushed first). The hash is a local, so it stays in a register.
 uint64 walk(uint64 h, const Plan *root, const List *rtable, uint32 &features)
 {
-    check_stack_depth(); // once per walk; only a very bushy plan walks again from inside
     Pending pending;
     pending.push(root);
     while (pending.sp > 0)
