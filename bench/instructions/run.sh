@@ -41,8 +41,8 @@ bench_pgperfgate_snapshot "$PGPF_FROM"
 DATA=$W/data
 bench_initdb "$DATA"
 
-single() { # single [postgres -c options...] < script: one single-user backend, output discarded
-    as_pg "$PGBIN/postgres" --single -D "$DATA" "$@" postgres >/dev/null 2>>"$W/single.log"
+single() { # single < script: one single-user backend with no extension, output discarded
+    as_pg "$PGBIN/postgres" --single -D "$DATA" postgres >/dev/null 2>>"$W/single.log"
 }
 
 # A pgbench-like schema at scale 1, built offline (no server needed).

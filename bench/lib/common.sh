@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # bench/lib/common.sh — shared by the bench scripts: a throw-away PostgreSQL cluster run as the
 # `postgres` user in a temporary directory, on a Unix socket only, always removed on exit.
 #
