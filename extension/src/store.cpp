@@ -43,6 +43,14 @@ namespace
 
 constexpr int kPartitions = 16;
 using Table = pgperfgate::ClockTable<StoreEntry>;
+
+// One entry's spinlock on a cache line of its own: packed, backends recording different
+// statements would fight over the line their locks happen to share.
+struct PaddedLock
+{
+    slock_t lock;
+    char pad[PG_CACHE_LINE_SIZE - sizeof(slock_t)];
+};
 using ApTable = pgperfgate::ClockTable<ApEntry>;
 
 struct SharedState
@@ -68,10 +76,12 @@ struct SharedState
 
 SharedState *shared = nullptr;
 
+// Partitions, and the lock array in each, start on a cache line.
 Size partition_bytes(uint32 capacity)
 {
-    return MAXALIGN(Table::bytes(capacity)) + MAXALIGN(Size(capacity) * sizeof(slock_t)) +
-           MAXALIGN(Size(capacity) * guc_query_text_size) + MAXALIGN(Size(capacity) * guc_plan_text_size);
+    return CACHELINEALIGN(Table::bytes(capacity)) + CACHELINEALIGN(Size(capacity) * sizeof(PaddedLock)) +
+           MAXALIGN(Size(capacity) * guc_query_text_size) +
+           CACHELINEALIGN(Size(capacity) * guc_plan_text_size);
 }
 
 uint32 capacity_of(int p)
@@ -81,7 +91,7 @@ uint32 capacity_of(int p)
 
 Size store_size()
 {
-    Size size = MAXALIGN(sizeof(SharedState));
+    Size size = CACHELINEALIGN(sizeof(SharedState));
     for (int p = 0; p < kPartitions; p++)
         size = add_size(size, partition_bytes(capacity_of(p)));
     return add_size(size, MAXALIGN(ApTable::bytes(uint32(guc_max_antipatterns))));
@@ -117,7 +127,7 @@ Table table_of(int p)
 
 slock_t *mutex_of(int p, uint32 idx)
 {
-    return reinterpret_cast<slock_t *>(partition_base(p) + shared->mutex_offset[p]) + idx;
+    return &reinterpret_cast<PaddedLock *>(partition_base(p) + shared->mutex_offset[p])[idx].lock;
 }
 
 char *query_slot(int p, uint32 idx)
@@ -244,14 +254,15 @@ void store_shmem_startup()
         shared->query_text_size = guc_query_text_size;
         shared->plan_text_size = guc_plan_text_size;
         shared->total_bytes = size;
-        Size offset = MAXALIGN(sizeof(SharedState));
+        Size offset = CACHELINEALIGN(sizeof(SharedState));
         for (int p = 0; p < kPartitions; p++)
         {
             const uint32 cap = capacity_of(p);
             shared->part_offset[p] = offset;
             shared->part_capacity[p] = cap;
-            shared->mutex_offset[p] = MAXALIGN(Table::bytes(cap));
-            shared->query_offset[p] = shared->mutex_offset[p] + MAXALIGN(Size(cap) * sizeof(slock_t));
+            shared->mutex_offset[p] = CACHELINEALIGN(Table::bytes(cap));
+            shared->query_offset[p] =
+                shared->mutex_offset[p] + CACHELINEALIGN(Size(cap) * sizeof(PaddedLock));
             shared->plan_offset[p] = shared->query_offset[p] + MAXALIGN(Size(cap) * guc_query_text_size);
             Table::create(partition_base(p), capacity_of(p));
             for (uint32 i = 0; i < capacity_of(p); i++)
