@@ -24,10 +24,10 @@ CHAINED = {
     "standard_planner", "standard_ExecutorStart", "standard_ExecutorRun", "standard_ExecutorFinish",
     "standard_ExecutorEnd", "standard_ProcessUtility",
 }
-CONFIGS = ["none", "query_id", "pg_stat_statements", "pg_perfgate"]
+CONFIGS = ["none", "query_id", "pg_stat_statements", "pg_perfgate_nodetect", "pg_perfgate"]
 WORKLOADS = ["point_select", "join_agg", "insert"]
 LABEL = {"none": "nothing", "query_id": "query_id on", "pg_stat_statements": "pg_stat_statements",
-         "pg_perfgate": "pg_perfgate"}
+         "pg_perfgate_nodetect": "pg_perfgate, no detect", "pg_perfgate": "pg_perfgate"}
 
 
 class Profile:
@@ -182,6 +182,10 @@ def main():
             b_ = wdoc["pg_stat_statements"]["increment_over_query_id"]
             wdoc["pg_perfgate_minus_pg_stat_statements"] = round(a_ - b_, 1)
             print(f"{'':<14}{'pg_perfgate - pgss':<21}{a_ - b_:>+11.1f}")
+        if "pg_perfgate_nodetect" in wdoc and "pg_perfgate" in wdoc:
+            d = wdoc["pg_perfgate"]["ir_per_stmt"] - wdoc["pg_perfgate_nodetect"]["ir_per_stmt"]
+            wdoc["detectors"] = round(d, 1)
+            print(f"{'':<14}{'detectors on - off':<21}{d:>+11.1f}")
         if "none" in wdoc and base is not None:
             print(f"{'':<14}{'query_id itself':<21}{base - wdoc['none']['ir_per_stmt']:>+11.1f}")
         doc["workloads"][w] = wdoc

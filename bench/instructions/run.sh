@@ -84,12 +84,14 @@ for w in $WORKLOADS; do
     single <"$W/$w.$N2.sql"
 done
 
-CONFIGS="none query_id pg_stat_statements pg_perfgate"
+# pg_perfgate_nodetect is pg_perfgate with its anti-pattern detectors off, to price them apart.
+CONFIGS="none query_id pg_stat_statements pg_perfgate_nodetect pg_perfgate"
 config_opts() {
     case $1 in
         none) echo "-c compute_query_id=off" ;;
         query_id) echo "-c compute_query_id=on" ;;
         pg_stat_statements) echo "-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.save=off" ;;
+        pg_perfgate_nodetect) echo "-c shared_preload_libraries=$PGPF_LIB -c pg_perfgate.save=off -c pg_perfgate.detect=off" ;;
         pg_perfgate) echo "-c shared_preload_libraries=$PGPF_LIB -c pg_perfgate.save=off" ;;
     esac
 }
@@ -97,7 +99,7 @@ config_opts() {
 RESULTS=$W/results.tsv
 : >"$RESULTS"
 [ -n "$KEEP" ] && mkdir -p "$KEEP"
-total=$((ROUNDS * $(echo $WORKLOADS | wc -w) * 4 * 2)) done_=0
+total=$((ROUNDS * $(echo $WORKLOADS | wc -w) * $(echo $CONFIGS | wc -w) * 2)) done_=0
 echo "instructions: N = $N1 and $N2, $ROUNDS round(s), $total callgrind runs" >&2
 for r in $(seq 1 "$ROUNDS"); do
     for w in $WORKLOADS; do
@@ -114,9 +116,9 @@ for r in $(seq 1 "$ROUNDS"); do
                 ir=$(awk '/^totals:/ {print $2}' "$cg")
                 printf '%s\t%s\t%s\t%s\t%s\n' "$r" "$w" "$c" "$n" "$ir" >>"$RESULTS"
                 done_=$((done_ + 1))
-                printf '  [%d/%d] round %d %-13s %-19s N=%-5d Ir=%s\n' $done_ $total "$r" $w $c "$n" "$ir" >&2
+                printf '  [%d/%d] round %d %-13s %-21s N=%-5d Ir=%s\n' $done_ $total "$r" $w $c "$n" "$ir" >&2
                 # Keep round 1 of the extensions for the function breakdown.
-                if [ "$r" != 1 ] || [ $c = none ] || [ $c = query_id ]; then rm -f "$cg"; fi
+                                if [ "$r" != 1 ] || [ $c = none ] || [ $c = query_id ] || [ $c = pg_perfgate_nodetect ]; then rm -f "$cg"; fi
             done
         done
     done
