@@ -120,9 +120,9 @@ void remember_normalized_text(ParseState *pstate, Query *query, JumbleState *jst
     if (cache_context == nullptr)
         cache_context =
             AllocSetContextCreate(TopMemoryContext, "pg_perfgate query texts", ALLOCSET_SMALL_SIZES);
+    // The statement's bounds in the source, white space trimmed (normalize() copies from there).
     int loc = query->stmt_location, len = query->stmt_len;
-    const char *stmt = CleanQuerytext(pstate->p_sourcetext, &loc, &len);
-    (void)stmt;
+    (void)CleanQuerytext(pstate->p_sourcetext, &loc, &len);
     MemoryContext old = MemoryContextSwitchTo(cache_context);
     int out_len;
     char *text = normalize(jstate, pstate->p_sourcetext, loc, len, &out_len);
