@@ -12,6 +12,7 @@
 #include <cmath>
 
 #include "core/burst.hpp"
+#include "guard.hpp"
 #include "pg_perfgate.hpp"
 #include "store.hpp"
 
@@ -305,8 +306,12 @@ const KindInfo &info_of(ApKind kind)
 // since locks the failed statement held may not have been released yet.
 void flush_at_exit(int code, Datum)
 {
-    if (code == 0 && store_attached())
-        detect_flush();
+    guarded("before_shmem_exit",
+            [&]
+            {
+                if (code == 0 && store_attached())
+                    detect_flush();
+            });
 }
 
 } // namespace

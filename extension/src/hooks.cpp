@@ -51,7 +51,7 @@ inline void sync_nesting()
     }
 }
 
-void on_xact(XactEvent event, void *)
+void xact_event(XactEvent event)
 {
     // Subtransactions never outlive their transaction (their own callbacks have run by now).
     if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT || event == XACT_EVENT_COMMIT ||
@@ -63,7 +63,7 @@ void on_xact(XactEvent event, void *)
         capture_truncate(0);
 }
 
-void on_subxact(SubXactEvent event, SubTransactionId, SubTransactionId, void *)
+void subxact_event(SubXactEvent event)
 {
     switch (event)
     {
@@ -94,6 +94,16 @@ void on_subxact(SubXactEvent event, SubTransactionId, SubTransactionId, void *)
     default:
         break;
     }
+}
+
+void on_xact(XactEvent event, void *)
+{
+    guarded("xact callback", [&] { xact_event(event); });
+}
+
+void on_subxact(SubXactEvent event, SubTransactionId, SubTransactionId, void *)
+{
+    guarded("subxact callback", [&] { subxact_event(event); });
 }
 
 post_parse_analyze_hook_type prev_post_parse_analyze = nullptr;

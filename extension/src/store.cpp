@@ -33,6 +33,7 @@
 
 #include "core/fingerprint.hpp"
 #include "core/table.hpp"
+#include "guard.hpp"
 #include "pg_perfgate.hpp"
 
 namespace pgpf
@@ -236,6 +237,14 @@ void store_check_attached()
 void persist_load();
 void persist_save(int code, Datum arg);
 
+namespace
+{
+void save_at_exit(int code, Datum arg)
+{
+    guarded("on_shmem_exit", [&] { persist_save(code, arg); });
+}
+} // namespace
+
 void store_shmem_startup()
 {
     bool found;
@@ -278,7 +287,7 @@ void store_shmem_startup()
 
     // The postmaster saves the store when it shuts down cleanly, and loads it once at start.
     if (!IsUnderPostmaster)
-        on_shmem_exit(persist_save, (Datum)0);
+        on_shmem_exit(save_at_exit, (Datum)0);
     if (!found)
         persist_load();
 }
