@@ -57,11 +57,6 @@ EntryKey make_key(uint64 queryid, uint64 planid, bool toplevel)
     return key;
 }
 
-} // namespace
-
-namespace
-{
-
 constexpr int kRunning = 16;
 Running running[kRunning];
 int running_top = 0;
@@ -264,19 +259,14 @@ PlannedStmt *capture_planner(Query *parse, const char *query_string, int cursorO
     PlannedStmt *result = plan_nested(parse, query_string, cursorOptions, boundParams, next);
     INSTR_TIME_SET_CURRENT(duration);
     INSTR_TIME_SUBTRACT(duration, start);
-    BufferUsage buf_delta;
-    WalUsage wal_delta;
-    memset(&buf_delta, 0, sizeof(buf_delta));
-    BufferUsageAccumDiff(&buf_delta, &pgBufferUsage, &buf_start);
-    memset(&wal_delta, 0, sizeof(wal_delta));
-    WalUsageAccumDiff(&wal_delta, &pgWalUsage, &wal_start);
+    pgperfgate::IoUsage io{};
+    accumulate(io, buf_start, wal_start);
 
     Sample s;
     s.kind = SampleKind::Planning;
     s.ms = INSTR_TIME_GET_MILLISEC(duration);
     s.ns = 0;
     s.rows = 0;
-    const pgperfgate::IoUsage io = io_from(buf_delta, wal_delta);
     s.io = &io;
     const TextSource texts{query_string, parse->stmt_location, parse->stmt_len, nullptr};
     store_record(make_key(parse->queryId, compute_plan_id(result, nullptr), nesting_level == 0), s, texts);
@@ -284,14 +274,15 @@ PlannedStmt *capture_planner(Query *parse, const char *query_string, int cursorO
 }
 
 void capture_utility(uint64 queryid, const char *query_string, int location, int length, double ms,
-                     uint64 rows, const BufferUsage &buf_delta, const WalUsage &wal_delta)
+                     uint64 rows, const BufferUsage &buf_start, const WalUsage &wal_start)
 {
+    pgperfgate::IoUsage io{};
+    accumulate(io, buf_start, wal_start);
     Sample s;
     s.kind = SampleKind::Execution;
     s.ms = ms;
     s.ns = ms > 0 ? uint64(ms * 1e6) : 0;
     s.rows = int64(rows);
-    const pgperfgate::IoUsage io = io_from(buf_delta, wal_delta);
     s.io = &io;
     const TextSource texts{query_string, location, length, nullptr};
     store_record(make_key(queryid, 0, nesting_level == 0), s, texts);

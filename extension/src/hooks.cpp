@@ -265,8 +265,8 @@ void on_process_utility(PlannedStmt *pstmt, const char *queryString, bool readOn
             }
 
             instr_time start, duration;
-            BufferUsage buf_start = pgBufferUsage, buf_delta;
-            WalUsage wal_start = pgWalUsage, wal_delta;
+            const BufferUsage buf_start = pgBufferUsage;
+            const WalUsage wal_start = pgWalUsage;
             INSTR_TIME_SET_CURRENT(start);
             // Statements the utility runs (EXPLAIN ANALYZE, CREATE TABLE AS, a procedure's body) are
             // nested: measured here as part of the utility, on their own only under track = all.
@@ -289,13 +289,10 @@ void on_process_utility(PlannedStmt *pstmt, const char *queryString, bool readOn
                 (qc->commandTag == CMDTAG_COPY || qc->commandTag == CMDTAG_FETCH ||
                  qc->commandTag == CMDTAG_SELECT || qc->commandTag == CMDTAG_REFRESH_MATERIALIZED_VIEW))
                 rows = qc->nprocessed;
-            memset(&buf_delta, 0, sizeof(buf_delta));
-            BufferUsageAccumDiff(&buf_delta, &pgBufferUsage, &buf_start);
-            memset(&wal_delta, 0, sizeof(wal_delta));
-            WalUsageAccumDiff(&wal_delta, &pgWalUsage, &wal_start);
+
             detect_utility_end();
             capture_utility(queryid, queryString, location, length, INSTR_TIME_GET_MILLISEC(duration), rows,
-                            buf_delta, wal_delta);
+                            buf_start, wal_start);
         });
 }
 

@@ -80,8 +80,9 @@ void capture_call_end(QueryDesc *queryDesc, Running *running, bool is_run, uint6
 void capture_executor_end(QueryDesc *queryDesc);
 PlannedStmt *capture_planner(Query *parse, const char *query_string, int cursorOptions,
                              ParamListInfo boundParams, planner_hook_type next);
+// buf_start and wal_start: the usage counters before the utility ran.
 void capture_utility(uint64 queryid, const char *query_string, int location, int length, double ms,
-                     uint64 rows, const BufferUsage &buf_delta, const WalUsage &wal_delta);
+                     uint64 rows, const BufferUsage &buf_start, const WalUsage &wal_start);
 
 // plan_id.cpp. *features receives PLAN_HAS_* bits: what the detectors may want to look at.
 constexpr uint32 PLAN_HAS_OFFSET = 1;  // a Limit node with an OFFSET
