@@ -176,11 +176,6 @@ void emit(Tuplestorestate *store, TupleDesc desc, int mode, const StoreEntry &e,
     r.ts(c.last_seen);
     r.put(Int32GetDatum(plan_count));
     Assert(r.i == kColumns);
-    if (desc->natts != kColumns)
-        elog(ERROR,
-             "pg_perfgate_internal: expected %d result columns, the function is declared with %d; "
-             "run ALTER EXTENSION pg_perfgate UPDATE",
-             kColumns, desc->natts);
     tuplestore_putvalues(store, desc, r.values, r.nulls);
 }
 
@@ -194,6 +189,11 @@ void statements(FunctionCallInfo fcinfo)
     store_check_attached();
     TupleDesc desc;
     Tuplestorestate *store = begin_srf(fcinfo, &desc);
+    if (desc->natts != kColumns)
+        elog(ERROR,
+             "pg_perfgate_internal: expected %d result columns, the function is declared with %d; "
+             "run ALTER EXTENSION pg_perfgate UPDATE",
+             kColumns, desc->natts);
     const Oid user = GetUserId();
     const bool all_stats = has_privs_of_role(user, ROLE_PG_READ_ALL_STATS);
 
