@@ -113,20 +113,21 @@ AS 'MODULE_PATHNAME', 'pg_perfgate_antipatterns_internal'
 LANGUAGE C STRICT VOLATILE PARALLEL RESTRICTED;
 
 -- What the detectors found: one row per (kind, user, database, query id, related query id).
--- The query text comes from the statements, read once (not once per row).
+-- The query text comes from the same role's statement entries, read once (not once per row); the
+-- query ids, detail and concrete advice of another role's finding are not shown (see views.cpp).
 CREATE VIEW pg_perfgate_antipatterns AS
   WITH q AS MATERIALIZED (
-    SELECT dbid, queryid, min(query) AS query
-      FROM pg_perfgate_internal(true, 2)
+    SELECT userid, dbid, queryid, min(query) AS query
+      FROM pg_perfgate_internal(true, 0)
      WHERE query IS NOT NULL
-     GROUP BY dbid, queryid)
+     GROUP BY userid, dbid, queryid)
   SELECT a.kind, a.dbid, d.datname, a.userid, a.queryid, q.query,
          a.related_queryid, a.related_rows,
          a.occurrences, a.calls, a.total_time, a.largest, a.rows_discarded, a.detail,
          a.first_seen, a.last_seen, a.advice
   FROM pg_perfgate_antipatterns_internal() a
   LEFT JOIN pg_catalog.pg_database d ON d.oid = a.dbid
-  LEFT JOIN q ON q.dbid = a.dbid AND q.queryid = a.queryid;
+  LEFT JOIN q ON q.userid = a.userid AND q.dbid = a.dbid AND q.queryid = a.queryid;
 
 -- One row per (dbid, queryid, toplevel) over all plans and users, ranked by total execution time.
 CREATE VIEW pg_perfgate_hot_queries AS
@@ -161,6 +162,18 @@ LANGUAGE C STRICT VOLATILE PARALLEL SAFE;
 
 CREATE VIEW pg_perfgate_info AS
   SELECT * FROM pg_perfgate_info_internal();
+
+-- This backend's execution state (the statement asking counts when it is tracked): statements on
+-- the running stack, open subtransactions, nesting level, bytes of the per-backend text cache.
+CREATE FUNCTION pg_perfgate_backend_state(
+    OUT running_statements integer,
+    OUT subtransactions integer,
+    OUT nesting_level integer,
+    OUT text_cache_bytes bigint
+)
+RETURNS record
+AS 'MODULE_PATHNAME', 'pg_perfgate_backend_state'
+LANGUAGE C STRICT VOLATILE PARALLEL RESTRICTED;
 
 CREATE FUNCTION pg_perfgate_reset(userid oid DEFAULT 0, dbid oid DEFAULT 0, queryid bigint DEFAULT 0)
 RETURNS void

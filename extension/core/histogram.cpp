@@ -19,17 +19,24 @@ void Histogram::halve()
 
 void Histogram::merge(const Histogram &other)
 {
-    for (int b = 0; b < kBuckets; b++)
+    // When any bucket would overflow, both sides are halved for every bucket before anything is
+    // added, so that all buckets keep the same weight (halving midway would add the later buckets
+    // of `other` at full weight against halved earlier ones).
+    bool overflow = false;
+    for (int b = 0; b < kBuckets && !overflow; b++)
+        overflow = static_cast<uint64_t>(counts_[b]) + other.counts_[b] > UINT32_MAX;
+    if (&other == this) // doubling, or doubling then halving when that would overflow
     {
-        const uint64_t sum = static_cast<uint64_t>(counts_[b]) + other.counts_[b];
-        if (sum > UINT32_MAX)
-        {
-            halve();
-            counts_[b] += other.counts_[b] >> 1;
-        }
-        else
-            counts_[b] = static_cast<uint32_t>(sum);
+        if (!overflow)
+            for (auto &c : counts_)
+                c <<= 1;
+        return;
     }
+    const int shift = overflow ? 1 : 0;
+    if (overflow)
+        halve();
+    for (int b = 0; b < kBuckets; b++)
+        counts_[b] += other.counts_[b] >> shift;
 }
 
 uint64_t Histogram::total() const

@@ -4,13 +4,22 @@
  * Executions are measured over the same span as pg_stat_statements measures them (every
  * ExecutorRun and ExecutorFinish call, with buffer and WAL usage), and counted at ExecutorEnd, so
  * that both extensions, loaded together, count the same calls and rows. Instead of allocating a
- * total-time instrumentation per query we keep a small stack of running statements: nested ones
- * end before the statement that runs them, so the one asked for is almost always on top. Entries of
- * statements that failed are dropped when their (sub)transaction aborts (hooks.cpp); when the stack
- * is full (deep recursion, many open cursors), the statement falls back to the instrumentation.
- * What we add is the plan id, computed by walking the plan tree, and the latency histogram.
+ * total-time instrumentation per query, a running statement's figures live in its entry on the
+ * execution-state stack (exec_state.cpp, which also says when entries of failed statements go);
+ * when the stack is full (deep recursion, many open cursors), the statement falls back to the
+ * instrumentation. What we add is the plan id, computed once per execution by walking the plan
+ * tree, and the latency histogram.
+ *
+ * Texts are prepared here, before the store is entered, and only for an entry the store does not
+ * have yet: the normalized query text, and the plan text (rendered once per entry, plan_text.cpp).
  */
-#include "pg_perfgate.hpp"
+#include "capture.hpp"
+
+#include "detect.hpp"
+#include "module.hpp"
+#include "normalize.hpp"
+#include "plan_id.hpp"
+#include "plan_text.hpp"
 #include "store.hpp"
 
 namespace pgpf
@@ -57,49 +66,65 @@ EntryKey make_key(uint64 queryid, uint64 planid, bool toplevel)
     return key;
 }
 
-constexpr int kRunning = 16;
-Running running[kRunning];
-int running_top = 0;
-
-Running *find_running(const QueryDesc *qd)
+// Records a sample: into the existing entry, or into a new one whose texts are prepared here
+// first. qd: the execution's QueryDesc, for its plan text (NULL for planning, utilities, and an
+// execution sampled by the detectors: with per-node instrumentation EXPLAIN adds run-time lines,
+// such as a hash's memory usage, that are not the plan's shape; a later execution renders it).
+void record(const EntryKey &key, const Sample &s, const char *source, int location, int length, QueryDesc *qd)
 {
-    for (int i = running_top - 1; i >= 0; i--)
-        if (running[i].qd == qd)
-            return &running[i];
-    return nullptr;
+    bool need_plan;
+    const bool want_plan = guc_plan_text && key.planid != 0 && qd != nullptr && qd->planstate != nullptr &&
+                           s.kind == SampleKind::Execution;
+    if (store_update(key, s, &need_plan))
+    {
+        if (need_plan && want_plan)
+        {
+            char *plan;
+            const PlanTextState state = render_plan_text(qd, &plan);
+            store_set_plan_text(key, state, plan);
+            if (plan)
+                pfree(plan);
+        }
+        return;
+    }
+    NewTexts texts{};
+    char *query = query_text_for(key.queryid, source, location, length, &texts.query_len, &texts.query_cut);
+    texts.query = query;
+    char *plan = nullptr;
+    texts.plan_wanted = want_plan;
+    if (want_plan)
+        texts.plan_state = render_plan_text(qd, &plan);
+    texts.plan = plan;
+    store_insert(key, s, texts);
+    if (query)
+        pfree(query);
+    if (plan)
+        pfree(plan);
 }
 
 } // namespace
 
-Running *capture_executor_start(QueryDesc *queryDesc)
+Running *capture_executor_start(QueryDesc *queryDesc, bool toplevel)
 {
-
-    if (running_top == kRunning)
-        return nullptr; // full: capture_executor_started() falls back to the instrumentation
-    Running *r = &running[running_top++];
-    r->qd = queryDesc;
-    INSTR_TIME_SET_ZERO(r->elapsed);
-    memset(&r->io, 0, sizeof(r->io));
-    memset(&r->facts, 0, sizeof(r->facts));
+    const PlannedStmt *stmt = queryDesc->plannedstmt;
+    Running *r = exec_push(queryDesc, stmt->queryId, toplevel);
+    if (r != nullptr)
+        r->planid = compute_plan_id(stmt, &r->plan_features);
     return r;
 }
 
-int capture_depth()
+void capture_executor_started(QueryDesc *queryDesc, Running *running)
 {
-    return running_top;
-}
-
-void capture_truncate(int depth)
-{
-    if (depth < running_top)
-        running_top = Max(depth, 0);
-}
-
-void capture_executor_started(QueryDesc *queryDesc, const Running *running)
-{
+    if (running != nullptr)
+    {
+        // Found again: what ExecutorStart ran (a function evaluated at startup) may have moved it.
+        if (running->qd == queryDesc || (running = exec_find(queryDesc)) != nullptr)
+            exec_started(running);
+        return;
+    }
     // Not on our stack: measure it with the executor's own instrumentation, allocated in the
     // query's context (which exists only now) so that it goes away with the query.
-    if (running == nullptr && queryDesc->totaltime == nullptr)
+    if (queryDesc->totaltime == nullptr)
     {
         MemoryContext old = MemoryContextSwitchTo(queryDesc->estate->es_query_cxt);
         queryDesc->totaltime = InstrAlloc(1, INSTRUMENT_ALL, false);
@@ -147,11 +172,12 @@ void accumulate(pgperfgate::IoUsage &io, const BufferUsage &b0, const WalUsage &
 
 Running *capture_call_begin(QueryDesc *queryDesc, bool is_run)
 {
-    if (running_top == 0 || (!is_run && finish_is_empty(queryDesc)))
+    if (exec_depth() == 0 || (!is_run && finish_is_empty(queryDesc)))
         return nullptr;
-    Running *r = find_running(queryDesc);
+    Running *r = exec_find(queryDesc);
     if (r == nullptr)
         return nullptr;
+    exec_call_begin(r);
     r->buf_before = pgBufferUsage;
     r->wal_before = pgWalUsage;
     INSTR_TIME_SET_CURRENT(r->started);
@@ -162,10 +188,11 @@ void capture_call_end(QueryDesc *queryDesc, Running *r, bool is_run, uint64 coun
 {
     if (r == nullptr)
         return;
-    // A cursor closed out of order by what ran meanwhile may have moved the stack (and left a
-    // stale copy of this entry above its top).
-    if ((r - running >= running_top || r->qd != queryDesc) && (r = find_running(queryDesc)) == nullptr)
+    // What ran meanwhile (a cursor closed out of order, a failed subtransaction) may have moved the
+    // stack and left a stale copy of this entry behind.
+    if (r->qd != queryDesc && (r = exec_find(queryDesc)) == nullptr)
         return;
+    exec_call_end(r);
     instr_time now;
     INSTR_TIME_SET_CURRENT(now);
     INSTR_TIME_ACCUM_DIFF(r->elapsed, now, r->started);
@@ -181,50 +208,44 @@ void capture_call_end(QueryDesc *queryDesc, Running *r, bool is_run, uint64 coun
 void capture_executor_end(QueryDesc *queryDesc)
 {
     const PlannedStmt *stmt = queryDesc->plannedstmt;
-    if (stmt->queryId == 0 || !tracking(nesting_level))
-        return;
     Sample s;
     s.kind = SampleKind::Execution;
-    s.rows = int64(PGPF_ROWS_PROCESSED(queryDesc->estate));
-    pgperfgate::IoUsage fallback_io;
+    pgperfgate::IoUsage io;
     RunFacts facts;
-    Running *r = find_running(queryDesc);
-    if (r != nullptr)
+    uint64 planid;
+    uint32 features;
+    bool toplevel;
+    if (Running *r = exec_find(queryDesc))
     {
+        // Tracked when it started: recorded, whatever the settings say now. Off the stack first,
+        // so that nothing below can leave it behind.
         facts = r->facts;
         s.ms = INSTR_TIME_GET_MILLISEC(r->elapsed);
         s.ns = uint64(INSTR_TIME_GET_DOUBLE(r->elapsed) * 1e9);
-        s.io = &r->io;
+        io = r->io;
+        planid = r->planid;
+        features = r->plan_features;
+        toplevel = r->toplevel;
+        exec_pop(r);
     }
-    else if (queryDesc->totaltime != nullptr)
+    else if (queryDesc->totaltime != nullptr && stmt->queryId != 0 && tracking(nesting_level))
     {
         // The fallback: the instrumentation may still be running if fetched in pieces.
         InstrEndLoop(queryDesc->totaltime);
         const Instrumentation *t = queryDesc->totaltime;
         s.ms = t->total * 1000.0;
         s.ns = t->total > 0 ? uint64(t->total * 1e9) : 0;
-        fallback_io = io_from(t->bufusage, t->walusage);
-        s.io = &fallback_io;
+        io = io_from(t->bufusage, t->walusage);
         memset(&facts, 0, sizeof(facts));
+        planid = compute_plan_id(stmt, &features);
+        toplevel = nesting_level == 0;
     }
     else
-        return; // started before we were tracking it
-
-    uint32 features;
-    const uint64 planid = compute_plan_id(stmt, &features);
-    const TextSource texts{queryDesc->sourceText, stmt->stmt_location, stmt->stmt_len, queryDesc};
-    store_record(make_key(stmt->queryId, planid, nesting_level == 0), s, texts);
-    if (r != nullptr)
-    {
-        // Off the stack now that the counters are stored. Found again: rendering a new plan's
-        // text is the only thing in between, but nothing need rely on that.
-        r = find_running(queryDesc);
-        const int i = r != nullptr ? int(r - running) : running_top;
-        if (i < running_top - 1) // a cursor closed out of order
-            memmove(&running[i], &running[i + 1], sizeof(Running) * (running_top - 1 - i));
-        if (i < running_top)
-            running_top--;
-    }
+        return; // not tracked, or started before we were tracking it
+    s.rows = int64(PGPF_ROWS_PROCESSED(queryDesc->estate));
+    s.io = &io;
+    record(make_key(stmt->queryId, planid, toplevel), s, queryDesc->sourceText, stmt->stmt_location,
+           stmt->stmt_len, facts.sampled ? nullptr : queryDesc);
     detect_executor_end(queryDesc, facts, stmt->queryId, features, s.rows, s.ms);
 }
 
@@ -268,8 +289,8 @@ PlannedStmt *capture_planner(Query *parse, const char *query_string, int cursorO
     s.ns = 0;
     s.rows = 0;
     s.io = &io;
-    const TextSource texts{query_string, parse->stmt_location, parse->stmt_len, nullptr};
-    store_record(make_key(parse->queryId, compute_plan_id(result, nullptr), nesting_level == 0), s, texts);
+    record(make_key(parse->queryId, compute_plan_id(result, nullptr), nesting_level == 0), s, query_string,
+           parse->stmt_location, parse->stmt_len, nullptr);
     return result;
 }
 
@@ -284,8 +305,7 @@ void capture_utility(uint64 queryid, const char *query_string, int location, int
     s.ns = ms > 0 ? uint64(ms * 1e6) : 0;
     s.rows = int64(rows);
     s.io = &io;
-    const TextSource texts{query_string, location, length, nullptr};
-    store_record(make_key(queryid, 0, nesting_level == 0), s, texts);
+    record(make_key(queryid, 0, nesting_level == 0), s, query_string, location, length, nullptr);
 }
 
 } // namespace pgpf

@@ -7,13 +7,23 @@
  * only on the executions sampled by pg_perfgate.sample_rate (which get per-node row counts, never
  * per-node timing). Shared memory is touched only when a pattern fires. What a detector asks for
  * (a log line, a WARNING, an ERROR) is raised after ExecutorEnd has cleaned up, by
- * detect_raise_pending(); an ERROR aborts the statement and its transaction, nothing else.
+ * detect_raise_pending(), and only for the statement it is about: the message is tagged with the
+ * statement's QueryDesc, and dropped when a (sub)transaction aborts, so that a failure between
+ * queuing and raising never lets it fire on a later, unrelated statement. An ERROR aborts the
+ * statement and its transaction, nothing else.
+ *
+ * The thresholds decide what is written to shared memory for every role, so only superusers may
+ * change them (PGC_SUSET); the *_action settings only change what this session is told.
  */
 #include <cmath>
 
+#include "detect.hpp"
+
+#include "antipatterns.hpp"
 #include "core/burst.hpp"
 #include "guard.hpp"
-#include "pg_perfgate.hpp"
+#include "normalize.hpp"
+#include "plan_id.hpp"
 #include "store.hpp"
 
 namespace pgpf
@@ -71,6 +81,7 @@ inline void follow_resets()
 // The message a detector asked for, raised once ExecutorEnd is done.
 struct Pending
 {
+    const QueryDesc *qd; // the statement it is about
     int action;
     ApKind kind;
     char query[128]; // the statement's text, shortened, for the message
@@ -113,12 +124,15 @@ Pending *ask(ApKind kind, QueryDesc *qd)
     if (action == ACTION_OFF || (have_pending && pending.action >= action))
         return nullptr;
     have_pending = true;
+    pending.qd = qd;
     pending.action = action;
     pending.kind = kind;
     pending.detail[0] = '\0';
     const PlannedStmt *stmt = qd->plannedstmt;
     int len;
-    char *text = query_text_for(stmt->queryId, qd->sourceText, stmt->stmt_location, stmt->stmt_len, &len);
+    bool cut;
+    char *text =
+        query_text_for(stmt->queryId, qd->sourceText, stmt->stmt_location, stmt->stmt_len, &len, &cut);
     if (text == nullptr)
         strlcpy(pending.query, "?", sizeof(pending.query));
     else
@@ -148,7 +162,7 @@ void store_bursts(const BurstReport *reports, int n, QueryDesc *qd)
         ApSample s{
             r.new_occurrence, r.calls, r.ms, r.burst_len, kind == ApKind::NPlusOne ? r.parent_rows : -1, 0,
             nullptr};
-        store_antipattern(ap_key(kind, r.queryid, kind == ApKind::NPlusOne ? r.parent_queryid : 0), s);
+        ap_record(ap_key(kind, r.queryid, kind == ApKind::NPlusOne ? r.parent_queryid : 0), s);
         if (!r.new_occurrence)
             continue;
         Pending *p = qd != nullptr ? ask(kind, qd) : nullptr;
@@ -183,8 +197,8 @@ void check_offset(PlanState *ps, QueryDesc *qd, uint64 queryid, double ms)
         if (guc_deep_offset_threshold > 0 && l->offset >= guc_deep_offset_threshold)
         {
             const int64 skipped = Min(l->offset, l->position);
-            store_antipattern(ap_key(ApKind::DeepOffset, queryid, 0),
-                              ApSample{true, 1, ms, l->offset, -1, skipped, nullptr});
+            ap_record(ap_key(ApKind::DeepOffset, queryid, 0),
+                      ApSample{true, 1, ms, l->offset, -1, skipped, nullptr});
             if (Pending *p = ask(ApKind::DeepOffset, qd))
             {
                 snprintf(p->message, sizeof(p->message), "deep OFFSET: \"%s\" skipped " INT64_FORMAT " rows",
@@ -245,8 +259,8 @@ void check_seq_scans(PlanState *ps, QueryDesc *qd, uint64 queryid, double ms)
             const Oid relid = rt_fetch(scan->scanrelid, qd->estate->es_range_table)->relid;
             char detail[128];
             describe_filter(ps->plan, relid, detail, sizeof(detail));
-            store_antipattern(ap_key(ApKind::FilterHeavySeqScan, queryid, 0),
-                              ApSample{true, 1, ms, int64(scanned), -1, int64(removed), detail});
+            ap_record(ap_key(ApKind::FilterHeavySeqScan, queryid, 0),
+                      ApSample{true, 1, ms, int64(scanned), -1, int64(removed), detail});
             if (Pending *p = ask(ApKind::FilterHeavySeqScan, qd))
             {
                 snprintf(p->message, sizeof(p->message),
@@ -275,33 +289,6 @@ bool to_client(const QueryDesc *qd)
     return d == DestRemote || d == DestRemoteExecute || d == DestRemoteSimple;
 }
 
-// What each kind is called and what to do about it, indexed by ApKind; shown in the view and as
-// the HINT of the messages the *_action settings ask for.
-struct KindInfo
-{
-    const char *name;
-    const char *advice;
-};
-const KindInfo kinds[kApKinds + 1] = {
-    {"unknown", ""},
-    {"n_plus_one",
-     "Load the rows in one query: a join, or one query with WHERE id = ANY($1) and all the ids."},
-    {"row_by_row_write",
-     "Write the rows in one statement: a multi-row INSERT ... VALUES, INSERT ... SELECT, or COPY."},
-    {"deep_offset",
-     "Use keyset pagination: WHERE sort_key > $last ORDER BY sort_key LIMIT n, instead of OFFSET."},
-    {"unstreamed_fetch",
-     "Fetch large results in batches through a server-side cursor (DECLARE ... CURSOR, FETCH n)."},
-    {"filter_heavy_seq_scan",
-     "An index on the filtered columns would let the query read only the rows it keeps."},
-};
-
-const KindInfo &info_of(ApKind kind)
-{
-    const int k = int(kind);
-    return kinds[k >= 1 && k <= kApKinds ? k : 0];
-}
-
 // A session that ends cleanly reports the bursts it left open; after a FATAL error we leave them,
 // since locks the failed statement held may not have been released yet.
 void flush_at_exit(int code, Datum)
@@ -314,16 +301,24 @@ void flush_at_exit(int code, Datum)
             });
 }
 
-} // namespace
-
-const char *ap_kind_name(ApKind kind)
+void forget_pending_on_abort(XactEvent event, void *)
 {
-    return info_of(kind).name;
+    if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
+        have_pending = false;
 }
 
-const char *ap_advice(ApKind kind)
+void forget_pending_on_subabort(SubXactEvent event, SubTransactionId, SubTransactionId, void *)
 {
-    return info_of(kind).advice;
+    if (event == SUBXACT_EVENT_ABORT_SUB)
+        have_pending = false;
+}
+
+} // namespace
+
+void detect_init()
+{
+    RegisterXactCallback(forget_pending_on_abort, nullptr);
+    RegisterSubXactCallback(forget_pending_on_subabort, nullptr);
 }
 
 void detect_define_gucs()
@@ -332,37 +327,37 @@ void detect_define_gucs()
                              &guc_detect, true, PGC_SUSET, 0, nullptr, nullptr, nullptr);
     DefineCustomIntVariable("pg_perfgate.n_plus_one_threshold",
                             "Executions of one small SELECT in a row that make an N+1 loop (0 disables).",
-                            nullptr, &burst_config.select_threshold, 10, 0, INT_MAX, PGC_USERSET, 0, nullptr,
+                            nullptr, &burst_config.select_threshold, 10, 0, INT_MAX, PGC_SUSET, 0, nullptr,
                             nullptr, nullptr);
     DefineCustomIntVariable("pg_perfgate.n_plus_one_max_rows",
                             "Most rows one execution of an N+1 loop may return.", nullptr,
-                            &burst_config.max_rows, 5, 0, INT_MAX, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+                            &burst_config.max_rows, 5, 0, INT_MAX, PGC_SUSET, 0, nullptr, nullptr, nullptr);
     DefineCustomIntVariable(
         "pg_perfgate.row_by_row_threshold",
         "Executions of one single-row write in a row that make a row-by-row burst (0 disables).", nullptr,
-        &burst_config.write_threshold, 10, 0, INT_MAX, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+        &burst_config.write_threshold, 10, 0, INT_MAX, PGC_SUSET, 0, nullptr, nullptr, nullptr);
     DefineCustomIntVariable("pg_perfgate.burst_window",
                             "Longest pause between two executions of a burst outside one transaction.",
-                            nullptr, &burst_config.window_ms, 100, 0, INT_MAX, PGC_USERSET, GUC_UNIT_MS,
+                            nullptr, &burst_config.window_ms, 100, 0, INT_MAX, PGC_SUSET, GUC_UNIT_MS,
                             nullptr, nullptr, nullptr);
     DefineCustomIntVariable(
         "pg_perfgate.deep_offset_threshold", "OFFSET from which paging counts as deep (0 disables).", nullptr,
-        &guc_deep_offset_threshold, 1000, 0, INT_MAX, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+        &guc_deep_offset_threshold, 1000, 0, INT_MAX, PGC_SUSET, 0, nullptr, nullptr, nullptr);
     DefineCustomIntVariable(
         "pg_perfgate.huge_fetch_rows",
         "Rows a top-level query may return in one go before it counts as an unstreamed fetch "
         "(0 disables).",
-        nullptr, &guc_huge_fetch_rows, 100000, 0, INT_MAX, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+        nullptr, &guc_huge_fetch_rows, 100000, 0, INT_MAX, PGC_SUSET, 0, nullptr, nullptr, nullptr);
     DefineCustomRealVariable(
         "pg_perfgate.sample_rate",
         "Fraction of executions that get per-node row counts for the sequential-scan detector.", nullptr,
         &guc_sample_rate, 0.01, 0.0, 1.0, PGC_SUSET, 0, nullptr, nullptr, nullptr);
     DefineCustomIntVariable(
         "pg_perfgate.seq_scan_min_rows", "Rows a sequential scan must read before its filter is judged.",
-        nullptr, &guc_seq_scan_min_rows, 10000, 1, INT_MAX, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+        nullptr, &guc_seq_scan_min_rows, 10000, 1, INT_MAX, PGC_SUSET, 0, nullptr, nullptr, nullptr);
     DefineCustomRealVariable("pg_perfgate.seq_scan_filter_ratio",
                              "Share of the rows read that a filter must remove for the scan to be reported.",
-                             nullptr, &guc_seq_scan_filter_ratio, 0.99, 0.0, 1.0, PGC_USERSET, 0, nullptr,
+                             nullptr, &guc_seq_scan_filter_ratio, 0.99, 0.0, 1.0, PGC_SUSET, 0, nullptr,
                              nullptr, nullptr);
     static const char *names[] = {nullptr,       "n_plus_one", "row_by_row",
                                   "deep_offset", "huge_fetch", "seq_scan"};
@@ -440,7 +435,7 @@ void detect_executor_end(QueryDesc *queryDesc, const RunFacts &run, uint64 query
     if (guc_huge_fetch_rows > 0 && rows >= guc_huge_fetch_rows && cmd == CMD_SELECT && nesting_level == 0 &&
         run.runs == 1 && run.unbounded && to_client(queryDesc))
     {
-        store_antipattern(ap_key(ApKind::HugeFetch, queryid, 0), ApSample{true, 1, ms, rows, -1, 0, nullptr});
+        ap_record(ap_key(ApKind::HugeFetch, queryid, 0), ApSample{true, 1, ms, rows, -1, 0, nullptr});
         if (Pending *p = ask(ApKind::HugeFetch, queryDesc))
         {
             snprintf(p->message, sizeof(p->message),
@@ -450,9 +445,9 @@ void detect_executor_end(QueryDesc *queryDesc, const RunFacts &run, uint64 query
     }
 }
 
-void detect_raise_pending()
+void detect_raise_pending(const QueryDesc *queryDesc)
 {
-    if (!have_pending)
+    if (!have_pending || pending.qd != queryDesc)
         return;
     have_pending = false;
     int level = pending.action == ACTION_ERROR ? ERROR : pending.action == ACTION_WARNING ? WARNING : LOG;
@@ -463,7 +458,7 @@ void detect_raise_pending()
     ereport(level, (errcode(MAKE_SQLSTATE('P', 'F', '0', '0', '0' + int(pending.kind))),
                     errmsg("pg_perfgate: %s", pending.message),
                     pending.detail[0] ? errdetail("%s", pending.detail) : 0,
-                    errhint("%s", info_of(pending.kind).advice)));
+                    errhint("%s", ap_advice(pending.kind))));
 }
 
 void detect_flush()

@@ -1,110 +1,25 @@
 /*
  * hooks.cpp — the hook shims: each saves the previous hook, chains to it (or to the standard
- * function), keeps the nesting level, and hands the measuring to capture.cpp. Every shim runs
- * inside pgpf::guarded(): no C++ exception reaches PostgreSQL, and nothing with a destructor lives
- * in these frames.
- *
- * The nesting level and errors. pg_stat_statements restores the level with PG_TRY/PG_FINALLY around
- * every ExecutorRun, ExecutorFinish and planner call; those three setjmps cost more per statement
- * than the rest of our bookkeeping together. We restore it where PostgreSQL itself recovers from
- * an error instead: a subtransaction's abort (a PL/pgSQL EXCEPTION block, a savepoint) resets it
- * to the level at which the subtransaction began, and every client message starts at level zero,
- * since none of our frames outlives the message that entered it: sync_nesting() notices a new
- * message by its statement timestamp, which PostgreSQL sets for each one. Transaction ends are no
- * such point: a procedure may COMMIT or ROLLBACK in the middle of its body. ProcessUtility keeps
+ * function), keeps the nesting level (exec_state.cpp says how it is restored after errors), and
+ * hands the measuring to capture.cpp. Every shim runs inside pgpf::guarded(): no C++ exception
+ * reaches PostgreSQL, and nothing with a destructor lives in these frames. ProcessUtility keeps
  * PG_TRY: it is rare, and it measures its own time.
  */
+#include "hooks.hpp"
+
+#include "capture.hpp"
+#include "detect.hpp"
+#include "exec_state.hpp"
 #include "guard.hpp"
-#include "pg_perfgate.hpp"
+#include "module.hpp"
+#include "normalize.hpp"
 #include "store.hpp"
 
 namespace pgpf
 {
 
-int nesting_level = 0;
-
 namespace
 {
-
-// The nesting level and the depth of capture's stack of running statements at the start of each
-// open subtransaction, innermost last.
-struct SubxactStart
-{
-    int level;
-    int running;
-};
-SubxactStart *subxact_starts = nullptr;
-int subxact_depth = 0;
-int subxact_capacity = 0;
-
-// The statement timestamp of the client message the nesting level belongs to.
-TimestampTz nesting_message = 0;
-
-// Called first thing in the hooks a message can enter by.
-inline void sync_nesting()
-{
-    const TimestampTz ts = GetCurrentStatementStartTimestamp();
-    if (ts != nesting_message)
-    {
-        nesting_message = ts;
-        nesting_level = 0;
-    }
-}
-
-void xact_event(XactEvent event)
-{
-    // Subtransactions never outlive their transaction (their own callbacks have run by now).
-    if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT || event == XACT_EVENT_COMMIT ||
-        event == XACT_EVENT_PARALLEL_COMMIT || event == XACT_EVENT_PREPARE)
-        subxact_depth = 0;
-    // Statements that failed left their entries on capture's stack. Not at commit: a procedure's
-    // FOR loop over a query goes on across the COMMIT in its body.
-    if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
-        capture_truncate(0);
-}
-
-void subxact_event(SubXactEvent event)
-{
-    switch (event)
-    {
-    case SUBXACT_EVENT_START_SUB:
-        if (subxact_depth == subxact_capacity)
-        {
-            const int n = Max(16, subxact_capacity * 2);
-            const Size bytes = sizeof(SubxactStart) * n;
-            subxact_starts =
-                static_cast<SubxactStart *>(subxact_starts ? repalloc(subxact_starts, bytes)
-                                                           : MemoryContextAlloc(TopMemoryContext, bytes));
-            subxact_capacity = n;
-        }
-        subxact_starts[subxact_depth++] = SubxactStart{nesting_level, capture_depth()};
-        break;
-    case SUBXACT_EVENT_COMMIT_SUB:
-        if (subxact_depth > 0)
-            subxact_depth--;
-        break;
-    case SUBXACT_EVENT_ABORT_SUB:
-        if (subxact_depth > 0)
-        {
-            const SubxactStart &start = subxact_starts[--subxact_depth];
-            nesting_level = start.level;
-            capture_truncate(start.running); // what failed inside is gone
-        }
-        break;
-    default:
-        break;
-    }
-}
-
-void on_xact(XactEvent event, void *)
-{
-    guarded("xact callback", [&] { xact_event(event); });
-}
-
-void on_subxact(SubXactEvent event, SubTransactionId, SubTransactionId, void *)
-{
-    guarded("subxact callback", [&] { subxact_event(event); });
-}
 
 post_parse_analyze_hook_type prev_post_parse_analyze = nullptr;
 planner_hook_type prev_planner = nullptr;
@@ -119,7 +34,7 @@ void on_post_parse_analyze(ParseState *pstate, Query *query, JumbleState *jstate
     guarded("post_parse_analyze",
             [&]
             {
-                sync_nesting();
+                exec_sync_message();
                 if (prev_post_parse_analyze)
                     prev_post_parse_analyze(pstate, query, jstate);
                 if (!store_attached() || !tracking(nesting_level))
@@ -141,7 +56,7 @@ PlannedStmt *on_planner(Query *parse, const char *query_string, int cursorOption
     return guarded("planner",
                    [&]
                    {
-                       sync_nesting();
+                       exec_sync_message();
                        return capture_planner(parse, query_string, cursorOptions, boundParams, prev_planner);
                    });
 }
@@ -151,11 +66,11 @@ void on_executor_start(QueryDesc *queryDesc, int eflags)
     guarded("ExecutorStart",
             [&]
             {
-                sync_nesting();
+                exec_sync_message();
                 // Before the executor starts: a sampled execution asks for per-node row counts.
                 const bool tracked =
                     store_attached() && queryDesc->plannedstmt->queryId != 0 && tracking(nesting_level);
-                Running *running = tracked ? capture_executor_start(queryDesc) : nullptr;
+                Running *running = tracked ? capture_executor_start(queryDesc, nesting_level == 0) : nullptr;
                 if (tracked)
                     detect_executor_start(queryDesc, running);
                 if (prev_executor_start)
@@ -172,7 +87,7 @@ void on_executor_run(PGPF_EXECUTOR_RUN_ARGS)
     guarded("ExecutorRun",
             [&]
             {
-                sync_nesting();
+                exec_sync_message();
                 Running *running = capture_call_begin(queryDesc, true);
                 // On error the level is restored by the (sub)transaction abort: see the header.
                 nesting_level++;
@@ -213,7 +128,7 @@ void on_executor_end(QueryDesc *queryDesc)
                 else
                     standard_ExecutorEnd(queryDesc);
                 if (store_attached())
-                    detect_raise_pending();
+                    detect_raise_pending(queryDesc);
             });
 }
 
@@ -245,7 +160,7 @@ void on_process_utility(PlannedStmt *pstmt, const char *queryString, bool readOn
         "ProcessUtility",
         [&]
         {
-            sync_nesting();
+            exec_sync_message();
             // Read before chaining: pg_stat_statements, when it runs inside us, clears the query id.
             const uint64 queryid = utility_query_id(pstmt);
             const int location = pstmt->stmt_location;
@@ -300,8 +215,8 @@ void on_process_utility(PlannedStmt *pstmt, const char *queryString, bool readOn
 
 void install_hooks()
 {
-    RegisterXactCallback(on_xact, nullptr);
-    RegisterSubXactCallback(on_subxact, nullptr);
+    exec_state_init();
+    detect_init();
     prev_post_parse_analyze = post_parse_analyze_hook;
     post_parse_analyze_hook = on_post_parse_analyze;
     prev_planner = planner_hook;

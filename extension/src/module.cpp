@@ -5,8 +5,11 @@
  * (CREATE EXTENSION in a server that did not preload it) it installs nothing, and its views raise
  * an error that says what to set.
  */
+#include "antipatterns.hpp"
+#include "detect.hpp"
 #include "guard.hpp"
-#include "pg_perfgate.hpp"
+#include "hooks.hpp"
+#include "module.hpp"
 #include "store.hpp"
 
 extern "C"
@@ -54,6 +57,7 @@ void on_shmem_request()
     if (prev_shmem_request)
         prev_shmem_request();
     store_shmem_request();
+    ap_shmem_request();
 }
 #endif
 
@@ -66,6 +70,7 @@ void on_shmem_startup()
                 if (prev_shmem_startup)
                     prev_shmem_startup();
                 store_shmem_startup();
+                ap_shmem_startup();
             });
 }
 
@@ -124,6 +129,7 @@ void _PG_init(void)
                 shmem_request_hook = on_shmem_request;
 #else
         store_shmem_request();
+        ap_shmem_request();
 #endif
                 prev_shmem_startup = shmem_startup_hook;
                 shmem_startup_hook = on_shmem_startup;

@@ -3,13 +3,20 @@
  *
  * The constants' locations are only known at parse analysis (JumbleState), while an entry is created
  * when the statement finishes, possibly several protocol messages later. So each backend keeps a
- * small direct-mapped cache, query id -> normalized text, filled at parse analysis the first time
- * it sees a query id (for a role) and read when an entry is created. A repeat parse costs one array
- * probe.
+ * small direct-mapped cache, (query id, role) -> normalized text, filled at parse analysis the first
+ * time it sees a query id for a role, and read when an entry is created. A repeat parse costs one
+ * array probe.
  * The constants' lengths come from the core lexer: it NUL-terminates the token it has just returned
  * in its private copy of the text, so strlen() from the constant's location gives its length.
+ *
+ * Memory: the lexer and the text being built live in a scratch context deleted right after; only
+ * the finished text is copied into the session-lifetime cache context, and a slot's old text is
+ * freed when the slot is reused. Cached texts are cut at pg_perfgate.query_text_size (the store
+ * keeps no more), so the cache holds at most kCacheSlots such texts however long a session runs.
  */
-#include "pg_perfgate.hpp"
+#include "normalize.hpp"
+
+#include "module.hpp"
 
 namespace pgpf
 {
@@ -24,7 +31,8 @@ struct CachedText
     uint64 queryid;
     Oid userid; // a text is only reused for the role that wrote it: comments may be private
     char *text;
-    int len;
+    int len;      // bytes cached
+    int full_len; // bytes of the whole normalized text (more than len when cut)
 };
 
 CachedText cache[kCacheSlots];
@@ -79,8 +87,9 @@ done:
     scanner_finish(scanner);
 }
 
-// The statement [query_loc, query_loc + query_len) of source with its constants replaced.
-char *normalize(JumbleState *jstate, const char *source, int query_loc, int query_len, int *out_len)
+// The statement [query_loc, query_loc + query_len) of source with its constants replaced, built
+// in the current (scratch) context.
+StringInfoData normalize(JumbleState *jstate, const char *source, int query_loc, int query_len)
 {
     fill_constant_lengths(jstate, source);
     StringInfoData buf;
@@ -99,8 +108,7 @@ char *normalize(JumbleState *jstate, const char *source, int query_loc, int quer
         copied = loc + len;
     }
     appendBinaryStringInfo(&buf, source + copied, end - copied);
-    *out_len = buf.len;
-    return buf.data;
+    return buf;
 }
 
 } // namespace
@@ -111,11 +119,11 @@ void remember_normalized_text(ParseState *pstate, Query *query, JumbleState *jst
     if (queryid == 0 || jstate == nullptr || jstate->clocations_count <= 0)
         return;
     CachedText &slot = cache[queryid % kCacheSlots];
-    if (slot.queryid == queryid && slot.text != nullptr && slot.userid == GetUserId())
+    const Oid userid = GetUserId();
+    if (slot.queryid == queryid && slot.text != nullptr && slot.userid == userid)
         return;
     if (pstate->p_sourcetext == nullptr)
         return;
-    const Oid userid = GetUserId();
 
     if (cache_context == nullptr)
         cache_context =
@@ -123,24 +131,41 @@ void remember_normalized_text(ParseState *pstate, Query *query, JumbleState *jst
     // The statement's bounds in the source, white space trimmed (normalize() copies from there).
     int loc = query->stmt_location, len = query->stmt_len;
     (void)CleanQuerytext(pstate->p_sourcetext, &loc, &len);
-    MemoryContext old = MemoryContextSwitchTo(cache_context);
-    int out_len;
-    char *text = normalize(jstate, pstate->p_sourcetext, loc, len, &out_len);
+
+    // The lexer's state, its copy of the text and the text being built all go with this context.
+    MemoryContext scratch =
+        AllocSetContextCreate(CurrentMemoryContext, "pg_perfgate normalize", ALLOCSET_DEFAULT_SIZES);
+    MemoryContext old = MemoryContextSwitchTo(scratch);
+    StringInfoData text = normalize(jstate, pstate->p_sourcetext, loc, len);
     MemoryContextSwitchTo(old);
+
+    const int full_len = text.len;
+    int keep = full_len;
+    if (keep >= guc_query_text_size)
+        keep = pg_mbcliplen(text.data, keep, guc_query_text_size - 1);
     if (slot.text != nullptr)
         pfree(slot.text);
-    slot.queryid = query->queryId;
+    slot.text = nullptr;
+    char *copy = static_cast<char *>(MemoryContextAlloc(cache_context, keep + 1));
+    memcpy(copy, text.data, keep);
+    copy[keep] = '\0';
+    MemoryContextDelete(scratch);
+
+    slot.queryid = queryid;
     slot.userid = userid;
-    slot.text = text;
-    slot.len = out_len;
+    slot.text = copy;
+    slot.len = keep;
+    slot.full_len = full_len;
 }
 
-char *query_text_for(uint64 queryid, const char *source, int location, int length, int *len)
+char *query_text_for(uint64 queryid, const char *source, int location, int length, int *len, bool *cut)
 {
     const CachedText &slot = cache[queryid % kCacheSlots];
+    *cut = false;
     if (slot.text != nullptr && slot.queryid == queryid && slot.userid == GetUserId())
     {
         *len = slot.len;
+        *cut = slot.full_len > slot.len;
         return pnstrdup(slot.text, slot.len);
     }
     if (source == nullptr)
@@ -151,6 +176,11 @@ char *query_text_for(uint64 queryid, const char *source, int location, int lengt
     const char *stmt = CleanQuerytext(source, &location, &length);
     *len = length;
     return pnstrdup(stmt, length);
+}
+
+Size normalize_cache_bytes()
+{
+    return cache_context != nullptr ? MemoryContextMemAllocated(cache_context, true) : 0;
 }
 
 } // namespace pgpf

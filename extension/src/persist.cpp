@@ -8,7 +8,7 @@
  * WARNING and an empty store, never a failed start. The file is removed once loaded, so a crash
  * restart does not bring back statistics that were already superseded.
  */
-#include "pg_perfgate.hpp"
+#include "module.hpp"
 #include "store.hpp"
 
 #include <sys/stat.h>

@@ -16,7 +16,7 @@
  * every header says how many children follow, so two different shapes never give one sequence.
  */
 #include "core/fingerprint.hpp"
-#include "pg_perfgate.hpp"
+#include "plan_id.hpp"
 
 namespace pgpf
 {

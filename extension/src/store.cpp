@@ -6,16 +6,21 @@
  * arrays, one query-text slot and one plan-text slot per table entry (pg_perfgate.query_text_size /
  * plan_text_size bytes each), all indexed like the entries, which never move. pg_perfgate.max is split across
  * partitions so that the total capacity is exactly max. An entry's partition is given by the top bits of its
- * key hash. After the partitions comes one more ClockTable, of ApEntry: the anti-patterns the detectors found
- * (pg_perfgate.max_antipatterns entries), with a lock of its own.
+ * key hash. The store holds shared memory only: texts are prepared by its callers (capture.cpp) before they
+ * enter it, and it calls nothing above it.
  *
  * Locking protocol, per partition (one LWLock each, tranche "pg_perfgate"), and per entry (its
- * spinlock, which lives outside the entry so that reinitializing an entry never touches it):
+ * spinlock and its `live` flag, which live outside the entry so that reinitializing an entry never
+ * touches them):
  *  - Recording a statement whose entry exists takes no LWLock: it looks the key up without a lock,
- *    takes the spinlock of the entry it found, and checks that the entry is in use and has its key
+ *    takes the spinlock of the entry it found, and checks that the entry is live and has its key
  *    before updating the counters; otherwise it falls back to the locked path below. This is safe
- *    because entries never move and whoever gives an entry a new key (insert, under the exclusive
- *    lock) holds that entry's spinlock while doing so. A count racing with a reset may be lost.
+ *    because entries never move, and whoever reuses or removes an entry (under the exclusive lock)
+ *    first clears its `live` flag under its spinlock, then reinitializes it with the spinlock
+ *    released (the key, a 1.6 kB memset, the texts: a lock-free updater finds it not live meanwhile
+ *    and takes the locked path, which waits), and sets `live` again under the spinlock last. So the
+ *    spinlock is only ever held for a flag test or a counter update. A count racing with a reset
+ *    may be lost.
  *  - Shared lock: find an entry when the lock-free look-up missed; copy entries and texts out for
  *    the views (counters under each entry's spinlock). Texts are only written under the exclusive
  *    lock, so a reader holding the shared lock sees them whole.
@@ -24,8 +29,6 @@
  *  - Nothing that can ereport runs while a spinlock is held; texts (normalization, EXPLAIN) are
  *    prepared before any lock is taken, so a partition lock is never held across them either.
  *  - No lock covers more than one partition except store_reset(), which takes them one at a time.
- *  - The anti-pattern table is touched only when a detector fires, always under its exclusive
- *    lock (shared to copy it out); no other lock is held meanwhile.
  * Eviction is the table's clock sweep: amortized O(1), never a sort, never a stall for the
  * backend that found the table full. A full table evicts; it never errors.
  */
@@ -34,7 +37,7 @@
 #include "core/fingerprint.hpp"
 #include "core/table.hpp"
 #include "guard.hpp"
-#include "pg_perfgate.hpp"
+#include "module.hpp"
 
 namespace pgpf
 {
@@ -45,14 +48,15 @@ namespace
 constexpr int kPartitions = 16;
 using Table = pgperfgate::ClockTable<StoreEntry>;
 
-// One entry's spinlock on a cache line of its own: packed, backends recording different
-// statements would fight over the line their locks happen to share.
+// One entry's spinlock and live flag on a cache line of their own: packed, backends recording
+// different statements would fight over the line their locks happen to share.
 struct PaddedLock
 {
     slock_t lock;
-    char pad[PG_CACHE_LINE_SIZE - sizeof(slock_t)];
+    bool live; // the entry holds a key lock-free updaters may match; changed under `lock` only
+    char pad[PG_CACHE_LINE_SIZE - sizeof(slock_t) - sizeof(bool)];
 };
-using ApTable = pgperfgate::ClockTable<ApEntry>;
+static_assert(sizeof(PaddedLock) == PG_CACHE_LINE_SIZE, "one entry lock per cache line");
 
 struct SharedState
 {
@@ -72,7 +76,6 @@ struct SharedState
     Size mutex_offset[kPartitions];
     Size query_offset[kPartitions];
     Size plan_offset[kPartitions];
-    Size ap_offset;
 };
 
 SharedState *shared = nullptr;
@@ -95,26 +98,7 @@ Size store_size()
     Size size = CACHELINEALIGN(sizeof(SharedState));
     for (int p = 0; p < kPartitions; p++)
         size = add_size(size, partition_bytes(capacity_of(p)));
-    return add_size(size, MAXALIGN(ApTable::bytes(uint32(guc_max_antipatterns))));
-}
-
-ApTable ap_table()
-{
-    return ApTable(reinterpret_cast<char *>(shared) + shared->ap_offset);
-}
-LWLock *ap_lock()
-{
-    return &shared->locks[kPartitions].lock;
-}
-
-uint64 ap_hash(const ApKey &k)
-{
-    pgperfgate::Fingerprint f;
-    f.mix((uint64(k.userid) << 32) | k.dbid);
-    f.mix(k.queryid);
-    f.mix(k.related_queryid);
-    f.mix(k.kind);
-    return f.finish();
+    return size;
 }
 
 char *partition_base(int p)
@@ -126,9 +110,26 @@ Table table_of(int p)
     return Table(partition_base(p));
 }
 
-slock_t *mutex_of(int p, uint32 idx)
+PaddedLock *lock_of(int p, uint32 idx)
 {
-    return &reinterpret_cast<PaddedLock *>(partition_base(p) + shared->mutex_offset[p])[idx].lock;
+    return &reinterpret_cast<PaddedLock *>(partition_base(p) + shared->mutex_offset[p])[idx];
+}
+
+// Takes an entry out of the lock-free updaters' reach before it is reused or removed.
+void unpublish(int p, uint32 idx)
+{
+    PaddedLock *l = lock_of(p, idx);
+    SpinLockAcquire(&l->lock);
+    l->live = false;
+    SpinLockRelease(&l->lock);
+}
+
+void publish(int p, uint32 idx)
+{
+    PaddedLock *l = lock_of(p, idx);
+    SpinLockAcquire(&l->lock);
+    l->live = true;
+    SpinLockRelease(&l->lock);
 }
 
 char *query_slot(int p, uint32 idx)
@@ -156,15 +157,18 @@ int partition_of(uint64 hash)
 }
 
 // Copies text into a slot of `size` bytes, cutting at a character boundary; returns bytes stored.
-int copy_text(char *slot, int size, const char *text, int len)
+// cut: the text was already cut by its producer.
+int copy_text(char *slot, int size, const char *text, int len, bool cut = false)
 {
     if (size <= 1 || text == nullptr)
         return 0;
     if (len >= size)
     {
         len = pg_mbcliplen(text, len, size - 1);
-        pg_atomic_fetch_add_u64(&shared->texts_truncated, 1);
+        cut = true;
     }
+    if (cut)
+        pg_atomic_fetch_add_u64(&shared->texts_truncated, 1);
     memcpy(slot, text, len);
     slot[len] = '\0';
     return len;
@@ -181,37 +185,22 @@ void apply(StoreEntry *e, const Sample &s, TimestampTz now)
         e->counters.add_planning(s.ms, *s.io, now);
 }
 
-bool wants_plan_text(const EntryKey &key, const TextSource &texts)
+// Under the partition's exclusive lock.
+void put_plan_text(int p, StoreEntry *e, PlanTextState state, const char *text)
 {
-    return guc_plan_text && key.planid != 0 && texts.queryDesc != nullptr &&
-           texts.queryDesc->planstate != nullptr;
-}
-
-void store_plan_text(int p, StoreEntry *e, const char *text)
-{
-    if (text == nullptr)
+    if (e->has_plan_text || e->plan_skipped)
+        return;
+    if (state == PlanTextState::Failed)
     {
+        e->plan_skipped = true;
         pg_atomic_fetch_add_u64(&shared->plan_texts_skipped, 1);
         return;
     }
+    if (state != PlanTextState::Rendered || text == nullptr)
+        return;
     Table t = table_of(p);
     e->plan_len = copy_text(plan_slot(p, t.index_of(e)), shared->plan_text_size, text, int(strlen(text)));
     e->has_plan_text = true;
-}
-
-// An existing entry still lacks its plan text: render it without a lock, then store it if nobody
-// else has meanwhile.
-void attach_plan_text(int p, const EntryKey &key, uint64 hash, QueryDesc *queryDesc)
-{
-    char *text = render_plan_text(queryDesc);
-    LWLock *lock = &shared->locks[p].lock;
-    LWLockAcquire(lock, LW_EXCLUSIVE);
-    StoreEntry *e = table_of(p).find(key, hash);
-    if (e != nullptr && !e->has_plan_text)
-        store_plan_text(p, e, text);
-    LWLockRelease(lock);
-    if (text)
-        pfree(text);
 }
 
 } // namespace
@@ -219,7 +208,7 @@ void attach_plan_text(int p, const EntryKey &key, uint64 hash, QueryDesc *queryD
 void store_shmem_request()
 {
     RequestAddinShmemSpace(store_size());
-    RequestNamedLWLockTranche("pg_perfgate", kPartitions + 1);
+    RequestNamedLWLockTranche("pg_perfgate", kPartitions);
 }
 
 void *store_memory = nullptr;
@@ -275,11 +264,12 @@ void store_shmem_startup()
             shared->plan_offset[p] = shared->query_offset[p] + MAXALIGN(Size(cap) * guc_query_text_size);
             Table::create(partition_base(p), capacity_of(p));
             for (uint32 i = 0; i < capacity_of(p); i++)
-                SpinLockInit(mutex_of(p, i));
+            {
+                SpinLockInit(&lock_of(p, i)->lock);
+                lock_of(p, i)->live = false;
+            }
             offset += partition_bytes(capacity_of(p));
         }
-        shared->ap_offset = offset;
-        ApTable::create(reinterpret_cast<char *>(shared) + offset, uint32(guc_max_antipatterns));
     }
     LWLockRelease(AddinShmemInitLock);
     store_memory = shared;
@@ -293,26 +283,50 @@ void store_shmem_startup()
 }
 
 // Adds the sample to e under e's spinlock. With `check` (a look-up made without the partition lock,
-// which may have found an entry being reused) only if e is in use and has that key; returns whether
-// it did. *need_plan tells whether the entry still lacks its plan text.
+// which may have found an entry being reused) only if e is live and has that key; returns whether
+// it did. *need_plan tells whether the entry still wants its plan text.
 static pg_attribute_always_inline bool update_entry(int p, Table t, StoreEntry *e, const EntryKey *check,
                                                     const Sample &sample, TimestampTz now, bool *need_plan)
 {
-    slock_t *m = mutex_of(p, t.index_of(e));
-    SpinLockAcquire(m);
-    const bool mine = check == nullptr || (t.in_use(e) && memcmp(&e->key, check, sizeof(*check)) == 0);
+    PaddedLock *l = lock_of(p, t.index_of(e));
+    SpinLockAcquire(&l->lock);
+    const bool mine = check == nullptr || (l->live && memcmp(&e->key, check, sizeof(*check)) == 0);
     if (mine)
     {
         apply(e, sample, now);
-        *need_plan = !e->has_plan_text;
+        *need_plan = !e->has_plan_text && !e->plan_skipped;
     }
-    SpinLockRelease(m);
+    SpinLockRelease(&l->lock);
     if (mine)
         t.touch(e);
     return mine;
 }
 
-void store_record(const EntryKey &key, const Sample &sample, const TextSource &texts)
+bool store_update(const EntryKey &key, const Sample &sample, bool *need_plan)
+{
+    *need_plan = false;
+    if (shared == nullptr)
+        return true; // nothing to record into
+    const uint64 hash = key_hash(key);
+    const int p = partition_of(hash);
+    const TimestampTz now = GetCurrentStatementStartTimestamp();
+    Table t = table_of(p);
+
+    // The common case: the entry exists. No LWLock; what the racy look-up found is checked under
+    // the entry's spinlock (see the header comment).
+    StoreEntry *e = t.find(key, hash);
+    if (e != nullptr && update_entry(p, t, e, &key, sample, now, need_plan))
+        return true;
+    LWLock *lock = &shared->locks[p].lock;
+    LWLockAcquire(lock, LW_SHARED);
+    e = t.find(key, hash);
+    if (e != nullptr)
+        update_entry(p, t, e, nullptr, sample, now, need_plan);
+    LWLockRelease(lock);
+    return e != nullptr;
+}
+
+void store_insert(const EntryKey &key, const Sample &sample, const NewTexts &texts)
 {
     if (shared == nullptr)
         return;
@@ -323,61 +337,38 @@ void store_record(const EntryKey &key, const Sample &sample, const TextSource &t
     Table t = table_of(p);
     bool need_plan = false;
 
-    // The common case: the entry exists. No LWLock; what the racy look-up found is checked under
-    // the entry's spinlock (see the header comment).
-    StoreEntry *e = t.find(key, hash);
-    if (e != nullptr && !update_entry(p, t, e, &key, sample, now, &need_plan))
-        e = nullptr;
-    if (e == nullptr)
-    {
-        LWLockAcquire(lock, LW_SHARED);
-        e = t.find(key, hash);
-        if (e != nullptr)
-            update_entry(p, t, e, nullptr, sample, now, &need_plan);
-        LWLockRelease(lock);
-    }
-    if (e != nullptr)
-    {
-        if (need_plan && sample.kind == SampleKind::Execution && wants_plan_text(key, texts))
-            attach_plan_text(p, key, hash, texts.queryDesc);
-        return;
-    }
-
-    // A new entry. Its texts are prepared with no lock held: both may raise errors.
-    int qlen = 0;
-    char *qtext = query_text_for(key.queryid, texts.source, texts.location, texts.length, &qlen);
-    char *ptext = nullptr;
-    const bool want_plan = sample.kind == SampleKind::Execution && wants_plan_text(key, texts);
-    if (want_plan)
-        ptext = render_plan_text(texts.queryDesc);
-
     LWLockAcquire(lock, LW_EXCLUSIVE);
-    e = t.find(key, hash);
+    StoreEntry *e = t.find(key, hash);
     if (e == nullptr)
     {
-        // Whoever gives an entry a new key holds its spinlock meanwhile.
+        // Out of the lock-free updaters' reach while it is reinitialized (see the header comment).
         bool evicted;
-        slock_t *m = nullptr;
-        e = t.insert(key, hash, &evicted,
-                     [&](uint32 idx)
-                     {
-                         m = mutex_of(p, idx);
-                         SpinLockAcquire(m);
-                     });
-        e->query_len = copy_text(query_slot(p, t.index_of(e)), shared->query_text_size, qtext, qlen);
+        e = t.insert(key, hash, &evicted, [&](uint32 idx) { unpublish(p, idx); });
+        const uint32 idx = t.index_of(e);
+        e->query_len = copy_text(query_slot(p, idx), shared->query_text_size, texts.query, texts.query_len,
+                                 texts.query_cut);
         apply(e, sample, now);
-        SpinLockRelease(m);
+        publish(p, idx);
     }
     else
         update_entry(p, t, e, nullptr, sample, now, &need_plan);
-    if (want_plan && !e->has_plan_text)
-        store_plan_text(p, e, ptext);
+    if (texts.plan_wanted)
+        put_plan_text(p, e, texts.plan_state, texts.plan);
     LWLockRelease(lock);
+}
 
-    if (qtext)
-        pfree(qtext);
-    if (ptext)
-        pfree(ptext);
+void store_set_plan_text(const EntryKey &key, PlanTextState state, const char *plan)
+{
+    if (shared == nullptr || state == PlanTextState::NotNow)
+        return;
+    const uint64 hash = key_hash(key);
+    const int p = partition_of(hash);
+    LWLock *lock = &shared->locks[p].lock;
+    LWLockAcquire(lock, LW_EXCLUSIVE);
+    StoreEntry *e = table_of(p).find(key, hash);
+    if (e != nullptr)
+        put_plan_text(p, e, state, plan);
+    LWLockRelease(lock);
 }
 
 uint64 store_reset(Oid userid, Oid dbid, uint64 queryid)
@@ -394,6 +385,7 @@ uint64 store_reset(Oid userid, Oid dbid, uint64 queryid)
         if (all)
         {
             removed += t.size();
+            t.for_each([&](const StoreEntry &e) { unpublish(p, t.index_of(&e)); });
             t.clear();
             t.set_evictions(0);
         }
@@ -406,6 +398,7 @@ uint64 store_reset(Oid userid, Oid dbid, uint64 queryid)
                     if ((userid == 0 || e.key.userid == userid) && (dbid == 0 || e.key.dbid == dbid) &&
                         (queryid == 0 || e.key.queryid == queryid))
                     {
+                        unpublish(p, t.index_of(&e));
                         t.remove(&e);
                         removed++;
                     }
@@ -413,19 +406,6 @@ uint64 store_reset(Oid userid, Oid dbid, uint64 queryid)
         }
         LWLockRelease(lock);
     }
-    LWLockAcquire(ap_lock(), LW_EXCLUSIVE);
-    ApTable ap = ap_table();
-    if (all)
-        ap.clear();
-    else
-        ap.for_each(
-            [&](const ApEntry &e)
-            {
-                if ((userid == 0 || e.key.userid == userid) && (dbid == 0 || e.key.dbid == dbid) &&
-                    (queryid == 0 || e.key.queryid == queryid || e.key.related_queryid == queryid))
-                    ap.remove(&e);
-            });
-    LWLockRelease(ap_lock());
     if (all)
     {
         const TimestampTz now = GetCurrentTimestamp();
@@ -483,7 +463,7 @@ EntryCopy *store_copy_all(int *count)
             [&](const StoreEntry &e)
             {
                 EntryCopy &c = out[n++];
-                slock_t *m = mutex_of(p, t.index_of(&e));
+                slock_t *m = &lock_of(p, t.index_of(&e))->lock;
                 SpinLockAcquire(m);
                 memcpy(static_cast<void *>(&c.entry), &e, sizeof(StoreEntry));
                 SpinLockRelease(m);
@@ -496,55 +476,6 @@ EntryCopy *store_copy_all(int *count)
             });
         LWLockRelease(lock);
     }
-    *count = n;
-    return out;
-}
-
-void store_antipattern(const ApKey &key, const ApSample &sample)
-{
-    if (shared == nullptr)
-        return;
-    const uint64 hash = ap_hash(key);
-    const TimestampTz now = GetCurrentStatementStartTimestamp();
-    LWLockAcquire(ap_lock(), LW_EXCLUSIVE);
-    ApTable t = ap_table();
-    ApEntry *e = t.find(key, hash);
-    if (e == nullptr)
-    {
-        bool evicted;
-        e = t.insert(key, hash, &evicted);
-        e->first_seen = now;
-        e->related_rows = -1;
-    }
-    if (e != nullptr)
-    {
-        t.touch(e);
-        e->occurrences += sample.new_occurrence ? 1 : 0;
-        e->calls += sample.calls;
-        e->total_ms += sample.ms;
-        if (sample.largest >= e->largest)
-        {
-            e->largest = sample.largest;
-            if (sample.related_rows >= 0)
-                e->related_rows = sample.related_rows;
-        }
-        e->rows_discarded += sample.rows_discarded;
-        e->last_seen = now;
-        if (sample.detail != nullptr)
-            strlcpy(e->detail, sample.detail, sizeof(e->detail));
-    }
-    LWLockRelease(ap_lock());
-}
-
-ApEntry *store_copy_antipatterns(int *count)
-{
-    store_check_attached();
-    LWLockAcquire(ap_lock(), LW_SHARED);
-    ApTable t = ap_table();
-    ApEntry *out = static_cast<ApEntry *>(palloc(sizeof(ApEntry) * Max(t.size(), 1u)));
-    int n = 0;
-    t.for_each([&](const ApEntry &e) { out[n++] = e; });
-    LWLockRelease(ap_lock());
     *count = n;
     return out;
 }
@@ -575,12 +506,14 @@ void store_load_entry(const StoreEntry &src, const char *query, int query_len, c
     StoreEntry *e = t.insert(src.key, hash, &evicted);
     e->counters = src.counters;
     e->hist = src.hist;
+    e->plan_skipped = src.plan_skipped;
     e->query_len = copy_text(query_slot(p, t.index_of(e)), shared->query_text_size, query, query_len);
     if (plan != nullptr)
     {
         e->plan_len = copy_text(plan_slot(p, t.index_of(e)), shared->plan_text_size, plan, plan_len);
         e->has_plan_text = true;
     }
+    lock_of(p, t.index_of(e))->live = true; // the postmaster, alone: no spinlock needed
 }
 
 void store_set_info(TimestampTz stats_reset, int64 evictions, int64 texts_truncated)

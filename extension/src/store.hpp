@@ -1,9 +1,12 @@
-// The shared store's interface: what capture records into, what views read and reset.
+// store.hpp — the shared statement store's interface: what capture records into, what the views
+// read and reset. Shared memory only: layout, locking and eviction live in store.cpp, whose header
+// states the locking protocol.
 #pragma once
 
 #include "core/counters.hpp"
 #include "core/histogram.hpp"
 #include "pg.hpp"
+#include "plan_text.hpp"
 
 namespace pgpf
 {
@@ -23,6 +26,7 @@ struct StoreEntry
 {
     EntryKey key;
     bool has_plan_text; // set once the plan text is stored; guarded like the texts (see store.cpp)
+    bool plan_skipped;  // rendering the plan text failed: not tried again for this entry
     int32 query_len;    // bytes of query text stored, after truncation
     int32 plan_len;
     pgperfgate::Counters counters; // guarded by the entry's spinlock (see store.cpp)
@@ -44,70 +48,17 @@ struct Sample
     const pgperfgate::IoUsage *io;
 };
 
-// Where the texts of a new entry come from; read only when the entry is created or still lacks its
-// plan text, outside any lock.
-struct TextSource
+// The texts of a new entry, prepared by the caller before the store is entered (the store never
+// calls out to build them).
+struct NewTexts
 {
-    const char *source; // statement source text, may contain several statements
-    int location;       // the statement's location and length in source (-1/0 for all of it)
-    int length;
-    QueryDesc *queryDesc; // for rendering the plan text; NULL when there is no plan state yet
+    const char *query; // may be NULL
+    int query_len;
+    bool query_cut;   // already cut to query_text_size by its producer: count it as truncated
+    bool plan_wanted; // this entry should get a plan text
+    PlanTextState plan_state;
+    const char *plan; // with PlanTextState::Rendered
 };
-
-// Anti-patterns (detect.cpp finds them; they are stored apart from the statements).
-enum class ApKind : uint8
-{
-    NPlusOne = 1,
-    RowByRow = 2,
-    DeepOffset = 3,
-    HugeFetch = 4,
-    FilterHeavySeqScan = 5
-};
-constexpr int kApKinds = 5;
-// The kind's name in the view, and the advice for it: one line in plain words (detect.cpp).
-const char *ap_kind_name(ApKind kind);
-const char *ap_advice(ApKind kind);
-
-struct ApKey
-{
-    uint8 kind;
-    uint8 pad[3];
-    Oid userid;
-    Oid dbid;
-    uint32 pad2;
-    uint64 queryid;
-    uint64 related_queryid; // the parent of an N+1 loop, else 0
-};
-
-struct ApEntry
-{
-    ApKey key;
-    int64 occurrences;
-    int64 calls;          // executions involved
-    double total_ms;      // their time
-    int64 largest;        // largest burst, offset, row count or rows scanned
-    int64 related_rows;   // rows the parent returned, for the largest burst (-1 unknown)
-    int64 rows_discarded; // rows skipped by OFFSET or removed by a filter, summed
-    TimestampTz first_seen;
-    TimestampTz last_seen;
-    char detail[128]; // e.g. the relation and columns a filter-heavy scan filtered on
-};
-
-struct ApSample
-{
-    bool new_occurrence;
-    int64 calls;
-    double ms;
-    int64 largest;
-    int64 related_rows;
-    int64 rows_discarded;
-    const char *detail; // may be NULL
-};
-
-// Adds a sample to the anti-pattern entry of key (a zero-filled ApKey); a full table evicts.
-void store_antipattern(const ApKey &key, const ApSample &sample);
-// A copy of every anti-pattern entry, palloc'd.
-ApEntry *store_copy_antipatterns(int *count);
 
 void store_shmem_request();
 void store_shmem_startup();
@@ -121,10 +72,17 @@ extern pg_atomic_uint32 *store_reset_generation;
 // Raises an error that tells the user how to load the library when the store is not there.
 void store_check_attached();
 
-void store_record(const EntryKey &key, const Sample &sample, const TextSource &texts);
+// Adds the sample to key's entry. false when there is none: the caller prepares the texts and
+// calls store_insert(). *need_plan: the entry still wants its plan text (store_set_plan_text()).
+bool store_update(const EntryKey &key, const Sample &sample, bool *need_plan);
+// Creates key's entry with the sample (or adds to it, when another backend was quicker); a full
+// table evicts.
+void store_insert(const EntryKey &key, const Sample &sample, const NewTexts &texts);
+// Gives an existing entry its plan text, unless it has one by now. Failed counts as skipped.
+void store_set_plan_text(const EntryKey &key, PlanTextState state, const char *plan);
 
-// Removes the entries matching the filter (0 = any); all of them resets the info counters too.
-// Returns the number removed.
+// Removes the entries matching the filter (0 = any); all of them resets the info counters too, and
+// bumps store_reset_generation. Returns the number removed.
 uint64 store_reset(Oid userid, Oid dbid, uint64 queryid);
 
 struct StoreInfo

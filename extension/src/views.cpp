@@ -4,11 +4,21 @@
  * pg_perfgate_internal(showtext, grouping) returns one row per entry (grouping 0), per (database,
  * query id, plan id) (1), or per (database, query id, toplevel) (2); the views in the install script
  * shape those rows. Entries are copied out of shared memory first, one partition at a time, and
- * grouped and turned into tuples with no lock held. Query text, plan text and query id are shown
- * only to the statement's own role and to members of pg_read_all_stats; others see NULL.
+ * grouped and turned into tuples with no lock held.
+ *
+ * Who sees what (the pg_stat_statements rule, in every view, grouped ones included): query text,
+ * plan text (it carries the constants of its first execution) and query id of an entry only to the
+ * entry's own role and to members of pg_read_all_stats; others see NULL. A group (a plan, a query
+ * over all roles) shows its query id when the caller may see one of its entries, and takes its texts
+ * only from entries the caller may see: never another role's text, comments or constants. The
+ * counters of a group are summed over every role, as pg_stat_statements shows every role's counters.
+ * An anti-pattern's query ids, detail (it names tables and columns) and concrete advice likewise.
  */
+#include "antipatterns.hpp"
+#include "detect.hpp"
+#include "exec_state.hpp"
 #include "guard.hpp"
-#include "pg_perfgate.hpp"
+#include "normalize.hpp"
 #include "store.hpp"
 
 extern "C"
@@ -17,6 +27,7 @@ extern "C"
     PG_FUNCTION_INFO_V1(pg_perfgate_info_internal);
     PG_FUNCTION_INFO_V1(pg_perfgate_reset);
     PG_FUNCTION_INFO_V1(pg_perfgate_antipatterns_internal);
+    PG_FUNCTION_INFO_V1(pg_perfgate_backend_state);
 }
 
 namespace pgpf
@@ -222,7 +233,7 @@ void statements(FunctionCallInfo fcinfo)
         const StoreEntry &first = order[start]->entry;
         pgperfgate::Counters sum{};
         hist->clear();
-        bool visible = all_stats;
+        bool visible = false;
         const char *query = nullptr, *plan = nullptr;
         int plan_count = 0;
         int end = start;
@@ -231,11 +242,16 @@ void statements(FunctionCallInfo fcinfo)
             const EntryCopy &c = *order[end];
             sum.merge(c.entry.counters);
             hist->merge(c.entry.hist);
-            visible = visible || c.entry.key.userid == user;
-            if (query == nullptr)
-                query = c.query;
-            if (plan == nullptr)
-                plan = c.plan;
+            // Texts only from entries the caller may see: another role's entry may carry its
+            // comments and, in the plan text, its constants.
+            if (all_stats || c.entry.key.userid == user)
+            {
+                visible = true;
+                if (query == nullptr)
+                    query = c.query;
+                if (plan == nullptr)
+                    plan = c.plan;
+            }
             if (end == start || c.entry.key.planid != order[end - 1]->entry.key.planid)
                 plan_count++;
         }
@@ -269,7 +285,7 @@ void antipatterns(FunctionCallInfo fcinfo)
     const Oid user = GetUserId();
     const bool all_stats = has_privs_of_role(user, ROLE_PG_READ_ALL_STATS);
     int n;
-    ApEntry *entries = store_copy_antipatterns(&n);
+    ApEntry *entries = ap_copy_all(&n);
     for (int i = 0; i < n; i++)
     {
         const ApEntry &e = entries[i];
@@ -291,11 +307,12 @@ void antipatterns(FunctionCallInfo fcinfo)
         v[8] = Float8GetDatum(e.total_ms);
         v[9] = Int64GetDatum(e.largest);
         v[10] = Int64GetDatum(e.rows_discarded);
+        // The detail names another role's tables and columns, and the concrete advice repeats it.
         v[11] = CStringGetTextDatum(e.detail);
-        nulls[11] = e.detail[0] == '\0';
+        nulls[11] = !visible || e.detail[0] == '\0';
         v[12] = TimestampTzGetDatum(e.first_seen);
         v[13] = TimestampTzGetDatum(e.last_seen);
-        v[14] = CStringGetTextDatum(advice_for(e));
+        v[14] = CStringGetTextDatum(visible ? advice_for(e) : ap_advice(ApKind(e.key.kind)));
         tuplestore_putvalues(store, desc, v, nulls);
     }
 }
@@ -341,6 +358,32 @@ Datum pg_perfgate_info_internal(PG_FUNCTION_ARGS)
 Datum pg_perfgate_reset(PG_FUNCTION_ARGS)
 {
     pgpf::guarded("pg_perfgate_reset",
-                  [&] { pgpf::store_reset(PG_GETARG_OID(0), PG_GETARG_OID(1), uint64(PG_GETARG_INT64(2))); });
+                  [&]
+                  {
+                      const Oid userid = PG_GETARG_OID(0), dbid = PG_GETARG_OID(1);
+                      const uint64 queryid = uint64(PG_GETARG_INT64(2));
+                      pgpf::store_reset(userid, dbid, queryid);
+                      pgpf::ap_reset(userid, dbid, queryid);
+                  });
     PG_RETURN_VOID();
+}
+
+// This backend's own execution state: what a long-lived session keeps between statements. The
+// statement asking is itself on the stack when it is tracked.
+Datum pg_perfgate_backend_state(PG_FUNCTION_ARGS)
+{
+    return pgpf::guarded("pg_perfgate_backend_state",
+                         [&]
+                         {
+                             TupleDesc desc;
+                             if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
+                                 elog(ERROR, "return type must be a row type");
+                             Datum values[4];
+                             bool nulls[4] = {false, false, false, false};
+                             values[0] = Int32GetDatum(pgpf::exec_depth());
+                             values[1] = Int32GetDatum(pgpf::exec_subxact_depth());
+                             values[2] = Int32GetDatum(pgpf::nesting_level);
+                             values[3] = Int64GetDatum(int64(pgpf::normalize_cache_bytes()));
+                             return HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls));
+                         });
 }

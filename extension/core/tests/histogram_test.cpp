@@ -122,6 +122,28 @@ TEST(Histogram, OverflowHalvesAndKeepsPercentiles)
     EXPECT_DOUBLE_EQ(h->quantile(0.5), p50);
 }
 
+// Regression: merge() halved its own counts when it met the first overflowing bucket, then added the
+// later buckets of the other histogram at full weight, skewing every percentile above that bucket.
+TEST(Histogram, MergeThatOverflowsHalvesEveryBucketAlike)
+{
+    auto big = make();
+    for (int i = 0; i < 4; i++)
+        big->record(100); // an early bucket, driven to 2^31 by doubling (it halves at 2^32)
+    for (int i = 0; i < 31; i++)
+        big->merge(*big);
+    const int low = pgperfgate::Histogram::bucket_of(100);
+    ASSERT_EQ(big->count(low), uint32_t{1} << 31);
+    auto other = make();
+    *other = *big;
+    for (int i = 0; i < 1000; i++)
+        other->record(1000000); // a later bucket
+    const int high = pgperfgate::Histogram::bucket_of(1000000);
+    ASSERT_GT(high, low);
+    big->merge(*other); // the early bucket overflows: both sides are halved
+    EXPECT_EQ(big->count(low), uint32_t{1} << 31);
+    EXPECT_EQ(big->count(high), 500u) << "later buckets must be halved like the earlier ones";
+}
+
 TEST(Histogram, MergeEqualsRecordingBoth)
 {
     auto a = make(), b = make(), both = make();

@@ -1,0 +1,70 @@
+// antipatterns.hpp — the anti-pattern vocabulary (kinds, names, advice) and the shared table of
+// findings (antipatterns.cpp, which states its locking). The detectors (detect.cpp) write it; the
+// views read it.
+#pragma once
+
+#include "pg.hpp"
+
+namespace pgpf
+{
+
+enum class ApKind : uint8
+{
+    NPlusOne = 1,
+    RowByRow = 2,
+    DeepOffset = 3,
+    HugeFetch = 4,
+    FilterHeavySeqScan = 5
+};
+constexpr int kApKinds = 5;
+// The kind's name in the view, and the advice for it: one line in plain words.
+const char *ap_kind_name(ApKind kind);
+const char *ap_advice(ApKind kind);
+
+// Entry identity. Zero-filled before use (padding is compared and hashed).
+struct ApKey
+{
+    uint8 kind;
+    uint8 pad[3];
+    Oid userid;
+    Oid dbid;
+    uint32 pad2;
+    uint64 queryid;
+    uint64 related_queryid; // the parent of an N+1 loop, else 0
+};
+
+struct ApEntry
+{
+    ApKey key;
+    int64 occurrences;
+    int64 calls;          // executions involved
+    double total_ms;      // their time
+    int64 largest;        // largest burst, offset, row count or rows scanned
+    int64 related_rows;   // rows the parent returned, for the largest burst (-1 unknown)
+    int64 rows_discarded; // rows skipped by OFFSET or removed by a filter, summed
+    TimestampTz first_seen;
+    TimestampTz last_seen;
+    char detail[128]; // e.g. the relation and columns a filter-heavy scan filtered on
+};
+
+struct ApSample
+{
+    bool new_occurrence;
+    int64 calls;
+    double ms;
+    int64 largest;
+    int64 related_rows;
+    int64 rows_discarded;
+    const char *detail; // may be NULL
+};
+
+void ap_shmem_request();
+void ap_shmem_startup();
+// Adds a sample to the entry of key (a zero-filled ApKey); a full table evicts.
+void ap_record(const ApKey &key, const ApSample &sample);
+// A copy of every entry, palloc'd.
+ApEntry *ap_copy_all(int *count);
+// Removes the entries matching the filter (0 = any; queryid matches either query id).
+void ap_reset(Oid userid, Oid dbid, uint64 queryid);
+
+} // namespace pgpf

@@ -1,0 +1,23 @@
+// detect.hpp — the anti-pattern detectors, per backend (detect.cpp): N+1 loops, row-by-row writes,
+// deep OFFSET paging, unstreamed huge fetches, filter-heavy sequential scans.
+#pragma once
+
+#include "exec_state.hpp"
+#include "pg.hpp"
+
+namespace pgpf
+{
+
+void detect_define_gucs();
+// Registers the (sub)transaction callbacks that drop a finding's message when its statement fails.
+void detect_init();
+void detect_executor_start(QueryDesc *queryDesc, Running *running);
+void detect_note_utility(uint64 queryid); // a utility statement (a DO block, say) is starting
+void detect_utility_end();                // ... and has ended: the loops it ran are over
+void detect_executor_end(QueryDesc *queryDesc, const RunFacts &run, uint64 queryid, uint32 plan_features,
+                         int64 rows, double ms);
+// After ExecutorEnd of queryDesc: the log line, warning or error a detector asked for about it.
+void detect_raise_pending(const QueryDesc *queryDesc);
+void detect_flush(); // ends this backend's open bursts (before the views read them)
+
+} // namespace pgpf

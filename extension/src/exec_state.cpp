@@ -1,0 +1,211 @@
+/*
+ * exec_state.cpp — this backend's execution state, in one place: the nesting level, the stack of
+ * tracked statements running now, and the (sub)transaction bookkeeping that keeps both right when
+ * statements fail.
+ *
+ * Protocol (one backend, no locks: everything here is backend-local):
+ *  - nesting_level is raised around every ExecutorRun, ExecutorFinish, planner and utility call
+ *    (hooks.cpp) and lowered when the call returns. pg_stat_statements restores it with
+ *    PG_TRY/PG_FINALLY around each call; those setjmps cost more per statement than the rest of
+ *    our bookkeeping, so we restore it where PostgreSQL itself recovers from an error instead: a
+ *    subtransaction's abort (an EXCEPTION block, ROLLBACK TO SAVEPOINT) resets it to the level at
+ *    which the subtransaction began, and every client message starts at level zero, since none of
+ *    our frames outlives the message that entered it (exec_sync_message() notices a new message by
+ *    its statement timestamp, which PostgreSQL sets for each one).
+ *  - The stack holds the tracked statements between ExecutorStart and ExecutorEnd. Nested ones end
+ *    before the statement that runs them, so the one looked for is almost always on top; cursors
+ *    may end out of order. Each entry is tagged with the subtransaction it started in and, while a
+ *    call (ExecutorStart, ExecutorRun, ExecutorFinish) is in progress, with the subtransaction that
+ *    call began in.
+ *  - An entry leaves the stack at its ExecutorEnd, whatever is tracked by then, or when PostgreSQL
+ *    will never call ExecutorEnd for it, which is exactly when the statement failed:
+ *      * at the abort of subtransaction S, every entry that started in S or in a later (so inner)
+ *        subtransaction, and every entry with a call in progress that began there: a cursor opened
+ *        before a savepoint whose FETCH failed inside it is marked failed by PostgreSQL, and a
+ *        failed portal is dropped without ExecutorEnd;
+ *      * at a transaction's abort, every entry;
+ *      * at a transaction's commit, every entry with a call in progress (none can legitimately be);
+ *        the others stay: a procedure's FOR loop over a query goes on across COMMITs in its body.
+ *    An ExecutorStart whose QueryDesc has the address of an entry still on the stack proves that
+ *    entry dead (its QueryDesc was freed): it is dropped before the new one is pushed, so a reused
+ *    address never inherits a dead entry's timings.
+ *  - A full stack is not an error: the statement is measured with the executor's instrumentation.
+ */
+#include "exec_state.hpp"
+
+#include "guard.hpp"
+
+namespace pgpf
+{
+
+int nesting_level = 0;
+
+namespace
+{
+
+constexpr int kRunning = 32;
+Running running[kRunning];
+int running_top = 0;
+
+// The nesting level at the start of each open subtransaction, innermost last.
+int *subxact_levels = nullptr;
+int subxact_depth = 0;
+int subxact_capacity = 0;
+
+// The statement timestamp of the client message the nesting level belongs to.
+TimestampTz nesting_message = 0;
+
+// Removes the entries for which drop(entry) holds, keeping the others in order.
+template <typename F> void drop_if(F &&drop)
+{
+    int kept = 0;
+    for (int i = 0; i < running_top; i++)
+    {
+        if (drop(running[i]))
+            continue;
+        if (kept != i)
+            running[kept] = running[i];
+        kept++;
+    }
+    running_top = kept;
+}
+
+void xact_event(XactEvent event)
+{
+    switch (event)
+    {
+    case XACT_EVENT_ABORT:
+    case XACT_EVENT_PARALLEL_ABORT:
+        running_top = 0;
+        subxact_depth = 0;
+        break;
+    case XACT_EVENT_COMMIT:
+    case XACT_EVENT_PARALLEL_COMMIT:
+    case XACT_EVENT_PREPARE:
+        drop_if([](const Running &r) { return r.call_subid != InvalidSubTransactionId; });
+        // What stays (a procedure's loop) belongs to the top level of the next transaction.
+        for (int i = 0; i < running_top; i++)
+            running[i].subid = TopSubTransactionId;
+        subxact_depth = 0; // subtransactions never outlive their transaction
+        break;
+    default:
+        break;
+    }
+}
+
+void subxact_event(SubXactEvent event, SubTransactionId mySubid)
+{
+    switch (event)
+    {
+    case SUBXACT_EVENT_START_SUB:
+        if (subxact_depth == subxact_capacity)
+        {
+            const int n = Max(16, subxact_capacity * 2);
+            const Size bytes = sizeof(int) * n;
+            subxact_levels = static_cast<int *>(subxact_levels ? repalloc(subxact_levels, bytes)
+                                                               : MemoryContextAlloc(TopMemoryContext, bytes));
+            subxact_capacity = n;
+        }
+        subxact_levels[subxact_depth++] = nesting_level;
+        break;
+    case SUBXACT_EVENT_COMMIT_SUB:
+        if (subxact_depth > 0)
+            subxact_depth--;
+        break;
+    case SUBXACT_EVENT_ABORT_SUB:
+        if (subxact_depth > 0)
+            nesting_level = subxact_levels[--subxact_depth];
+        // Subtransaction ids grow within a transaction: one at or above mySubid began inside it.
+        drop_if(
+            [mySubid](const Running &r) {
+                return r.subid >= mySubid ||
+                       (r.call_subid != InvalidSubTransactionId && r.call_subid >= mySubid);
+            });
+        break;
+    default:
+        break;
+    }
+}
+
+void on_xact(XactEvent event, void *)
+{
+    guarded("xact callback", [&] { xact_event(event); });
+}
+
+void on_subxact(SubXactEvent event, SubTransactionId mySubid, SubTransactionId, void *)
+{
+    guarded("subxact callback", [&] { subxact_event(event, mySubid); });
+}
+
+} // namespace
+
+void exec_state_init()
+{
+    RegisterXactCallback(on_xact, nullptr);
+    RegisterSubXactCallback(on_subxact, nullptr);
+}
+
+void exec_sync_message()
+{
+    const TimestampTz ts = GetCurrentStatementStartTimestamp();
+    if (ts != nesting_message)
+    {
+        nesting_message = ts;
+        nesting_level = 0;
+    }
+}
+
+Running *exec_find(const QueryDesc *qd)
+{
+    for (int i = running_top - 1; i >= 0; i--)
+        if (running[i].qd == qd)
+            return &running[i];
+    return nullptr;
+}
+
+void exec_pop(Running *r)
+{
+    const int i = int(r - running);
+    if (i < 0 || i >= running_top)
+        return;
+    if (i < running_top - 1) // a cursor closed out of order
+        memmove(&running[i], &running[i + 1], sizeof(Running) * (running_top - 1 - i));
+    running_top--;
+}
+
+Running *exec_push(QueryDesc *qd, uint64 queryid, bool toplevel)
+{
+    if (Running *dead = exec_find(qd))
+        exec_pop(dead);
+    if (running_top == kRunning)
+        return nullptr;
+    Running *r = &running[running_top++];
+    r->qd = qd;
+    r->queryid = queryid;
+    r->planid = 0;
+    r->plan_features = 0;
+    r->toplevel = toplevel;
+    r->subid = GetCurrentSubTransactionId();
+    r->call_subid = r->subid; // ExecutorStart is in progress
+    INSTR_TIME_SET_ZERO(r->elapsed);
+    memset(&r->io, 0, sizeof(r->io));
+    memset(&r->facts, 0, sizeof(r->facts));
+    return r;
+}
+
+void exec_call_begin(Running *r)
+{
+    r->call_subid = GetCurrentSubTransactionId();
+}
+
+int exec_depth()
+{
+    return running_top;
+}
+
+int exec_subxact_depth()
+{
+    return subxact_depth;
+}
+
+} // namespace pgpf

@@ -1,0 +1,71 @@
+// exec_state.hpp — this backend's execution state: the nesting level, the statements running now,
+// and the (sub)transaction bookkeeping that keeps both right after errors. The rules are stated at
+// the top of exec_state.cpp.
+#pragma once
+
+#include "core/counters.hpp"
+#include "pg.hpp"
+
+namespace pgpf
+{
+
+// Depth of the executor/planner/utility calls in this backend: 0 for what a client sent.
+extern int nesting_level;
+
+// What the detectors learn from the ExecutorRun calls of one execution.
+struct RunFacts
+{
+    int64 rows; // es_processed summed over runs (before 17 it counts only the last run)
+    int32 runs;
+    bool unbounded; // a run was asked for all rows
+    bool sampled;   // gets per-node row counts for the scan detector
+};
+
+// One tracked statement between ExecutorStart and ExecutorEnd: its identity, computed once, and
+// the time and buffer/WAL usage of its ExecutorRun and ExecutorFinish calls (what a query's
+// total-time instrumentation would measure, without allocating one).
+struct Running
+{
+    QueryDesc *qd;
+    uint64 queryid;
+    uint64 planid; // of the plan it runs, computed once at ExecutorStart
+    uint32 plan_features;
+    bool toplevel;               // nesting level 0 when it started
+    SubTransactionId subid;      // the subtransaction it started in
+    SubTransactionId call_subid; // while a call is in progress: the subtransaction it began in
+    instr_time started;          // of the call being measured
+    instr_time elapsed;          // summed over calls
+    BufferUsage buf_before;
+    WalUsage wal_before;
+    pgperfgate::IoUsage io; // summed over calls
+    RunFacts facts;
+};
+
+// Registers the (sub)transaction callbacks; once, from _PG_init.
+void exec_state_init();
+// First thing in every hook a client message can enter by: a new message starts at level zero.
+void exec_sync_message();
+
+// A tracked statement is about to start; NULL when the stack is full (deep recursion, many open
+// cursors): the caller then measures it with the executor's own instrumentation.
+Running *exec_push(QueryDesc *qd, uint64 queryid, bool toplevel);
+// ExecutorStart has returned: the statement is no longer in a call.
+inline void exec_started(Running *r)
+{
+    r->call_subid = InvalidSubTransactionId;
+}
+Running *exec_find(const QueryDesc *qd);
+// Off the stack (at ExecutorEnd); r must be an entry exec_find() returned.
+void exec_pop(Running *r);
+// Around each ExecutorRun/ExecutorFinish call of a statement on the stack.
+void exec_call_begin(Running *r);
+inline void exec_call_end(Running *r)
+{
+    r->call_subid = InvalidSubTransactionId;
+}
+
+// For pg_perfgate_backend_state(): statements on the stack, open subtransactions we know of.
+int exec_depth();
+int exec_subxact_depth();
+
+} // namespace pgpf
