@@ -28,6 +28,9 @@ fi
 stage "format check"
 if bash scripts/format.sh --check; then count format 1 0; else count format 0 1; fi
 
+stage "PGXN metadata (META.json, control file, CHANGELOG.md)"
+if python3 scripts/check_meta.py; then count meta 1 0; else count meta 0 1; fi
+
 stage "CMake build (core, harness, benchmarks)"
 if ! { cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$log/cmake" 2>&1 && cmake --build build -j2 >>"$log/cmake" 2>&1; }; then
   tail -50 "$log/cmake"; count cmake-build 0 1
