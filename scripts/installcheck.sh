@@ -30,7 +30,7 @@ if ! as_pg pg_ctl -D "$data" -l "$work/server.log" -w start >/dev/null; then
   exit 1
 fi
 
-want=$(make -s --no-print-directory -C "$here" PG_CONFIG="$PG_CONFIG" print-regress | wc -w)
+want=$(MAKEFLAGS='' make -s --no-print-directory -C "$here" PG_CONFIG="$PG_CONFIG" print-regress | wc -w)
 status=0
 for run in 1 2; do
   echo "== make installcheck, run $run of 2 (server with shared_preload_libraries = 'pg_perfgate')"

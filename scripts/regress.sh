@@ -13,7 +13,7 @@ cp -r "$here/sql" "$here/expected" "$work/"
 chown -R "$(stat -c %u "$work")" "$work"
 
 # The main group is the Makefile's REGRESS (what `make installcheck` runs): add a test there.
-main=$(make -s --no-print-directory -C "$here" PG_CONFIG="$PG_CONFIG" print-regress)
+main=$(MAKEFLAGS='' make -s --no-print-directory -C "$here" PG_CONFIG="$PG_CONFIG" print-regress)
 if [ -z "$main" ]; then
   echo "regress: the Makefile's REGRESS list is empty" >&2
   exit 1
