@@ -1,6 +1,7 @@
 # pg_perfgate — PGXS build of the extension, plus the project's two entry points:
 #   make demo    build, install, run the built-in workloads on a throw-away cluster, print the report
 #   make test    every test: core unit tests, harness tests, pg_regress suites, TAP tests
+# and PGXS's own: `make installcheck` runs REGRESS against the server PGHOST/PGPORT/PGUSER name.
 MODULE_big = pg_perfgate
 # The control file and scripts live in extension/, so they are installed as DATA into the extension dir.
 MODULEDIR = extension
@@ -8,6 +9,13 @@ DATA = extension/pg_perfgate.control extension/pg_perfgate--1.0.sql
 
 SRCS = $(wildcard extension/src/*.cpp) $(wildcard extension/core/*.cpp)
 OBJS = $(SRCS:.cpp=.o)
+
+# The pg_regress suite (sql/NAME.sql, expected/NAME.out), in the order it runs: the one list of the
+# tests that need nothing but shared_preload_libraries = 'pg_perfgate'. `make installcheck` runs it
+# against a running server, scripts/regress.sh (make test) on a throw-away one. Tests that need other
+# settings (evict, noload) are not here: scripts/regress.sh runs them in groups of their own.
+REGRESS = select normalize plan_id nested utility prepared planning reset privileges antipatterns \
+          antipattern_actions
 
 PG_CONFIG ?= pg_config
 PG_CPPFLAGS = -Iextension -Iextension/src
@@ -25,7 +33,7 @@ include $(PGXS)
 override CPPFLAGS := $(patsubst -I%/server,-isystem %/server,$(patsubst -I%/internal,-isystem %/internal,$(CPPFLAGS)))
 
 # PGXS rules end here; the project's entry points follow.
-.PHONY: deps demo test
+.PHONY: deps demo test print-regress
 deps:
 	@bash scripts/deps.sh
 
@@ -34,3 +42,7 @@ demo: deps
 
 test: deps
 	@bash scripts/test.sh
+
+# The REGRESS list, for scripts/regress.sh.
+print-regress:
+	@echo $(REGRESS)

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Runs the pg_regress suites, each group on its own temporary instance with its own settings.
+# Runs the pg_regress suites, each group on its own temporary instance with its own settings: the
+# main group (the Makefile's REGRESS) and the tests that need other settings than a preloaded library.
 # pg_regress starts the instance (as the postgres user when run as root) and stops it afterwards,
 # also when a test fails. Prints one "suite: N passed, M failed" line per group; exit 1 on failure.
 set -euo pipefail
@@ -11,13 +12,31 @@ trap 'rm -rf "$work"' EXIT
 cp -r "$here/sql" "$here/expected" "$work/"
 chown -R "$(stat -c %u "$work")" "$work"
 
+# The main group is the Makefile's REGRESS (what `make installcheck` runs): add a test there.
+main=$(MAKEFLAGS='' make -s --no-print-directory -C "$here" PG_CONFIG="$PG_CONFIG" print-regress)
+if [ -z "$main" ]; then
+  echo "regress: the Makefile's REGRESS list is empty" >&2
+  exit 1
+fi
+
 # group name, extra settings, tests
 groups=(
-  "main|shared_preload_libraries = 'pg_perfgate'|select normalize plan_id nested utility prepared planning reset privileges antipatterns antipattern_actions"
+  "main|shared_preload_libraries = 'pg_perfgate'|$main"
   "evict|shared_preload_libraries = 'pg_perfgate'
 pg_perfgate.max = 100|evict"
   "noload||noload"
 )
+
+# A test in sql/ that no group lists would never run: refuse that.
+listed=" "
+for g in "${groups[@]}"; do listed+="${g##*|} "; done
+for f in "$here"/sql/*.sql; do
+  t=$(basename "$f" .sql)
+  if [[ $listed != *" $t "* ]]; then
+    echo "regress: sql/$t.sql is in no group: add it to REGRESS in the Makefile" >&2
+    exit 1
+  fi
+done
 
 failed=0
 for g in "${groups[@]}"; do

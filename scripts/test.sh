@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # The project's whole test suite (`make test`, and so CI): builds and installs the extension,
-# builds the PG-free parts with CMake, then runs the unit tests (ctest), the pg_regress suites and
-# the TAP tests, each against real throw-away PostgreSQL clusters, plus the format check.
+# builds the PG-free parts with CMake, then runs the unit tests (ctest), the pg_regress suites,
+# `make installcheck` and the TAP tests, each against real throw-away PostgreSQL clusters, plus the
+# format check and the PGXN metadata check.
 # Ends with one line "tests: N passed, M failed" counting individual tests.
 set -uo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
-cd "$here"
+cd "$here" || exit 1
 . scripts/common.sh
 
 passed=0
@@ -27,6 +28,9 @@ fi
 stage "format check"
 if bash scripts/format.sh --check; then count format 1 0; else count format 0 1; fi
 
+stage "PGXN metadata (META.json, control file, CHANGELOG.md)"
+if python3 scripts/check_meta.py; then count meta 1 0; else count meta 0 1; fi
+
 stage "CMake build (core, harness, benchmarks)"
 if ! { cmake -S . -B build -DCMAKE_BUILD_TYPE=RelWithDebInfo >"$log/cmake" 2>&1 && cmake --build build -j2 >>"$log/cmake" 2>&1; }; then
   tail -50 "$log/cmake"; count cmake-build 0 1
@@ -43,6 +47,9 @@ bash scripts/regress.sh 2>&1 | tee "$log/regress"
 ok=$(grep -cE '^(ok|test) .*\.\.\. ok|^ok [0-9]+ ' "$log/regress" || true)
 bad=$(grep -cE '\.\.\. FAILED|^not ok ' "$log/regress" || true)
 count pg_regress "$ok" "$bad"
+
+stage "make installcheck against a running server"
+if bash scripts/installcheck.sh 2>&1 | tee "$log/installcheck"; then count installcheck 1 0; else count installcheck 0 1; fi
 
 stage "TAP tests"
 bash scripts/tap.sh 2>&1 | tee "$log/tap"
