@@ -67,9 +67,7 @@ EntryKey make_key(uint64 queryid, uint64 planid, bool toplevel)
 }
 
 // Records a sample: into the existing entry, or into a new one whose texts are prepared here
-// first. qd: the execution's QueryDesc, for its plan text (NULL for planning, utilities, and an
-// execution sampled by the detectors: with per-node instrumentation EXPLAIN adds run-time lines,
-// such as a hash's memory usage, that are not the plan's shape; a later execution renders it).
+// first. qd: the execution's QueryDesc, for its plan text (NULL for planning and utilities).
 void record(const EntryKey &key, const Sample &s, const char *source, int location, int length, QueryDesc *qd)
 {
     bool need_plan;
@@ -245,7 +243,7 @@ void capture_executor_end(QueryDesc *queryDesc)
     s.rows = int64(PGPF_ROWS_PROCESSED(queryDesc->estate));
     s.io = &io;
     record(make_key(stmt->queryId, planid, toplevel), s, queryDesc->sourceText, stmt->stmt_location,
-           stmt->stmt_len, facts.sampled ? nullptr : queryDesc);
+           stmt->stmt_len, queryDesc);
     detect_executor_end(queryDesc, facts, stmt->queryId, features, s.rows, s.ms);
 }
 

@@ -121,3 +121,15 @@ extern "C"
 #else
 #define PGPF_RANDOM_FRACTION() ((double)random() / ((double)MAX_RANDOM_VALUE + 1))
 #endif
+
+/*
+ * planstate_tree_walker's callback: declared `bool (*)()` until 15, a typed
+ * planstate_tree_walker_callback (PlanState *, void *) from 16 (where planstate_tree_walker is a
+ * macro that casts). Our walkers have the typed signature; before 16 it is cast through the
+ * generic function-pointer type, which -Wcast-function-type accepts.
+ */
+#if PG_VERSION_NUM >= 160000
+#define PGPF_PLANSTATE_WALKER(fn) (fn)
+#else
+#define PGPF_PLANSTATE_WALKER(fn) reinterpret_cast<bool (*)()>(reinterpret_cast<void (*)()>(fn))
+#endif

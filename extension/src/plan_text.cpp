@@ -16,7 +16,53 @@ namespace pgpf
 namespace
 {
 
-char *render(QueryDesc *queryDesc, MemoryContext into)
+// EXPLAIN prints a hash's buckets, batches and memory whenever the node was instrumented, analyze
+// or not: an execution sampled by the detectors (per-node row counts) would otherwise store those
+// run-time figures as part of the plan's shape. Hidden while rendering, then put back.
+struct HiddenHash
+{
+    HashState *node;
+    HashInstrumentation *hinstrument;
+    SharedHashInfo *shared_info;
+};
+struct HiddenHashes
+{
+    HiddenHash *items;
+    int n, capacity;
+};
+
+bool hide_hash_figures(PlanState *ps, void *arg)
+{
+    if (ps == nullptr)
+        return false;
+    if (IsA(ps, HashState))
+    {
+        HiddenHashes *h = static_cast<HiddenHashes *>(arg);
+        HashState *hs = reinterpret_cast<HashState *>(ps);
+        if (h->n == h->capacity)
+        {
+            h->capacity = Max(8, h->capacity * 2);
+            h->items = static_cast<HiddenHash *>(h->items ? repalloc(h->items, sizeof(HiddenHash) * h->capacity)
+                                                          : palloc(sizeof(HiddenHash) * h->capacity));
+        }
+        h->items[h->n++] = HiddenHash{hs, hs->hinstrument, hs->shared_info};
+        hs->hinstrument = nullptr;
+        hs->shared_info = nullptr;
+    }
+    return planstate_tree_walker(ps, PGPF_PLANSTATE_WALKER(hide_hash_figures), arg);
+}
+
+void restore_hash_figures(HiddenHashes *hidden)
+{
+    for (int i = 0; i < hidden->n; i++)
+    {
+        hidden->items[i].node->hinstrument = hidden->items[i].hinstrument;
+        hidden->items[i].node->shared_info = hidden->items[i].shared_info;
+    }
+    hidden->n = 0;
+}
+
+char *render(QueryDesc *queryDesc, MemoryContext into, HiddenHashes *hidden)
 {
     MemoryContext work =
         AllocSetContextCreate(CurrentMemoryContext, "pg_perfgate plan text", ALLOCSET_DEFAULT_SIZES);
@@ -30,9 +76,12 @@ char *render(QueryDesc *queryDesc, MemoryContext into)
     es->timing = false;
     es->summary = false;
     es->format = EXPLAIN_FORMAT_TEXT;
+    if (queryDesc->instrument_options != 0)
+        hide_hash_figures(queryDesc->planstate, hidden);
     ExplainBeginOutput(es);
     ExplainPrintPlan(es, queryDesc);
     ExplainEndOutput(es);
+    restore_hash_figures(hidden);
 
     int len = es->str->len;
     while (len > 0 && es->str->data[len - 1] == '\n')
@@ -58,11 +107,12 @@ PlanTextState render_plan_text(QueryDesc *queryDesc, char **out)
     char *volatile text = nullptr;
     volatile bool failed = false;
     char *volatile message = nullptr;
+    HiddenHashes hidden{nullptr, 0, 0}; // put back on the error path too: later hooks may read them
     BeginInternalSubTransaction(nullptr);
     MemoryContextSwitchTo(caller);
     PG_TRY();
     {
-        text = render(queryDesc, caller);
+        text = render(queryDesc, caller, &hidden);
         ReleaseCurrentSubTransaction();
         MemoryContextSwitchTo(caller);
         CurrentResourceOwner = owner;
@@ -70,6 +120,7 @@ PlanTextState render_plan_text(QueryDesc *queryDesc, char **out)
     PG_CATCH();
     {
         MemoryContextSwitchTo(caller);
+        restore_hash_figures(&hidden);
         ErrorData *edata = CopyErrorData();
         FlushErrorState();
         message = edata->message;
