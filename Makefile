@@ -15,7 +15,7 @@ OBJS = $(SRCS:.cpp=.o)
 # against a running server, scripts/regress.sh (make test) on a throw-away one. Tests that need other
 # settings (evict, noload) are not here: scripts/regress.sh runs them in groups of their own.
 REGRESS = select normalize plan_id nested utility prepared planning reset privileges privileges_grouped \
-          detector_settings plan_text_failure plan_text_sampled exec_state antipatterns \
+          detector_settings plan_text_failure plan_text_sampled plan_id_cache exec_state antipatterns \
           antipattern_actions
 
 PG_CONFIG ?= pg_config

@@ -18,7 +18,7 @@
 #include "detect.hpp"
 #include "module.hpp"
 #include "normalize.hpp"
-#include "plan_id.hpp"
+#include "plan_cache.hpp"
 #include "plan_text.hpp"
 #include "store.hpp"
 
@@ -107,7 +107,11 @@ Running *capture_executor_start(QueryDesc *queryDesc, bool toplevel)
     const PlannedStmt *stmt = queryDesc->plannedstmt;
     Running *r = exec_push(queryDesc, stmt->queryId, toplevel);
     if (r != nullptr)
-        r->planid = compute_plan_id(stmt, &r->plan_features);
+    {
+        const PlanShape shape = plan_shape_for(stmt);
+        r->planid = shape.planid;
+        r->plan_features = shape.features;
+    }
     return r;
 }
 
@@ -235,7 +239,9 @@ void capture_executor_end(QueryDesc *queryDesc)
         s.ns = t->total > 0 ? uint64(t->total * 1e9) : 0;
         io = io_from(t->bufusage, t->walusage);
         memset(&facts, 0, sizeof(facts));
-        planid = compute_plan_id(stmt, &features);
+        const PlanShape shape = plan_shape_for(stmt);
+        planid = shape.planid;
+        features = shape.features;
         toplevel = nesting_level == 0;
     }
     else
@@ -268,8 +274,13 @@ PlannedStmt *plan_nested(Query *parse, const char *query_string, int cursorOptio
 PlannedStmt *capture_planner(Query *parse, const char *query_string, int cursorOptions,
                              ParamListInfo boundParams, planner_hook_type next)
 {
-    if (!(guc_track_planning && query_string != nullptr && parse->queryId != 0 && tracking(nesting_level)))
-        return plan_nested(parse, query_string, cursorOptions, boundParams, next);
+    const bool tracked = parse->queryId != 0 && tracking(nesting_level);
+    if (!(guc_track_planning && query_string != nullptr && tracked))
+    {
+        PlannedStmt *result = plan_nested(parse, query_string, cursorOptions, boundParams, next);
+        plan_made(result, tracked);
+        return result;
+    }
 
     instr_time start, duration;
     const BufferUsage buf_start = pgBufferUsage;
@@ -280,6 +291,7 @@ PlannedStmt *capture_planner(Query *parse, const char *query_string, int cursorO
     INSTR_TIME_SUBTRACT(duration, start);
     pgperfgate::IoUsage io{};
     accumulate(io, buf_start, wal_start);
+    plan_made(result, true);
 
     Sample s;
     s.kind = SampleKind::Planning;
@@ -287,7 +299,7 @@ PlannedStmt *capture_planner(Query *parse, const char *query_string, int cursorO
     s.ns = 0;
     s.rows = 0;
     s.io = &io;
-    record(make_key(parse->queryId, compute_plan_id(result, nullptr), nesting_level == 0), s, query_string,
+    record(make_key(parse->queryId, plan_shape_latest().planid, nesting_level == 0), s, query_string,
            parse->stmt_location, parse->stmt_len, nullptr);
     return result;
 }

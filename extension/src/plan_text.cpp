@@ -42,8 +42,9 @@ bool hide_hash_figures(PlanState *ps, void *arg)
         if (h->n == h->capacity)
         {
             h->capacity = Max(8, h->capacity * 2);
-            h->items = static_cast<HiddenHash *>(h->items ? repalloc(h->items, sizeof(HiddenHash) * h->capacity)
-                                                          : palloc(sizeof(HiddenHash) * h->capacity));
+            h->items =
+                static_cast<HiddenHash *>(h->items ? repalloc(h->items, sizeof(HiddenHash) * h->capacity)
+                                                   : palloc(sizeof(HiddenHash) * h->capacity));
         }
         h->items[h->n++] = HiddenHash{hs, hs->hinstrument, hs->shared_info};
         hs->hinstrument = nullptr;
