@@ -25,7 +25,9 @@ CHAINED = {
     "standard_ExecutorEnd", "standard_ProcessUtility",
 }
 CONFIGS = ["none", "query_id", "pg_stat_statements", "pg_perfgate_nodetect", "pg_perfgate"]
-WORKLOADS = ["point_select", "join_agg", "insert"]
+# Every workload run.sh knows, in the order it prints them; results hold the ones that were run.
+WORKLOADS = ["point_select", "join_agg", "insert", "union40", "prepared", "prepared_union40", "function_top",
+             "function_all", "xact", "set_show"]
 LABEL = {"none": "nothing", "query_id": "query_id on", "pg_stat_statements": "pg_stat_statements",
          "pg_perfgate_nodetect": "pg_perfgate, no detect", "pg_perfgate": "pg_perfgate"}
 
@@ -150,6 +152,8 @@ def main():
         if a.n1 in by_n and a.n2 in by_n:
             slopes[(w, c)].append((by_n[a.n2] - by_n[a.n1]) / dn)
     rounds = max(r for (r, _, _) in ir)
+    ran = {w for (_, w, _) in ir}
+    workloads = [w for w in WORKLOADS if w in ran] + sorted(ran - set(WORKLOADS))
 
     doc = {
         "benchmark": "instructions_per_statement",
@@ -162,7 +166,7 @@ def main():
     print(f"\nInstructions per statement (callgrind Ir slope, N = {a.n1} -> {a.n2}, {rounds} round(s))")
     print(f"pg_perfgate: {a.describe}\n")
     print(f"{'workload':<14}{'configuration':<21}{'Ir/stmt':>11}{'+ vs query_id':>15}{'repeat spread':>15}")
-    for w in WORKLOADS:
+    for w in workloads:
         wdoc = {}
         base = statistics.median(slopes[(w, "query_id")]) if slopes[(w, "query_id")] else None
         for c in CONFIGS:
@@ -203,7 +207,7 @@ def main():
 
     doc["functions"] = {}
     for ext, obj in (("pg_perfgate", "pg_perfgate.so"), ("pg_stat_statements", "pg_stat_statements.so")):
-        for w in WORKLOADS:
+        for w in workloads:
             f1 = os.path.join(a.cgdir, f"cg.{w}.{ext}.{a.n1}.1")
             f2 = os.path.join(a.cgdir, f"cg.{w}.{ext}.{a.n2}.1")
             if not (os.path.exists(f1) and os.path.exists(f2)):
@@ -212,7 +216,7 @@ def main():
             rows, callees, self_total = breakdown(p1, p2, dn, obj, a.top)
             doc["functions"].setdefault(ext, {})[w] = {"functions": rows, "calls_into_postgres": callees,
                                                         "self_total_per_stmt": round(self_total, 1)}
-            if w != "point_select" and ext != "pg_perfgate":
+            if ext != "pg_perfgate" and w not in ("point_select", "union40", "function_all"):
                 continue
             print(f"{ext}, {w}: functions in {obj} per statement "
                   f"(own = inclusive without chained standard_*; all self code of the .so: {self_total:.0f})")

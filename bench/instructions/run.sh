@@ -8,7 +8,7 @@
 #
 # Usage: bench/instructions/run.sh [--quick] [--n1 N] [--n2 N] [--rounds R] [--out FILE.json]
 #                                  [--rev GIT_REV | --lib FILE.so]   (default: the installed pg_perfgate)
-#                                  [--workloads point_select,join_agg,insert]
+#                                  [--workloads point_select,join_agg,...|all]   (default: the first three)
 #                                  [--keep DIR]   (keep round 1's callgrind files and results.tsv in DIR;
 #                                                  re-analyze with analyze.py --results DIR/results.tsv --cgdir DIR)
 # Prints a table and writes JSON (default bench/results/instructions.json). Takes ~5 min (2 rounds).
@@ -27,6 +27,7 @@ while [ $# -gt 0 ]; do
         --keep) KEEP=$2; shift ;;
         --rev | --lib) PGPF_FROM=$2; shift ;;
         --workloads) WORKLOADS=${2//,/ }; shift ;;
+        --all) WORKLOADS="point_select join_agg insert union40 prepared prepared_union40 function_top function_all xact set_show" ;;
         -h|--help) sed -n 2,16p "$0"; exit 0 ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
@@ -54,22 +55,55 @@ CREATE TABLE pgbench_history (tid int, bid int, aid int, delta int, mtime timest
 INSERT INTO pgbench_branches SELECT b, 0, '' FROM generate_series(1, 1) b
 INSERT INTO pgbench_tellers SELECT t, (t - 1) / 10 + 1, 0, '' FROM generate_series(1, 10) t
 INSERT INTO pgbench_accounts SELECT a, (a - 1) / 100000 + 1, (a * 37) % 1000, '' FROM generate_series(1, 100000) a
+CREATE FUNCTION twenty_lookups(k int) RETURNS int LANGUAGE plpgsql AS $$ DECLARE s int := 0; b int; BEGIN FOR i IN 0..19 LOOP SELECT abalance INTO b FROM pgbench_accounts WHERE aid = k + i; s := s + b; END LOOP; RETURN s; END $$
 VACUUM ANALYZE
 CHECKPOINT
 SQL
 
 # Scripts: one statement per line (single-user mode's terminator), constants varying so that the
 # statements differ as an application's would while the query id stays the same.
+union40() { # union40 K: UNION ALL of 40 point selects from K on ($1..$40 with "param")
+    local k=$1 i sep="" out=""
+    for i in $(seq 0 39); do
+        if [ "$k" = param ]; then out+="${sep}SELECT abalance FROM pgbench_accounts WHERE aid = \$$((i + 1))"
+        else out+="${sep}SELECT abalance FROM pgbench_accounts WHERE aid = $((k + i))"; fi
+        sep=" UNION ALL "
+    done
+    echo "$out"
+}
 gen() { # gen WORKLOAD N
+    # Set-up lines come first and are the same for both N: they cancel in the slope.
+    case $1 in
+        prepared) echo "PREPARE p(int) AS SELECT abalance FROM pgbench_accounts WHERE aid = \$1" ;;
+        prepared_union40) echo "PREPARE u($(printf 'int,%.0s' $(seq 1 39))int) AS $(union40 param)" ;;
+        function_all) echo "SET pg_perfgate.track = all"; echo "SET pg_stat_statements.track = all" ;;
+        union40) echo "SET max_parallel_workers_per_gather = 0" ;;
+    esac
     awk -v w="$1" -v n="$2" 'BEGIN {
         for (i = 0; i < n; i++) {
-            k = 1 + (i * 7919) % 99990
+            k = 1 + (i * 7919) % 99950
             if (w == "point_select")
                 printf "SELECT abalance FROM pgbench_accounts WHERE aid = %d\n", k
             else if (w == "join_agg")
                 printf "SELECT t.tid, count(*), sum(a.abalance) FROM pgbench_accounts a JOIN pgbench_branches b ON b.bid = a.bid JOIN pgbench_tellers t ON t.bid = b.bid WHERE a.aid BETWEEN %d AND %d GROUP BY t.tid\n", k, k + 9
-            else
+            else if (w == "insert")
                 printf "INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES (%d, 1, %d, %d, '\''2026-01-01 00:00:00'\'')\n", k % 10 + 1, k, k % 1000 - 500
+            else if (w == "union40") {
+                s = ""
+                for (j = 0; j < 40; j++) s = s (j ? " UNION ALL " : "") "SELECT abalance FROM pgbench_accounts WHERE aid = " (k + j)
+                print s
+            } else if (w == "prepared")
+                printf "EXECUTE p(%d)\n", k
+            else if (w == "prepared_union40") {
+                s = ""
+                for (j = 0; j < 40; j++) s = s (j ? ", " : "") (k + j)
+                printf "EXECUTE u(%s)\n", s
+            } else if (w == "function_top" || w == "function_all")
+                printf "SELECT twenty_lookups(%d)\n", k
+            else if (w == "xact")
+                printf "BEGIN\nSELECT abalance FROM pgbench_accounts WHERE aid = %d\nCOMMIT\n", k
+            else if (w == "set_show")
+                printf "SET work_mem = '\''%dkB'\''\nSHOW work_mem\n", 4096 + k % 64
         }
     }'
 }
