@@ -9,13 +9,14 @@
 # Usage: bench/instructions/run.sh [--quick] [--n1 N] [--n2 N] [--rounds R] [--out FILE.json]
 #                                  [--rev GIT_REV | --lib FILE.so]   (default: the installed pg_perfgate)
 #                                  [--workloads point_select,join_agg,...|all]   (default: the first three)
+#                                  [--configs none,query_id,pg_stat_statements,pg_perfgate_nodetect,pg_perfgate]
 #                                  [--keep DIR]   (keep round 1's callgrind files and results.tsv in DIR;
 #                                                  re-analyze with analyze.py --results DIR/results.tsv --cgdir DIR)
 # Prints a table and writes JSON (default bench/results/instructions.json). Takes ~5 min (2 rounds).
 set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
 
-N1=2000 N2=4000 ROUNDS=2 OUT="$BENCH_ROOT/results/instructions.json" KEEP="" PGPF_FROM=""
+CONFIGS_ARG="" N1=2000 N2=4000 ROUNDS=2 OUT="$BENCH_ROOT/results/instructions.json" KEEP="" PGPF_FROM=""
 WORKLOADS="point_select join_agg insert"
 while [ $# -gt 0 ]; do
     case $1 in
@@ -27,6 +28,7 @@ while [ $# -gt 0 ]; do
         --keep) KEEP=$2; shift ;;
         --rev | --lib) PGPF_FROM=$2; shift ;;
         --workloads) WORKLOADS=${2//,/ }; shift ;;
+        --configs) CONFIGS_ARG=${2//,/ }; shift ;;
         --all) WORKLOADS="point_select join_agg insert union40 prepared prepared_union40 function_top function_all xact set_show" ;;
         -h|--help) sed -n 2,16p "$0"; exit 0 ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
@@ -119,7 +121,7 @@ for w in $WORKLOADS; do
 done
 
 # pg_perfgate_nodetect is pg_perfgate with its anti-pattern detectors off, to price them apart.
-CONFIGS="none query_id pg_stat_statements pg_perfgate_nodetect pg_perfgate"
+CONFIGS=${CONFIGS_ARG:-"none query_id pg_stat_statements pg_perfgate_nodetect pg_perfgate"}
 config_opts() {
     case $1 in
         none) echo "-c compute_query_id=off" ;;

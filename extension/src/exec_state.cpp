@@ -40,12 +40,17 @@ namespace pgpf
 
 int nesting_level = 0;
 
+namespace exec_detail
+{
+Running running[kRunning];
+int running_top = 0;
+SubTransactionId current_subid = TopSubTransactionId;
+} // namespace exec_detail
+
 namespace
 {
 
-constexpr int kRunning = 32;
-Running running[kRunning];
-int running_top = 0;
+using namespace exec_detail;
 
 // The nesting level at the start of each open subtransaction, innermost last.
 int *subxact_levels = nullptr;
@@ -78,6 +83,7 @@ void xact_event(XactEvent event)
     case XACT_EVENT_PARALLEL_ABORT:
         running_top = 0;
         subxact_depth = 0;
+        current_subid = TopSubTransactionId;
         break;
     case XACT_EVENT_COMMIT:
     case XACT_EVENT_PARALLEL_COMMIT:
@@ -87,17 +93,19 @@ void xact_event(XactEvent event)
         for (int i = 0; i < running_top; i++)
             running[i].subid = TopSubTransactionId;
         subxact_depth = 0; // subtransactions never outlive their transaction
+        current_subid = TopSubTransactionId;
         break;
     default:
         break;
     }
 }
 
-void subxact_event(SubXactEvent event, SubTransactionId mySubid)
+void subxact_event(SubXactEvent event, SubTransactionId mySubid, SubTransactionId parentSubid)
 {
     switch (event)
     {
     case SUBXACT_EVENT_START_SUB:
+        current_subid = mySubid;
         if (subxact_depth == subxact_capacity)
         {
             const int n = Max(16, subxact_capacity * 2);
@@ -109,10 +117,12 @@ void subxact_event(SubXactEvent event, SubTransactionId mySubid)
         subxact_levels[subxact_depth++] = nesting_level;
         break;
     case SUBXACT_EVENT_COMMIT_SUB:
+        current_subid = parentSubid;
         if (subxact_depth > 0)
             subxact_depth--;
         break;
     case SUBXACT_EVENT_ABORT_SUB:
+        current_subid = parentSubid;
         if (subxact_depth > 0)
             nesting_level = subxact_levels[--subxact_depth];
         // Subtransaction ids grow within a transaction: one at or above mySubid began inside it.
@@ -132,9 +142,9 @@ void on_xact(XactEvent event, void *)
     guarded("xact callback", [&] { xact_event(event); });
 }
 
-void on_subxact(SubXactEvent event, SubTransactionId mySubid, SubTransactionId, void *)
+void on_subxact(SubXactEvent event, SubTransactionId mySubid, SubTransactionId parentSubid, void *)
 {
-    guarded("subxact callback", [&] { subxact_event(event, mySubid); });
+    guarded("subxact callback", [&] { subxact_event(event, mySubid, parentSubid); });
 }
 
 } // namespace
@@ -153,14 +163,6 @@ void exec_sync_message()
         nesting_message = ts;
         nesting_level = 0;
     }
-}
-
-Running *exec_find(const QueryDesc *qd)
-{
-    for (int i = running_top - 1; i >= 0; i--)
-        if (running[i].qd == qd)
-            return &running[i];
-    return nullptr;
 }
 
 void exec_pop(Running *r)
@@ -185,22 +187,13 @@ Running *exec_push(QueryDesc *qd, uint64 queryid, bool toplevel)
     r->planid = 0;
     r->plan_features = 0;
     r->toplevel = toplevel;
-    r->subid = GetCurrentSubTransactionId();
+    Assert(current_subid == GetCurrentSubTransactionId());
+    r->subid = current_subid;
     r->call_subid = r->subid; // ExecutorStart is in progress
     INSTR_TIME_SET_ZERO(r->elapsed);
     memset(&r->io, 0, sizeof(r->io));
     memset(&r->facts, 0, sizeof(r->facts));
     return r;
-}
-
-void exec_call_begin(Running *r)
-{
-    r->call_subid = GetCurrentSubTransactionId();
-}
-
-int exec_depth()
-{
-    return running_top;
 }
 
 int exec_subxact_depth()

@@ -41,6 +41,17 @@ struct Running
     RunFacts facts;
 };
 
+namespace exec_detail
+{
+// The stack itself, for the inline look-ups below: only exec_state.cpp changes it.
+constexpr int kRunning = 32;
+extern Running running[kRunning];
+extern int running_top;
+// The current subtransaction's id, followed through the subtransaction callbacks (what
+// GetCurrentSubTransactionId() returns, without a call into the server per statement).
+extern SubTransactionId current_subid;
+} // namespace exec_detail
+
 // Registers the (sub)transaction callbacks; once, from _PG_init.
 void exec_state_init();
 // First thing in every hook a client message can enter by: a new message starts at level zero.
@@ -54,18 +65,31 @@ inline void exec_started(Running *r)
 {
     r->call_subid = InvalidSubTransactionId;
 }
-Running *exec_find(const QueryDesc *qd);
+inline Running *exec_find(const QueryDesc *qd)
+{
+    using namespace exec_detail;
+    for (int i = running_top - 1; i >= 0; i--)
+        if (running[i].qd == qd)
+            return &running[i];
+    return nullptr;
+}
 // Off the stack (at ExecutorEnd); r must be an entry exec_find() returned.
 void exec_pop(Running *r);
 // Around each ExecutorRun/ExecutorFinish call of a statement on the stack.
-void exec_call_begin(Running *r);
+inline void exec_call_begin(Running *r)
+{
+    r->call_subid = exec_detail::current_subid;
+}
 inline void exec_call_end(Running *r)
 {
     r->call_subid = InvalidSubTransactionId;
 }
 
-// For pg_perfgate_backend_state(): statements on the stack, open subtransactions we know of.
-int exec_depth();
+// Statements on the stack; for pg_perfgate_backend_state() also the open subtransactions we know of.
+inline int exec_depth()
+{
+    return exec_detail::running_top;
+}
 int exec_subxact_depth();
 
 } // namespace pgpf

@@ -119,9 +119,9 @@ void remember_normalized_text(ParseState *pstate, Query *query, JumbleState *jst
     if (queryid == 0 || jstate == nullptr || jstate->clocations_count <= 0)
         return;
     CachedText &slot = cache[queryid % kCacheSlots];
-    const Oid userid = GetUserId();
-    if (slot.queryid == queryid && slot.text != nullptr && slot.userid == userid)
+    if (slot.queryid == queryid && slot.text != nullptr && slot.userid == GetUserId())
         return;
+    const Oid userid = GetUserId();
     if (pstate->p_sourcetext == nullptr)
         return;
 
