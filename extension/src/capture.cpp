@@ -68,8 +68,12 @@ EntryKey make_key(uint64 queryid, uint64 planid, bool toplevel)
 
 // Records a sample: into the existing entry, or into a new one whose texts are prepared here
 // first. qd: the execution's QueryDesc, for its plan text (NULL for planning and utilities).
-void record(const EntryKey &key, const Sample &s, const char *source, int location, int length, QueryDesc *qd)
+// The sample's I/O may point into the execution-state stack: it is copied before anything that
+// could run code (rendering a plan text starts a subtransaction) and so move the stack.
+void record(const EntryKey &key, const Sample &sample, const char *source, int location, int length,
+            QueryDesc *qd)
 {
+    Sample s = sample;
     bool need_plan;
     const bool want_plan = guc_plan_text && key.planid != 0 && qd != nullptr && qd->planstate != nullptr &&
                            s.kind == SampleKind::Execution;
@@ -85,6 +89,8 @@ void record(const EntryKey &key, const Sample &s, const char *source, int locati
         }
         return;
     }
+    pgperfgate::IoUsage io = *s.io; // the rare path: a new entry
+    s.io = &io;
     NewTexts texts{};
     char *query = query_text_for(key.queryid, source, location, length, &texts.query_len, &texts.query_cut);
     texts.query = query;
@@ -212,23 +218,25 @@ void capture_executor_end(QueryDesc *queryDesc)
     const PlannedStmt *stmt = queryDesc->plannedstmt;
     Sample s;
     s.kind = SampleKind::Execution;
-    pgperfgate::IoUsage io;
+    s.rows = int64(PGPF_ROWS_PROCESSED(queryDesc->estate));
     RunFacts facts;
-    uint64 planid;
     uint32 features;
-    bool toplevel;
     if (Running *r = exec_find(queryDesc))
     {
-        // Tracked when it started: recorded, whatever the settings say now. Off the stack first,
-        // so that nothing below can leave it behind.
+        // Tracked when it started: recorded, whatever the settings say now. Taken off the stack
+        // right after recording; an error in between leaves it to the (sub)transaction's abort.
         facts = r->facts;
+        features = r->plan_features;
         s.ms = INSTR_TIME_GET_MILLISEC(r->elapsed);
         s.ns = uint64(INSTR_TIME_GET_DOUBLE(r->elapsed) * 1e9);
-        io = r->io;
-        planid = r->planid;
-        features = r->plan_features;
-        toplevel = r->toplevel;
-        exec_pop(r);
+        s.io = &r->io;
+        record(make_key(stmt->queryId, r->planid, r->toplevel), s, queryDesc->sourceText, stmt->stmt_location,
+               stmt->stmt_len, queryDesc);
+        // Found again: recording may have rendered a plan text in a subtransaction.
+        if (r->qd != queryDesc)
+            r = exec_find(queryDesc);
+        if (r != nullptr)
+            exec_pop(r);
     }
     else if (queryDesc->totaltime != nullptr && stmt->queryId != 0 && tracking(nesting_level))
     {
@@ -237,19 +245,16 @@ void capture_executor_end(QueryDesc *queryDesc)
         const Instrumentation *t = queryDesc->totaltime;
         s.ms = t->total * 1000.0;
         s.ns = t->total > 0 ? uint64(t->total * 1e9) : 0;
-        io = io_from(t->bufusage, t->walusage);
+        const pgperfgate::IoUsage io = io_from(t->bufusage, t->walusage);
+        s.io = &io;
         memset(&facts, 0, sizeof(facts));
         const PlanShape shape = plan_shape_for(stmt);
-        planid = shape.planid;
         features = shape.features;
-        toplevel = nesting_level == 0;
+        record(make_key(stmt->queryId, shape.planid, nesting_level == 0), s, queryDesc->sourceText,
+               stmt->stmt_location, stmt->stmt_len, queryDesc);
     }
     else
         return; // not tracked, or started before we were tracking it
-    s.rows = int64(PGPF_ROWS_PROCESSED(queryDesc->estate));
-    s.io = &io;
-    record(make_key(stmt->queryId, planid, toplevel), s, queryDesc->sourceText, stmt->stmt_location,
-           stmt->stmt_len, queryDesc);
     detect_executor_end(queryDesc, facts, stmt->queryId, features, s.rows, s.ms);
 }
 

@@ -10,10 +10,10 @@
  * OFFSET, a filtered sequential scan).
  *
  * This runs for every execution, so it is one loop over an explicit stack of pending subtrees,
- * with the hash in a register: per node a header word (type, parallel awareness, which children it
- * has, how many init plans, a small per-type choice) and, where the type has one, a detail word
- * (relation and index, strategy and widths). The order is a depth-first one fixed by the tree, and
- * every header says how many children follow, so two different shapes never give one sequence.
+ * with the hash in a register: per node one mixed word, a header (type, parallel awareness, which
+ * children it has, how many init plans, a small per-type choice) with, where the type has one, a
+ * detail word (relation and index, strategy and widths) folded in. The order is a depth-first one fixed by
+ * the tree, and every header says how many children follow, so two different shapes never give one sequence.
  */
 #include "core/fingerprint.hpp"
 #include "plan_id.hpp"
@@ -214,10 +214,11 @@ inline void node(uint64 &h, const Plan *plan, Pending &pending, const List *rtab
     }
     if (children != NIL)
         detail ^= uint64(list_length(children)) << 32;
+    // One mix per node: the header spread by an odd multiplier, the detail word folded in. Nodes
+    // that differ in either word give different inputs unless header * K ^ detail happens to agree,
+    // which for these small structured words is as unlikely as any 64-bit collision.
     Fingerprint f(h);
-    f.mix(header);
-    if (has_detail)
-        f.mix(detail);
+    f.mix(has_detail ? (header * 0xD6E8FEB86659FD93ULL) ^ detail : header);
     h = f.state();
     if (children != NIL)
         h = push_list(h, children, pending, rtable, features);
