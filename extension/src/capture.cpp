@@ -143,13 +143,6 @@ void capture_executor_started(QueryDesc *queryDesc, Running *running)
 namespace
 {
 
-// ExecutorFinish of a plain SELECT has no triggers and no data-modifying CTE to run: nothing to
-// measure.
-bool finish_is_empty(const QueryDesc *qd)
-{
-    return qd->operation == CMD_SELECT && !qd->plannedstmt->hasModifyingCTE;
-}
-
 // io += usage now - usage before, for the counters we keep (times only with track_io_timing).
 void accumulate(pgperfgate::IoUsage &io, const BufferUsage &b0, const WalUsage &w0)
 {
@@ -178,27 +171,19 @@ void accumulate(pgperfgate::IoUsage &io, const BufferUsage &b0, const WalUsage &
 
 } // namespace
 
-Running *capture_call_begin(QueryDesc *queryDesc, bool is_run)
+void capture_call_begin(Running *r)
 {
-    if (exec_depth() == 0 || (!is_run && finish_is_empty(queryDesc)))
-        return nullptr;
-    Running *r = exec_find(queryDesc);
-    if (r == nullptr)
-        return nullptr;
     exec_call_begin(r);
     r->buf_before = pgBufferUsage;
     r->wal_before = pgWalUsage;
     INSTR_TIME_SET_CURRENT(r->started);
-    return r;
 }
 
 void capture_call_end(QueryDesc *queryDesc, Running *r, bool is_run, uint64 count)
 {
-    if (r == nullptr)
-        return;
     // What ran meanwhile (a cursor closed out of order, a failed subtransaction) may have moved the
     // stack and left a stale copy of this entry behind.
-    if (r->qd != queryDesc && (r = exec_find(queryDesc)) == nullptr)
+    if (!exec_is_live(r, queryDesc) && (r = exec_find(queryDesc)) == nullptr)
         return;
     exec_call_end(r);
     instr_time now;
@@ -213,7 +198,7 @@ void capture_call_end(QueryDesc *queryDesc, Running *r, bool is_run, uint64 coun
     }
 }
 
-void capture_executor_end(QueryDesc *queryDesc)
+void capture_executor_end(QueryDesc *queryDesc, Running *r)
 {
     const PlannedStmt *stmt = queryDesc->plannedstmt;
     Sample s;
@@ -221,7 +206,7 @@ void capture_executor_end(QueryDesc *queryDesc)
     s.rows = int64(PGPF_ROWS_PROCESSED(queryDesc->estate));
     RunFacts facts;
     uint32 features;
-    if (Running *r = exec_find(queryDesc))
+    if (r != nullptr)
     {
         // Tracked when it started: recorded, whatever the settings say now. Taken off the stack
         // right after recording; an error in between leaves it to the (sub)transaction's abort.
@@ -233,7 +218,7 @@ void capture_executor_end(QueryDesc *queryDesc)
         record(make_key(stmt->queryId, r->planid, r->toplevel), s, queryDesc->sourceText, stmt->stmt_location,
                stmt->stmt_len, queryDesc);
         // Found again: recording may have rendered a plan text in a subtransaction.
-        if (r->qd != queryDesc)
+        if (!exec_is_live(r, queryDesc))
             r = exec_find(queryDesc);
         if (r != nullptr)
             exec_pop(r);

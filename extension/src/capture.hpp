@@ -12,13 +12,21 @@ namespace pgpf
 Running *capture_executor_start(QueryDesc *queryDesc, bool toplevel);
 // ... and after it started: a statement not on the stack gets the executor's instrumentation.
 void capture_executor_started(QueryDesc *queryDesc, Running *running);
-// Around each ExecutorRun (count = rows asked for, 0 for all) and ExecutorFinish (count unused).
-// capture_call_begin() returns what capture_call_end() is to be given (NULL: nothing measured).
-Running *capture_call_begin(QueryDesc *queryDesc, bool is_run);
+// Around each ExecutorRun (count = rows asked for, 0 for all) and ExecutorFinish (count unused) of
+// a statement on the stack (the hooks look it up inline, so that the statements we do not track
+// pay for one look-up and nothing more).
+void capture_call_begin(Running *running);
 void capture_call_end(QueryDesc *queryDesc, Running *running, bool is_run, uint64 count);
+// ExecutorFinish of a plain SELECT has no triggers and no data-modifying CTE to run: nothing to
+// measure.
+inline bool capture_finish_is_empty(const QueryDesc *qd)
+{
+    return qd->operation == CMD_SELECT && !qd->plannedstmt->hasModifyingCTE;
+}
 // ExecutorEnd, before the executor's own: records the execution, feeds the detectors, and takes the
-// statement off the stack whether or not it is still tracked.
-void capture_executor_end(QueryDesc *queryDesc);
+// statement off the stack whether or not it is still tracked. running: its stack entry, or NULL
+// (then only a statement with the executor's instrumentation, the fallback, is recorded).
+void capture_executor_end(QueryDesc *queryDesc, Running *running);
 PlannedStmt *capture_planner(Query *parse, const char *query_string, int cursorOptions,
                              ParamListInfo boundParams, planner_hook_type next);
 // buf_start and wal_start: the usage counters before the utility ran.

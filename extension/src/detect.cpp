@@ -29,6 +29,8 @@
 namespace pgpf
 {
 
+const QueryDesc *detect_pending_qd = nullptr;
+
 namespace
 {
 
@@ -81,7 +83,6 @@ inline void follow_resets()
 // The message a detector asked for, raised once ExecutorEnd is done.
 struct Pending
 {
-    const QueryDesc *qd; // the statement it is about
     int action;
     ApKind kind;
     char query[128]; // the statement's text, shortened, for the message
@@ -89,7 +90,7 @@ struct Pending
     char detail[512];
 };
 Pending pending;
-bool have_pending = false;
+// detect_pending_qd (declared in detect.hpp) is the statement it is about, NULL when none.
 
 bool sample_now()
 {
@@ -121,10 +122,9 @@ ApKey ap_key(ApKind kind, uint64 queryid, uint64 related)
 Pending *ask(ApKind kind, QueryDesc *qd)
 {
     const int action = guc_action[int(kind)];
-    if (action == ACTION_OFF || (have_pending && pending.action >= action))
+    if (action == ACTION_OFF || (detect_pending_qd != nullptr && pending.action >= action))
         return nullptr;
-    have_pending = true;
-    pending.qd = qd;
+    detect_pending_qd = qd;
     pending.action = action;
     pending.kind = kind;
     pending.detail[0] = '\0';
@@ -304,13 +304,13 @@ void flush_at_exit(int code, Datum)
 void forget_pending_on_abort(XactEvent event, void *)
 {
     if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
-        have_pending = false;
+        detect_pending_qd = nullptr;
 }
 
 void forget_pending_on_subabort(SubXactEvent event, SubTransactionId, SubTransactionId, void *)
 {
     if (event == SUBXACT_EVENT_ABORT_SUB)
-        have_pending = false;
+        detect_pending_qd = nullptr;
 }
 
 } // namespace
@@ -447,9 +447,9 @@ void detect_executor_end(QueryDesc *queryDesc, const RunFacts &run, uint64 query
 
 void detect_raise_pending(const QueryDesc *queryDesc)
 {
-    if (!have_pending || pending.qd != queryDesc)
+    if (detect_pending_qd != queryDesc)
         return;
-    have_pending = false;
+    detect_pending_qd = nullptr;
     int level = pending.action == ACTION_ERROR ? ERROR : pending.action == ACTION_WARNING ? WARNING : LOG;
     // An executor may end while a transaction commits or aborts (a cursor left open): an ERROR
     // there would be promoted, so it is only logged.

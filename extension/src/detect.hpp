@@ -17,6 +17,11 @@ void detect_utility_end();                // ... and has ended: the loops it ran
 void detect_executor_end(QueryDesc *queryDesc, const RunFacts &run, uint64 queryid, uint32 plan_features,
                          int64 rows, double ms);
 // After ExecutorEnd of queryDesc: the log line, warning or error a detector asked for about it.
+extern const QueryDesc *detect_pending_qd; // the statement a message waits for, NULL when none
+inline bool detect_pending_for(const QueryDesc *queryDesc)
+{
+    return detect_pending_qd != nullptr && detect_pending_qd == queryDesc;
+}
 void detect_raise_pending(const QueryDesc *queryDesc);
 void detect_flush(); // ends this backend's open bursts (before the views read them)
 

@@ -73,6 +73,11 @@ inline Running *exec_find(const QueryDesc *qd)
             return &running[i];
     return nullptr;
 }
+// Whether r, found earlier, is still qd's entry (what ran since may have moved the stack).
+inline bool exec_is_live(const Running *r, const QueryDesc *qd)
+{
+    return r - exec_detail::running < exec_detail::running_top && r->qd == qd;
+}
 // Off the stack (at ExecutorEnd); r must be an entry exec_find() returned.
 void exec_pop(Running *r);
 // Around each ExecutorRun/ExecutorFinish call of a statement on the stack.

@@ -88,15 +88,18 @@ void on_executor_run(PGPF_EXECUTOR_RUN_ARGS)
             [&]
             {
                 exec_sync_message();
-                Running *running = capture_call_begin(queryDesc, true);
-                // On error the level is restored by the (sub)transaction abort: see the header.
+                Running *running = exec_find(queryDesc);
+                if (running != nullptr)
+                    capture_call_begin(running);
+                // On error the level is restored by the (sub)transaction abort: see exec_state.cpp.
                 nesting_level++;
                 if (prev_executor_run)
                     prev_executor_run(PGPF_EXECUTOR_RUN_PASS);
                 else
                     standard_ExecutorRun(PGPF_EXECUTOR_RUN_PASS);
                 nesting_level--;
-                capture_call_end(queryDesc, running, true, count);
+                if (running != nullptr)
+                    capture_call_end(queryDesc, running, true, count);
             });
 }
 
@@ -105,14 +108,17 @@ void on_executor_finish(QueryDesc *queryDesc)
     guarded("ExecutorFinish",
             [&]
             {
-                Running *running = capture_call_begin(queryDesc, false);
+                Running *running = capture_finish_is_empty(queryDesc) ? nullptr : exec_find(queryDesc);
+                if (running != nullptr)
+                    capture_call_begin(running);
                 nesting_level++;
                 if (prev_executor_finish)
                     prev_executor_finish(queryDesc);
                 else
                     standard_ExecutorFinish(queryDesc);
                 nesting_level--;
-                capture_call_end(queryDesc, running, false, 0);
+                if (running != nullptr)
+                    capture_call_end(queryDesc, running, false, 0);
             });
 }
 
@@ -121,13 +127,15 @@ void on_executor_end(QueryDesc *queryDesc)
     guarded("ExecutorEnd",
             [&]
             {
-                if (store_attached())
-                    capture_executor_end(queryDesc);
+                // A statement we do not track costs this look-up and two tests.
+                Running *running = exec_find(queryDesc);
+                if ((running != nullptr || queryDesc->totaltime != nullptr) && store_attached())
+                    capture_executor_end(queryDesc, running);
                 if (prev_executor_end)
                     prev_executor_end(queryDesc);
                 else
                     standard_ExecutorEnd(queryDesc);
-                if (store_attached())
+                if (detect_pending_for(queryDesc))
                     detect_raise_pending(queryDesc);
             });
 }
