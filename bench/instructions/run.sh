@@ -78,7 +78,7 @@ gen() { # gen WORKLOAD N
     case $1 in
         prepared) echo "PREPARE p(int) AS SELECT abalance FROM pgbench_accounts WHERE aid = \$1" ;;
         prepared_union40) echo "PREPARE u($(printf 'int,%.0s' $(seq 1 39))int) AS $(union40 param)" ;;
-        function_all) echo "SET pg_perfgate.track = all"; echo "SET pg_stat_statements.track = all" ;;
+        function_all) echo "SET pg_perfgate.track = 'all'"; echo "SET pg_stat_statements.track = 'all'" ;;
         union40) echo "SET max_parallel_workers_per_gather = 0" ;;
     esac
     awk -v w="$1" -v n="$2" 'BEGIN {
