@@ -3,6 +3,7 @@
 #include "workload.hpp"
 
 #include "errors.hpp"
+#include "workload_text.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -10,6 +11,7 @@
 #include <fstream>
 #include <set>
 #include <sstream>
+#include <unordered_map>
 
 #include <fmt/format.h>
 #include <xxhash.h>
@@ -52,6 +54,7 @@ class Parser
     void expect_keys(const YAML::Node &map, const std::string &what,
                      std::initializer_list<const char *> allowed);
     std::string string_of(const YAML::Node &node, const std::string &key);
+    std::string sql_of(const YAML::Node &node, const std::string &key);
     std::int64_t int_of(const YAML::Node &node, const std::string &key, std::int64_t lo, std::int64_t hi);
     double double_of(const YAML::Node &node, const std::string &key, double lo, double hi);
     bool bool_of(const YAML::Node &node, const std::string &key);
@@ -59,8 +62,10 @@ class Parser
     ParamExpr param(const YAML::Node &node, const Scope &scope);
     ColumnGen column(const std::string &name, const YAML::Node &node);
     DataSet data_set(const std::string &name, const YAML::Node &node);
-    std::vector<Step> steps(const YAML::Node &node, const std::string &key, Scope scope);
+    std::vector<Step> steps(const YAML::Node &node, const std::string &key, Scope scope,
+                            bool allow_empty = false);
     Step step(const YAML::Node &node, Scope &scope);
+    void check_data_sizes(const Workload &w) const;
     void check_set(const YAML::Node &node, const std::string &name, const Scope &scope, const char *key);
 
     std::string file_;
@@ -85,7 +90,19 @@ std::string Parser::string_of(const YAML::Node &node, const std::string &key)
 {
     if (!node.IsScalar())
         fail(node, fmt::format("'{}': expected a string", key));
+    if (node.Scalar().find('\0') != std::string::npos)
+        fail(node, fmt::format("'{}': contains a NUL character (\\0), which PostgreSQL cannot take in a "
+                               "text or statement",
+                               key));
     return node.Scalar();
+}
+
+std::string Parser::sql_of(const YAML::Node &node, const std::string &key)
+{
+    std::string sql = string_of(node, key);
+    if (sql.find_first_not_of(" \t\r\n;") == std::string::npos)
+        fail(node, fmt::format("'{}': expected an SQL statement, got an empty one", key));
+    return sql;
 }
 
 std::int64_t Parser::int_of(const YAML::Node &node, const std::string &key, std::int64_t lo, std::int64_t hi)
@@ -161,6 +178,55 @@ IntExpr Parser::int_expr(const YAML::Node &node, const std::string &key)
             fail(node, fmt::format("'{}': division by zero", key));
     }
     return e;
+}
+
+// What a data set would generate at each size, checked before anything runs: a row count or text length
+// that cannot fit in memory fails here with its line, not as std::bad_alloc minutes later.
+void Parser::check_data_sizes(const Workload &w) const
+{
+    constexpr std::int64_t max_rows = 50'000'000, max_text = 16 << 20, max_bytes = std::int64_t{1} << 30;
+    for (const DataSet &d : w.data)
+        for (const std::int64_t n : w.sizes)
+        {
+            const Vars vars{{"n", std::to_string(n)}};
+            const auto in_range = [&](const IntExpr &e, const char *what, std::int64_t lo, std::int64_t hi)
+            {
+                const std::int64_t v = e.eval(vars);
+                if (v < lo || v > hi)
+                    throw InputError(fmt::format(
+                        "{}: data set '{}': {} {}{} at n={}: expected {} to {}", e.loc.str(), d.name, what, v,
+                        e.var.empty() ? "" : fmt::format(" (from {})", e.str()), n, lo, hi));
+                return v;
+            };
+            const std::int64_t rows = in_range(d.count, "count", 0, max_rows);
+            std::int64_t row_bytes = 0;
+            for (const ColumnGen &c : d.columns)
+            {
+                if (c.kind == ColumnGen::Kind::text)
+                    row_bytes += in_range(c.length, "text length", 0, max_text);
+                else if (c.kind == ColumnGen::Kind::random)
+                {
+                    c.min.eval(vars);
+                    c.max.eval(vars);
+                }
+                else if (c.kind == ColumnGen::Kind::seq)
+                {
+                    const std::int64_t start = c.start.eval(vars), step = c.step.eval(vars);
+                    std::int64_t last = 0;
+                    if (rows > 0 && (__builtin_mul_overflow(step, rows - 1, &last) ||
+                                     __builtin_add_overflow(start, last, &last)))
+                        throw InputError(fmt::format("{}: data set '{}', column '{}': the sequence overflows "
+                                                     "a 64-bit integer at n={}",
+                                                     d.loc.str(), d.name, c.name, n));
+                }
+                row_bytes += 24; // a value's own overhead, whatever its kind
+            }
+            if (rows > 0 && row_bytes > max_bytes / rows)
+                throw InputError(fmt::format("{}: data set '{}' would hold about {} MiB at n={} ({} rows of "
+                                             "about {} bytes); the limit is {} MiB",
+                                             d.loc.str(), d.name, rows / 1024 * row_bytes / 1024, n, rows,
+                                             row_bytes, max_bytes >> 20));
+        }
 }
 
 void Parser::check_set(const YAML::Node &node, const std::string &name, const Scope &scope, const char *key)
@@ -296,10 +362,12 @@ DataSet Parser::data_set(const std::string &name, const YAML::Node &node)
     return d;
 }
 
-std::vector<Step> Parser::steps(const YAML::Node &node, const std::string &key, Scope scope)
+std::vector<Step> Parser::steps(const YAML::Node &node, const std::string &key, Scope scope, bool allow_empty)
 {
     if (!node.IsSequence())
         fail(node, fmt::format("'{}': expected a list of steps", key));
+    if (node.size() == 0 && !allow_empty)
+        fail(node, fmt::format("'{}': expected at least one step, got an empty list", key));
     std::vector<Step> out;
     for (const auto &s : node)
         out.push_back(step(s, scope));
@@ -334,7 +402,7 @@ Step Parser::step(const YAML::Node &node, Scope &scope)
     {
         expect_keys(node, "sql step", {"sql", "params", "values_from", "batch", "save_as"});
         st.kind = StepKind::sql;
-        st.sql = string_of(node["sql"], "sql");
+        st.sql = sql_of(node["sql"], "sql");
         params_of(node["params"]);
         if (node["values_from"])
         {
@@ -396,7 +464,7 @@ Step Parser::step(const YAML::Node &node, Scope &scope)
     {
         expect_keys(node, "cursor step", {"cursor", "params", "fetch"});
         st.kind = StepKind::cursor;
-        st.sql = string_of(node["cursor"], "cursor");
+        st.sql = sql_of(node["cursor"], "cursor");
         params_of(node["params"]);
         check_placeholders(node["cursor"]);
         if (node["fetch"])
@@ -406,7 +474,7 @@ Step Parser::step(const YAML::Node &node, Scope &scope)
     {
         expect_keys(node, "single_row step", {"single_row", "params"});
         st.kind = StepKind::single_row;
-        st.sql = string_of(node["single_row"], "single_row");
+        st.sql = sql_of(node["single_row"], "single_row");
         params_of(node["params"]);
         check_placeholders(node["single_row"]);
     }
@@ -417,6 +485,7 @@ Step Parser::step(const YAML::Node &node, Scope &scope)
 
 Workload Parser::parse(const std::string &text)
 {
+    check_workload_text(text, file_);
     YAML::Node root;
     try
     {
@@ -490,19 +559,23 @@ Workload Parser::parse(const std::string &text)
     }
     w.data_hash = hash_hex(YAML::Dump(root["sizes"]) + "\n" + (root["data"] ? YAML::Dump(root["data"]) : ""));
 
+    check_data_sizes(w);
+
     // setup and teardown run once, outside any size: neither $n nor data sets exist there.
     if (root["setup"])
-        w.setup = steps(root["setup"], "setup", Scope{.scalars = {}, .sets = {}, .open = false});
+        w.setup = steps(root["setup"], "setup", Scope{.scalars = {}, .sets = {}, .open = false}, true);
     if (root["setup_per_size"])
-        w.setup_per_size = steps(root["setup_per_size"], "setup_per_size", scope);
+        w.setup_per_size = steps(root["setup_per_size"], "setup_per_size", scope, true);
     if (root["before_each"])
-        w.before_each = steps(root["before_each"], "before_each", scope);
+        w.before_each = steps(root["before_each"], "before_each", scope, true);
     if (root["teardown"])
-        w.teardown = steps(root["teardown"], "teardown", Scope{.scalars = {}, .sets = {}, .open = false});
+        w.teardown =
+            steps(root["teardown"], "teardown", Scope{.scalars = {}, .sets = {}, .open = false}, true);
 
     const YAML::Node variants = root["variants"];
     if (!variants || !variants.IsSequence() || variants.size() == 0)
         fail(variants ? variants : root, "'variants': expected a non-empty list of {name, steps}");
+    std::unordered_map<std::string, std::size_t> variant_index; // name -> position in w.variants
     for (const auto &v : variants)
     {
         expect_keys(v, "variant", {"name", "description", "batched", "steps"});
@@ -511,10 +584,9 @@ Workload Parser::parse(const std::string &text)
         if (!v["name"])
             fail(v, "variant: expected 'name'");
         var.name = string_of(v["name"], "name");
-        for (const auto &other : w.variants)
-            if (other.name == var.name)
-                fail(v["name"],
-                     fmt::format("variant '{}' is defined twice (first at {})", var.name, other.loc.str()));
+        if (const auto it = variant_index.find(var.name); it != variant_index.end())
+            fail(v["name"], fmt::format("variant '{}' is defined twice (first at {})", var.name,
+                                        w.variants[it->second].loc.str()));
         if (v["description"])
             var.description = string_of(v["description"], "description");
         if (v["batched"])
@@ -523,6 +595,7 @@ Workload Parser::parse(const std::string &text)
             fail(v, fmt::format("variant '{}': expected 'steps'", var.name));
         var.steps = steps(v["steps"], "steps", scope);
         var.hash = hash_hex(YAML::Dump(v["steps"]));
+        variant_index.emplace(var.name, w.variants.size());
         w.variants.push_back(std::move(var));
     }
 
@@ -541,8 +614,7 @@ Workload Parser::parse(const std::string &text)
             pr.label = p["label"] ? string_of(p["label"], "label") : pr.candidate + " vs " + pr.baseline;
             for (const auto &[key, name] :
                  {std::pair{"baseline", pr.baseline}, std::pair{"candidate", pr.candidate}})
-                if (std::none_of(w.variants.begin(), w.variants.end(),
-                                 [&](const Variant &v) { return v.name == name; }))
+                if (!variant_index.count(name))
                     fail(p[key], fmt::format("pair: no variant named '{}'", name));
             w.pairs.push_back(std::move(pr));
         }

@@ -29,19 +29,29 @@ std::int64_t IntExpr::eval(const Vars &vars) const
     const std::string &s = it->second;
     if (std::from_chars(s.data(), s.data() + s.size(), base).ec != std::errc())
         throw InputError(fmt::format("{}: ${} = '{}' is not an integer", loc.str(), var, s));
+    std::int64_t result = base;
+    bool overflow = false;
     switch (op)
     {
     case '*':
-        return base * value;
+        overflow = __builtin_mul_overflow(base, value, &result);
+        break;
     case '/':
-        return value == 0 ? 0 : base / value;
+        result = value == 0 ? 0 : base / value;
+        break;
     case '+':
-        return base + value;
+        overflow = __builtin_add_overflow(base, value, &result);
+        break;
     case '-':
-        return base - value;
+        overflow = __builtin_sub_overflow(base, value, &result);
+        break;
     default:
-        return base;
+        break;
     }
+    if (overflow)
+        throw InputError(
+            fmt::format("{}: {} overflows a 64-bit integer at ${} = {}", loc.str(), str(), var, base));
+    return result;
 }
 
 std::string IntExpr::str() const

@@ -142,18 +142,17 @@ TEST(WorkloadErrors, UnknownScalarVariable)
 
 TEST(WorkloadErrors, StructuralMistakes)
 {
-    EXPECT_NE(error_of("name: x\nsizes: [10, 5]\nvariants: [{name: a, steps: []}]\n")
+    EXPECT_NE(error_of("name: x\nsizes: [10, 5]\nvariants: [{name: a, steps: [{sql: SELECT 1}]}]\n")
                   .find("w.yaml:2: 'sizes': expected strictly ascending"),
               std::string::npos);
-    EXPECT_NE(
-        error_of("name: x\nsizes: [10]\nvariants:\n  - {name: a, steps: []}\n  - {name: a, steps: []}\n")
-            .find("w.yaml:5: variant 'a' is defined twice (first at w.yaml:4)"),
-        std::string::npos);
-    EXPECT_NE(
-        error_of(
-            "name: x\nsizes: [10]\nvariants: [{name: a, steps: []}]\npairs: [{baseline: a, candidate: b}]\n")
-            .find("w.yaml:4: pair: no variant named 'b'"),
-        std::string::npos);
+    EXPECT_NE(error_of("name: x\nsizes: [10]\nvariants:\n  - {name: a, steps: [{sql: SELECT 1}]}\n  - {name: "
+                       "a, steps: [{sql: SELECT 1}]}\n")
+                  .find("w.yaml:5: variant 'a' is defined twice (first at w.yaml:4)"),
+              std::string::npos);
+    EXPECT_NE(error_of("name: x\nsizes: [10]\nvariants: [{name: a, steps: [{sql: SELECT 1}]}]\npairs: "
+                       "[{baseline: a, candidate: b}]\n")
+                  .find("w.yaml:4: pair: no variant named 'b'"),
+              std::string::npos);
     EXPECT_NE(error_of("name: x\nsizes: [10]\nvariants:\n  - name: a\n    steps:\n      - sql: INSERT INTO t "
                        "VALUES ($1)\n"
                        "        values_from: rows\n")
@@ -162,9 +161,10 @@ TEST(WorkloadErrors, StructuralMistakes)
     EXPECT_NE(error_of("name: x\nsizes: [ten]\nvariants: []\n")
                   .find("w.yaml:2: 'sizes': expected an integer, got 'ten'"),
               std::string::npos);
-    EXPECT_NE(error_of("name: x\nsizes: [1]\niterations: 0\nvariants: [{name: a, steps: []}]\n")
-                  .find("w.yaml:3: 'iterations': expected an integer from 1 to 100000, got 0"),
-              std::string::npos);
+    EXPECT_NE(
+        error_of("name: x\nsizes: [1]\niterations: 0\nvariants: [{name: a, steps: [{sql: SELECT 1}]}]\n")
+            .find("w.yaml:3: 'iterations': expected an integer from 1 to 100000, got 0"),
+        std::string::npos);
     EXPECT_NE(error_of("name: x\nsizes: [1]\nvariants:\n  - name: a\n    steps:\n      - select: 1\n")
                   .find("w.yaml:6: step: expected one of the keys sql, loop"),
               std::string::npos);
