@@ -58,6 +58,11 @@ extern "C" void on_fatal_signal(int sig)
         pid_t pid = fork();
         if (pid == 0)
         {
+            // Out of the terminal's foreground process group, and deaf to the keys that signal it: a
+            // second Ctrl-C must not kill the cleanup half-way (rm -rf stopped after one file).
+            setpgid(0, 0);
+            for (int s : {SIGINT, SIGQUIT, SIGHUP, SIGTSTP})
+                signal(s, SIG_IGN);
             char sh[] = "/bin/sh", dash_c[] = "-c";
             char *argv[] = {sh, dash_c, g_cleanup_command[i].data(), nullptr};
             execv("/bin/sh", argv);
@@ -239,9 +244,17 @@ EmbeddedCluster::EmbeddedCluster(const ClusterOptions &options)
             }
         if (cleanup_slot_ >= 0)
         {
-            std::signal(SIGINT, on_fatal_signal);
-            std::signal(SIGTERM, on_fatal_signal);
-            std::signal(SIGHUP, on_fatal_signal);
+            // While the handler cleans up, the other fatal signals wait: a SIGTERM after a Ctrl-C must not
+            // start a second, interleaved cleanup.
+            struct sigaction action
+            {
+            };
+            action.sa_handler = on_fatal_signal;
+            sigemptyset(&action.sa_mask);
+            for (int sig : {SIGINT, SIGTERM, SIGHUP})
+                sigaddset(&action.sa_mask, sig);
+            for (int sig : {SIGINT, SIGTERM, SIGHUP})
+                sigaction(sig, &action, nullptr);
         }
     }
 

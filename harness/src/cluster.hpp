@@ -3,7 +3,8 @@
 // Invariants: when the harness runs as root, the directory belongs to the `postgres` user and every
 // server binary runs through `runuser -u postgres`; while a cluster lives (up to four at once), a
 // SIGINT/SIGTERM/SIGHUP handler kills a still-running initdb/pg_ctl, stops the server and removes the
-// directory before the process exits. Signals stay blocked from mkdtemp until that cleanup is armed.
+// directory before the process exits, in a process group of its own that ignores further Ctrl-C. Signals
+// stay blocked from mkdtemp until that cleanup is armed.
 #pragma once
 
 #include <filesystem>
