@@ -4,6 +4,7 @@
 #include "errors.hpp"
 
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -21,8 +22,29 @@ namespace fs = std::filesystem;
 namespace perfgate
 {
 
+namespace
+{
+
+// A number no results file holds (1e30 as a size, 1e400): named with its place, instead of turning
+// into INT64_MIN or an "internal error" further on.
+void check_numbers(const nlohmann::json &j, const std::string &path, const std::string &where)
+{
+    if (j.is_number_float() && !(std::abs(j.get<double>()) < 9.2e18))
+        throw BaselineError(fmt::format("{}: not a results file: the number {} at {} is out of range", path,
+                                        j.dump(), where.empty() ? "/" : where));
+    if (j.is_structured())
+        for (auto it = j.begin(); it != j.end(); ++it)
+            check_numbers(*it, path,
+                          where + "/" + (j.is_object() ? it.key() : std::to_string(it - j.begin())));
+}
+
+} // namespace
+
 Results read_results(const std::string &path)
 {
+    std::error_code ec;
+    if (fs::is_directory(path, ec))
+        throw BaselineError(fmt::format("baseline {} is a directory, not a results file", path));
     std::ifstream in(path);
     if (!in)
         throw BaselineError(fmt::format("baseline {} is missing or unreadable ({}); record one with "
@@ -33,10 +55,15 @@ Results read_results(const std::string &path)
     {
         j = nlohmann::json::parse(in);
     }
-    catch (const nlohmann::json::parse_error &e)
+    catch (const nlohmann::json::exception &e) // parse errors and numbers beyond a double (1e400)
     {
         throw BaselineError(fmt::format("{}: not valid JSON: {}", path, e.what()));
     }
+    catch (const std::ios_base::failure &e)
+    {
+        throw BaselineError(fmt::format("{}: cannot read: {}", path, e.what()));
+    }
+    check_numbers(j, path, "");
     return results_from_json(j, path);
 }
 
