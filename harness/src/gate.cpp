@@ -102,7 +102,15 @@ struct Checker
             fmt::format("{}: plan changed: was [{}], now [{}]", where(variant, n), flat(gone), flat(added)));
     }
 
+    // Every latency finding carries both medians, for the reports' side-by-side table.
     void latency(const VariantResult &v, const SizeResult &b, const SizeResult &c, bool interleaved)
+    {
+        latency_verdict(v, b, c, interleaved);
+        out.findings.back().baseline_ms = b.median_ms();
+        out.findings.back().current_ms = c.median_ms();
+    }
+
+    void latency_verdict(const VariantResult &v, const SizeResult &b, const SizeResult &c, bool interleaved)
     {
         checked.insert("latency");
         const GateConfig &g = s.gates;

@@ -29,6 +29,7 @@ struct Finding
     std::string message; // names scenario, variant, size and metric; self-contained for CI logs
     // latency only
     double ratio = 0, lower = 0, upper = 0, p = 1;
+    double baseline_ms = 0, current_ms = 0; // the medians compared
 };
 
 struct GateOutcome

@@ -1,12 +1,16 @@
-// perfgate: the command line. Parses arguments (CLI11), chooses the server (--dsn, else the PG*
-// environment, else an embedded throw-away cluster), dispatches to run / compare / gate / ab / demo, and
-// maps every perfgate::Error to its exit code in one place: 0 pass, 1 regression, 2 usage, input,
-// connection or SQL error, 3 baseline missing or not comparable.
+// perfgate: the command line. Parses arguments (CLI11; connection options as pgbench and psql: -h host,
+// -p port, -U user, -d database, and the PG* environment), chooses the server (those, else an embedded
+// throw-away cluster), dispatches to run / compare / gate / ab / demo, and maps every perfgate::Error to
+// its exit code in one place: 0 pass, 1 regression, 2 usage, input, connection or SQL error, 3 baseline
+// missing or not comparable. Whatever the exit code, the requested reports are written, and no
+// password from a connection string reaches the terminal or a report.
 #include "baseline.hpp"
 #include "cluster.hpp"
 #include "errors.hpp"
 #include "gate.hpp"
 #include "gate_run.hpp"
+#include "git_version.hpp"
+#include "outputs.hpp"
 #include "pg.hpp"
 #include "progress.hpp"
 #include "report.hpp"
@@ -17,10 +21,12 @@
 #include <cstdio>
 #include <cstdlib>
 #include <iostream>
+#include <cstring>
 #include <memory>
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <unistd.h>
 
 namespace perfgate
 {
@@ -29,7 +35,8 @@ namespace
 
 struct Options
 {
-    std::string dsn;
+    std::string command;
+    std::string dsn, host, port, user, dbname;
     bool embedded = false;
     bool no_extension = false;
     std::vector<std::string> workloads;
@@ -44,14 +51,19 @@ struct Options
     std::string reference_dsn;
     bool quiet = false;
     bool no_progress = false;
-    std::string current; // compare
+    double progress_interval = 0; // -P
+    std::string current;          // compare
 };
 
 void add_target_options(CLI::App *cmd, Options &o)
 {
+    cmd->add_option("-h,--host", o.host, "database server host or socket directory (as pgbench; PGHOST)");
+    cmd->add_option("-p,--port", o.port, "database server port (PGPORT)");
+    cmd->add_option("-U,--username", o.user, "database user name (PGUSER)");
+    cmd->add_option("-d,--dbname", o.dbname, "database name or connection string (PGDATABASE)");
     cmd->add_option("--dsn", o.dsn,
                     "libpq connection string or URI of the server to test (use a scratch database: "
-                    "workloads create and drop tables)");
+                    "workloads create and drop tables); -h/-p/-U/-d override its parts");
     cmd->add_flag("--embedded", o.embedded, "start a throw-away cluster even when PG* variables are set");
     cmd->add_flag("--no-extension", o.no_extension,
                   "embedded cluster: do not preload pg_perfgate even if installed");
@@ -65,7 +77,11 @@ void add_target_options(CLI::App *cmd, Options &o)
                     "cancel any statement that runs longer, in seconds (0: the server's setting)")
         ->capture_default_str()
         ->check(CLI::Range(0, 86400));
-    cmd->add_flag("--no-progress", o.no_progress, "no progress line even on a terminal");
+    cmd->add_option("-P,--progress", o.progress_interval,
+                    "a progress line on stderr every SEC seconds, also when not a terminal (as pgbench -P)")
+        ->type_name("SEC")
+        ->check(CLI::Range(0.1, 86400.0));
+    cmd->add_flag("--no-progress", o.no_progress, "no progress output at all");
 }
 
 void add_report_options(CLI::App *cmd, Options &o)
@@ -77,19 +93,54 @@ void add_report_options(CLI::App *cmd, Options &o)
     cmd->add_flag("-q,--quiet", o.quiet, "print only the verdict line");
 }
 
-// The server: --dsn, else the PG* environment, else an embedded cluster that lives as long as this.
+// The server: --dsn and -h/-p/-U/-d, else the PG* environment, else an embedded cluster that lives as
+// long as this.
 struct Target
 {
     std::unique_ptr<EmbeddedCluster> cluster;
     std::string conninfo;
 };
 
+bool is_connection_string(const std::string &s)
+{
+    return s.find('=') != std::string::npos || s.rfind("postgresql://", 0) == 0 ||
+           s.rfind("postgres://", 0) == 0;
+}
+
+// The connection string of --dsn with -h/-p/-U/-d applied; as psql, a -d that is itself a connection
+// string is used whole. Empty when none of them is given.
+std::string given_conninfo(const Options &o)
+{
+    std::string base = o.dsn;
+    std::vector<std::pair<std::string, std::string>> set;
+    if (!o.dbname.empty() && is_connection_string(o.dbname))
+    {
+        if (!o.dsn.empty())
+            throw InputError("give the server either with --dsn or with a connection string in -d, not both");
+        base = o.dbname;
+    }
+    else if (!o.dbname.empty())
+        set.emplace_back("dbname", o.dbname);
+    if (!o.host.empty())
+        set.emplace_back("host", o.host);
+    if (!o.port.empty())
+        set.emplace_back("port", o.port);
+    if (!o.user.empty())
+        set.emplace_back("user", o.user);
+    return conninfo_with(base, set);
+}
+
+bool server_given(const Options &o)
+{
+    return !o.dsn.empty() || !o.host.empty() || !o.port.empty() || !o.user.empty() || !o.dbname.empty();
+}
+
 Target choose_target(const Options &o)
 {
     Target t;
-    if (!o.dsn.empty())
+    if (server_given(o))
     {
-        t.conninfo = o.dsn;
+        t.conninfo = given_conninfo(o);
         return t;
     }
     bool env = false;
@@ -98,12 +149,21 @@ Target choose_target(const Options &o)
     if (env && !o.embedded)
         return t; // empty conninfo: libpq reads the environment
     if (!o.quiet)
-        std::fprintf(stderr,
-                     "perfgate: no server given (--dsn or PG* variables): starting a throw-away cluster\n");
+        std::fprintf(stderr, "perfgate: no server given (-h/-p/-d, --dsn or PG* variables): starting a "
+                             "throw-away cluster\n");
     t.cluster = std::make_unique<EmbeddedCluster>(
         ClusterOptions{.preload_extension = !o.no_extension, .quiet = o.quiet});
     t.conninfo = t.cluster->conninfo();
     return t;
+}
+
+std::unique_ptr<Progress> make_progress(const Options &o)
+{
+    using Style = Progress::Style;
+    Style style = Style::off;
+    if (!o.no_progress && !o.quiet)
+        style = o.progress_interval > 0 || !Progress::terminal_attached() ? Style::lines : Style::bar;
+    return std::make_unique<Progress>(style, o.progress_interval);
 }
 
 Results run_suite(const Options &o, const std::vector<std::string> &default_paths)
@@ -112,13 +172,13 @@ Results run_suite(const Options &o, const std::vector<std::string> &default_path
     const auto workloads = load_workloads(o.workloads.empty() ? default_paths : o.workloads, o.scenarios);
     Target target = choose_target(o);
     Connection conn(target.conninfo);
-    Progress progress(!o.no_progress && !o.quiet && Progress::terminal_attached());
+    const auto progress = make_progress(o);
     return run_workloads(conn, workloads,
                          RunOptions{.iterations = o.iterations,
                                     .warmup = o.warmup,
                                     .reverse_setup = false,
                                     .statement_timeout_s = o.statement_timeout},
-                         progress);
+                         *progress);
 }
 
 nlohmann::json findings_json(const GateOutcome &g)
@@ -144,7 +204,8 @@ nlohmann::json findings_json(const GateOutcome &g)
     return {{"regression", g.failed()}, {"findings", arr}, {"notes", g.notes}};
 }
 
-void write_reports(const Options &o, const Results &r, const GateOutcome *gate)
+void write_reports(const Options &o, const Results &r, const GateOutcome *gate,
+                   const Results *baseline = nullptr)
 {
     if (!o.json.empty())
     {
@@ -154,7 +215,7 @@ void write_reports(const Options &o, const Results &r, const GateOutcome *gate)
         write_text_atomically(o.json, j.dump(2) + "\n");
     }
     if (!o.markdown.empty())
-        write_text_atomically(o.markdown, render_markdown(r, gate));
+        append_text(o.markdown, render_markdown(r, gate, baseline));
     if (!o.junit.empty())
         write_text_atomically(o.junit, render_junit(r, gate ? *gate : evaluate(r, nullptr)));
     if (!o.svg.empty())
@@ -166,7 +227,7 @@ void write_reports(const Options &o, const Results &r, const GateOutcome *gate)
                         gate->count(Verdict::fail), gate->count(Verdict::improved));
     }
     else
-        std::fputs(render_text(r, gate).c_str(), stdout);
+        std::fputs(render_text(r, gate, baseline).c_str(), stdout);
     std::fflush(stdout);
 }
 
@@ -174,7 +235,7 @@ ExitCode finish_gate(const Options &o, const Results &current, const Results &ba
 {
     require_comparable(baseline, current, o.baseline);
     const GateOutcome gate = evaluate(current, &baseline);
-    write_reports(o, current, &gate);
+    write_reports(o, current, &gate, &baseline);
     return gate.failed() ? ExitCode::regression : ExitCode::pass;
 }
 
@@ -185,17 +246,17 @@ ExitCode gate_command(const Options &o, const std::vector<std::string> &default_
     require_same_data(baseline, workloads, o.baseline); // exit 3 before any server work
     Target target = choose_target(o);
     Connection conn(target.conninfo);
-    Progress progress(!o.no_progress && !o.quiet && Progress::terminal_attached());
+    const auto progress = make_progress(o);
     const GateRunOptions options{.run = {.iterations = o.iterations,
                                          .warmup = o.warmup,
                                          .reverse_setup = false,
                                          .statement_timeout_s = o.statement_timeout},
                                  .rerun = !o.no_rerun,
                                  .confirm = !o.no_confirm};
-    const GateRun gate = run_gate(conn, workloads, baseline, o.baseline, options, progress);
+    const GateRun gate = run_gate(conn, workloads, baseline, o.baseline, options, *progress);
     if (!o.output.empty())
         write_results(o.output, gate.current);
-    write_reports(o, gate.current, &gate.outcome);
+    write_reports(o, gate.current, &gate.outcome, &baseline);
     return gate.outcome.failed() ? ExitCode::regression : ExitCode::pass;
 }
 
@@ -203,12 +264,13 @@ ExitCode gate_command(const Options &o, const std::vector<std::string> &default_
 // samples as the baseline. Environment differences are the point here, so they are notes, not errors.
 ExitCode ab_command(const Options &o, const std::vector<std::string> &default_paths)
 {
-    if (o.dsn.empty())
-        throw InputError(
-            "ab: give the target under test with --dsn (and the reference with --reference-dsn)");
+    if (!server_given(o))
+        throw InputError("ab: give the target under test with --dsn or -h/-p/-U/-d (and the reference with "
+                         "--reference-dsn)");
     const auto workloads = load_workloads(o.workloads.empty() ? default_paths : o.workloads, o.scenarios);
-    Connection reference(o.reference_dsn), target(o.dsn);
-    Progress progress(!o.no_progress && !o.quiet && Progress::terminal_attached());
+    Connection reference(o.reference_dsn), target(given_conninfo(o));
+    const auto progress_ptr = make_progress(o);
+    Progress &progress = *progress_ptr;
     const RunOptions options{.iterations = o.iterations,
                              .warmup = o.warmup,
                              .reverse_setup = false,
@@ -232,8 +294,144 @@ ExitCode ab_command(const Options &o, const std::vector<std::string> &default_pa
     }
     for (const auto &diff : environment_differences(both.baseline, both.current))
         gate.notes.push_back("the targets differ: " + diff);
-    write_reports(o, both.current, &gate);
+    write_reports(o, both.current, &gate, &both.baseline);
     return gate.failed() ? ExitCode::regression : ExitCode::pass;
+}
+
+// Passwords in the connection strings this run was given, as typed and as libpq decodes them: scrubbed
+// from every message, whatever produced it.
+std::vector<std::string> secrets_of(const Options &o)
+{
+    std::vector<std::string> out;
+    for (const std::string *cs : {&o.dsn, &o.reference_dsn, &o.dbname})
+        for (auto &secret : conninfo_passwords(*cs))
+            if (secret.size() >= 3)
+                out.push_back(std::move(secret));
+    return out;
+}
+
+std::string scrub(std::string message, const Options &o)
+{
+    message = redact_passwords(std::move(message));
+    for (const auto &secret : secrets_of(o))
+        for (std::size_t at; (at = message.find(secret)) != std::string::npos;)
+            message.replace(at, secret.size(), "***");
+    return message;
+}
+
+// Exit 2 or 3 still leaves the requested reports, so the CI page says what went wrong. A results file
+// (-o) that already exists is kept: an error must not destroy an earlier run's results.
+void write_error_reports(const Options &o, const RunError &error)
+{
+    const auto attempt = [&](const std::string &path, const auto &write)
+    {
+        if (path.empty())
+            return;
+        try
+        {
+            write();
+        }
+        catch (const std::exception &e)
+        {
+            std::fprintf(stderr, "perfgate: error: %s\n", scrub(e.what(), o).c_str());
+        }
+    };
+    const std::string json = error_json(error).dump(2) + "\n";
+    attempt(o.json, [&] { write_text_atomically(o.json, json); });
+    if (!o.output.empty() && ::access(o.output.c_str(), F_OK) != 0)
+        attempt(o.output, [&] { write_text_atomically(o.output, json); });
+    attempt(o.junit, [&] { write_text_atomically(o.junit, render_error_junit(error)); });
+    attempt(o.markdown, [&] { append_text(o.markdown, render_error_markdown(error)); });
+}
+
+const char *kind_of(const Error &e)
+{
+    if (dynamic_cast<const BaselineError *>(&e))
+        return "baseline";
+    if (dynamic_cast<const ConnectionError *>(&e))
+        return "connection";
+    if (dynamic_cast<const SqlError *>(&e))
+        return "sql";
+    return "input";
+}
+
+// Every path given for output is checked before any work starts.
+void check_outputs(const Options &o)
+{
+    check_writable(o.output, "-o/--output");
+    check_writable(o.json, "--json");
+    check_writable(o.junit, "--junit");
+    check_writable(o.svg, "--svg");
+    check_writable(o.markdown, "--markdown", true);
+    if (o.command == "gate" && o.update_baseline)
+        check_writable(o.baseline, "-b/--baseline");
+}
+
+int dispatch(Options &o)
+{
+    check_outputs(o);
+    const std::vector<std::string> builtin = {builtin_workload_dir()};
+    if (o.command == "run")
+    {
+        const Results r = run_suite(o, builtin);
+        if (!o.output.empty())
+            write_results(o.output, r);
+        const GateOutcome absolute = evaluate(r, nullptr);
+        write_reports(o, r, &absolute);
+        return static_cast<int>(absolute.failed() ? ExitCode::regression : ExitCode::pass);
+    }
+    if (o.command == "compare")
+    {
+        const Results baseline = read_results(o.baseline);
+        const Results current = read_results(o.current);
+        return static_cast<int>(finish_gate(o, current, baseline));
+    }
+    if (o.command == "gate")
+    {
+        if (!o.update_baseline)
+        {
+            // Read first: a missing or foreign baseline fails (exit 3) before minutes of running.
+            const Results baseline = read_results(o.baseline);
+            return static_cast<int>(gate_command(o, builtin, baseline));
+        }
+        const Results current = run_suite(o, builtin);
+        if (!o.output.empty())
+            write_results(o.output, current);
+        write_results(o.baseline, current);
+        const GateOutcome absolute = evaluate(current, nullptr);
+        write_reports(o, current, &absolute);
+        if (!o.quiet)
+            std::printf("\nperfgate: baseline written to %s\n", o.baseline.c_str());
+        return static_cast<int>(absolute.failed() ? ExitCode::regression : ExitCode::pass);
+    }
+    if (o.command == "ab")
+        return static_cast<int>(ab_command(o, builtin));
+    // demo
+    const Results r = run_suite(o, builtin);
+    write_reports(o, r, nullptr);
+    return 0;
+}
+
+const char *const commands[] = {"run", "compare", "gate", "ab", "demo"};
+
+// CLI11 says "A subcommand is required" for a misspelt command; name it instead, as git does.
+std::string unknown_command(int argc, char **argv)
+{
+    for (int i = 1; i < argc; ++i)
+    {
+        const std::string arg = argv[i];
+        if (arg == "--help" || arg == "--version" || arg == "-V")
+            return "";
+        if (arg.empty() || arg[0] == '-')
+            continue;
+        for (const char *c : commands)
+            if (arg == c)
+                return "";
+        return fmt::format("perfgate: unknown command '{}' (expected one of: {}); see perfgate --help", arg,
+                           fmt::join(commands, ", "));
+    }
+    return fmt::format("perfgate: no command given (expected one of: {}); see perfgate --help",
+                       fmt::join(commands, ", "));
 }
 
 int run_cli(int argc, char **argv)
@@ -244,8 +442,11 @@ int run_cli(int argc, char **argv)
         "Exit codes: 0 pass, 1 regression, 2 usage/input/connection error, 3 baseline missing or not "
         "comparable.",
         "perfgate"};
+    // -h is the server host, as in pgbench and psql: help is --help only, in every subcommand.
+    app.set_help_flag("--help", "print this help and exit");
     app.require_subcommand(1);
-    app.set_version_flag("--version", PERFGATE_VERSION);
+    app.set_version_flag("-V,--version",
+                         fmt::format("perfgate {} (git {})", PERFGATE_VERSION, PERFGATE_GIT_COMMIT));
 
     auto *run =
         app.add_subcommand("run", "run workloads and write the results (a baseline is a results file)");
@@ -256,9 +457,7 @@ int run_cli(int argc, char **argv)
 
     auto *compare =
         app.add_subcommand("compare", "compare a results file with a baseline and apply the gates");
-    compare->add_option("current", o.current, "results file of the new run")
-        ->required()
-        ->check(CLI::ExistingFile);
+    compare->add_option("current", o.current, "results file of the new run")->required();
     compare->add_option("-b,--baseline", o.baseline, "baseline results file")->required();
     add_report_options(compare, o);
 
@@ -278,13 +477,13 @@ int run_cli(int argc, char **argv)
     add_target_options(gate, o);
     add_report_options(gate, o);
 
-    auto *ab =
-        app.add_subcommand("ab", "run the same workloads on two targets, interleaved, and gate the --dsn "
-                                 "target against the --reference-dsn one");
+    auto *ab = app.add_subcommand("ab", "run the same workloads on two targets, interleaved, and gate the "
+                                        "target (--dsn or -h/-p/-U/-d) against the --reference-dsn one");
     ab->add_option("workloads", o.workloads, "workload files or directories (default: the built-in suite)");
     ab->add_option("--reference-dsn", o.reference_dsn,
                    "the reference target (e.g. the server without a change)")
         ->required();
+    ab->add_option("-o,--output", o.output, "also write the target's results file");
     ab->add_flag("--no-confirm", o.no_confirm,
                  "count a latency regression without re-running its scenario to confirm it");
     add_target_options(ab, o);
@@ -295,56 +494,52 @@ int run_cli(int argc, char **argv)
     add_target_options(demo, o);
     add_report_options(demo, o);
 
+    if (const std::string unknown = unknown_command(argc, argv); !unknown.empty())
+    {
+        std::fprintf(stderr, "%s\n", unknown.c_str());
+        return static_cast<int>(ExitCode::usage);
+    }
     try
     {
         app.parse(argc, argv);
     }
     catch (const CLI::ParseError &e)
     {
+        // --help and --version end here with 0; anything else did not run the gate and must not pass.
         const int rc = app.exit(e);
-        return rc == 0 ? 0 : static_cast<int>(ExitCode::usage);
+        if (rc == 0)
+            return 0;
+        for (const auto *sub : app.get_subcommands())
+            o.command = sub->get_name();
+        write_error_reports(o, RunError{.command = o.command.empty() ? "perfgate" : o.command,
+                                        .exit_code = static_cast<int>(ExitCode::usage),
+                                        .kind = "usage",
+                                        .message = scrub(e.what(), o)});
+        return static_cast<int>(ExitCode::usage);
     }
+    o.command = app.get_subcommands().front()->get_name();
 
-    const std::vector<std::string> builtin = {builtin_workload_dir()};
-    if (*run)
+    RunError error;
+    error.command = o.command;
+    try
     {
-        const Results r = run_suite(o, builtin);
-        if (!o.output.empty())
-            write_results(o.output, r);
-        const GateOutcome absolute = evaluate(r, nullptr);
-        write_reports(o, r, &absolute);
-        return static_cast<int>(absolute.failed() ? ExitCode::regression : ExitCode::pass);
+        return dispatch(o);
     }
-    if (*compare)
+    catch (const Error &e)
     {
-        const Results baseline = read_results(o.baseline);
-        const Results current = read_results(o.current);
-        return static_cast<int>(finish_gate(o, current, baseline));
+        error.exit_code = static_cast<int>(e.exit_code());
+        error.kind = kind_of(e);
+        error.message = scrub(e.what(), o);
     }
-    if (*gate)
+    catch (const std::exception &e)
     {
-        if (!o.update_baseline)
-        {
-            // Read first: a missing or foreign baseline fails (exit 3) before minutes of running.
-            const Results baseline = read_results(o.baseline);
-            return static_cast<int>(gate_command(o, builtin, baseline));
-        }
-        const Results current = run_suite(o, builtin);
-        if (!o.output.empty())
-            write_results(o.output, current);
-        write_results(o.baseline, current);
-        const GateOutcome absolute = evaluate(current, nullptr);
-        write_reports(o, current, &absolute);
-        if (!o.quiet)
-            std::printf("\nperfgate: baseline written to %s\n", o.baseline.c_str());
-        return static_cast<int>(absolute.failed() ? ExitCode::regression : ExitCode::pass);
+        error.exit_code = static_cast<int>(ExitCode::usage);
+        error.kind = "internal";
+        error.message = "internal error: " + scrub(e.what(), o);
     }
-    if (*ab)
-        return static_cast<int>(ab_command(o, builtin));
-    // demo
-    const Results r = run_suite(o, builtin);
-    write_reports(o, r, nullptr);
-    return 0;
+    std::fprintf(stderr, "perfgate: error: %s\n", error.message.c_str());
+    write_error_reports(o, error);
+    return error.exit_code;
 }
 
 } // namespace
@@ -356,14 +551,11 @@ int main(int argc, char **argv)
     {
         return perfgate::run_cli(argc, argv);
     }
-    catch (const perfgate::Error &e)
-    {
-        std::fprintf(stderr, "perfgate: error: %s\n", e.what());
-        return static_cast<int>(e.exit_code());
-    }
     catch (const std::exception &e)
     {
-        std::fprintf(stderr, "perfgate: internal error: %s\n", e.what());
+        // Only reached when even reporting failed; no message here can hold a password unscrubbed
+        // because every error the commands raise was caught and scrubbed in run_cli.
+        std::fprintf(stderr, "perfgate: internal error while reporting an error\n");
         return static_cast<int>(perfgate::ExitCode::usage);
     }
 }

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <regex>
 
 #include <fmt/format.h>
 
@@ -34,7 +35,99 @@ std::vector<const char *> param_pointers(const std::vector<Param> &params)
     return ptrs;
 }
 
+using ConninfoOptions = std::unique_ptr<PQconninfoOption, decltype(&PQconninfoFree)>;
+
+// Parses a connection string; on error the message is libpq's, with any password it quotes hidden.
+ConninfoOptions parse_conninfo(const std::string &conninfo, std::string &error)
+{
+    char *err = nullptr;
+    ConninfoOptions opts(PQconninfoParse(conninfo.c_str(), &err), &PQconninfoFree);
+    if (!opts)
+    {
+        error = redact_passwords(err ? trim_message(err) : "out of memory");
+        PQfreemem(err);
+    }
+    return opts;
+}
+
+std::string quote_conninfo_value(std::string_view v)
+{
+    std::string out = "'";
+    for (char c : v)
+    {
+        if (c == '\'' || c == '\\')
+            out += '\\';
+        out += c;
+    }
+    return out + "'";
+}
+
 } // namespace
+
+std::string conninfo_with(const std::string &base,
+                          const std::vector<std::pair<std::string, std::string>> &set)
+{
+    if (set.empty())
+        return base;
+    std::string error;
+    const ConninfoOptions opts = parse_conninfo(base, error);
+    if (!opts)
+        throw InputError(fmt::format("invalid connection string {}: {}", redact_conninfo(base), error));
+    std::string out;
+    for (const PQconninfoOption *o = opts.get(); o->keyword; ++o)
+    {
+        const char *value = o->val;
+        for (const auto &[keyword, v] : set)
+            if (keyword == o->keyword)
+                value = v.c_str();
+        if (value)
+            out += fmt::format("{}{}={}", out.empty() ? "" : " ", o->keyword, quote_conninfo_value(value));
+    }
+    return out;
+}
+
+std::vector<std::string> conninfo_passwords(const std::string &conninfo)
+{
+    std::vector<std::string> out;
+    if (conninfo.empty())
+        return out;
+    std::string error;
+    if (const ConninfoOptions opts = parse_conninfo(conninfo, error))
+        for (const PQconninfoOption *o = opts.get(); o->keyword; ++o)
+            if (std::string_view(o->keyword) == "password" && o->val && *o->val)
+                out.emplace_back(o->val);
+    // A URI's user:password@ as typed, before percent-decoding.
+    static const std::regex uri(R"(://[^/\s:@]*:([^@\s/]+)@)");
+    if (std::smatch m; std::regex_search(conninfo, m, uri))
+        out.push_back(m[1]);
+    return out;
+}
+
+std::string redact_conninfo(const std::string &conninfo)
+{
+    if (conninfo.empty())
+        return "PG* environment";
+    std::string error;
+    const ConninfoOptions opts = parse_conninfo(conninfo, error);
+    if (!opts)
+        return redact_passwords(conninfo);
+    std::string out;
+    for (const PQconninfoOption *o = opts.get(); o->keyword; ++o)
+        if (o->val)
+            out += fmt::format("{}{}={}", out.empty() ? "" : " ", o->keyword,
+                               std::string_view(o->keyword) == "password" ? "***"
+                                                                          : quote_conninfo_value(o->val));
+    return out;
+}
+
+std::string redact_passwords(std::string text)
+{
+    // key=value form, quoted or not, and a URI's password (user:password@host) or password= parameter.
+    static const std::regex keyword(R"((password\s*=\s*)('(?:[^'\\]|\\.)*'?|[^\s&'"]+))", std::regex::icase);
+    static const std::regex uri(R"((://[^/\s:@]*:)[^@\s/]*@)");
+    text = std::regex_replace(text, keyword, "$1***");
+    return std::regex_replace(text, uri, "$1***@");
+}
 
 std::int64_t Result::affected() const
 {
@@ -60,9 +153,8 @@ Connection::Connection(const std::string &conninfo) : conn_(PQconnectdb(conninfo
     if (!conn_)
         throw ConnectionError("cannot connect: out of memory allocating the connection");
     if (PQstatus(conn_.get()) != CONNECTION_OK)
-        throw ConnectionError(fmt::format("cannot connect to the server ({}): {}",
-                                          conninfo.empty() ? "PG* environment" : conninfo,
-                                          trim_message(PQerrorMessage(conn_.get()))));
+        throw ConnectionError(fmt::format("cannot connect to the server ({}): {}", redact_conninfo(conninfo),
+                                          redact_passwords(trim_message(PQerrorMessage(conn_.get())))));
     PQsetNoticeProcessor(conn_.get(), &ignore_notice, nullptr);
 }
 

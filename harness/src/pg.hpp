@@ -83,6 +83,20 @@ class Connection
     WireStats stats_;
 };
 
+// `base` (a key=value string or a URI; empty: the PG* environment) with the given keywords set, as a
+// key='value' string libpq reads the same way. Throws InputError (password hidden) when `base` is not
+// a valid connection string.
+std::string conninfo_with(const std::string &base,
+                          const std::vector<std::pair<std::string, std::string>> &set);
+// The password of a connection string, as written and as decoded (a URI's percent-escapes); empty
+// when it has none or cannot be parsed.
+std::vector<std::string> conninfo_passwords(const std::string &conninfo);
+// A connection string fit for messages and logs: its password, in any spelling, replaced by ***.
+std::string redact_conninfo(const std::string &conninfo);
+// Any text with passwords that look like connection-string parts (password=..., scheme://user:pw@)
+// replaced by ***; for error messages that quote connection strings they did not build.
+std::string redact_passwords(std::string text);
+
 // Quote an identifier for the few places where the harness itself must name an object (cursor names,
 // database names). Data values are never quoted into SQL: they are bound as parameters.
 std::string quote_ident(std::string_view ident);

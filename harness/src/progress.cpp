@@ -1,5 +1,5 @@
-// Progress line drawing; redraws at most every 100 ms within a phase, so a fast loop does not spend
-// its time on the terminal.
+// Progress display. The terminal bar redraws at most every 100 ms within a phase, so a fast loop does
+// not spend its time on the terminal; the log lines come from a timer thread that sleeps between them.
 #include "progress.hpp"
 
 #include <cstdio>
@@ -10,10 +10,21 @@
 namespace perfgate
 {
 
-Progress::Progress(bool enabled) : enabled_(enabled) {}
+Progress::Progress(Style style, double interval_s) : style_(style), interval_(interval_s)
+{
+    if (style_ == Style::lines && interval_s > 0)
+        timer_ = std::thread(&Progress::timer, this);
+}
 
 Progress::~Progress()
 {
+    {
+        std::lock_guard lock(mutex_);
+        stopping_ = true;
+    }
+    wake_.notify_all();
+    if (timer_.joinable())
+        timer_.join();
     clear();
 }
 
@@ -22,15 +33,61 @@ bool Progress::terminal_attached()
     return isatty(STDOUT_FILENO) && isatty(STDERR_FILENO);
 }
 
+double Progress::elapsed() const
+{
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+}
+
+std::string Progress::status_locked() const
+{
+    std::string s = scenario_.empty() ? std::string("starting") : scenario_;
+    if (!detail_.empty())
+        s += ": " + detail_;
+    if (total_ > 0)
+        s += fmt::format(" {}/{}", done_, total_);
+    return s;
+}
+
+void Progress::timer()
+{
+    std::unique_lock lock(mutex_);
+    for (long tick = 1;; ++tick)
+    {
+        // Ticks at whole multiples of the interval since the start, as pgbench's, so lines do not drift.
+        const auto due =
+            started_ + std::chrono::duration_cast<std::chrono::steady_clock::duration>(interval_ * tick);
+        if (wake_.wait_until(lock, due, [&] { return stopping_; }))
+            return;
+        std::fprintf(stderr, "progress: %.1f s, %s\n", elapsed(), status_locked().c_str());
+        std::fflush(stderr);
+    }
+}
+
 void Progress::scenario(const std::string &name, int index, int count)
 {
+    if (style_ == Style::lines)
+    {
+        std::lock_guard lock(mutex_);
+        scenario_ = fmt::format("[{}/{}] {}", index, count, name);
+        detail_.clear();
+        total_ = 0;
+        std::fprintf(stderr, "progress: %.1f s, %s: starting\n", elapsed(), scenario_.c_str());
+        std::fflush(stderr);
+        return;
+    }
     scenario_ = fmt::format("[{}/{}] {}", index, count, name);
     update("starting", 0, 0);
 }
 
 void Progress::update(const std::string &detail, int done, int total)
 {
-    if (!enabled_)
+    if (style_ == Style::off)
+        return;
+    std::lock_guard lock(mutex_);
+    detail_ = detail;
+    done_ = done;
+    total_ = total;
+    if (style_ != Style::bar)
         return;
     const auto now = std::chrono::steady_clock::now();
     // Redraw when the phase changes, otherwise at most every 100 ms.
@@ -38,7 +95,6 @@ void Progress::update(const std::string &detail, int done, int total)
         return;
     last_detail_ = detail;
     last_draw_ = now;
-    const double elapsed = std::chrono::duration<double>(now - started_).count();
     std::string bar;
     if (total > 0)
     {
@@ -46,13 +102,14 @@ void Progress::update(const std::string &detail, int done, int total)
         bar = fmt::format(" [{}{}] {}/{}", std::string(filled, '#'), std::string(width - filled, '.'), done,
                           total);
     }
-    std::fprintf(stderr, "\r\033[K%s  %s%s  %.0fs", scenario_.c_str(), detail.c_str(), bar.c_str(), elapsed);
+    std::fprintf(stderr, "\r\033[K%s  %s%s  %.0fs", scenario_.c_str(), detail.c_str(), bar.c_str(),
+                 elapsed());
     std::fflush(stderr);
 }
 
 void Progress::clear()
 {
-    if (!enabled_)
+    if (style_ != Style::bar)
         return;
     std::fprintf(stderr, "\r\033[K");
     std::fflush(stderr);

@@ -31,10 +31,38 @@ struct VariantGrowth
 VariantGrowth variant_growth(const VariantResult &v);
 
 std::string human_bytes(std::int64_t bytes);
+// A ratio of times (new / old) in words, stated the same way in every report: "x1.30 slower",
+// "x2.00 faster", "same".
+std::string speed_words(double time_ratio);
 
-std::string render_text(const Results &results, const GateOutcome *gate);
-std::string render_markdown(const Results &results, const GateOutcome *gate);
+// Anti-pattern flags (rows of pg_perfgate_antipatterns tagged with variant and n by the runner).
+// A flag is the same flag in two runs when kind, variant and statement text agree (query ids are not
+// stable across runs: they hash relation oids).
+std::string flag_identity(const nlohmann::json &flag);
+// The flags of `s` that the same scenario of `baseline` did not have (all of them without a baseline).
+std::vector<nlohmann::json> new_flags(const ScenarioResult &s, const Results *baseline);
+// The flags that explain a finding: those of its scenario and variant, at its size when it has one.
+std::vector<nlohmann::json> flags_explaining(const Results &r, const Finding &f);
+std::string describe_flag(const nlohmann::json &flag);
+
+// `baseline` (optional) is what the gate compared with: anti-pattern flags it already had are not
+// shown as new, and the side-by-side table names its figures.
+std::string render_text(const Results &results, const GateOutcome *gate, const Results *baseline = nullptr);
+std::string render_markdown(const Results &results, const GateOutcome *gate,
+                            const Results *baseline = nullptr);
 std::string render_junit(const Results &results, const GateOutcome &gate);
 std::string render_svg(const Results &results);
+
+// A run that ended without a verdict (exit code 2 or 3): the reports still say what went wrong.
+struct RunError
+{
+    std::string command; // run, gate, compare, ab, demo
+    int exit_code = 2;
+    std::string kind; // input, connection, sql, baseline, internal
+    std::string message;
+};
+std::string render_error_markdown(const RunError &error);
+std::string render_error_junit(const RunError &error);
+nlohmann::json error_json(const RunError &error);
 
 } // namespace perfgate

@@ -49,7 +49,60 @@ std::string md_cell(std::string s)
 
 } // namespace
 
-std::string render_markdown(const Results &r, const GateOutcome *gate)
+namespace
+{
+
+std::string md_verdict(Verdict v)
+{
+    switch (v)
+    {
+    case Verdict::fail:
+        return "**fail**";
+    case Verdict::improved:
+        return "improved";
+    case Verdict::skipped:
+        return "skipped";
+    default:
+        return "pass";
+    }
+}
+
+// The latency comparisons side by side; the ones that passed go into a collapsed block, so a job page
+// shows what matters first.
+std::string md_latency_table(const GateOutcome &gate)
+{
+    const std::string head =
+        "| scenario | variant | n | baseline ms | current ms | ratio | interval | verdict |\n"
+        "|---|---|---:|---:|---:|---|---|---|\n";
+    std::string notable, rest;
+    for (const auto &f : gate.findings)
+    {
+        if (f.gate != "latency")
+            continue;
+        const bool measured = f.ratio > 0;
+        const std::string row = fmt::format(
+            "| {} | {} | {} | {:.3f} | {:.3f} | {} | {} | {} |\n", md_cell(f.scenario), md_cell(f.variant),
+            f.n, f.baseline_ms, f.current_ms, measured ? speed_words(f.ratio) : "-",
+            measured ? fmt::format("x{:.2f}-x{:.2f}", f.lower, f.upper) : "-", md_verdict(f.verdict));
+        (f.verdict == Verdict::fail || f.verdict == Verdict::improved ? notable : rest) += row;
+    }
+    if (notable.empty() && rest.empty())
+        return "";
+    std::string out = "Latency, side by side (ratio: current time / baseline time; interval: its confidence "
+                      "interval):\n\n";
+    if (!notable.empty())
+        out += head + notable + "\n";
+    if (!rest.empty())
+        out +=
+            fmt::format("<details><summary>{} comparison(s) without a significant change</summary>\n\n{}{}\n"
+                        "</details>\n\n",
+                        std::count(rest.begin(), rest.end(), '\n'), head, rest);
+    return out;
+}
+
+} // namespace
+
+std::string render_markdown(const Results &r, const GateOutcome *gate, const Results *baseline)
 {
     std::string out;
     if (gate)
@@ -60,15 +113,21 @@ std::string render_markdown(const Results &r, const GateOutcome *gate)
             "{} failed, {} improved, {} scenario/gate checks. PostgreSQL {}, pg_perfgate extension {}.\n\n",
             gate->count(Verdict::fail), gate->count(Verdict::improved), gate->checked.size(),
             r.env.server_version, r.env.extension ? "loaded" : "not loaded");
+        out += md_latency_table(*gate);
         if (gate->failed() || gate->count(Verdict::improved))
         {
             out += "| verdict | gate | scenario | variant | n | detail |\n|---|---|---|---|---|---|\n";
             for (const auto &f : gate->findings)
                 if (f.verdict == Verdict::fail || f.verdict == Verdict::improved)
-                    out += fmt::format("| {} | {} | {} | {} | {} | {} |\n",
-                                       f.verdict == Verdict::fail ? "**fail**" : "improved", f.gate,
+                {
+                    std::string detail = md_cell(f.message);
+                    if (f.verdict == Verdict::fail)
+                        for (const auto &flag : flags_explaining(r, f))
+                            detail += "<br>pg_perfgate flagged this variant: " + md_cell(describe_flag(flag));
+                    out += fmt::format("| {} | {} | {} | {} | {} | {} |\n", md_verdict(f.verdict), f.gate,
                                        md_cell(f.scenario), md_cell(f.variant),
-                                       f.n ? std::to_string(f.n) : "all", md_cell(f.message));
+                                       f.n ? std::to_string(f.n) : "all", detail);
+                }
             out += "\n";
         }
         for (const auto &n : gate->notes)
@@ -107,12 +166,46 @@ std::string render_markdown(const Results &r, const GateOutcome *gate)
         {
             std::vector<std::string> parts;
             for (const auto &pr : pair_ratios(s, p))
-                parts.push_back(fmt::format("n={}: x{:.2f}", pr.n, pr.ratio));
+                parts.push_back(fmt::format("n={}: {}", pr.n, speed_words(1 / pr.ratio)));
             out += fmt::format("- **{}**: {}\n", md_cell(p.label), fmt::join(parts, ", "));
         }
+        const auto flags = new_flags(s, baseline);
+        for (const auto &a : flags)
+            out += fmt::format("- pg_perfgate flagged{} `{}` (n={}): {}\n", baseline ? " (new)" : "",
+                               md_cell(a.value("variant", "?")), a.value("n", 0), md_cell(describe_flag(a)));
+        if (const std::size_t known = s.antipatterns.size() - flags.size())
+            out += fmt::format("- {} pg_perfgate flag(s) already in the baseline, not repeated\n", known);
         out += "\n";
     }
     return out;
+}
+
+std::string render_error_markdown(const RunError &e)
+{
+    return fmt::format("## perfgate {}: :warning: {} (exit code {})\n\n```\n{}\n```\n\n{}\n\n", e.command,
+                       e.exit_code == 3 ? "baseline missing or not comparable" : "error", e.exit_code,
+                       e.message,
+                       e.exit_code == 3 ? "No verdict: the gate could not compare this run with the baseline."
+                                        : "No verdict: the run stopped before the gate could decide.");
+}
+
+std::string render_error_junit(const RunError &e)
+{
+    return fmt::format(
+        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"perfgate\" tests=\"1\" "
+        "failures=\"0\" "
+        "errors=\"1\">\n  <testsuite name=\"perfgate.{}\" tests=\"1\" failures=\"0\" errors=\"1\">\n"
+        "    <testcase classname=\"perfgate.{}\" name=\"{}\">\n      <error message=\"{}\" type=\"{}\">exit "
+        "code "
+        "{}: {}</error>\n    </testcase>\n  </testsuite>\n</testsuites>\n",
+        xml_escape(e.command), xml_escape(e.command), e.exit_code == 3 ? "baseline" : "run",
+        xml_escape(e.message), xml_escape(e.kind), e.exit_code, xml_escape(e.message));
+}
+
+nlohmann::json error_json(const RunError &e)
+{
+    return {{"error",
+             {{"command", e.command}, {"exit_code", e.exit_code}, {"kind", e.kind}, {"message", e.message}}}};
 }
 
 std::string render_junit(const Results &r, const GateOutcome &gate)

@@ -1,9 +1,12 @@
 // The terminal report: per scenario a table of variants x sizes, each variant's growth class, and the
-// measured ratio of each pair at each size; then the gate findings when there are any.
+// measured ratio of each pair at each size; then the gate: a side-by-side table of the latency
+// comparisons (baseline | current | ratio | interval | verdict, as hyperfine and compare.py show
+// them) and the findings, each with the anti-pattern flags that explain it.
 #include "report.hpp"
 
 #include <algorithm>
 #include <cmath>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -51,6 +54,61 @@ std::string human_bytes(std::int64_t b)
     return fmt::format("{:.2f} GB", v / 1024 / 1024 / 1024);
 }
 
+std::string speed_words(double time_ratio)
+{
+    if (!(time_ratio > 0) || !std::isfinite(time_ratio))
+        return "n/a";
+    if (std::abs(time_ratio - 1) < 0.005)
+        return "same";
+    if (time_ratio > 1)
+        return fmt::format("x{:.2f} slower", time_ratio);
+    return fmt::format("x{:.2f} faster", 1 / time_ratio);
+}
+
+std::string flag_identity(const nlohmann::json &flag)
+{
+    const auto text = [&](const char *key)
+    {
+        if (!flag.contains(key))
+            return std::string();
+        return flag[key].is_string() ? flag[key].get<std::string>() : flag[key].dump();
+    };
+    const std::string query = text("query");
+    return text("kind") + "|" + text("variant") + "|" + (query.empty() ? text("queryid") : query);
+}
+
+std::vector<nlohmann::json> new_flags(const ScenarioResult &s, const Results *baseline)
+{
+    std::set<std::string> known;
+    if (const ScenarioResult *b = baseline ? baseline->scenario(s.name) : nullptr)
+        for (const auto &flag : b->antipatterns)
+            known.insert(flag_identity(flag));
+    std::vector<nlohmann::json> out;
+    for (const auto &flag : s.antipatterns)
+        if (!known.count(flag_identity(flag)))
+            out.push_back(flag);
+    return out;
+}
+
+std::vector<nlohmann::json> flags_explaining(const Results &r, const Finding &f)
+{
+    std::vector<nlohmann::json> out;
+    if (const ScenarioResult *s = r.scenario(f.scenario))
+        for (const auto &flag : s->antipatterns)
+            if (flag.value("variant", "") == f.variant &&
+                (f.n == 0 || flag.value("n", std::int64_t{0}) == f.n))
+                out.push_back(flag);
+    return out;
+}
+
+std::string describe_flag(const nlohmann::json &flag)
+{
+    std::string out = flag.value("kind", "?");
+    if (flag.contains("advice") && flag["advice"].is_string())
+        out += " - " + flag["advice"].get<std::string>();
+    return out;
+}
+
 namespace
 {
 
@@ -63,11 +121,10 @@ std::string fmt_ms(double ms)
     return fmt::format("{:.3f}", ms);
 }
 
-std::string fmt_ratio(double r)
+// A pair's ratio is how many times faster the candidate is; say it as the gate does.
+std::string fmt_ratio(double speedup)
 {
-    if (r >= 1)
-        return fmt::format("x{:.1f} faster", r);
-    return fmt::format("x{:.1f} slower", 1 / r);
+    return speed_words(1 / speedup);
 }
 
 const char *verdict_word(Verdict v)
@@ -85,9 +142,35 @@ const char *verdict_word(Verdict v)
     }
 }
 
+// The latency comparisons as one table, one row per variant and size.
+std::string side_by_side(const GateOutcome &gate)
+{
+    std::vector<const Finding *> rows;
+    std::size_t w = 16;
+    for (const auto &f : gate.findings)
+        if (f.gate == "latency")
+        {
+            rows.push_back(&f);
+            w = std::max(w, f.scenario.size() + 3 + f.variant.size());
+        }
+    if (rows.empty())
+        return "";
+    std::string out = fmt::format("   {:<{}} {:>8} {:>12} {:>12} {:>14} {:>15}  {}\n", "scenario / variant",
+                                  w, "n", "baseline ms", "current ms", "ratio", "interval", "verdict");
+    for (const Finding *f : rows)
+    {
+        const bool measured = f->ratio > 0;
+        out += fmt::format(
+            "   {:<{}} {:>8} {:>12} {:>12} {:>14} {:>15}  {}\n", f->scenario + " / " + f->variant, w, f->n,
+            fmt_ms(f->baseline_ms), fmt_ms(f->current_ms), measured ? speed_words(f->ratio) : "-",
+            measured ? fmt::format("x{:.2f}-x{:.2f}", f->lower, f->upper) : "-", verdict_word(f->verdict));
+    }
+    return out;
+}
+
 } // namespace
 
-std::string render_text(const Results &r, const GateOutcome *gate)
+std::string render_text(const Results &r, const GateOutcome *gate, const Results *baseline)
 {
     std::string out;
     out += fmt::format("perfgate {} on PostgreSQL {}, pg_perfgate extension {}\n", r.env.harness_version,
@@ -144,16 +227,17 @@ std::string render_text(const Results &r, const GateOutcome *gate)
                 out += fmt::format("  n={} {}", pr.n, fmt_ratio(pr.ratio));
             out += "\n";
         }
-        if (!s.antipatterns.empty())
+        const auto flags = new_flags(s, baseline);
+        if (!flags.empty())
         {
-            out += "   pg_perfgate flagged:\n";
-            for (const auto &a : s.antipatterns)
-                out += fmt::format("     {} (n={}): {} - {}\n", a.value("variant", "?"), a.value("n", 0),
-                                   a.value("kind", "?"),
-                                   a.contains("advice") && a["advice"].is_string()
-                                       ? a["advice"].get<std::string>()
-                                       : std::string("(no advice)"));
+            out +=
+                baseline ? "   pg_perfgate flagged (new since the baseline):\n" : "   pg_perfgate flagged:\n";
+            for (const auto &a : flags)
+                out += fmt::format("     {} (n={}): {}\n", a.value("variant", "?"), a.value("n", 0),
+                                   describe_flag(a));
         }
+        if (const std::size_t known = s.antipatterns.size() - flags.size())
+            out += fmt::format("   pg_perfgate: {} flag(s) already in the baseline, not repeated\n", known);
     }
     // The headline: each pair at the largest size measured, with how both sides grow.
     std::string summary;
@@ -189,9 +273,19 @@ std::string render_text(const Results &r, const GateOutcome *gate)
     if (gate)
     {
         out += "\n== gate ==\n";
+        if (const std::string table = side_by_side(*gate); !table.empty())
+            out += "   latency, side by side (ratio: current time / baseline time; interval: its confidence "
+                   "interval):\n" +
+                   table + "\n";
         for (const auto &f : gate->findings)
             if (f.verdict != Verdict::pass)
+            {
                 out += fmt::format("   [{}] {}: {}\n", verdict_word(f.verdict), f.gate, f.message);
+                if (f.verdict == Verdict::fail)
+                    for (const auto &flag : flags_explaining(r, f))
+                        out += fmt::format("         pg_perfgate flagged this variant: {}\n",
+                                           describe_flag(flag));
+            }
         for (const auto &n : gate->notes)
             out += fmt::format("   note: {}\n", n);
         const int latency_checks =

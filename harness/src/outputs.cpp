@@ -1,0 +1,70 @@
+// Output files. See outputs.hpp.
+#include "outputs.hpp"
+
+#include "errors.hpp"
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+
+#include <fcntl.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+namespace fs = std::filesystem;
+
+namespace perfgate
+{
+
+void check_writable(const std::string &path, const char *option, bool append)
+{
+    if (path.empty())
+        return;
+    const auto fail = [&](const char *why)
+    { throw InputError(fmt::format("{} {}: cannot write there: {}", option, path, why)); };
+    std::error_code ec;
+    if (fs::is_directory(path, ec))
+        fail("it is a directory");
+    if (append)
+    {
+        // Opening for append neither truncates nor changes an existing file.
+        const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+        if (fd < 0)
+            fail(std::strerror(errno));
+        ::close(fd);
+        return;
+    }
+    // An atomic write creates a temporary file beside the target: try exactly that.
+    const fs::path target(path);
+    const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+    std::string probe = (dir / ("." + target.filename().string() + ".XXXXXX")).string();
+    const int fd = mkstemp(probe.data());
+    if (fd < 0)
+        fail(std::strerror(errno));
+    ::close(fd);
+    ::unlink(probe.c_str());
+    if (::access(path.c_str(), F_OK) == 0 && ::access(path.c_str(), W_OK) != 0)
+        fail(std::strerror(errno));
+}
+
+void append_text(const std::string &path, const std::string &text)
+{
+    const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
+    if (fd < 0)
+        throw InputError(fmt::format("cannot append to {}: {}", path, std::strerror(errno)));
+    bool ok = true;
+    for (std::size_t off = 0; ok && off < text.size();)
+    {
+        const ssize_t n = ::write(fd, text.data() + off, text.size() - off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        ok = n > 0;
+        off += n > 0 ? static_cast<std::size_t>(n) : 0;
+    }
+    const int saved = errno;
+    if (::close(fd) != 0 || !ok)
+        throw InputError(fmt::format("cannot append to {}: {}", path, std::strerror(ok ? errno : saved)));
+}
+
+} // namespace perfgate

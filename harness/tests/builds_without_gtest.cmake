@@ -1,0 +1,16 @@
+# ctest harness.builds_without_gtest: configure the project as if GoogleTest were not installed, then
+# check that the perfgate target is there to build (a dry run: compiling it again would double the
+# test time for no new information).
+file(REMOVE_RECURSE "${BIN}")
+execute_process(COMMAND ${CMAKE_COMMAND} -S "${SRC}" -B "${BIN}" -G "Unix Makefiles"
+                        -DCMAKE_DISABLE_FIND_PACKAGE_GTest=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "configuring without GoogleTest failed:\n${out}\n${err}")
+endif()
+execute_process(COMMAND make -n perfgate WORKING_DIRECTORY "${BIN}"
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 0 OR NOT out MATCHES "main.cpp")
+  message(FATAL_ERROR "no perfgate target without GoogleTest:\n${out}\n${err}")
+endif()
+file(REMOVE_RECURSE "${BIN}")

@@ -1,0 +1,398 @@
+// The perfgate command line as a user meets it, run as a separate process against a real throw-away
+// cluster: pgbench's connection options (-h is the host, never help), exit codes with the reports a CI
+// page needs on every one of them, no password in any output, output paths checked before any work,
+// progress lines in logs, clear errors for bad baselines, and no cluster directory left behind by an
+// impatient double Ctrl-C.
+#include "cluster.hpp"
+#include "pg.hpp"
+
+#include <chrono>
+#include <csignal>
+#include <filesystem>
+#include <fstream>
+#include <memory>
+#include <set>
+#include <sstream>
+#include <thread>
+
+#include <fcntl.h>
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+#include <sys/wait.h>
+#include <unistd.h>
+
+using namespace perfgate;
+namespace fs = std::filesystem;
+
+namespace
+{
+
+EmbeddedCluster *g_cluster = nullptr;
+
+class ClusterEnvironment : public ::testing::Environment
+{
+  public:
+    void SetUp() override
+    {
+        cluster_ =
+            std::make_unique<EmbeddedCluster>(ClusterOptions{.preload_extension = true, .quiet = true});
+        g_cluster = cluster_.get();
+    }
+    void TearDown() override
+    {
+        g_cluster = nullptr;
+        cluster_.reset();
+    }
+
+  private:
+    std::unique_ptr<EmbeddedCluster> cluster_;
+};
+
+std::string data_file(const std::string &name)
+{
+    return std::string(PERFGATE_TEST_DATA) + "/" + name;
+}
+
+struct TempDir
+{
+    fs::path path;
+    TempDir()
+    {
+        std::string t = (fs::temp_directory_path() / "perfgate-cli-XXXXXX").string();
+        path = mkdtemp(t.data());
+        // The postgres user must be able to enter it when a test starts an embedded cluster in it.
+        fs::permissions(path, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
+                                  fs::perms::others_read | fs::perms::others_exec);
+    }
+    ~TempDir() { fs::remove_all(path); }
+    std::string operator/(const std::string &name) const { return (path / name).string(); }
+};
+
+std::string slurp(const std::string &path)
+{
+    std::ifstream in(path);
+    std::stringstream buf;
+    buf << in.rdbuf();
+    return buf.str();
+}
+
+struct CommandResult
+{
+    int code = -1;
+    std::string out, err;
+    std::string all() const { return out + err; }
+};
+
+// Runs perfgate with `args` (shell syntax) and `env` prepended, stdout and stderr captured apart;
+// neither is a terminal, as in CI.
+CommandResult run_cli(const std::string &args, const std::string &env = "")
+{
+    TempDir tmp;
+    const std::string cmd = env + " " + PERFGATE_BINARY + " " + args + " >" + (tmp / "out") + " 2>" +
+                            (tmp / "err") + " </dev/null";
+    const int status = std::system(cmd.c_str());
+    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(tmp / "out"), slurp(tmp / "err")};
+}
+
+// The test cluster's socket directory, port 5432, user postgres, database perfgate.
+std::string socket_dir()
+{
+    return g_cluster->directory().string();
+}
+
+std::string pgbench_style()
+{
+    return "-h " + socket_dir() + " -p 5432 -U postgres -d perfgate";
+}
+
+// A baseline of cli_tiny.yaml, recorded once.
+const std::string &baseline_path()
+{
+    static TempDir dir;
+    static const std::string path = dir / "base.json";
+    if (!fs::exists(path))
+    {
+        const CommandResult r =
+            run_cli("run " + data_file("cli_tiny.yaml") + " " + pgbench_style() + " -q -o " + path);
+        EXPECT_EQ(r.code, 0) << r.all();
+    }
+    return path;
+}
+
+} // namespace
+
+// `perfgate gate -h db.example -b baseline.json` printed help and passed the CI job without running.
+TEST(Cli, DashHIsTheHostAsInPgbench)
+{
+    CommandResult r =
+        run_cli("gate " + data_file("cli_tiny.yaml") + " " + pgbench_style() + " -b " + baseline_path());
+    EXPECT_EQ(r.code, 0) << r.all();
+    EXPECT_NE(r.out.find("result: pass"), std::string::npos) << r.all();
+    // A host that does not answer is a connection error naming it, never a pass.
+    r = run_cli("gate " + data_file("cli_tiny.yaml") + " -h /nonexistent-perfgate-socket -b " +
+                baseline_path());
+    EXPECT_EQ(r.code, 2) << r.all();
+    EXPECT_NE(r.err.find("cannot connect to the server"), std::string::npos) << r.all();
+    EXPECT_NE(r.err.find("/nonexistent-perfgate-socket"), std::string::npos) << r.all();
+    // Help is --help, in every subcommand.
+    r = run_cli("gate --help");
+    EXPECT_EQ(r.code, 0) << r.all();
+    EXPECT_NE(r.out.find("-h,--host"), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("-U,--username"), std::string::npos) << r.out;
+}
+
+TEST(Cli, PgEnvironmentVariablesChooseTheServer)
+{
+    const CommandResult r =
+        run_cli("run " + data_file("cli_tiny.yaml") + " -q",
+                "PGHOST=" + socket_dir() + " PGPORT=5432 PGUSER=postgres PGDATABASE=perfgate");
+    EXPECT_EQ(r.code, 0) << r.all();
+    EXPECT_EQ(r.err.find("starting a throw-away cluster"), std::string::npos) << r.all();
+}
+
+TEST(Cli, UnknownCommandOrOptionIsNamed)
+{
+    CommandResult r = run_cli("frobnicate -b x.json");
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.err.find("unknown command 'frobnicate'"), std::string::npos) << r.all();
+    r = run_cli("");
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.err.find("no command given"), std::string::npos) << r.all();
+    r = run_cli("gate -b x.json --frobnicate");
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.err.find("--frobnicate"), std::string::npos) << r.all();
+}
+
+TEST(Cli, VersionNamesTheCommit)
+{
+    const CommandResult r = run_cli("--version");
+    EXPECT_EQ(r.code, 0);
+    EXPECT_NE(r.out.find("perfgate 0."), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("(git "), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("(git unknown"), std::string::npos) << r.out;
+}
+
+// Exit 2 and 3 wrote no report at all, so the CI page showed nothing; Markdown replaced
+// $GITHUB_STEP_SUMMARY instead of adding to it.
+TEST(Cli, EveryExitCodeWritesTheRequestedReports)
+{
+    TempDir tmp;
+    const std::string md = tmp / "summary.md";
+    std::ofstream(md) << "# earlier step\n";
+    struct Case
+    {
+        std::string args;
+        int code;
+        std::string junit_has;
+    };
+    const std::vector<Case> cases = {
+        {"gate " + data_file("cli_tiny.yaml") + " " + pgbench_style() + " -b " + baseline_path(), 0,
+         "<testcase"},
+        {"gate " + data_file("cli_tiny.yaml") + " " + pgbench_style() + " -b " + (tmp / "none.json"), 3,
+         "<error message=\"baseline"},
+        {"gate " + data_file("cli_tiny.yaml") + " -h /nonexistent-perfgate-socket -b " + baseline_path(), 2,
+         "type=\"connection\""},
+        {"run " + data_file("it_invalid.yaml") + " " + pgbench_style(), 2, "it_invalid.yaml:6:"},
+    };
+    int n = 0;
+    for (const auto &c : cases)
+    {
+        const std::string junit = tmp / fmt::format("j{}.xml", n),
+                          json_path = tmp / fmt::format("r{}.json", n);
+        ++n;
+        const CommandResult r =
+            run_cli(c.args + " --junit " + junit + " --json " + json_path + " --markdown " + md);
+        EXPECT_EQ(r.code, c.code) << c.args << "\n" << r.all();
+        const std::string xml = slurp(junit);
+        EXPECT_NE(xml.find(c.junit_has), std::string::npos) << c.args << "\n" << xml;
+        const nlohmann::json doc = nlohmann::json::parse(slurp(json_path), nullptr, false);
+        EXPECT_FALSE(doc.is_discarded()) << c.args;
+        if (c.code >= 2)
+        {
+            EXPECT_EQ(doc["error"]["exit_code"], c.code) << doc.dump();
+        }
+    }
+    const std::string summary = slurp(md);
+    EXPECT_EQ(summary.rfind("# earlier step\n", 0), 0u) << summary;
+    EXPECT_NE(summary.find(":white_check_mark: pass"), std::string::npos) << summary;
+    EXPECT_NE(summary.find("(exit code 3)"), std::string::npos) << summary;
+    EXPECT_NE(summary.find("(exit code 2)"), std::string::npos) << summary;
+}
+
+TEST(Cli, RegressionFailsWithFailureInJUnit)
+{
+    TempDir tmp;
+    const std::string junit = tmp / "j.xml";
+    // The baseline's `series` variant sent one statement; now it loops over n rows, one statement each.
+    std::string text = slurp(data_file("cli_tiny.yaml"));
+    text.replace(text.find("      - sql: SELECT count(*)"), std::string::npos,
+                 "      - sql: SELECT g AS id FROM generate_series(1, $1::int) g\n        params: [$n]\n"
+                 "        save_as: ids\n      - loop: ids\n        steps:\n          - sql: SELECT $1::int\n"
+                 "            params: [$id]\n");
+    std::ofstream(tmp / "loop.yaml") << text;
+    const CommandResult r = run_cli("gate " + (tmp / "loop.yaml") + " " + pgbench_style() + " -b " +
+                                    baseline_path() + " --junit " + junit);
+    EXPECT_EQ(r.code, 1) << r.all();
+    EXPECT_NE(slurp(junit).find("<failure message=\"scenario 'tiny', variant 'series'"), std::string::npos)
+        << slurp(junit);
+}
+
+// The password of --dsn went into the connection error, and from there into CI logs.
+TEST(Cli, PasswordIsNeverPrinted)
+{
+    TempDir tmp;
+    const std::vector<std::string> targets = {
+        "--dsn 'host=/nonexistent-perfgate-socket user=bob password=Sup3rS3cret'",
+        "--dsn 'postgresql://bob:Sup3rS3cret@/db?host=/nonexistent-perfgate-socket'",
+        "--dsn 'postgresql://bob:Sup3rS3cret@/db?host=/nonexistent-perfgate-socket&bogus=1'",
+        "--dsn 'host=/nonexistent-perfgate-socket password=Sup3rS3cret bogus=1'",
+        "-d 'postgresql://bob:Sup3rS3cret@/db?host=/nonexistent-perfgate-socket' -p 5999",
+        "--dsn \"password='Sup3rS3cret' host=/nonexistent-perfgate-socket\"",
+    };
+    for (const auto &t : targets)
+    {
+        const std::string junit = tmp / "j.xml", md = tmp / "s.md", json = tmp / "e.json";
+        const CommandResult r = run_cli("run " + data_file("cli_tiny.yaml") + " " + t + " --junit " + junit +
+                                        " --markdown " + md + " --json " + json);
+        EXPECT_EQ(r.code, 2) << t << "\n" << r.all();
+        EXPECT_NE(r.err.find("***"), std::string::npos) << t << "\n" << r.all();
+        for (const std::string &text : {r.all(), slurp(junit), slurp(md), slurp(json)})
+            EXPECT_EQ(text.find("Sup3rS3cret"), std::string::npos) << t << "\n" << text;
+    }
+    const CommandResult ab =
+        run_cli("ab " + data_file("cli_tiny.yaml") + " " + pgbench_style() +
+                " --reference-dsn 'host=/nonexistent-perfgate-socket password=Sup3rS3cret'");
+    EXPECT_EQ(ab.code, 2) << ab.all();
+    EXPECT_EQ(ab.all().find("Sup3rS3cret"), std::string::npos) << ab.all();
+}
+
+// An unwritable -o was reported only after the whole run.
+TEST(Cli, UnwritableOutputIsFoundBeforeAnythingRuns)
+{
+    TempDir tmp;
+    for (const std::string option : {"-o", "--junit", "--markdown", "--json"})
+    {
+        const auto start = std::chrono::steady_clock::now();
+        const CommandResult r = run_cli("run " + data_file("cli_sleepy.yaml") + " " + pgbench_style() + " " +
+                                        option + " " + (tmp / "no-such-dir/out"));
+        const double seconds =
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        EXPECT_EQ(r.code, 2) << option << "\n" << r.all();
+        EXPECT_NE(r.err.find(option), std::string::npos) << r.all();
+        EXPECT_NE(r.err.find("no-such-dir/out: cannot write there"), std::string::npos) << r.all();
+        EXPECT_LT(seconds, 2.0) << option << ": the workload ran first";
+    }
+    const CommandResult r =
+        run_cli("run " + data_file("cli_tiny.yaml") + " " + pgbench_style() + " -o " + tmp.path.string());
+    EXPECT_EQ(r.code, 2);
+    EXPECT_NE(r.err.find("it is a directory"), std::string::npos) << r.all();
+}
+
+// CI logs stayed silent until the end of a 190 s gate.
+TEST(Cli, ProgressLinesInLogsWithDashP)
+{
+    const CommandResult r = run_cli("run " + data_file("cli_sleepy.yaml") + " " + pgbench_style() + " -P 1");
+    EXPECT_EQ(r.code, 0) << r.all();
+    EXPECT_NE(r.err.find("progress: 1.0 s, [1/1] sleepy: n=1"), std::string::npos) << r.err;
+    EXPECT_NE(r.err.find("progress: 2.0 s, [1/1] sleepy: n=1"), std::string::npos) << r.err;
+    EXPECT_EQ(r.err.find('\r'), std::string::npos) << "no terminal redraws in a log";
+    EXPECT_EQ(r.out.find("progress:"), std::string::npos) << "progress goes to stderr only";
+}
+
+TEST(Cli, AbWritesItsResultsWithDashO)
+{
+    TempDir tmp;
+    const std::string out = tmp / "ab.json";
+    const CommandResult r =
+        run_cli("ab " + data_file("cli_tiny.yaml") + " " + pgbench_style() + " --reference-dsn '" +
+                g_cluster->conninfo() + "' -q --no-confirm -o " + out);
+    EXPECT_LE(r.code, 1) << r.all();
+    const nlohmann::json doc = nlohmann::json::parse(slurp(out), nullptr, false);
+    ASSERT_FALSE(doc.is_discarded()) << slurp(out);
+    EXPECT_EQ(doc.value("format", ""), "perfgate-results");
+}
+
+// A baseline with 1e400, sizes of 1e30, or -b naming a directory: exit 3 with what is wrong, not
+// "internal error" or sizes printed as -9223372036854775808.
+TEST(Cli, BadBaselinesExitThreeWithAReason)
+{
+    TempDir tmp;
+    nlohmann::json doc = nlohmann::json::parse(slurp(baseline_path()));
+    doc["scenarios"][0]["sizes"] = nlohmann::json::array({1e30});
+    std::ofstream(tmp / "huge.json") << doc.dump();
+    std::ofstream(tmp / "inf.json") << R"({"format": "perfgate-results", "format_version": 1e400})";
+    fs::create_directory(tmp / "dir.json");
+    const std::vector<std::pair<std::string, std::string>> cases = {
+        {"huge.json", "the number 1e+30 at /scenarios/0/sizes/0 is out of range"},
+        {"inf.json", "number overflow parsing '1e400'"},
+        {"dir.json", "is a directory, not a results file"},
+    };
+    for (const auto &[file, message] : cases)
+    {
+        const CommandResult r = run_cli("compare " + baseline_path() + " -b " + (tmp / file));
+        EXPECT_EQ(r.code, 3) << file << "\n" << r.all();
+        EXPECT_NE(r.err.find(message), std::string::npos) << r.all();
+        EXPECT_EQ(r.err.find("internal error"), std::string::npos) << r.all();
+        EXPECT_EQ(r.all().find("-9223372036854775808"), std::string::npos) << r.all();
+    }
+}
+
+TEST(Cli, BadWorkloadFilesExitTwoWithFileAndLine)
+{
+    TempDir tmp;
+    std::ofstream(tmp / "latin1.yaml")
+        << "name: t\n# caf\xE9\nsizes: [10]\nvariants: [{name: a, steps: [{sql: SELECT 1}]}]\n";
+    const CommandResult r = run_cli("run " + (tmp / "latin1.yaml") + " " + pgbench_style());
+    EXPECT_EQ(r.code, 2) << r.all();
+    EXPECT_NE(r.err.find("latin1.yaml:2: not valid UTF-8"), std::string::npos) << r.all();
+}
+
+// Two Ctrl-C in quick succession: the second one killed the cleanup the first had started, and the
+// cluster's directory stayed behind. The terminal sends SIGINT to the whole foreground process group.
+TEST(Cli, DoubleCtrlCLeavesNoClusterBehind)
+{
+    for (int attempt = 0; attempt < 3; ++attempt)
+    {
+        TempDir tmp;
+        const pid_t pid = fork();
+        ASSERT_GE(pid, 0);
+        if (pid == 0)
+        {
+            setpgid(0, 0); // a process group of its own, like a terminal's foreground job
+            setenv("TMPDIR", tmp.path.c_str(), 1);
+            const int devnull = open("/dev/null", O_WRONLY);
+            dup2(devnull, STDOUT_FILENO);
+            dup2(devnull, STDERR_FILENO);
+            execl(PERFGATE_BINARY, PERFGATE_BINARY, "run", data_file("cli_sleepy.yaml").c_str(), "--embedded",
+                  "--no-extension", nullptr);
+            _exit(127);
+        }
+        setpgid(pid, pid);
+        fs::path started;
+        for (int i = 0; i < 600 && started.empty(); ++i)
+        {
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+            for (const auto &e : fs::directory_iterator(tmp.path))
+                if (fs::exists(e.path() / "data" / "postmaster.pid"))
+                    started = e.path();
+        }
+        ASSERT_FALSE(started.empty()) << "the embedded cluster never started";
+        kill(-pid, SIGINT);
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+        kill(-pid, SIGINT);
+        int status = 0;
+        waitpid(pid, &status, 0);
+        EXPECT_TRUE(WIFSIGNALED(status) && WTERMSIG(status) == SIGINT) << "status " << status;
+        for (int i = 0; i < 50 && fs::exists(started); ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(100));
+        EXPECT_FALSE(fs::exists(started)) << started << " was left behind (attempt " << attempt << ")";
+    }
+}
+
+int main(int argc, char **argv)
+{
+    ::testing::InitGoogleTest(&argc, argv);
+    ::testing::AddGlobalTestEnvironment(new ClusterEnvironment);
+    return RUN_ALL_TESTS();
+}

@@ -1,0 +1,119 @@
+// The reports as a reader meets them: the side-by-side latency table in the terminal and in Markdown,
+// ratios in the same words everywhere, anti-pattern flags next to the failure they explain and not
+// repeated when the baseline already had them, and error reports for runs that ended without a verdict.
+#include "gate.hpp"
+#include "report.hpp"
+
+#include <gtest/gtest.h>
+
+using namespace perfgate;
+
+namespace
+{
+
+SizeResult size_result(std::int64_t n, double ms, std::int64_t statements)
+{
+    SizeResult z;
+    z.n = n;
+    for (int i = 0; i < 12; ++i)
+        z.samples_ms.push_back(ms * (1 + 0.01 * ((i * 7) % 5 - 2)));
+    z.statements = z.round_trips = statements;
+    return z;
+}
+
+Results results(double loop_ms, std::int64_t loop_statements)
+{
+    Results r;
+    ScenarioResult s;
+    s.name = "lookups";
+    s.sizes = {100};
+    VariantResult loop, batch;
+    loop.name = "loop";
+    loop.sizes = {size_result(100, loop_ms, loop_statements)};
+    batch.name = "batch";
+    batch.batched = true;
+    batch.sizes = {size_result(100, 1.0, 1)};
+    s.variants = {loop, batch};
+    s.pairs = {Pair{.label = "batch vs loop", .baseline = "loop", .candidate = "batch"}};
+    r.scenarios.push_back(s);
+    return r;
+}
+
+nlohmann::json flag(const std::string &kind, const std::string &variant, const std::string &query)
+{
+    return {{"kind", kind},   {"variant", variant}, {"n", 100},
+            {"query", query}, {"queryid", 12345},   {"advice", "batch the lookups into one = ANY($1) query"}};
+}
+
+} // namespace
+
+TEST(Reports, SpeedWordsSayTheSameThingEverywhere)
+{
+    EXPECT_EQ(speed_words(1.3), "x1.30 slower");
+    EXPECT_EQ(speed_words(0.5), "x2.00 faster");
+    EXPECT_EQ(speed_words(1.0), "same");
+    // A pair whose candidate takes 0.76 of the time: the terminal and Markdown both say "faster".
+    const Results r = results(1.0 / 0.76, 1);
+    const std::string text = render_text(r, nullptr), md = render_markdown(r, nullptr);
+    EXPECT_NE(text.find("n=100 x1.32 faster"), std::string::npos) << text;
+    EXPECT_NE(md.find("n=100: x1.32 faster"), std::string::npos) << md;
+    EXPECT_EQ(md.find("x0.76"), std::string::npos) << md;
+}
+
+TEST(Reports, SideBySideTableInTerminalAndMarkdown)
+{
+    const Results base = results(4.0, 100), cur = results(8.0, 100);
+    const GateOutcome g = evaluate(cur, &base);
+    const std::string text = render_text(cur, &g, &base), md = render_markdown(cur, &g, &base);
+    EXPECT_NE(text.find("latency, side by side"), std::string::npos) << text;
+    EXPECT_NE(text.find("baseline ms   current ms          ratio        interval  verdict"),
+              std::string::npos)
+        << text;
+    EXPECT_NE(text.find("lookups / loop"), std::string::npos) << text;
+    EXPECT_NE(text.find("4.00         8.00   x2.00 slower"), std::string::npos) << text;
+    EXPECT_NE(md.find("| scenario | variant | n | baseline ms | current ms | ratio | interval | verdict |"),
+              std::string::npos)
+        << md;
+    EXPECT_NE(md.find("| lookups | loop | 100 | 4.000 | 8.000 | x2.00 slower |"), std::string::npos) << md;
+    EXPECT_NE(md.find("| **fail** |"), std::string::npos) << md;
+}
+
+TEST(Reports, FlagsExplainTheirFailureAndBaselineFlagsAreNotRepeated)
+{
+    Results base = results(1.0, 1), cur = results(1.0, 100);
+    const nlohmann::json old_flag = flag("slow_filter", "batch", "SELECT * FROM t WHERE x = $1");
+    base.scenarios[0].antipatterns.push_back(old_flag);
+    cur.scenarios[0].antipatterns.push_back(old_flag);
+    cur.scenarios[0].antipatterns.push_back(flag("n_plus_one", "loop", "SELECT * FROM t WHERE id = $1"));
+    const GateOutcome g = evaluate(cur, &base);
+    ASSERT_TRUE(g.failed());
+    const std::string text = render_text(cur, &g, &base), md = render_markdown(cur, &g, &base);
+    // The new flag sits under the statements failure of the variant it explains.
+    const auto failure = text.find("[FAIL] statements: scenario 'lookups', variant 'loop'");
+    ASSERT_NE(failure, std::string::npos) << text;
+    EXPECT_NE(text.find("pg_perfgate flagged this variant: n_plus_one - batch the lookups", failure),
+              std::string::npos)
+        << text;
+    EXPECT_NE(md.find("<br>pg_perfgate flagged this variant: n_plus_one"), std::string::npos) << md;
+    // The flag the baseline already had is counted, not listed as new.
+    EXPECT_EQ(text.find("batch (n=100): slow_filter"), std::string::npos) << text;
+    EXPECT_NE(text.find("1 flag(s) already in the baseline, not repeated"), std::string::npos) << text;
+    EXPECT_NE(text.find("loop (n=100): n_plus_one"), std::string::npos) << text;
+    EXPECT_EQ(md.find("`batch` (n=100): slow_filter"), std::string::npos) << md;
+}
+
+TEST(Reports, ErrorReportsCarryTheReason)
+{
+    const RunError e{
+        .command = "gate", .exit_code = 3, .kind = "baseline", .message = "b.json: <missing> & gone"};
+    const std::string xml = render_error_junit(e);
+    EXPECT_NE(xml.find("<error message=\"b.json: &lt;missing&gt; &amp; gone\" type=\"baseline\">"),
+              std::string::npos)
+        << xml;
+    EXPECT_NE(xml.find("errors=\"1\""), std::string::npos);
+    const std::string md = render_error_markdown(e);
+    EXPECT_NE(md.find("## perfgate gate: :warning: baseline missing or not comparable (exit code 3)"),
+              std::string::npos)
+        << md;
+    EXPECT_EQ(error_json(e)["error"]["exit_code"], 3);
+}
