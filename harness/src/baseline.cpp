@@ -98,7 +98,10 @@ void write_text_atomically(const std::string &path, const std::string &text)
 
 void write_results(const std::string &path, const Results &results)
 {
-    write_text_atomically(path, to_json(results).dump(2) + "\n");
+    // Text from a server in another encoding must not cost the whole run's results: invalid UTF-8 is
+    // written as U+FFFD instead of failing the dump.
+    write_text_atomically(
+        path, to_json(results).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
 }
 
 std::vector<std::string> environment_differences(const Results &b, const Results &c)

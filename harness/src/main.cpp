@@ -212,7 +212,7 @@ void write_reports(const Options &o, const Results &r, const GateOutcome *gate,
         nlohmann::json j = to_json(r);
         if (gate)
             j["gate"] = findings_json(*gate);
-        write_text_atomically(o.json, j.dump(2) + "\n");
+        write_text_atomically(o.json, j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
     }
     if (!o.markdown.empty())
         append_text(o.markdown, render_markdown(r, gate, baseline));
@@ -336,7 +336,8 @@ void write_error_reports(const Options &o, const RunError &error)
             std::fprintf(stderr, "perfgate: error: %s\n", scrub(e.what(), o).c_str());
         }
     };
-    const std::string json = error_json(error).dump(2) + "\n";
+    const std::string json =
+        error_json(error).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
     attempt(o.json, [&] { write_text_atomically(o.json, json); });
     if (!o.output.empty() && ::access(o.output.c_str(), F_OK) != 0)
         attempt(o.output, [&] { write_text_atomically(o.output, json); });

@@ -1,8 +1,12 @@
 // The reports as a reader meets them: the side-by-side latency table in the terminal and in Markdown,
 // ratios in the same words everywhere, anti-pattern flags next to the failure they explain and not
 // repeated when the baseline already had them, and error reports for runs that ended without a verdict.
+#include "baseline.hpp"
 #include "gate.hpp"
 #include "report.hpp"
+
+#include <filesystem>
+#include <fstream>
 
 #include <gtest/gtest.h>
 
@@ -116,4 +120,17 @@ TEST(Reports, ErrorReportsCarryTheReason)
               std::string::npos)
         << md;
     EXPECT_EQ(error_json(e)["error"]["exit_code"], 3);
+}
+
+// Text that is not UTF-8 (a server in another encoding) made the results dump throw
+// json type_error 316 at the very end of a run: no results at all.
+TEST(Reports, ResultsWithInvalidUtf8AreStillWritten)
+{
+    Results r = results(1.0, 1);
+    r.scenarios[0].description = "caf\xE9";
+    const std::string path = (std::filesystem::temp_directory_path() / "perfgate-utf8-test.json").string();
+    ASSERT_NO_THROW(write_results(path, r));
+    const Results back = read_results(path);
+    EXPECT_EQ(back.scenarios[0].description, "caf\xEF\xBF\xBD");
+    std::filesystem::remove(path);
 }
