@@ -507,9 +507,11 @@ int run_cli(int argc, char **argv)
     catch (const CLI::ParseError &e)
     {
         // --help and --version end here with 0; anything else did not run the gate and must not pass.
-        const int rc = app.exit(e);
-        if (rc == 0)
-            return 0;
+        if (e.get_exit_code() == static_cast<int>(CLI::ExitCodes::Success))
+            return app.exit(e);
+        // CLI11 quotes the arguments it did not expect, a connection URI among them: scrub it.
+        std::fprintf(stderr, "perfgate: %s\nRun with --help for more information.\n",
+                     scrub(e.what(), o).c_str());
         for (const auto *sub : app.get_subcommands())
             o.command = sub->get_name();
         write_error_reports(o, RunError{.command = o.command.empty() ? "perfgate" : o.command,
