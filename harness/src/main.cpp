@@ -87,7 +87,8 @@ void add_target_options(CLI::App *cmd, Options &o)
 void add_report_options(CLI::App *cmd, Options &o)
 {
     cmd->add_option("--json", o.json, "write the results (and gate findings) as JSON");
-    cmd->add_option("--markdown", o.markdown, "write a Markdown summary (e.g. $GITHUB_STEP_SUMMARY)");
+    cmd->add_option("--markdown", o.markdown,
+                    "append a Markdown summary to this file (e.g. \"$GITHUB_STEP_SUMMARY\")");
     cmd->add_option("--junit", o.junit, "write JUnit XML, one test case per scenario and gate");
     cmd->add_option("--svg", o.svg, "write an SVG chart of latency against data size per variant");
     cmd->add_flag("-q,--quiet", o.quiet, "print only the verdict line");
@@ -195,6 +196,8 @@ nlohmann::json findings_json(const GateOutcome &g)
                             {"message", f.message}};
         if (f.gate == "latency")
         {
+            j["baseline_ms"] = f.baseline_ms;
+            j["current_ms"] = f.current_ms;
             j["ratio"] = f.ratio;
             j["ci"] = {f.lower, f.upper};
             j["p"] = f.p;
