@@ -4,7 +4,7 @@
 #include "errors.hpp"
 #include "workload.hpp"
 
-#include <chrono>
+#include <ctime>
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
@@ -33,6 +33,14 @@ std::string with_variant_steps(const std::string &steps)
 }
 
 const std::string minimal = with_variant_steps("\n      - sql: SELECT 1\n");
+
+// CPU time of this thread: other jobs on a shared machine do not count against the parser.
+double cpu_seconds()
+{
+    timespec ts{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts);
+    return static_cast<double>(ts.tv_sec) + static_cast<double>(ts.tv_nsec) / 1e9;
+}
 
 } // namespace
 
@@ -115,9 +123,9 @@ TEST(WorkloadInput, AliasBombIsRejectedQuickly)
     for (int i = 1; i < 10; ++i)
         bomb += fmt::format("  - name: b{}\n    description: &a{} [{}]\n", i, i,
                             fmt::join(std::vector<std::string>(10, fmt::format("*a{}", i - 1)), ", "));
-    const auto start = std::chrono::steady_clock::now();
+    const double start = cpu_seconds();
     const std::string e = error_of(bomb);
-    const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+    const double seconds = cpu_seconds() - start;
     EXPECT_NE(e.find("the YAML aliases (*name) expand the document to more than"), std::string::npos) << e;
     EXPECT_LT(seconds, 1.0);
     // A few ordinary aliases are fine.
@@ -141,10 +149,10 @@ TEST(WorkloadInput, ManyVariantsValidateInLinearTime)
     };
     auto seconds_to_reject = [](const std::string &text)
     {
-        const auto start = std::chrono::steady_clock::now();
+        const double start = cpu_seconds();
         const std::string e = error_of(text);
         EXPECT_NE(e.find("variant 'v7' is defined twice (first at w.yaml:"), std::string::npos) << e;
-        return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+        return cpu_seconds() - start;
     };
     const std::string small = build(10000), big = build(40000);
     const double t_small = std::min(seconds_to_reject(small), seconds_to_reject(small));
