@@ -267,8 +267,9 @@ PlannedStmt *capture_planner(Query *parse, const char *query_string, int cursorO
     const bool tracked = parse->queryId != 0 && tracking(nesting_level);
     if (!(guc_track_planning && query_string != nullptr && tracked))
     {
+        // Walked at its first execution (plan_cache.cpp): a plan never executed costs no walk.
         PlannedStmt *result = plan_nested(parse, query_string, cursorOptions, boundParams, next);
-        plan_made(result, tracked);
+        plan_made(result, false);
         return result;
     }
 

@@ -45,6 +45,17 @@ namespace exec_detail
 Running running[kRunning];
 int running_top = 0;
 SubTransactionId current_subid = TopSubTransactionId;
+TimestampTz nesting_message = 0;
+
+void exec_pop_slow(Running *r)
+{
+    const int i = int(r - running);
+    if (i < 0 || i >= running_top)
+        return;
+    if (i < running_top - 1) // a cursor closed out of order
+        memmove(&running[i], &running[i + 1], sizeof(Running) * (running_top - 1 - i));
+    running_top--;
+}
 } // namespace exec_detail
 
 namespace
@@ -56,9 +67,6 @@ using namespace exec_detail;
 int *subxact_levels = nullptr;
 int subxact_depth = 0;
 int subxact_capacity = 0;
-
-// The statement timestamp of the client message the nesting level belongs to.
-TimestampTz nesting_message = 0;
 
 // Removes the entries for which drop(entry) holds, keeping the others in order.
 template <typename F> void drop_if(F &&drop)
@@ -88,10 +96,13 @@ void xact_event(XactEvent event)
     case XACT_EVENT_COMMIT:
     case XACT_EVENT_PARALLEL_COMMIT:
     case XACT_EVENT_PREPARE:
-        drop_if([](const Running &r) { return r.call_subid != InvalidSubTransactionId; });
-        // What stays (a procedure's loop) belongs to the top level of the next transaction.
-        for (int i = 0; i < running_top; i++)
-            running[i].subid = TopSubTransactionId;
+        if (running_top > 0)
+        {
+            drop_if([](const Running &r) { return r.call_subid != InvalidSubTransactionId; });
+            // What stays (a procedure's loop) belongs to the top level of the next transaction.
+            for (int i = 0; i < running_top; i++)
+                running[i].subid = TopSubTransactionId;
+        }
         subxact_depth = 0; // subtransactions never outlive their transaction
         current_subid = TopSubTransactionId;
         break;
@@ -153,26 +164,6 @@ void exec_state_init()
 {
     RegisterXactCallback(on_xact, nullptr);
     RegisterSubXactCallback(on_subxact, nullptr);
-}
-
-void exec_sync_message()
-{
-    const TimestampTz ts = GetCurrentStatementStartTimestamp();
-    if (ts != nesting_message)
-    {
-        nesting_message = ts;
-        nesting_level = 0;
-    }
-}
-
-void exec_pop(Running *r)
-{
-    const int i = int(r - running);
-    if (i < 0 || i >= running_top)
-        return;
-    if (i < running_top - 1) // a cursor closed out of order
-        memmove(&running[i], &running[i + 1], sizeof(Running) * (running_top - 1 - i));
-    running_top--;
 }
 
 Running *exec_push(QueryDesc *qd, uint64 queryid, bool toplevel)

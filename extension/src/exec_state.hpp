@@ -50,12 +50,23 @@ extern int running_top;
 // The current subtransaction's id, followed through the subtransaction callbacks (what
 // GetCurrentSubTransactionId() returns, without a call into the server per statement).
 extern SubTransactionId current_subid;
+// The statement timestamp of the client message the nesting level belongs to.
+extern TimestampTz nesting_message;
+void exec_pop_slow(Running *r);
 } // namespace exec_detail
 
 // Registers the (sub)transaction callbacks; once, from _PG_init.
 void exec_state_init();
 // First thing in every hook a client message can enter by: a new message starts at level zero.
-void exec_sync_message();
+inline void exec_sync_message()
+{
+    const TimestampTz ts = GetCurrentStatementStartTimestamp();
+    if (unlikely(ts != exec_detail::nesting_message))
+    {
+        exec_detail::nesting_message = ts;
+        nesting_level = 0;
+    }
+}
 
 // A tracked statement is about to start; NULL when the stack is full (deep recursion, many open
 // cursors): the caller then measures it with the executor's own instrumentation.
@@ -79,7 +90,13 @@ inline bool exec_is_live(const Running *r, const QueryDesc *qd)
     return r - exec_detail::running < exec_detail::running_top && r->qd == qd;
 }
 // Off the stack (at ExecutorEnd); r must be an entry exec_find() returned.
-void exec_pop(Running *r);
+inline void exec_pop(Running *r)
+{
+    if (exec_detail::running_top > 0 && r == &exec_detail::running[exec_detail::running_top - 1])
+        exec_detail::running_top--; // the common case: the innermost statement ends
+    else
+        exec_detail::exec_pop_slow(r);
+}
 // Around each ExecutorRun/ExecutorFinish call of a statement on the stack.
 inline void exec_call_begin(Running *r)
 {

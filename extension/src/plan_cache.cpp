@@ -4,14 +4,14 @@
  * The walk (plan_id.cpp) costs some tens of instructions per plan node; a plan that is executed
  * many times (a prepared statement's generic plan, a PL/pgSQL statement's cached plan) should pay
  * it once. Two places remember a plan's shape, both keyed by the PlannedStmt's address:
- *  - The latest plan: the planner hook walks every tracked plan it produces and remembers it. The
- *    first execution of a plan almost always follows its planning, so it finds its shape here with
- *    no further walk; a one-shot plan (simple query protocol, a custom plan) is walked exactly once
- *    and costs nothing more. This is exact because every PlannedStmt that reaches the executor was
- *    produced by the planner, through our hook: a plan at the latest plan's address that is not the
- *    latest plan would have had to be planned after it, and would then be the latest plan. The
- *    query id, plan tree and range table pointers are compared too, as a guard against plans made
- *    without the hook chain.
+ *  - The latest plan: the planner hook remembers every plan it produces (and walks it at once when
+ *    planning is recorded, under the plan id). The first execution of a plan almost always follows
+ *    its planning, so it walks it once here, or finds it walked; a one-shot plan (simple query
+ *    protocol, a custom plan) is walked exactly once and costs nothing more. This is exact because every
+ * PlannedStmt that reaches the executor was produced by the planner, through our hook: a plan at the latest
+ * plan's address that is not the latest plan would have had to be planned after it, and would then be the
+ * latest plan. The query id, plan tree and range table pointers are compared too, as a guard against plans
+ * made without the hook chain.
  *  - The reuse cache: a plan executed again after other plans were made is a reused plan. Its
  *    shape is walked once more and kept in a direct-mapped cache, tied to the memory context that
  *    holds the plan by a reset callback: when that context is reset or deleted (the plan is freed
@@ -132,14 +132,14 @@ PlanShape walk(const PlannedStmt *stmt)
 
 } // namespace
 
-void plan_made(const PlannedStmt *stmt, bool tracked)
+void plan_made(const PlannedStmt *stmt, bool walk_now)
 {
     latest.stmt = stmt;
     latest.plan_tree = stmt->planTree;
     latest.rtable = stmt->rtable;
     latest.queryid = stmt->queryId;
-    latest.known = tracked;
-    if (tracked)
+    latest.known = walk_now;
+    if (walk_now)
         latest.shape = walk(stmt);
 }
 

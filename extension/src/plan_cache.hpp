@@ -13,9 +13,9 @@ struct PlanShape
 };
 
 // In the planner hook, for every plan made: it becomes the latest plan, which its first execution
-// then finds without a walk. Walked now when tracked (plan_shape_latest() gives the result), on
-// first use otherwise.
-void plan_made(const PlannedStmt *stmt, bool tracked);
+// then finds without a further walk. Walked now with `walk_now` (planning is recorded under the
+// plan id: plan_shape_latest() gives it), at its first execution otherwise.
+void plan_made(const PlannedStmt *stmt, bool walk_now);
 PlanShape plan_shape_latest();
 // At ExecutorStart: the plan's shape, walked at most once per plan however often it runs
 // (prepared statements, PL/pgSQL's cached plans), and exact however memory is reused.
