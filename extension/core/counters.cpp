@@ -57,12 +57,25 @@ void IoUsage::add(const IoUsage &o)
     wal_bytes += o.wal_bytes;
 }
 
+void JitUsage::add(const JitUsage &o)
+{
+    functions += o.functions;
+    generation_time += o.generation_time;
+    inlining_count += o.inlining_count;
+    inlining_time += o.inlining_time;
+    optimization_count += o.optimization_count;
+    optimization_time += o.optimization_time;
+    emission_count += o.emission_count;
+    emission_time += o.emission_time;
+}
+
 void Counters::merge(const Counters &o)
 {
     exec.merge(o.exec);
     plan.merge(o.plan);
     rows += o.rows;
     io.add(o.io);
+    jit.add(o.jit);
     if (o.first_seen != 0 && (first_seen == 0 || o.first_seen < first_seen))
         first_seen = o.first_seen;
     if (o.last_seen > last_seen)

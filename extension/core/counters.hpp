@@ -57,6 +57,22 @@ struct IoUsage
     void add(const IoUsage &o);
 };
 
+// JIT compilation of one execution, as pg_stat_statements 1.10 counts it: functions compiled and,
+// per phase, the executions that spent time in it and that time (ms).
+struct JitUsage
+{
+    int64_t functions;
+    double generation_time;
+    int64_t inlining_count;
+    double inlining_time;
+    int64_t optimization_count;
+    double optimization_time;
+    int64_t emission_count;
+    double emission_time;
+
+    void add(const JitUsage &o);
+};
+
 struct Counters
 {
     TimeStats exec;
@@ -65,6 +81,7 @@ struct Counters
     IoUsage io;
     int64_t first_seen; // microseconds, in the caller's epoch
     int64_t last_seen;
+    JitUsage jit;
 
     void add_execution(double ms, int64_t nrows, const IoUsage &usage, int64_t now)
     {

@@ -73,3 +73,18 @@ TEST(Counters, ExecutionAndPlanningAccumulate)
     EXPECT_EQ(c.first_seen, 1000);
     EXPECT_EQ(c.last_seen, 3000);
 }
+
+TEST(Counters, MergeSumsJitUsage)
+{
+    pgperfgate::Counters a{}, b{};
+    a.jit.functions = 3;
+    a.jit.emission_count = 1;
+    a.jit.emission_time = 1.5;
+    b.jit.functions = 4;
+    b.jit.emission_count = 1;
+    b.jit.emission_time = 2.0;
+    a.merge(b);
+    EXPECT_EQ(a.jit.functions, 7);
+    EXPECT_EQ(a.jit.emission_count, 2);
+    EXPECT_DOUBLE_EQ(a.jit.emission_time, 3.5);
+}
