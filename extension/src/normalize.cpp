@@ -3,9 +3,11 @@
  *
  * The constants' locations are only known at parse analysis (JumbleState), while an entry is created
  * when the statement finishes, possibly several protocol messages later. So each backend keeps a
- * small direct-mapped cache, (query id, role) -> normalized text, filled at parse analysis the first
- * time it sees a query id for a role, and read when an entry is created. A repeat parse costs one
- * array probe.
+ * small two-way set-associative cache, (query id, role) -> normalized text, filled at parse analysis
+ * the first time it sees a query id for a role, and read when an entry is created. A repeat parse
+ * costs two probes. Two ways, the least recently used replaced: a text is often needed long after
+ * its parse (a PL/pgSQL statement whose plan is cached is parsed once, recorded at every call), and
+ * with one way a single other statement of the same slot in between would lose it to the raw text.
  * The constants' lengths come from the core lexer: it NUL-terminates the token it has just returned
  * in its private copy of the text, so strlen() from the constant's location gives its length.
  *
@@ -16,6 +18,7 @@
  */
 #include "normalize.hpp"
 
+#include "core/query_group.hpp"
 #include "module.hpp"
 
 namespace pgpf
@@ -33,9 +36,37 @@ struct CachedText
     char *text;
     int len;      // bytes cached
     int full_len; // bytes of the whole normalized text (more than len when cut)
+    uint64 group; // query group of the whole text: a cut text may have lost the end of a list
+    uint64 used;  // the tick of its last use, for replacement
 };
 
 CachedText cache[kCacheSlots];
+uint64 cache_tick = 0;
+
+// The cached text of queryid for the current role, or NULL. The role is asked only when a query id
+// matches (a repeat parse mostly misses nothing and asks nothing).
+CachedText *lookup(uint64 queryid)
+{
+    CachedText *set = &cache[(queryid % (kCacheSlots / 2)) * 2];
+    for (int w = 0; w < 2; w++)
+        if (set[w].queryid == queryid && set[w].text != nullptr && set[w].userid == GetUserId())
+        {
+            set[w].used = ++cache_tick;
+            return &set[w];
+        }
+    return nullptr;
+}
+
+// Where a new text of queryid goes: an empty way, else the least recently used one.
+CachedText *victim(uint64 queryid)
+{
+    CachedText *set = &cache[(queryid % (kCacheSlots / 2)) * 2];
+    if (set[0].text == nullptr)
+        return &set[0];
+    if (set[1].text == nullptr)
+        return &set[1];
+    return set[0].used <= set[1].used ? &set[0] : &set[1];
+}
 MemoryContext cache_context = nullptr;
 
 int compare_locations(const void *a, const void *b)
@@ -118,8 +149,7 @@ void remember_normalized_text(ParseState *pstate, Query *query, JumbleState *jst
     const uint64 queryid = query->queryId;
     if (queryid == 0 || jstate == nullptr || jstate->clocations_count <= 0)
         return;
-    CachedText &slot = cache[queryid % kCacheSlots];
-    if (slot.queryid == queryid && slot.text != nullptr && slot.userid == GetUserId())
+    if (lookup(queryid) != nullptr)
         return;
     const Oid userid = GetUserId();
     if (pstate->p_sourcetext == nullptr)
@@ -139,7 +169,9 @@ void remember_normalized_text(ParseState *pstate, Query *query, JumbleState *jst
     StringInfoData text = normalize(jstate, pstate->p_sourcetext, loc, len);
     MemoryContextSwitchTo(old);
 
+    CachedText &slot = *victim(queryid);
     const int full_len = text.len;
+    const uint64 group = pgperfgate::query_group(text.data, size_t(text.len));
     int keep = full_len;
     if (keep >= guc_query_text_size)
         keep = pg_mbcliplen(text.data, keep, guc_query_text_size - 1);
@@ -156,17 +188,18 @@ void remember_normalized_text(ParseState *pstate, Query *query, JumbleState *jst
     slot.text = copy;
     slot.len = keep;
     slot.full_len = full_len;
+    slot.group = group;
+    slot.used = ++cache_tick;
 }
 
 char *query_text_for(uint64 queryid, const char *source, int location, int length, int *len, bool *cut)
 {
-    const CachedText &slot = cache[queryid % kCacheSlots];
     *cut = false;
-    if (slot.text != nullptr && slot.queryid == queryid && slot.userid == GetUserId())
+    if (const CachedText *slot = lookup(queryid))
     {
-        *len = slot.len;
-        *cut = slot.full_len > slot.len;
-        return pnstrdup(slot.text, slot.len);
+        *len = slot->len;
+        *cut = slot->full_len > slot->len;
+        return pnstrdup(slot->text, slot->len);
     }
     if (source == nullptr)
     {
@@ -176,6 +209,41 @@ char *query_text_for(uint64 queryid, const char *source, int location, int lengt
     const char *stmt = CleanQuerytext(source, &location, &length);
     *len = length;
     return pnstrdup(stmt, length);
+}
+
+int copy_query_text(uint64 queryid, const char *source, int location, int length, char *buf, int size)
+{
+    const char *text;
+    int len;
+    if (size <= 1)
+        return 0;
+    if (const CachedText *slot = lookup(queryid))
+    {
+        text = slot->text;
+        len = slot->len;
+    }
+    else if (source != nullptr)
+    {
+        text = CleanQuerytext(source, &location, &length);
+        len = length;
+    }
+    else
+        return 0;
+    if (len >= size)
+        len = pg_mbcliplen(text, len, size - 1);
+    memcpy(buf, text, len);
+    buf[len] = '\0';
+    return len;
+}
+
+uint64 query_group_for(uint64 queryid, const char *source, int location, int length)
+{
+    if (const CachedText *slot = lookup(queryid))
+        return slot->group;
+    if (source == nullptr)
+        return queryid;
+    const char *stmt = CleanQuerytext(source, &location, &length);
+    return pgperfgate::query_group(stmt, size_t(Max(length, 0)));
 }
 
 Size normalize_cache_bytes()
