@@ -47,7 +47,19 @@ CREATE FUNCTION pg_perfgate_internal(
     OUT wal_bytes numeric,
     OUT first_seen timestamptz,
     OUT last_seen timestamptz,
-    OUT plan_count integer
+    OUT plan_count integer,
+    OUT query_group bigint,
+    OUT jit_functions bigint,
+    OUT jit_generation_time float8,
+    OUT jit_inlining_count bigint,
+    OUT jit_inlining_time float8,
+    OUT jit_optimization_count bigint,
+    OUT jit_optimization_time float8,
+    OUT jit_emission_count bigint,
+    OUT jit_emission_time float8,
+    OUT errors bigint,
+    OUT variants integer,
+    OUT queryids bigint[]
 )
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'pg_perfgate_internal'
@@ -55,7 +67,7 @@ LANGUAGE C STRICT VOLATILE PARALLEL SAFE;
 
 -- One row per (userid, dbid, toplevel, queryid, planid); columns named as in pg_stat_statements.
 CREATE VIEW pg_perfgate_statements AS
-  SELECT userid, dbid, toplevel, queryid, planid, query,
+  SELECT userid, dbid, toplevel, queryid, planid, query_group, query,
          plans, total_plan_time, min_plan_time, max_plan_time, mean_plan_time, stddev_plan_time,
          calls, total_exec_time, min_exec_time, max_exec_time, mean_exec_time, stddev_exec_time,
          p50_exec_time, p95_exec_time, p99_exec_time,
@@ -65,6 +77,8 @@ CREATE VIEW pg_perfgate_statements AS
          temp_blks_read, temp_blks_written,
          blk_read_time, blk_write_time, temp_blk_read_time, temp_blk_write_time,
          wal_records, wal_fpi, wal_bytes,
+         jit_functions, jit_generation_time, jit_inlining_count, jit_inlining_time,
+         jit_optimization_count, jit_optimization_time, jit_emission_count, jit_emission_time,
          first_seen, last_seen
   FROM pg_perfgate_internal(true, 0);
 
@@ -129,23 +143,55 @@ CREATE VIEW pg_perfgate_antipatterns AS
   LEFT JOIN pg_catalog.pg_database d ON d.oid = a.dbid
   LEFT JOIN q ON q.userid = a.userid AND q.dbid = a.dbid AND q.queryid = a.queryid;
 
--- One row per (dbid, queryid, toplevel) over all plans and users, ranked by total execution time.
+-- One row per (dbid, query_group, toplevel) over all plans, users and IN-list variants, ranked by
+-- total execution time; queryid is the group's busiest query id the caller may see, queryids all of
+-- them (each a row in pg_perfgate_statements and pg_stat_statements).
 CREATE VIEW pg_perfgate_hot_queries AS
   WITH a AS MATERIALIZED (SELECT dbid, queryid, related_queryid, kind FROM pg_perfgate_antipatterns_internal())
   SELECT rank() OVER (ORDER BY h.total_exec_time DESC) AS rank,
-         h.dbid, d.datname, h.toplevel, h.queryid,
+         h.dbid, d.datname, h.toplevel, h.query_group, h.queryid, h.variants, h.queryids,
          h.calls, h.total_exec_time,
          round((100 * h.total_exec_time /
                 nullif(sum(h.total_exec_time) OVER (PARTITION BY h.toplevel), 0))::numeric, 2) AS time_share_pct,
          h.mean_exec_time, h.p95_exec_time,
          h.rows::float8 / nullif(h.calls, 0) AS rows_per_call,
-         h.plan_count,
+         h.plan_count, h.errors,
          (SELECT array_agg(DISTINCT a.kind ORDER BY a.kind) FROM a
-           WHERE a.dbid = h.dbid AND h.queryid IN (a.queryid, a.related_queryid)) AS antipatterns,
+           WHERE a.dbid = h.dbid AND (a.queryid = ANY (h.queryids) OR a.related_queryid = ANY (h.queryids)))
+           AS antipatterns,
          h.query
-  FROM pg_perfgate_internal(true, 2) h
+  FROM pg_perfgate_internal(true, 3) h
   LEFT JOIN pg_catalog.pg_database d ON d.oid = h.dbid
   WHERE h.calls > 0;
+
+CREATE FUNCTION pg_perfgate_errors_internal(
+    OUT userid oid,
+    OUT dbid oid,
+    OUT queryid bigint,
+    OUT sqlstate text,
+    OUT errors bigint,
+    OUT message text,
+    OUT query text,
+    OUT first_seen timestamptz,
+    OUT last_seen timestamptz
+)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'pg_perfgate_errors_internal'
+LANGUAGE C STRICT VOLATILE PARALLEL RESTRICTED;
+
+-- Failed statements: one row per (user, database, query id, SQLSTATE). The query text is the
+-- statement entry's when the statement also succeeded at times, else the one kept with the error.
+CREATE VIEW pg_perfgate_errors AS
+  WITH q AS MATERIALIZED (
+    SELECT userid, dbid, queryid, min(query) AS query
+      FROM pg_perfgate_internal(true, 0)
+     WHERE query IS NOT NULL AND toplevel
+     GROUP BY userid, dbid, queryid)
+  SELECT e.userid, e.dbid, d.datname, e.queryid, e.sqlstate, e.errors, e.message,
+         coalesce(q.query, e.query) AS query, e.first_seen, e.last_seen
+  FROM pg_perfgate_errors_internal() e
+  LEFT JOIN pg_catalog.pg_database d ON d.oid = e.dbid
+  LEFT JOIN q ON q.userid = e.userid AND q.dbid = e.dbid AND q.queryid = e.queryid;
 
 CREATE FUNCTION pg_perfgate_info_internal(
     OUT entries bigint,
@@ -181,5 +227,6 @@ AS 'MODULE_PATHNAME', 'pg_perfgate_reset'
 LANGUAGE C STRICT PARALLEL SAFE;
 
 GRANT SELECT ON pg_perfgate_statements, pg_perfgate_plans, pg_perfgate_hot_queries,
-                pg_perfgate_plan_changes, pg_perfgate_antipatterns, pg_perfgate_info TO PUBLIC;
+                pg_perfgate_plan_changes, pg_perfgate_antipatterns, pg_perfgate_errors, pg_perfgate_info
+   TO PUBLIC;
 REVOKE ALL ON FUNCTION pg_perfgate_reset(oid, oid, bigint) FROM PUBLIC;

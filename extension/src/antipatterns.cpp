@@ -68,6 +68,9 @@ const KindInfo kinds[kApKinds + 1] = {
      "Fetch large results in batches through a server-side cursor (DECLARE ... CURSOR, FETCH n)."},
     {"filter_heavy_seq_scan",
      "An index on the filtered columns would let the query read only the rows it keeps."},
+    {"temp_spill",
+     "A sort or hash wrote temporary files: give this statement more memory (SET LOCAL work_mem in its "
+     "transaction), or let an index return the rows in order."},
 };
 
 const KindInfo &info_of(ApKind kind)

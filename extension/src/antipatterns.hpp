@@ -14,9 +14,12 @@ enum class ApKind : uint8
     RowByRow = 2,
     DeepOffset = 3,
     HugeFetch = 4,
-    FilterHeavySeqScan = 5
+    FilterHeavySeqScan = 5,
+    TempSpill = 6 // spill.cpp; largest: the memory it would have needed, kB
 };
-constexpr int kApKinds = 5;
+constexpr int kApKinds = 6;
+// The kinds the detectors of detect.cpp raise messages for (pg_perfgate.<name>_action).
+constexpr int kApActionKinds = 5;
 // The kind's name in the view, and the advice for it: one line in plain words.
 const char *ap_kind_name(ApKind kind);
 const char *ap_advice(ApKind kind);

@@ -20,6 +20,8 @@
 #include "normalize.hpp"
 #include "plan_cache.hpp"
 #include "plan_text.hpp"
+#include "slowlog.hpp"
+#include "spill.hpp"
 #include "store.hpp"
 
 namespace pgpf
@@ -52,6 +54,20 @@ pgperfgate::IoUsage io_from(const BufferUsage &b, const WalUsage &w)
     io.wal_fpi = w.wal_fpi;
     io.wal_bytes = w.wal_bytes;
     return io;
+}
+
+// Counted as pg_stat_statements 1.10 counts it: a phase counts when it took any time.
+const pgperfgate::JitUsage *jit_from(const JitInstrumentation &j, pgperfgate::JitUsage *out)
+{
+    out->functions = j.created_functions;
+    out->generation_time = INSTR_TIME_GET_MILLISEC(j.generation_counter);
+    out->inlining_time = INSTR_TIME_GET_MILLISEC(j.inlining_counter);
+    out->inlining_count = out->inlining_time > 0 ? 1 : 0;
+    out->optimization_time = INSTR_TIME_GET_MILLISEC(j.optimization_counter);
+    out->optimization_count = out->optimization_time > 0 ? 1 : 0;
+    out->emission_time = INSTR_TIME_GET_MILLISEC(j.emission_counter);
+    out->emission_count = out->emission_time > 0 ? 1 : 0;
+    return out;
 }
 
 EntryKey make_key(uint64 queryid, uint64 planid, bool toplevel)
@@ -94,6 +110,7 @@ void record(const EntryKey &key, const Sample &sample, const char *source, int l
     NewTexts texts{};
     char *query = query_text_for(key.queryid, source, location, length, &texts.query_len, &texts.query_cut);
     texts.query = query;
+    texts.query_group = query_group_for(key.queryid, source, location, length);
     char *plan = nullptr;
     texts.plan_wanted = want_plan;
     if (want_plan)
@@ -204,8 +221,15 @@ void capture_executor_end(QueryDesc *queryDesc, Running *r)
     Sample s;
     s.kind = SampleKind::Execution;
     s.rows = int64(PGPF_ROWS_PROCESSED(queryDesc->estate));
+    pgperfgate::JitUsage jit;
+    s.jit = queryDesc->estate->es_jit != nullptr ? jit_from(queryDesc->estate->es_jit->instr, &jit) : nullptr;
     RunFacts facts;
     uint32 features;
+    EntryKey key;
+    // What the spill check and the slow log read after the entry has left the stack: the I/O is
+    // copied only for a slow execution.
+    int64 temp_written;
+    pgperfgate::IoUsage slow_io;
     if (r != nullptr)
     {
         // Tracked when it started: recorded, whatever the settings say now. Taken off the stack
@@ -215,8 +239,11 @@ void capture_executor_end(QueryDesc *queryDesc, Running *r)
         s.ms = INSTR_TIME_GET_MILLISEC(r->elapsed);
         s.ns = uint64(INSTR_TIME_GET_DOUBLE(r->elapsed) * 1e9);
         s.io = &r->io;
-        record(make_key(stmt->queryId, r->planid, r->toplevel), s, queryDesc->sourceText, stmt->stmt_location,
-               stmt->stmt_len, queryDesc);
+        temp_written = r->io.temp_blks_written;
+        if (unlikely(slowlog_due(s.ms)))
+            slow_io = r->io;
+        key = make_key(stmt->queryId, r->planid, r->toplevel);
+        record(key, s, queryDesc->sourceText, stmt->stmt_location, stmt->stmt_len, queryDesc);
         // Found again: recording may have rendered a plan text in a subtransaction.
         if (!exec_is_live(r, queryDesc))
             r = exec_find(queryDesc);
@@ -232,15 +259,21 @@ void capture_executor_end(QueryDesc *queryDesc, Running *r)
         s.ns = t->total > 0 ? uint64(t->total * 1e9) : 0;
         const pgperfgate::IoUsage io = io_from(t->bufusage, t->walusage);
         s.io = &io;
+        temp_written = io.temp_blks_written;
+        slow_io = io;
         memset(&facts, 0, sizeof(facts));
         const PlanShape shape = plan_shape_for(stmt);
         features = shape.features;
-        record(make_key(stmt->queryId, shape.planid, nesting_level == 0), s, queryDesc->sourceText,
-               stmt->stmt_location, stmt->stmt_len, queryDesc);
+        key = make_key(stmt->queryId, shape.planid, nesting_level == 0);
+        record(key, s, queryDesc->sourceText, stmt->stmt_location, stmt->stmt_len, queryDesc);
     }
     else
         return; // not tracked, or started before we were tracking it
     detect_executor_end(queryDesc, facts, stmt->queryId, features, s.rows, s.ms);
+    if (unlikely(temp_written > 0))
+        spill_check(queryDesc, stmt->queryId, temp_written, s.ms);
+    if (unlikely(slowlog_due(s.ms)))
+        slowlog_write(key, s.ms, s.rows, slow_io);
 }
 
 namespace
@@ -290,6 +323,7 @@ PlannedStmt *capture_planner(Query *parse, const char *query_string, int cursorO
     s.ns = 0;
     s.rows = 0;
     s.io = &io;
+    s.jit = nullptr;
     record(make_key(parse->queryId, plan_shape_latest().planid, nesting_level == 0), s, query_string,
            parse->stmt_location, parse->stmt_len, nullptr);
     return result;
@@ -306,7 +340,11 @@ void capture_utility(uint64 queryid, const char *query_string, int location, int
     s.ns = ms > 0 ? uint64(ms * 1e6) : 0;
     s.rows = int64(rows);
     s.io = &io;
-    record(make_key(queryid, 0, nesting_level == 0), s, query_string, location, length, nullptr);
+    s.jit = nullptr;
+    const EntryKey key = make_key(queryid, 0, nesting_level == 0);
+    record(key, s, query_string, location, length, nullptr);
+    if (unlikely(slowlog_due(ms)))
+        slowlog_write(key, ms, s.rows, io);
 }
 
 } // namespace pgpf

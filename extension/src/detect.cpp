@@ -361,11 +361,16 @@ void detect_define_gucs()
                              nullptr, nullptr);
     static const char *names[] = {nullptr,       "n_plus_one", "row_by_row",
                                   "deep_offset", "huge_fetch", "seq_scan"};
-    for (int k = 1; k <= kApKinds; k++)
+    for (int k = 1; k <= kApActionKinds; k++)
         DefineCustomEnumVariable(
             psprintf("pg_perfgate.%s_action", names[k]),
             "What to do the moment this anti-pattern is detected: off, log, warning or error.", nullptr,
             &guc_action[k], ACTION_OFF, action_options, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+}
+
+bool detect_enabled()
+{
+    return guc_detect;
 }
 
 void detect_executor_start(QueryDesc *queryDesc, Running *running)

@@ -9,6 +9,7 @@ namespace pgpf
 {
 
 void detect_define_gucs();
+bool detect_enabled(); // pg_perfgate.detect
 // Registers the (sub)transaction callbacks that drop a finding's message when its statement fails.
 void detect_init();
 void detect_executor_start(QueryDesc *queryDesc, Running *running);

@@ -7,9 +7,11 @@
  */
 #include "antipatterns.hpp"
 #include "detect.hpp"
+#include "errors.hpp"
 #include "guard.hpp"
 #include "hooks.hpp"
 #include "module.hpp"
+#include "slowlog.hpp"
 #include "store.hpp"
 
 extern "C"
@@ -58,6 +60,8 @@ void on_shmem_request()
         prev_shmem_request();
     store_shmem_request();
     ap_shmem_request();
+    errors_shmem_request();
+    slowlog_shmem_request();
 }
 #endif
 
@@ -71,6 +75,8 @@ void on_shmem_startup()
                     prev_shmem_startup();
                 store_shmem_startup();
                 ap_shmem_startup();
+                errors_shmem_startup();
+                slowlog_shmem_startup();
             });
 }
 
@@ -106,6 +112,8 @@ void define_gucs()
                             nullptr, &guc_max_antipatterns, 1000, 100, INT_MAX / 2, PGC_POSTMASTER, 0,
                             nullptr, nullptr, nullptr);
     detect_define_gucs();
+    errors_define_gucs();
+    slowlog_define_gucs();
     PGPF_RESERVE_GUC_PREFIX("pg_perfgate");
 }
 
@@ -130,9 +138,12 @@ void _PG_init(void)
 #else
         store_shmem_request();
         ap_shmem_request();
+        errors_shmem_request();
+        slowlog_shmem_request();
 #endif
                 prev_shmem_startup = shmem_startup_hook;
                 shmem_startup_hook = on_shmem_startup;
                 install_hooks();
+                errors_install_hook();
             });
 }

@@ -22,7 +22,9 @@ namespace
 constexpr const char *kFile = "pg_stat/pg_perfgate.stat";
 constexpr const char *kTempFile = "pg_stat/pg_perfgate.stat.tmp";
 constexpr uint32 kMagic = 0x46504750; // "PGPF"
-constexpr uint32 kFormat = 1;
+// 2: StoreEntry gained query_group and the JIT counters. Files of another format are ignored with a
+// WARNING (validate()), never read.
+constexpr uint32 kFormat = 2;
 constexpr Size kMaxFile = Size(1) << 30;
 
 struct FileHeader

@@ -180,6 +180,8 @@ void apply(StoreEntry *e, const Sample &s, TimestampTz now)
     {
         e->counters.add_execution(s.ms, s.rows, *s.io, now);
         e->hist.record(s.ns);
+        if (s.jit != nullptr)
+            e->counters.jit.add(*s.jit);
     }
     else
         e->counters.add_planning(s.ms, *s.io, now);
@@ -345,6 +347,7 @@ void store_insert(const EntryKey &key, const Sample &sample, const NewTexts &tex
         bool evicted;
         e = t.insert(key, hash, &evicted, [&](uint32 idx) { unpublish(p, idx); });
         const uint32 idx = t.index_of(e);
+        e->query_group = texts.query_group;
         e->query_len = copy_text(query_slot(p, idx), shared->query_text_size, texts.query, texts.query_len,
                                  texts.query_cut);
         apply(e, sample, now);
@@ -368,6 +371,45 @@ void store_set_plan_text(const EntryKey &key, PlanTextState state, const char *p
     StoreEntry *e = table_of(p).find(key, hash);
     if (e != nullptr)
         put_plan_text(p, e, state, plan);
+    LWLockRelease(lock);
+}
+
+void store_copy_texts(const EntryKey &key, char **query, char **plan)
+{
+    *query = nullptr;
+    *plan = nullptr;
+    if (shared == nullptr)
+        return;
+    const uint64 hash = key_hash(key);
+    const int p = partition_of(hash);
+    LWLock *lock = &shared->locks[p].lock;
+    Table t = table_of(p);
+    // Copied into fixed buffers under the lock (nothing that can fail is called while it is held),
+    // then into palloc'd strings.
+    LWLockAcquire(lock, LW_SHARED);
+    const StoreEntry *e = t.find(key, hash);
+    const int qlen = e != nullptr ? e->query_len : 0;
+    const int plen = e != nullptr && e->has_plan_text ? e->plan_len : 0;
+    LWLockRelease(lock);
+    if (qlen == 0 && plen == 0)
+        return;
+    char *q = static_cast<char *>(palloc(qlen + 1));
+    char *pl = static_cast<char *>(palloc(plen + 1));
+    LWLockAcquire(lock, LW_SHARED);
+    e = t.find(key, hash);
+    if (e != nullptr)
+    {
+        // Texts only change under the exclusive lock; an entry reused meanwhile is cut to the lengths
+        // read above, and its texts are NUL-terminated within their slots.
+        const int ql = Min(qlen, e->query_len);
+        const int pll = e->has_plan_text ? Min(plen, e->plan_len) : 0;
+        memcpy(q, query_slot(p, t.index_of(e)), ql);
+        q[ql] = '\0';
+        memcpy(pl, plan_slot(p, t.index_of(e)), pll);
+        pl[pll] = '\0';
+        *query = ql > 0 ? q : nullptr;
+        *plan = pll > 0 ? pl : nullptr;
+    }
     LWLockRelease(lock);
 }
 
@@ -507,6 +549,7 @@ void store_load_entry(const StoreEntry &src, const char *query, int query_len, c
     e->counters = src.counters;
     e->hist = src.hist;
     e->plan_skipped = src.plan_skipped;
+    e->query_group = src.query_group;
     e->query_len = copy_text(query_slot(p, t.index_of(e)), shared->query_text_size, query, query_len);
     if (plan != nullptr)
     {

@@ -29,6 +29,7 @@ struct StoreEntry
     bool plan_skipped;  // rendering the plan text failed: not tried again for this entry
     int32 query_len;    // bytes of query text stored, after truncation
     int32 plan_len;
+    uint64 query_group; // of the entry's query text, set once when it is created (core/query_group.hpp)
     pgperfgate::Counters counters; // guarded by the entry's spinlock (see store.cpp)
     pgperfgate::Histogram hist;    // execution times; guarded likewise
 };
@@ -46,6 +47,7 @@ struct Sample
     uint64 ns;
     int64 rows;
     const pgperfgate::IoUsage *io;
+    const pgperfgate::JitUsage *jit; // NULL: the execution was not JIT-compiled
 };
 
 // The texts of a new entry, prepared by the caller before the store is entered (the store never
@@ -58,6 +60,7 @@ struct NewTexts
     bool plan_wanted; // this entry should get a plan text
     PlanTextState plan_state;
     const char *plan; // with PlanTextState::Rendered
+    uint64 query_group;
 };
 
 void store_shmem_request();
@@ -80,6 +83,9 @@ bool store_update(const EntryKey &key, const Sample &sample, bool *need_plan);
 void store_insert(const EntryKey &key, const Sample &sample, const NewTexts &texts);
 // Gives an existing entry its plan text, unless it has one by now. Failed counts as skipped.
 void store_set_plan_text(const EntryKey &key, PlanTextState state, const char *plan);
+
+// For the slow-statement log: copies of key's query and plan texts (palloc'd; NULL when not stored).
+void store_copy_texts(const EntryKey &key, char **query, char **plan);
 
 // Removes the entries matching the filter (0 = any); all of them resets the info counters too, and
 // bumps store_reset_generation. Returns the number removed.

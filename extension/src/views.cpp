@@ -2,8 +2,11 @@
  * views.cpp — the SQL-callable functions behind the pg_perfgate_* views.
  *
  * pg_perfgate_internal(showtext, grouping) returns one row per entry (grouping 0), per (database,
- * query id, plan id) (1), or per (database, query id, toplevel) (2); the views in the install script
- * shape those rows. Entries are copied out of shared memory first, one partition at a time, and
+ * query id, plan id) (1), per (database, query id, toplevel) (2), or per (database, query group,
+ * toplevel) (3: the IN-list variants of a statement together, named by their busiest query id the
+ * caller may see); the views in the install script shape those rows. Grouped query rows also carry
+ * the error count of their query ids (errors.cpp), on top-level rows: errors are charged to the
+ * statement the client sent. Entries are copied out of shared memory first, one partition at a time, and
  * grouped and turned into tuples with no lock held.
  *
  * Who sees what (the pg_stat_statements rule, in every view, grouped ones included): query text,
@@ -16,10 +19,12 @@
  */
 #include "antipatterns.hpp"
 #include "detect.hpp"
+#include "errors.hpp"
 #include "exec_state.hpp"
 #include "guard.hpp"
 #include "normalize.hpp"
 #include "store.hpp"
+#include "views.hpp"
 
 extern "C"
 {
@@ -33,49 +38,6 @@ extern "C"
 namespace pgpf
 {
 
-namespace
-{
-
-constexpr int kColumns = 43;
-
-enum Grouping
-{
-    BY_ENTRY = 0,
-    BY_PLAN = 1,
-    BY_QUERY = 2
-};
-
-int compare_group(const void *a, const void *b, void *arg)
-{
-    const int group_mode = *static_cast<int *>(arg);
-    const StoreEntry &x = (*static_cast<EntryCopy *const *>(a))->entry;
-    const StoreEntry &y = (*static_cast<EntryCopy *const *>(b))->entry;
-    if (x.key.dbid != y.key.dbid)
-        return x.key.dbid < y.key.dbid ? -1 : 1;
-    if (x.key.queryid != y.key.queryid)
-        return x.key.queryid < y.key.queryid ? -1 : 1;
-    if (group_mode == BY_QUERY && x.key.toplevel != y.key.toplevel)
-        return x.key.toplevel ? -1 : 1;
-    if (x.key.planid != y.key.planid)
-        return x.key.planid < y.key.planid ? -1 : 1;
-    return 0;
-}
-
-bool same_group(const StoreEntry &x, const StoreEntry &y, int mode)
-{
-    if (x.key.dbid != y.key.dbid || x.key.queryid != y.key.queryid)
-        return false;
-    return mode == BY_PLAN ? x.key.planid == y.key.planid : x.key.toplevel == y.key.toplevel;
-}
-
-Datum numeric_from_uint64(uint64 v)
-{
-    char buf[32];
-    snprintf(buf, sizeof(buf), UINT64_FORMAT, v);
-    return DirectFunctionCall3(numeric_in, CStringGetDatum(buf), ObjectIdGetDatum(0), Int32GetDatum(-1));
-}
-
-// Prepares a materialized set-returning call; works the same on every supported version.
 Tuplestorestate *begin_srf(FunctionCallInfo fcinfo, TupleDesc *desc)
 {
     ReturnSetInfo *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
@@ -92,6 +54,57 @@ Tuplestorestate *begin_srf(FunctionCallInfo fcinfo, TupleDesc *desc)
     rsinfo->setDesc = *desc;
     MemoryContextSwitchTo(old);
     return store;
+}
+
+namespace
+{
+
+constexpr int kColumns = 55;
+
+enum Grouping
+{
+    BY_ENTRY = 0,
+    BY_PLAN = 1,
+    BY_QUERY = 2,
+    BY_GROUP = 3 // (database, query group, toplevel): IN-list variants of one statement together
+};
+
+int compare_group(const void *a, const void *b, void *arg)
+{
+    const int group_mode = *static_cast<int *>(arg);
+    const StoreEntry &x = (*static_cast<EntryCopy *const *>(a))->entry;
+    const StoreEntry &y = (*static_cast<EntryCopy *const *>(b))->entry;
+    if (x.key.dbid != y.key.dbid)
+        return x.key.dbid < y.key.dbid ? -1 : 1;
+    if (group_mode == BY_GROUP && x.query_group != y.query_group)
+        return x.query_group < y.query_group ? -1 : 1;
+    if (group_mode == BY_GROUP && x.key.toplevel != y.key.toplevel)
+        return x.key.toplevel ? -1 : 1;
+    if (x.key.queryid != y.key.queryid)
+        return x.key.queryid < y.key.queryid ? -1 : 1;
+    if (group_mode == BY_QUERY && x.key.toplevel != y.key.toplevel)
+        return x.key.toplevel ? -1 : 1;
+    if (x.key.planid != y.key.planid)
+        return x.key.planid < y.key.planid ? -1 : 1;
+    return 0;
+}
+
+bool same_group(const StoreEntry &x, const StoreEntry &y, int mode)
+{
+    if (x.key.dbid != y.key.dbid)
+        return false;
+    if (mode == BY_GROUP)
+        return x.query_group == y.query_group && x.key.toplevel == y.key.toplevel;
+    if (x.key.queryid != y.key.queryid)
+        return false;
+    return mode == BY_PLAN ? x.key.planid == y.key.planid : x.key.toplevel == y.key.toplevel;
+}
+
+Datum numeric_from_uint64(uint64 v)
+{
+    char buf[32];
+    snprintf(buf, sizeof(buf), UINT64_FORMAT, v);
+    return DirectFunctionCall3(numeric_in, CStringGetDatum(buf), ObjectIdGetDatum(0), Int32GetDatum(-1));
 }
 
 struct Row
@@ -122,9 +135,22 @@ struct Row
     }
 };
 
+// What a row shows beyond the counters: its query id (a group's busiest visible one), whether the
+// caller may see it, its texts, and what only grouped rows have.
+struct RowFacts
+{
+    uint64 queryid;
+    bool visible;
+    const char *query;
+    const char *plan;
+    int plan_count;
+    int variants;   // query ids in the row
+    Datum queryids; // bigint[] of those the caller may see (BY_GROUP)
+    int64 errors;   // -1: not shown
+};
+
 void emit(Tuplestorestate *store, TupleDesc desc, int mode, const StoreEntry &e,
-          const pgperfgate::Counters &c, const pgperfgate::Histogram &h, bool visible, const char *query,
-          const char *plan, int plan_count)
+          const pgperfgate::Counters &c, const pgperfgate::Histogram &h, const RowFacts &f)
 {
     Row r;
     memset(r.nulls, 0, sizeof(r.nulls));
@@ -138,20 +164,20 @@ void emit(Tuplestorestate *store, TupleDesc desc, int mode, const StoreEntry &e,
         r.null();
     else
         r.put(BoolGetDatum(e.key.toplevel));
-    if (visible)
-        r.i8(int64(e.key.queryid));
+    if (f.visible)
+        r.i8(int64(f.queryid));
     else
         r.null();
-    if (mode == BY_QUERY)
+    if (mode == BY_QUERY || mode == BY_GROUP)
         r.null();
     else
         r.i8(int64(e.key.planid));
-    if (visible && query != nullptr)
-        r.put(CStringGetTextDatum(query));
+    if (f.visible && f.query != nullptr)
+        r.put(CStringGetTextDatum(f.query));
     else
         r.null();
-    if (visible && plan != nullptr)
-        r.put(CStringGetTextDatum(plan));
+    if (f.visible && f.plan != nullptr)
+        r.put(CStringGetTextDatum(f.plan));
     else
         r.null();
 
@@ -185,18 +211,90 @@ void emit(Tuplestorestate *store, TupleDesc desc, int mode, const StoreEntry &e,
     r.put(numeric_from_uint64(c.io.wal_bytes));
     r.ts(c.first_seen);
     r.ts(c.last_seen);
-    r.put(Int32GetDatum(plan_count));
+    r.put(Int32GetDatum(f.plan_count));
+    // The query group is no secret: it is a hash of a text the caller may not see, like a query id,
+    // but it names no statement by itself; shown with the query id.
+    if (f.visible || mode == BY_GROUP)
+        r.i8(int64(e.query_group));
+    else
+        r.null();
+    r.i8(c.jit.functions);
+    r.f8(c.jit.generation_time);
+    r.i8(c.jit.inlining_count);
+    r.f8(c.jit.inlining_time);
+    r.i8(c.jit.optimization_count);
+    r.f8(c.jit.optimization_time);
+    r.i8(c.jit.emission_count);
+    r.f8(c.jit.emission_time);
+    if (f.errors >= 0)
+        r.i8(f.errors);
+    else
+        r.null();
+    r.put(Int32GetDatum(f.variants));
+    if (f.queryids != (Datum)0)
+        r.put(f.queryids);
+    else
+        r.null();
     Assert(r.i == kColumns);
     tuplestore_putvalues(store, desc, r.values, r.nulls);
+}
+
+// Error counts per (database, query id), summed over roles and SQLSTATEs, sorted for look-ups.
+struct ErrorSum
+{
+    Oid dbid;
+    uint64 queryid;
+    int64 count;
+};
+
+int compare_error_sum(const void *a, const void *b)
+{
+    const ErrorSum &x = *static_cast<const ErrorSum *>(a);
+    const ErrorSum &y = *static_cast<const ErrorSum *>(b);
+    if (x.dbid != y.dbid)
+        return x.dbid < y.dbid ? -1 : 1;
+    if (x.queryid != y.queryid)
+        return x.queryid < y.queryid ? -1 : 1;
+    return 0;
+}
+
+ErrorSum *error_sums(int *count)
+{
+    int n;
+    ErrEntry *entries = errors_copy_all(&n);
+    ErrorSum *sums = static_cast<ErrorSum *>(palloc(sizeof(ErrorSum) * Max(n, 1)));
+    for (int i = 0; i < n; i++)
+        sums[i] = ErrorSum{entries[i].key.dbid, entries[i].key.queryid, entries[i].count};
+    qsort(sums, n, sizeof(ErrorSum), compare_error_sum);
+    int m = 0;
+    for (int i = 0; i < n; i++)
+    {
+        if (m > 0 && compare_error_sum(&sums[m - 1], &sums[i]) == 0)
+            sums[m - 1].count += sums[i].count;
+        else
+            sums[m++] = sums[i];
+    }
+    pfree(entries);
+    *count = m;
+    return sums;
+}
+
+int64 errors_of(const ErrorSum *sums, int n, Oid dbid, uint64 queryid)
+{
+    const ErrorSum key{dbid, queryid, 0};
+    const void *hit = bsearch(&key, sums, n, sizeof(ErrorSum), compare_error_sum);
+    return hit != nullptr ? static_cast<const ErrorSum *>(hit)->count : 0;
 }
 
 void statements(FunctionCallInfo fcinfo)
 {
     const bool showtext = PG_GETARG_BOOL(0);
     const int mode = PG_GETARG_INT32(1);
-    if (mode < BY_ENTRY || mode > BY_QUERY)
+    if (mode < BY_ENTRY || mode > BY_GROUP)
         ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                        errmsg("group_by must be 0 (entries), 1 (plans) or 2 (queries), not %d", mode)));
+                        errmsg("group_by must be 0 (entries), 1 (plans), 2 (queries) or 3 (query groups), "
+                               "not %d",
+                               mode)));
     store_check_attached();
     TupleDesc desc;
     Tuplestorestate *store = begin_srf(fcinfo, &desc);
@@ -215,12 +313,22 @@ void statements(FunctionCallInfo fcinfo)
         for (int i = 0; i < n; i++)
         {
             const StoreEntry &e = copies[i].entry;
-            emit(store, desc, mode, e, e.counters, e.hist, all_stats || e.key.userid == user,
-                 showtext ? copies[i].query : nullptr, showtext ? copies[i].plan : nullptr, 1);
+            const RowFacts f{e.key.queryid,
+                             all_stats || e.key.userid == user,
+                             showtext ? copies[i].query : nullptr,
+                             showtext ? copies[i].plan : nullptr,
+                             1,
+                             1,
+                             (Datum)0,
+                             -1};
+            emit(store, desc, mode, e, e.counters, e.hist, f);
         }
         return;
     }
 
+    // Errors are charged to the statement the client sent: shown on top-level rows of queries.
+    int nsums = 0;
+    ErrorSum *sums = mode == BY_QUERY || mode == BY_GROUP ? error_sums(&nsums) : nullptr;
     EntryCopy **order = static_cast<EntryCopy **>(palloc(sizeof(EntryCopy *) * Max(n, 1)));
     for (int i = 0; i < n; i++)
         order[i] = &copies[i];
@@ -228,37 +336,96 @@ void statements(FunctionCallInfo fcinfo)
     qsort_arg(order, n, sizeof(EntryCopy *), compare_group, &sort_mode);
 
     pgperfgate::Histogram *hist = static_cast<pgperfgate::Histogram *>(palloc(sizeof(pgperfgate::Histogram)));
+    Datum *ids = static_cast<Datum *>(palloc(sizeof(Datum) * Max(n, 1)));
     for (int start = 0; start < n;)
     {
         const StoreEntry &first = order[start]->entry;
         pgperfgate::Counters sum{};
         hist->clear();
-        bool visible = false;
-        const char *query = nullptr, *plan = nullptr;
-        int plan_count = 0;
+        RowFacts f{first.key.queryid, false, nullptr, nullptr, 0, 0, (Datum)0, -1};
+        const bool count_errors = sums != nullptr && first.key.toplevel;
+        if (count_errors)
+            f.errors = 0;
+        int nids = 0;
+        // The busiest visible query id of the group names it: sum each query id's time in turn.
+        double best_time = -1, run_time = 0;
+        bool run_visible = false;
+        const char *run_query = nullptr, *run_plan = nullptr;
         int end = start;
         for (; end < n && same_group(order[end]->entry, first, mode); end++)
         {
             const EntryCopy &c = *order[end];
+            const bool new_query = end == start || c.entry.key.queryid != order[end - 1]->entry.key.queryid;
+            if (new_query)
+            {
+                f.variants++;
+                run_time = 0;
+                run_visible = false;
+                run_query = run_plan = nullptr;
+                if (count_errors)
+                    f.errors += errors_of(sums, nsums, c.entry.key.dbid, c.entry.key.queryid);
+            }
             sum.merge(c.entry.counters);
             hist->merge(c.entry.hist);
+            run_time += c.entry.counters.exec.total;
             // Texts only from entries the caller may see: another role's entry may carry its
             // comments and, in the plan text, its constants.
             if (all_stats || c.entry.key.userid == user)
             {
-                visible = true;
-                if (query == nullptr)
-                    query = c.query;
-                if (plan == nullptr)
-                    plan = c.plan;
+                if (!run_visible && mode == BY_GROUP)
+                    ids[nids++] = Int64GetDatum(int64(c.entry.key.queryid));
+                run_visible = true;
+                if (run_query == nullptr)
+                    run_query = c.query;
+                if (run_plan == nullptr)
+                    run_plan = c.plan;
             }
-            if (end == start || c.entry.key.planid != order[end - 1]->entry.key.planid)
-                plan_count++;
+            if (run_visible && run_time > best_time)
+            {
+                best_time = run_time;
+                f.visible = true;
+                f.queryid = c.entry.key.queryid;
+                f.query = run_query;
+                f.plan = run_plan;
+            }
+            if (new_query || c.entry.key.planid != order[end - 1]->entry.key.planid)
+                f.plan_count++;
         }
-        emit(store, desc, mode, first, sum, *hist, visible, showtext ? query : nullptr,
-             showtext ? plan : nullptr, plan_count);
+        if (!showtext)
+            f.query = f.plan = nullptr;
+        if (mode == BY_GROUP && nids > 0)
+            f.queryids =
+                PointerGetDatum(construct_array(ids, nids, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
+        emit(store, desc, mode, first, sum, *hist, f);
         start = end;
     }
+}
+
+// A spill's advice: the work_mem it would have needed (the next power of two in MB), unless that is
+// more than a statement should hold (1 GB); an index for a sort on columns of one relation.
+const char *spill_advice(const ApEntry &e)
+{
+    int64 mb = 1;
+    while (mb * 1024 < e.largest)
+        mb *= 2;
+    const char *on = strstr(e.detail, "Sort on ");
+    const char *cols = nullptr;
+    if (on != nullptr)
+    {
+        on += strlen("Sort on ");
+        const char *colon = strchr(on, ':');
+        cols = colon != nullptr ? pnstrdup(on, colon - on) : nullptr;
+    }
+    const char *index =
+        cols != nullptr ? psprintf(" An index on %s would return the rows in order.", cols) : "";
+    if (mb > 1024)
+        return psprintf("It would need about " INT64_FORMAT
+                        " MB, more than work_mem should give one statement: "
+                        "reduce the rows it sorts or hashes.%s",
+                        e.largest / 1024, index);
+    return psprintf("SET LOCAL work_mem = '" INT64_FORMAT "MB' in the transaction that runs it (it needs "
+                    "about " INT64_FORMAT " kB).%s",
+                    mb, e.largest, index);
 }
 
 // The kind's advice, made concrete where the entry says more: the filtered columns of a scan,
@@ -268,6 +435,8 @@ const char *advice_for(const ApEntry &e)
     const ApKind kind = ApKind(e.key.kind);
     if (kind == ApKind::FilterHeavySeqScan && e.detail[0] != '\0')
         return psprintf("Add an index on %s so that the query reads only the rows it keeps.", e.detail);
+    if (kind == ApKind::TempSpill && e.largest > 0)
+        return spill_advice(e);
     if (kind == ApKind::NPlusOne && e.related_rows >= 0 && e.related_rows == e.largest)
         return psprintf("%s The loop ran once per row of the query before it.", ap_advice(kind));
     return ap_advice(kind);
@@ -364,6 +533,7 @@ Datum pg_perfgate_reset(PG_FUNCTION_ARGS)
                       const uint64 queryid = uint64(PG_GETARG_INT64(2));
                       pgpf::store_reset(userid, dbid, queryid);
                       pgpf::ap_reset(userid, dbid, queryid);
+                      pgpf::errors_reset(userid, dbid, queryid);
                   });
     PG_RETURN_VOID();
 }

@@ -1,0 +1,39 @@
+// errors.hpp — failed statements counted per (role, database, query id, SQLSTATE) (errors.cpp,
+// which states its locking), for the pg_perfgate_errors view and the hot queries' errors column.
+#pragma once
+
+#include "pg.hpp"
+
+namespace pgpf
+{
+
+struct ErrKey
+{
+    Oid userid;
+    Oid dbid;
+    uint64 queryid; // of the statement the client sent; 0 when it failed before it had one
+    int32 sqlstate;
+    int32 pad;
+};
+
+struct ErrEntry
+{
+    ErrKey key;
+    int64 count;
+    TimestampTz first_seen;
+    TimestampTz last_seen;
+    char message[128]; // the latest one, cut
+    char query[256];   // normalized where this backend saw it parsed; cut
+};
+
+void errors_define_gucs();
+void errors_shmem_request();
+void errors_shmem_startup();
+// Installs the emit_log_hook that counts errors; from _PG_init.
+void errors_install_hook();
+// A copy of every entry, palloc'd.
+ErrEntry *errors_copy_all(int *count);
+// Removes the entries matching the filter (0 = any).
+void errors_reset(Oid userid, Oid dbid, uint64 queryid);
+
+} // namespace pgpf
