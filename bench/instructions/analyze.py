@@ -24,12 +24,13 @@ CHAINED = {
     "standard_planner", "standard_ExecutorStart", "standard_ExecutorRun", "standard_ExecutorFinish",
     "standard_ExecutorEnd", "standard_ProcessUtility",
 }
-CONFIGS = ["none", "query_id", "pg_stat_statements", "pg_perfgate_nodetect", "pg_perfgate"]
+CONFIGS = ["none", "query_id", "pg_stat_statements", "pg_perfgate_nodetect", "pg_perfgate", "pg_perfgate_slowlog"]
 # Every workload run.sh knows, in the order it prints them; results hold the ones that were run.
 WORKLOADS = ["point_select", "join_agg", "insert", "union40", "prepared", "prepared_union40", "function_top",
              "function_all", "xact", "set_show"]
 LABEL = {"none": "nothing", "query_id": "query_id on", "pg_stat_statements": "pg_stat_statements",
-         "pg_perfgate_nodetect": "pg_perfgate, no detect", "pg_perfgate": "pg_perfgate"}
+         "pg_perfgate_nodetect": "pg_perfgate, no detect", "pg_perfgate": "pg_perfgate",
+         "pg_perfgate_slowlog": "pg_perfgate, slow log"}
 
 
 class Profile:
@@ -190,6 +191,10 @@ def main():
             d = wdoc["pg_perfgate"]["ir_per_stmt"] - wdoc["pg_perfgate_nodetect"]["ir_per_stmt"]
             wdoc["detectors"] = round(d, 1)
             print(f"{'':<14}{'detectors on - off':<21}{d:>+11.1f}")
+        if "pg_perfgate_slowlog" in wdoc and "pg_perfgate" in wdoc:
+            d = wdoc["pg_perfgate_slowlog"]["ir_per_stmt"] - wdoc["pg_perfgate"]["ir_per_stmt"]
+            wdoc["slow_log"] = round(d, 1)
+            print(f"{'':<14}{'slow log on - off':<21}{d:>+11.1f}")
         if "none" in wdoc and base is not None:
             print(f"{'':<14}{'query_id itself':<21}{base - wdoc['none']['ir_per_stmt']:>+11.1f}")
         doc["workloads"][w] = wdoc

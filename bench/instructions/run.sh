@@ -10,6 +10,8 @@
 #                                  [--rev GIT_REV | --lib FILE.so]   (default: the installed pg_perfgate)
 #                                  [--workloads point_select,join_agg,...|all]   (default: the first three)
 #                                  [--configs none,query_id,pg_stat_statements,pg_perfgate_nodetect,pg_perfgate]
+#                                               (also pg_perfgate_slowlog: pg_perfgate with log_min_duration on
+#                                                and nothing slow enough to log)
 #                                  [--keep DIR]   (keep round 1's callgrind files and results.tsv in DIR;
 #                                                  re-analyze with analyze.py --results DIR/results.tsv --cgdir DIR)
 # Prints a table and writes JSON (default bench/results/instructions.json). Takes ~5 min (2 rounds).
@@ -129,6 +131,7 @@ config_opts() {
         pg_stat_statements) echo "-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.save=off" ;;
         pg_perfgate_nodetect) echo "-c shared_preload_libraries=$PGPF_LIB -c pg_perfgate.save=off -c pg_perfgate.detect=off" ;;
         pg_perfgate) echo "-c shared_preload_libraries=$PGPF_LIB -c pg_perfgate.save=off" ;;
+        pg_perfgate_slowlog) echo "-c shared_preload_libraries=$PGPF_LIB -c pg_perfgate.save=off -c pg_perfgate.log_min_duration=60000" ;;
     esac
 }
 
