@@ -193,6 +193,38 @@ CREATE VIEW pg_perfgate_errors AS
   LEFT JOIN pg_catalog.pg_database d ON d.oid = e.dbid
   LEFT JOIN q ON q.userid = e.userid AND q.dbid = e.dbid AND q.queryid = e.queryid;
 
+CREATE FUNCTION pg_perfgate_activity_internal(
+    OUT pid integer,
+    OUT userid oid,
+    OUT dbid oid,
+    OUT queryid bigint,
+    OUT planid bigint,
+    OUT statement_start timestamptz
+)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'pg_perfgate_activity_internal'
+LANGUAGE C STRICT VOLATILE PARALLEL RESTRICTED;
+
+-- What is running now: pg_stat_activity's client backends, and for each one running a tracked
+-- top-level statement its plan id, plan and hot-query row (matched by query_start, so a slot left
+-- by an earlier statement never shows).
+CREATE VIEW pg_perfgate_activity AS
+  WITH s AS MATERIALIZED (SELECT * FROM pg_perfgate_activity_internal()),
+       st AS MATERIALIZED (SELECT userid, dbid, queryid, planid, query_group
+                             FROM pg_perfgate_internal(false, 0) WHERE toplevel)
+  SELECT a.pid, a.datname, a.usename, a.application_name, a.state, a.query_start,
+         clock_timestamp() - a.query_start AS running_for, a.wait_event_type, a.wait_event,
+         a.query_id AS queryid, s.planid, st.query_group,
+         h.rank AS hot_rank, h.calls AS hot_calls, h.mean_exec_time AS hot_mean_exec_time,
+         h.p95_exec_time AS hot_p95_exec_time, h.errors AS hot_errors, h.antipatterns AS hot_antipatterns,
+         p.plan, a.query
+  FROM pg_catalog.pg_stat_activity a
+  LEFT JOIN s ON s.pid = a.pid AND s.statement_start = a.query_start AND a.state = 'active'
+  LEFT JOIN st ON st.userid = s.userid AND st.dbid = s.dbid AND st.queryid = s.queryid AND st.planid = s.planid
+  LEFT JOIN pg_perfgate_hot_queries h ON h.dbid = s.dbid AND h.toplevel AND h.query_group = st.query_group
+  LEFT JOIN pg_perfgate_plans p ON p.dbid = s.dbid AND p.queryid = s.queryid AND p.planid = s.planid
+  WHERE a.backend_type = 'client backend';
+
 CREATE FUNCTION pg_perfgate_info_internal(
     OUT entries bigint,
     OUT max bigint,
@@ -227,6 +259,161 @@ AS 'MODULE_PATHNAME', 'pg_perfgate_reset'
 LANGUAGE C STRICT PARALLEL SAFE;
 
 GRANT SELECT ON pg_perfgate_statements, pg_perfgate_plans, pg_perfgate_hot_queries,
-                pg_perfgate_plan_changes, pg_perfgate_antipatterns, pg_perfgate_errors, pg_perfgate_info
+                pg_perfgate_plan_changes, pg_perfgate_antipatterns, pg_perfgate_errors, pg_perfgate_activity,
+                pg_perfgate_info
    TO PUBLIC;
 REVOKE ALL ON FUNCTION pg_perfgate_reset(oid, oid, bigint) FROM PUBLIC;
+
+-- What \d+ says about each view and column. Times are in milliseconds, sizes in the unit named.
+COMMENT ON VIEW pg_perfgate_statements IS
+  'One row per (userid, dbid, toplevel, queryid, planid): execution and planning statistics of each statement and plan; columns named as in pg_stat_statements mean what they mean there';
+COMMENT ON VIEW pg_perfgate_plans IS
+  'One row per (dbid, queryid, planid) over all users: the plan''s shape (EXPLAIN, costs off, from its first execution) and how it performed';
+COMMENT ON VIEW pg_perfgate_plan_changes IS
+  'Queries seen with two or more plans: each plan''s figures and how it compares with the best one';
+COMMENT ON VIEW pg_perfgate_antipatterns IS
+  'What the anti-pattern detectors found: one row per (kind, user, database, query id, related query id), with advice';
+COMMENT ON VIEW pg_perfgate_hot_queries IS
+  'One row per (dbid, query_group, toplevel) over all users, plans and IN-list variants, ranked by total execution time';
+COMMENT ON VIEW pg_perfgate_errors IS
+  'Failed statements: one row per (user, database, query id, SQLSTATE); errors caught by an EXCEPTION block are not failures';
+COMMENT ON VIEW pg_perfgate_activity IS
+  'pg_stat_activity''s client backends, with the plan id, stored plan and hot-query row of the tracked top-level statement each one runs now';
+COMMENT ON VIEW pg_perfgate_info IS
+  'The statement store: entries, capacity, evictions, texts cut or skipped, shared memory, last reset';
+
+-- Columns several views share.
+DO $$
+DECLARE
+  c record;
+  d text;
+BEGIN
+  FOR c IN SELECT cl.relname, a.attname
+             FROM pg_class cl JOIN pg_attribute a ON a.attrelid = cl.oid AND a.attnum > 0
+            WHERE cl.relnamespace = (SELECT oid FROM pg_namespace WHERE nspname = current_schema())
+              AND cl.relname LIKE 'pg\_perfgate\_%' AND cl.relkind = 'v'
+  LOOP
+    d := CASE c.attname
+      WHEN 'userid' THEN 'OID of the role that ran the statement'
+      WHEN 'dbid' THEN 'OID of the database'
+      WHEN 'datname' THEN 'Name of the database'
+      WHEN 'toplevel' THEN 'True for statements a client sent, false for statements run inside functions and procedures (pg_perfgate.track = all)'
+      WHEN 'queryid' THEN 'Query id, the core one pg_stat_statements shows (NULL unless the statement is your role''s or you are in pg_read_all_stats)'
+      WHEN 'planid' THEN 'Plan id: a hash of the plan tree''s shape (node types, relations, indexes, join types), ignoring costs and constants; 0 for utility statements'
+      WHEN 'query_group' THEN 'Hash of the normalized text with constant IN (...) / ARRAY[...] lists and same-shape VALUES rows collapsed: IN-list variants of one statement share it'
+      WHEN 'query' THEN 'Normalized query text, constants as $n, cut at pg_perfgate.query_text_size bytes (NULL unless your role''s or pg_read_all_stats)'
+      WHEN 'plan' THEN 'Plan text (EXPLAIN, costs off) from the plan''s first execution; carries that execution''s constants (NULL unless your role''s or pg_read_all_stats)'
+      WHEN 'plans' THEN 'Number of times the statement was planned (pg_perfgate.track_planning)'
+      WHEN 'total_plan_time' THEN 'Total time spent planning, ms'
+      WHEN 'min_plan_time' THEN 'Shortest planning, ms'
+      WHEN 'max_plan_time' THEN 'Longest planning, ms'
+      WHEN 'mean_plan_time' THEN 'Mean planning time, ms'
+      WHEN 'stddev_plan_time' THEN 'Population standard deviation of the planning time, ms'
+      WHEN 'calls' THEN 'Number of executions'
+      WHEN 'total_exec_time' THEN 'Total execution time, ms'
+      WHEN 'min_exec_time' THEN 'Shortest execution, ms'
+      WHEN 'max_exec_time' THEN 'Longest execution, ms'
+      WHEN 'mean_exec_time' THEN 'Mean execution time, ms'
+      WHEN 'stddev_exec_time' THEN 'Population standard deviation of the execution time, ms'
+      WHEN 'p50_exec_time' THEN 'Median execution time from the latency histogram, ms'
+      WHEN 'p95_exec_time' THEN '95th percentile of the execution time from the latency histogram, ms'
+      WHEN 'p99_exec_time' THEN '99th percentile of the execution time from the latency histogram, ms'
+      WHEN 'rows' THEN 'Rows retrieved or affected, summed over executions'
+      WHEN 'shared_blks_hit' THEN 'Shared buffer hits, blocks (of BLCKSZ, normally 8 kB)'
+      WHEN 'shared_blks_read' THEN 'Shared blocks read from outside shared buffers, blocks'
+      WHEN 'shared_blks_dirtied' THEN 'Shared blocks dirtied, blocks'
+      WHEN 'shared_blks_written' THEN 'Shared blocks written, blocks'
+      WHEN 'local_blks_hit' THEN 'Local (temporary table) buffer hits, blocks'
+      WHEN 'local_blks_read' THEN 'Local blocks read, blocks'
+      WHEN 'local_blks_dirtied' THEN 'Local blocks dirtied, blocks'
+      WHEN 'local_blks_written' THEN 'Local blocks written, blocks'
+      WHEN 'temp_blks_read' THEN 'Temporary-file blocks read (sorts and hashes that spilled), blocks'
+      WHEN 'temp_blks_written' THEN 'Temporary-file blocks written (sorts and hashes that spilled), blocks'
+      WHEN 'blk_read_time' THEN 'Time reading data blocks, ms (0 unless track_io_timing)'
+      WHEN 'blk_write_time' THEN 'Time writing data blocks, ms (0 unless track_io_timing)'
+      WHEN 'temp_blk_read_time' THEN 'Time reading temporary-file blocks, ms (0 unless track_io_timing)'
+      WHEN 'temp_blk_write_time' THEN 'Time writing temporary-file blocks, ms (0 unless track_io_timing)'
+      WHEN 'wal_records' THEN 'WAL records generated'
+      WHEN 'wal_fpi' THEN 'WAL full page images generated'
+      WHEN 'wal_bytes' THEN 'WAL generated, bytes'
+      WHEN 'jit_functions' THEN 'Functions compiled by JIT'
+      WHEN 'jit_generation_time' THEN 'Time generating JIT code, ms'
+      WHEN 'jit_inlining_count' THEN 'Executions whose JIT inlined functions'
+      WHEN 'jit_inlining_time' THEN 'Time inlining functions for JIT, ms'
+      WHEN 'jit_optimization_count' THEN 'Executions whose JIT code was optimized'
+      WHEN 'jit_optimization_time' THEN 'Time optimizing JIT code, ms'
+      WHEN 'jit_emission_count' THEN 'Executions whose JIT code was emitted'
+      WHEN 'jit_emission_time' THEN 'Time emitting JIT code, ms'
+      WHEN 'first_seen' THEN 'When this row''s first execution or planning was recorded'
+      WHEN 'last_seen' THEN 'When this row''s latest execution or planning was recorded (the statement''s start)'
+      WHEN 'plan_count' THEN 'Number of distinct plans (plan ids) in the row'
+      WHEN 'errors' THEN 'Failed executions (pg_perfgate_errors), of statements the client sent'
+      ELSE NULL END;
+    IF d IS NOT NULL THEN
+      EXECUTE format('COMMENT ON COLUMN %I.%I IS %L', c.relname, c.attname, d);
+    END IF;
+  END LOOP;
+END $$;
+
+COMMENT ON COLUMN pg_perfgate_plans.query IS 'Normalized text of the query, from an entry your role may see (NULL otherwise)';
+COMMENT ON COLUMN pg_perfgate_plan_changes.latest IS 'True for the plan seen most recently';
+COMMENT ON COLUMN pg_perfgate_plan_changes.slowdown_vs_best IS 'Mean execution time relative to the fastest plan of the query (1 = the fastest)';
+COMMENT ON COLUMN pg_perfgate_plan_changes.query IS 'Normalized text of the query, from an entry your role may see (NULL otherwise)';
+
+COMMENT ON COLUMN pg_perfgate_antipatterns.kind IS 'n_plus_one, row_by_row_write, deep_offset, unstreamed_fetch, filter_heavy_seq_scan or temp_spill';
+COMMENT ON COLUMN pg_perfgate_antipatterns.related_queryid IS 'For n_plus_one: the query that ran before the loop (its parent), else NULL';
+COMMENT ON COLUMN pg_perfgate_antipatterns.related_rows IS 'For n_plus_one: rows the parent returned before the largest loop, NULL if unknown';
+COMMENT ON COLUMN pg_perfgate_antipatterns.occurrences IS 'Number of times the pattern was found (bursts, executions)';
+COMMENT ON COLUMN pg_perfgate_antipatterns.calls IS 'Executions involved';
+COMMENT ON COLUMN pg_perfgate_antipatterns.total_time IS 'Execution time of those executions, ms';
+COMMENT ON COLUMN pg_perfgate_antipatterns.largest IS 'Largest burst (executions), OFFSET (rows), fetch (rows), scan (rows read) or, for temp_spill, memory the spilling node would have needed (kB)';
+COMMENT ON COLUMN pg_perfgate_antipatterns.rows_discarded IS 'Rows skipped by OFFSET or removed by a filter, summed';
+COMMENT ON COLUMN pg_perfgate_antipatterns.detail IS 'What was found: the relation and columns a scan filtered on, the node that spilled and kB it wrote (NULL unless your role''s or pg_read_all_stats)';
+COMMENT ON COLUMN pg_perfgate_antipatterns.first_seen IS 'When the pattern was first found';
+COMMENT ON COLUMN pg_perfgate_antipatterns.last_seen IS 'When the pattern was last found';
+COMMENT ON COLUMN pg_perfgate_antipatterns.advice IS 'What to do about it, concrete where the finding says more (an index, a work_mem)';
+
+COMMENT ON COLUMN pg_perfgate_hot_queries.rank IS 'Rank by total execution time, 1 = the most';
+COMMENT ON COLUMN pg_perfgate_hot_queries.queryid IS 'The group''s busiest query id your role may see (NULL if none)';
+COMMENT ON COLUMN pg_perfgate_hot_queries.variants IS 'Number of query ids in the group (IN-list lengths, VALUES row counts)';
+COMMENT ON COLUMN pg_perfgate_hot_queries.queryids IS 'The group''s query ids your role may see: rows of pg_perfgate_statements and pg_stat_statements';
+COMMENT ON COLUMN pg_perfgate_hot_queries.time_share_pct IS 'Share of the total execution time of all rows with the same toplevel, percent';
+COMMENT ON COLUMN pg_perfgate_hot_queries.rows_per_call IS 'Mean rows per execution';
+COMMENT ON COLUMN pg_perfgate_hot_queries.antipatterns IS 'Anti-pattern kinds the group''s query ids take part in';
+COMMENT ON COLUMN pg_perfgate_hot_queries.query IS 'Normalized text of the busiest query id your role may see';
+
+COMMENT ON COLUMN pg_perfgate_errors.queryid IS 'Query id of the statement the client sent; NULL when it failed before it had one (a syntax error) or is not your role''s';
+COMMENT ON COLUMN pg_perfgate_errors.sqlstate IS 'The error''s SQLSTATE code (see Appendix A of the PostgreSQL documentation)';
+COMMENT ON COLUMN pg_perfgate_errors.errors IS 'Number of failures';
+COMMENT ON COLUMN pg_perfgate_errors.message IS 'The latest error message, cut at 127 bytes (NULL unless your role''s or pg_read_all_stats)';
+COMMENT ON COLUMN pg_perfgate_errors.query IS 'Normalized text of the failing statement (NULL unless your role''s or pg_read_all_stats)';
+COMMENT ON COLUMN pg_perfgate_errors.first_seen IS 'When the first failure was counted';
+COMMENT ON COLUMN pg_perfgate_errors.last_seen IS 'When the latest failure was counted';
+
+COMMENT ON COLUMN pg_perfgate_activity.pid IS 'Process id of the backend';
+COMMENT ON COLUMN pg_perfgate_activity.usename IS 'Role of the session';
+COMMENT ON COLUMN pg_perfgate_activity.application_name IS 'The client''s application_name';
+COMMENT ON COLUMN pg_perfgate_activity.state IS 'The backend''s state, as in pg_stat_activity';
+COMMENT ON COLUMN pg_perfgate_activity.query_start IS 'When the current (or last) statement started';
+COMMENT ON COLUMN pg_perfgate_activity.running_for IS 'How long the current statement has run (interval)';
+COMMENT ON COLUMN pg_perfgate_activity.wait_event_type IS 'As in pg_stat_activity';
+COMMENT ON COLUMN pg_perfgate_activity.wait_event IS 'As in pg_stat_activity';
+COMMENT ON COLUMN pg_perfgate_activity.queryid IS 'Query id of the current statement (pg_stat_activity.query_id)';
+COMMENT ON COLUMN pg_perfgate_activity.planid IS 'Plan id of the tracked top-level statement running now (NULL otherwise, or not your role''s)';
+COMMENT ON COLUMN pg_perfgate_activity.query_group IS 'Query group of the running statement''s entry (NULL before its first execution ended)';
+COMMENT ON COLUMN pg_perfgate_activity.hot_rank IS 'Rank of its group in pg_perfgate_hot_queries';
+COMMENT ON COLUMN pg_perfgate_activity.hot_calls IS 'Executions of its group so far';
+COMMENT ON COLUMN pg_perfgate_activity.hot_mean_exec_time IS 'Mean execution time of its group, ms';
+COMMENT ON COLUMN pg_perfgate_activity.hot_p95_exec_time IS '95th percentile of its group''s execution time, ms';
+COMMENT ON COLUMN pg_perfgate_activity.hot_errors IS 'Failed executions of its group';
+COMMENT ON COLUMN pg_perfgate_activity.hot_antipatterns IS 'Anti-pattern kinds its group takes part in';
+COMMENT ON COLUMN pg_perfgate_activity.plan IS 'Stored plan text of the running plan (NULL unless your role''s or pg_read_all_stats)';
+COMMENT ON COLUMN pg_perfgate_activity.query IS 'Text of the current statement, as pg_stat_activity shows it';
+
+COMMENT ON COLUMN pg_perfgate_info.entries IS 'Statement entries stored';
+COMMENT ON COLUMN pg_perfgate_info.max IS 'Entries the store can hold (pg_perfgate.max)';
+COMMENT ON COLUMN pg_perfgate_info.evictions IS 'Entries evicted to make room since the last reset';
+COMMENT ON COLUMN pg_perfgate_info.texts_truncated IS 'Query or plan texts cut at their size limit';
+COMMENT ON COLUMN pg_perfgate_info.plan_texts_skipped IS 'Plan texts not kept because EXPLAIN failed';
+COMMENT ON COLUMN pg_perfgate_info.memory_bytes IS 'Shared memory of the statement store, bytes';
+COMMENT ON COLUMN pg_perfgate_info.stats_reset IS 'When all statistics were last reset';

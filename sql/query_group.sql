@@ -23,8 +23,13 @@ SELECT count(DISTINCT queryid) AS queryids, count(DISTINCT query_group) AS group
   FROM pg_perfgate_statements WHERE query LIKE '%qg_items WHERE id IN ($%';
 
 -- One hot-queries row per group; its queryids are the rows of pg_perfgate_statements.
-SELECT variants, array_length(queryids, 1) AS ids, calls, rows_per_call, query
-  FROM pg_perfgate_hot_queries WHERE query LIKE '%qg_items%' ORDER BY query COLLATE "C", variants;
+-- Which variant names a group depends on timing (the busiest): lists are shown as (...).
+CREATE FUNCTION qg_shape(q text) RETURNS text LANGUAGE sql IMMUTABLE AS $$
+  SELECT regexp_replace(regexp_replace(regexp_replace(q, 'IN \(\$[^)]*\)', 'IN (...)'),
+                                       'ARRAY\[[^]]*\]', 'ARRAY[...]'),
+                        'VALUES \(\$1, \$2\)(, \(\$[0-9]+, \$[0-9]+\))*$', 'VALUES (...)') $$;
+SELECT variants, array_length(queryids, 1) AS ids, calls, rows_per_call, qg_shape(query) AS query
+  FROM pg_perfgate_hot_queries WHERE query LIKE '%qg_items%' ORDER BY qg_shape(query) COLLATE "C", variants;
 SELECT bool_and(EXISTS (SELECT 1 FROM pg_perfgate_statements s WHERE s.queryid = q.id
                           AND s.query_group = h.query_group)) AS joinable
   FROM pg_perfgate_hot_queries h, unnest(h.queryids) AS q(id) WHERE h.query LIKE '%qg_items%';
@@ -33,3 +38,4 @@ SELECT h.queryid = (SELECT s.queryid FROM pg_perfgate_statements s WHERE s.query
                      ORDER BY s.total_exec_time DESC LIMIT 1) AS busiest
   FROM pg_perfgate_hot_queries h WHERE h.variants = 4;
 DROP TABLE qg_items;
+DROP FUNCTION qg_shape(text);

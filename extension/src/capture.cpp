@@ -15,6 +15,7 @@
  */
 #include "capture.hpp"
 
+#include "activity.hpp"
 #include "detect.hpp"
 #include "module.hpp"
 #include "normalize.hpp"
@@ -134,6 +135,8 @@ Running *capture_executor_start(QueryDesc *queryDesc, bool toplevel)
         const PlanShape shape = plan_shape_for(stmt);
         r->planid = shape.planid;
         r->plan_features = shape.features;
+        if (toplevel)
+            activity_start(stmt->queryId, r->planid);
     }
     return r;
 }
@@ -249,6 +252,8 @@ void capture_executor_end(QueryDesc *queryDesc, Running *r)
             r = exec_find(queryDesc);
         if (r != nullptr)
             exec_pop(r);
+        if (key.toplevel)
+            activity_end();
     }
     else if (queryDesc->totaltime != nullptr && stmt->queryId != 0 && tracking(nesting_level))
     {

@@ -133,3 +133,20 @@ extern "C"
 #else
 #define PGPF_PLANSTATE_WALKER(fn) reinterpret_cast<bool (*)()>(reinterpret_cast<void (*)()>(fn))
 #endif
+
+/*
+ * This backend's slot in a per-backend shared array of PGPF_MAX_BACKENDS() slots: MyBackendId
+ * (1-based) until 16, MyProcNumber (0-based, also numbering auxiliary processes) from 17. The array's
+ * length: MaxBackends, which before 15 is not yet known when a library is preloaded, so it is
+ * computed as InitializeMaxBackends() does. Callers check the index against the length.
+ */
+#if PG_VERSION_NUM >= 170000
+#define PGPF_MY_BACKEND_INDEX() ((int)MyProcNumber)
+#else
+#define PGPF_MY_BACKEND_INDEX() ((int)MyBackendId - 1)
+#endif
+#if PG_VERSION_NUM >= 150000
+#define PGPF_MAX_BACKENDS() MaxBackends
+#else
+#define PGPF_MAX_BACKENDS() (MaxConnections + autovacuum_max_workers + 1 + max_worker_processes + max_wal_senders)
+#endif

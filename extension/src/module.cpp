@@ -5,6 +5,7 @@
  * (CREATE EXTENSION in a server that did not preload it) it installs nothing, and its views raise
  * an error that says what to set.
  */
+#include "activity.hpp"
 #include "antipatterns.hpp"
 #include "detect.hpp"
 #include "errors.hpp"
@@ -62,6 +63,7 @@ void on_shmem_request()
     ap_shmem_request();
     errors_shmem_request();
     slowlog_shmem_request();
+    activity_shmem_request();
 }
 #endif
 
@@ -77,6 +79,7 @@ void on_shmem_startup()
                 ap_shmem_startup();
                 errors_shmem_startup();
                 slowlog_shmem_startup();
+                activity_shmem_startup();
             });
 }
 
@@ -140,10 +143,12 @@ void _PG_init(void)
         ap_shmem_request();
         errors_shmem_request();
         slowlog_shmem_request();
+        activity_shmem_request();
 #endif
                 prev_shmem_startup = shmem_startup_hook;
                 shmem_startup_hook = on_shmem_startup;
                 install_hooks();
                 errors_install_hook();
+                activity_init();
             });
 }
