@@ -42,6 +42,14 @@ my %damage = (
 		print $fh "garbage in the middle of the file";
 		close $fh;
 	},
+	# A file an earlier pg_perfgate wrote: its entries have another layout, so it must not be read.
+	'older format' => sub {
+		open(my $fh, '+<', $_[0]) or die "open: $!";
+		binmode $fh;
+		seek($fh, 4, 0);
+		print $fh pack('L', 1);
+		close $fh;
+	},
 	'not ours' => sub {
 		open(my $fh, '>', $_[0]) or die "open: $!";
 		print $fh "x" x 1000;
