@@ -223,7 +223,8 @@ CREATE VIEW pg_perfgate_activity AS
   LEFT JOIN st ON st.userid = s.userid AND st.dbid = s.dbid AND st.queryid = s.queryid AND st.planid = s.planid
   LEFT JOIN pg_perfgate_hot_queries h ON h.dbid = s.dbid AND h.toplevel AND h.query_group = st.query_group
   LEFT JOIN pg_perfgate_plans p ON p.dbid = s.dbid AND p.queryid = s.queryid AND p.planid = s.planid
-  WHERE a.backend_type = 'client backend';
+  -- (pg_stat_activity hides backend_type of sessions the caller may not inspect: those are kept.)
+  WHERE coalesce(a.backend_type, 'client backend') = 'client backend';
 
 CREATE FUNCTION pg_perfgate_info_internal(
     OUT entries bigint,

@@ -16,6 +16,7 @@ $node->start;
 $node->safe_psql('postgres', 'CREATE EXTENSION pg_perfgate');
 $node->safe_psql('postgres', q{CREATE TABLE t (id int PRIMARY KEY, v text)});
 $node->safe_psql('postgres', q{INSERT INTO t SELECT g, 'v' || g FROM generate_series(1, 100) g});
+$node->safe_psql('postgres', 'ANALYZE t');
 
 my $slow = 'SELECT pg_sleep(0.15), v FROM t WHERE id = 7';
 my $line = qr/LOG:  pg_perfgate: slow statement: /;
@@ -40,7 +41,7 @@ ok(!$node->log_contains($line, $offset), 'on, nothing slow: nothing logged');
 $node->safe_psql('postgres', $slow);
 my $log = slurp_file($node->logfile, $offset);
 like($log,
-	qr/${line}[0-9.]+ ms, query id -?\d+, plan id -?\d+, 1 rows, shared blocks: \d+ hit \d+ read \d+ dirtied \d+ written, temp blocks: 0 read 0 written\nquery: SELECT pg_sleep\(\$1\), v FROM t WHERE id = \$2\nplan:\nIndex Scan using t_pkey on t\n\s+Index Cond: \(id = 7\)/,
+	qr/${line}[0-9.]+ ms, query id -?\d+, plan id -?\d+, 1 rows, shared blocks: \d+ hit \d+ read \d+ dirtied \d+ written, temp blocks: 0 read 0 written\n\s*query: SELECT pg_sleep\(\$1\), v FROM t WHERE id = \$2\n\s*plan:\n\s*(Index Scan using t_pkey on t\n\s+Index Cond|Seq Scan on t\n\s+Filter): \(id = 7\)/,
 	'a slow statement: one line with its figures, normalized text and stored plan');
 my ($queryid, $planid) = $log =~ /query id (-?\d+), plan id (-?\d+)/;
 is( $node->safe_psql(
@@ -65,13 +66,14 @@ like($log, qr/${line}.*\(2 slow executions before this one were not logged: pg_p
 
 # Utility statements are logged too, without a plan.
 $node->safe_psql('postgres', q{ALTER SYSTEM SET pg_perfgate.log_min_duration = 0});
+$node->safe_psql('postgres', q{ALTER SYSTEM SET pg_perfgate.log_max_per_minute = 1000});
 $node->reload;
 $node->poll_query_until('postgres', q{SELECT current_setting('pg_perfgate.log_min_duration') = '0'})
   or die 'setting not reloaded';
 $offset = -s $node->logfile;
 $node->safe_psql('postgres', 'CREATE TABLE u (id int)');
 $log = slurp_file($node->logfile, $offset);
-like($log, qr/${line}.*plan id 0,.*\nquery: CREATE TABLE u \(id int\)\nplan:\n\(utility statement\)/,
+like($log, qr/${line}.*plan id 0,.*\n\s*query: CREATE TABLE u \(id int\)\n\s*plan:\n\s*\(utility statement\)/,
 	'a utility statement: logged without a plan');
 
 $node->stop;
