@@ -150,7 +150,10 @@ void spill_check(QueryDesc *queryDesc, uint64 queryid, int64 temp_blks_written, 
         snprintf(detail, sizeof(detail), "temporary files: " INT64_FORMAT " kB", temp_kb);
     else
     {
-        const char *on = IsA(s.node, SortState) ? sort_columns(queryDesc, s.node) : nullptr;
+        // Names come from the catalogs, which an executor ending outside a transaction (a cursor
+        // closed at commit) must not read.
+        const char *on =
+            IsA(s.node, SortState) && IsTransactionState() ? sort_columns(queryDesc, s.node) : nullptr;
         snprintf(detail, sizeof(detail), "%s%s%s: " INT64_FORMAT " kB on disk", s.what, on ? " on " : "",
                  on ? on : "", s.disk_kb >= 0 ? s.disk_kb : temp_kb);
     }
