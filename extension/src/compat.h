@@ -148,5 +148,6 @@ extern "C"
 #if PG_VERSION_NUM >= 150000
 #define PGPF_MAX_BACKENDS() MaxBackends
 #else
-#define PGPF_MAX_BACKENDS() (MaxConnections + autovacuum_max_workers + 1 + max_worker_processes + max_wal_senders)
+#define PGPF_MAX_BACKENDS()                                                                                  \
+    (MaxConnections + autovacuum_max_workers + 1 + max_worker_processes + max_wal_senders)
 #endif
