@@ -17,6 +17,11 @@ DO $$ BEGIN PERFORM 1 / 0; EXCEPTION WHEN division_by_zero THEN NULL; END $$;
 -- A syntax error has no query id: counted, without a query.
 SELEC 1;
 
+-- With pg_perfgate.track = none nothing is recorded, errors included.
+SET pg_perfgate.track = none;
+SELECT 1 / 0 AS untracked;
+RESET pg_perfgate.track;
+
 SELECT sqlstate, errors, queryid IS NOT NULL AS has_queryid, query, message
   FROM pg_perfgate_errors ORDER BY sqlstate COLLATE "C", query COLLATE "C";
 

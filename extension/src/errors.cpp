@@ -21,6 +21,7 @@
 #include "core/fingerprint.hpp"
 #include "core/table.hpp"
 #include "guard.hpp"
+#include "module.hpp"
 #include "normalize.hpp"
 #include "views.hpp"
 
@@ -110,8 +111,9 @@ void on_emit_log(ErrorData *edata)
     if (prev_emit_log)
         prev_emit_log(edata);
     // Client backends only: a parallel worker's error is reported again by its leader.
-    if (edata->elevel != ERROR || err_shared == nullptr || MyBackendType != B_BACKEND || MyProc == nullptr ||
-        proc_exit_inprogress || in_error_recursion_trouble())
+    if (edata->elevel != ERROR || err_shared == nullptr || guc_track == TRACK_NONE ||
+        MyBackendType != B_BACKEND || MyProc == nullptr || proc_exit_inprogress ||
+        in_error_recursion_trouble())
         return;
     guarded("emit_log_hook", [&] { count_error(edata); });
 }
