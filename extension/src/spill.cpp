@@ -136,6 +136,20 @@ const char *sort_columns(const QueryDesc *qd, const PlanState *ps)
     return sort->numCols > 0 && rel != nullptr ? psprintf("%s(%s)", rel, cols.data) : nullptr;
 }
 
+// The relation a Hash node reads when its input is a plain scan of one; NULL otherwise.
+const char *hashed_relation(const QueryDesc *qd, const PlanState *ps)
+{
+    const Plan *child = ps->plan->lefttree;
+    if (child == nullptr || !(IsA(child, SeqScan) || IsA(child, IndexScan) || IsA(child, IndexOnlyScan) ||
+                              IsA(child, BitmapHeapScan)))
+        return nullptr;
+    const Index rti = reinterpret_cast<const Scan *>(child)->scanrelid;
+    if (rti == 0 || rti > Index(list_length(qd->estate->es_range_table)))
+        return nullptr;
+    const RangeTblEntry *rte = rt_fetch(rti, qd->estate->es_range_table);
+    return rte->rtekind == RTE_RELATION ? get_rel_name(rte->relid) : nullptr;
+}
+
 } // namespace
 
 void spill_check(QueryDesc *queryDesc, uint64 queryid, int64 temp_blks_written, double ms)
@@ -152,9 +166,15 @@ void spill_check(QueryDesc *queryDesc, uint64 queryid, int64 temp_blks_written, 
     {
         // Names come from the catalogs, which an executor ending outside a transaction (a cursor
         // closed at commit) must not read.
-        const char *on =
-            IsA(s.node, SortState) && IsTransactionState() ? sort_columns(queryDesc, s.node) : nullptr;
-        snprintf(detail, sizeof(detail), "%s%s%s: " INT64_FORMAT " kB on disk", s.what, on ? " on " : "",
+        const bool sort = IsA(s.node, SortState);
+        const char *on = !IsTransactionState()    ? nullptr
+                         : sort                   ? sort_columns(queryDesc, s.node)
+                         : IsA(s.node, HashState) ? hashed_relation(queryDesc, s.node)
+                                                  : nullptr;
+        snprintf(detail, sizeof(detail), "%s%s%s: " INT64_FORMAT " kB on disk", s.what,
+                 on == nullptr ? ""
+                 : sort        ? " on "
+                               : " of ",
                  on ? on : "", s.disk_kb >= 0 ? s.disk_kb : temp_kb);
     }
     const int64 needed_kb = s.node != nullptr ? s.needed_kb : 2 * temp_kb;
