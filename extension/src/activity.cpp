@@ -11,8 +11,8 @@
  *    (ExecutorStart, once its plan id is known) and when it ends (ExecutorEnd), and cleared when its
  *    transaction aborts, since a failed statement never reaches ExecutorEnd. (One that fails inside
  *    a savepoint leaves its slot until the next statement: the view shows slots of active backends
- *    only.) A write bumps
- *    `changecount` to odd, fills the fields, and bumps it to even, with write barriers between.
+ *    only.) A write bumps `changecount` to odd, fills the fields, and bumps it to even, with write
+ *    barriers between.
  *  - Readers (the view) copy a slot and accept the copy only if `changecount` was even and the same
  *    before and after: a torn read is retried a few times, then that backend is left out. The copy
  *    carries the statement's start timestamp, which the view matches with pg_stat_activity's
