@@ -310,7 +310,7 @@ PlannedStmt *capture_planner(Query *parse, const char *query_string, int cursorO
     {
         // Walked at its first execution (plan_cache.cpp): a plan never executed costs no walk.
         PlannedStmt *result = plan_nested(parse, query_string, cursorOptions, boundParams, next);
-        plan_made(result, false);
+        plan_made(result);
         return result;
     }
 
@@ -323,7 +323,8 @@ PlannedStmt *capture_planner(Query *parse, const char *query_string, int cursorO
     INSTR_TIME_SUBTRACT(duration, start);
     pgperfgate::IoUsage io{};
     accumulate(io, buf_start, wal_start);
-    plan_made(result, true);
+    plan_made(result);
+    const PlanShape shape = plan_walk_latest();
 
     Sample s;
     s.kind = SampleKind::Planning;
@@ -332,8 +333,8 @@ PlannedStmt *capture_planner(Query *parse, const char *query_string, int cursorO
     s.rows = 0;
     s.io = &io;
     s.jit = nullptr;
-    record(make_key(parse->queryId, plan_shape_latest().planid, nesting_level == 0), s, query_string,
-           parse->stmt_location, parse->stmt_len, nullptr);
+    record(make_key(parse->queryId, shape.planid, nesting_level == 0), s, query_string, parse->stmt_location,
+           parse->stmt_len, nullptr);
     return result;
 }
 

@@ -28,19 +28,12 @@
 namespace pgpf
 {
 
+plan_cache_detail::Latest plan_cache_detail::latest;
+
 namespace
 {
 
-struct Latest
-{
-    const PlannedStmt *stmt;
-    const Plan *plan_tree;
-    const List *rtable;
-    uint64 queryid;
-    bool known; // walked (the plan was tracked when it was made)
-    PlanShape shape;
-};
-Latest latest;
+using plan_cache_detail::latest;
 
 constexpr int kSlots = 256;
 constexpr int kContexts = 64;
@@ -132,19 +125,13 @@ PlanShape walk(const PlannedStmt *stmt)
 
 } // namespace
 
-void plan_made(const PlannedStmt *stmt, bool walk_now)
+PlanShape plan_walk_latest()
 {
-    latest.stmt = stmt;
-    latest.plan_tree = stmt->planTree;
-    latest.rtable = stmt->rtable;
-    latest.queryid = stmt->queryId;
-    latest.known = walk_now;
-    if (walk_now)
-        latest.shape = walk(stmt);
-}
-
-PlanShape plan_shape_latest()
-{
+    if (!latest.known)
+    {
+        latest.shape = walk(latest.stmt);
+        latest.known = true;
+    }
     return latest.shape;
 }
 

@@ -12,11 +12,35 @@ struct PlanShape
     uint32 features; // PLAN_HAS_* (plan_id.hpp)
 };
 
+namespace plan_cache_detail
+{
+// The latest plan the planner hook saw (plan_cache.cpp says why this is exact).
+struct Latest
+{
+    const PlannedStmt *stmt;
+    const Plan *plan_tree;
+    const List *rtable;
+    uint64 queryid;
+    bool known; // walked
+    PlanShape shape;
+};
+extern Latest latest;
+} // namespace plan_cache_detail
+
 // In the planner hook, for every plan made: it becomes the latest plan, which its first execution
-// then finds without a further walk. Walked now with `walk_now` (planning is recorded under the
-// plan id: plan_shape_latest() gives it), at its first execution otherwise.
-void plan_made(const PlannedStmt *stmt, bool walk_now);
-PlanShape plan_shape_latest();
+// then finds, walking it there once. (Planning that is recorded walks it at once instead:
+// plan_walk_latest().)
+inline void plan_made(const PlannedStmt *stmt)
+{
+    plan_cache_detail::Latest &l = plan_cache_detail::latest;
+    l.stmt = stmt;
+    l.plan_tree = stmt->planTree;
+    l.rtable = stmt->rtable;
+    l.queryid = stmt->queryId;
+    l.known = false;
+}
+// Walks the latest plan now, and returns its shape.
+PlanShape plan_walk_latest();
 // At ExecutorStart: the plan's shape, walked at most once per plan however often it runs
 // (prepared statements, PL/pgSQL's cached plans), and exact however memory is reused.
 PlanShape plan_shape_for(const PlannedStmt *stmt);
