@@ -32,6 +32,9 @@ BurstReport BurstTracker::report(const Slot &s, bool new_occurrence)
     r.calls = s.count - s.reported;
     r.ms = s.ms - s.reported_ms;
     r.burst_len = s.count;
+    r.rows_min = s.rows_min;
+    r.rows_max = s.rows_max;
+    r.rows_sum = s.rows_sum;
     r.new_occurrence = new_occurrence;
     return r;
 }
@@ -68,7 +71,8 @@ int BurstTracker::observe(const Execution &e, const BurstConfig &cfg, BurstRepor
 {
     // This statement ending means the loops nested below its level are over.
     int n = e.level < deepest_ ? end_level(e.level, cfg, out) : 0;
-    const bool eligible = e.kind == BurstKind::NPlusOne   ? e.rows <= cfg.max_rows && cfg.select_threshold > 0
+    const bool eligible = e.kind == BurstKind::NPlusOne
+                              ? (cfg.max_rows <= 0 || e.rows <= cfg.max_rows) && cfg.select_threshold > 0
                           : e.kind == BurstKind::RowByRow ? e.rows <= 1 && cfg.write_threshold > 0
                                                           : false;
     tick_++;
@@ -83,9 +87,10 @@ int BurstTracker::observe(const Execution &e, const BurstConfig &cfg, BurstRepor
     }
 
     if (s != nullptr && (!eligible || s->kind != e.kind || s->level != e.level ||
-                         (s->xact != e.xact && e.now_us - s->last_us > int64_t(cfg.window_ms) * 1000)))
+                         (s->xact != e.xact && e.now_us - s->last_end_us > int64_t(cfg.window_ms) * 1000)))
     {
-        // The burst is broken: a big result, another nesting level, or a pause outside a transaction.
+        // The burst is broken: not a lookup (or over the cap), another nesting level, or another
+        // transaction after a pause longer than a loop iteration takes.
         if (finish(*s, cfg, &out[n]))
             n++;
         s = nullptr;
@@ -127,9 +132,14 @@ int BurstTracker::observe(const Execution &e, const BurstConfig &cfg, BurstRepor
             deepest_ = e.level;
     }
     last_ = int32_t(s - slots_);
+    if (s->count == 0 || e.rows < s->rows_min)
+        s->rows_min = e.rows;
+    if (e.rows > s->rows_max)
+        s->rows_max = e.rows;
+    s->rows_sum += e.rows;
     s->count++;
     s->ms += e.ms;
-    s->last_us = e.now_us;
+    s->last_end_us = e.now_us + int64_t(e.ms * 1000.0);
     s->xact = e.xact;
     s->used = tick_;
 

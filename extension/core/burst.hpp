@@ -2,8 +2,13 @@
 // again) and row-by-row writes (the same single-row INSERT/UPDATE/DELETE again and again).
 //
 // One tracker per backend. observe() is fed every recorded execution and does O(1) work: a burst is
-// a run of executions of one query id, each returning at most `max_rows` rows (1 for writes), with
-// no gap longer than `window_us` between two of them unless they share a transaction. Up to kSlots
+// a run of executions of one query id that the caller judged could be part of a loop (for a SELECT:
+// a lookup by key, not a batch; see detect.cpp), writes returning at most 1 row. How many rows a
+// lookup returns does not matter (a lazy collection load returns up to hundreds), unless the
+// optional `max_rows` cap is set. A burst crosses a transaction boundary only when the idle gap
+// between the end of one execution and the start of the next is at most `window_ms`: the overhead
+// of one ORM loop iteration, not the pause between two requests of a pooled connection. A session
+// boundary (a pool's DISCARD ALL, RESET ALL, SET ROLE ...) ends every burst. Up to kSlots
 // bursts are followed at once, so loops that interleave two or three lookups (a parent's customer,
 // then its items) are still seen. A burst's parent is the statement that ran just before it began
 // (another query id); the parent's row count, when known, tells whether the burst length matches it.
@@ -32,8 +37,8 @@ struct BurstConfig
 {
     int select_threshold; // executions that make an N+1 loop; <= 0 disables
     int write_threshold;  // executions that make a row-by-row write burst; <= 0 disables
-    int max_rows;         // most rows one N+1 execution may return
-    int window_ms;        // longest gap between two executions of a burst outside one transaction
+    int max_rows;         // most rows one N+1 execution may return; <= 0: no cap (the default)
+    int window_ms;        // longest idle gap between two executions of a burst in different transactions
 };
 
 struct Execution
@@ -42,9 +47,9 @@ struct Execution
     BurstKind kind; // what this execution could be part of; None for anything else
     int64_t rows;
     double ms;
-    int64_t now_us;
-    uint64_t xact; // transaction identity; equal values mean the same transaction
-    int32_t level; // nesting level: a loop in a function runs one level below its caller
+    int64_t now_us; // when it started; it ended about ms later
+    uint64_t xact;  // transaction identity; equal values mean the same transaction
+    int32_t level;  // nesting level: a loop in a function runs one level below its caller
 };
 
 struct BurstReport
@@ -56,7 +61,10 @@ struct BurstReport
     int64_t calls;           // executions not reported before
     double ms;               // their time
     int64_t burst_len;       // the burst's length so far
-    bool new_occurrence;     // the burst has just reached its threshold
+    int64_t rows_min;        // rows per call over the whole burst so far
+    int64_t rows_max;
+    int64_t rows_sum;    // rows_sum / burst_len is the mean
+    bool new_occurrence; // the burst has just reached its threshold
 };
 
 class BurstTracker
@@ -90,6 +98,14 @@ class BurstTracker
     int end_level(int32_t level, const BurstConfig &cfg, BurstReport *out);
     // Ends every open burst (end of session, or before the views are read); up to kSlots reports.
     int flush(const BurstConfig &cfg, BurstReport *out) { return end_level(-1, cfg, out); }
+    // The connection now serves someone else (a pool's reset statement): every burst ends and no
+    // statement seen so far can be the parent of a later one. Up to kSlots reports.
+    int session_boundary(const BurstConfig &cfg, BurstReport *out)
+    {
+        const int n = flush(cfg, out);
+        recent_[0] = recent_[1] = Recent{0, -1};
+        return n;
+    }
 
   private:
     struct Slot
@@ -101,7 +117,10 @@ class BurstTracker
         int64_t reported;
         double ms;
         double reported_ms;
-        int64_t last_us;
+        int64_t last_end_us; // when the last execution ended
+        int64_t rows_min;
+        int64_t rows_max;
+        int64_t rows_sum;
         uint64_t xact;
         uint64_t used; // for least-recently-used replacement
         int32_t level;

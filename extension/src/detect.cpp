@@ -14,6 +14,23 @@
  *
  * The thresholds decide what is written to shared memory for every role, so only superusers may
  * change them (PGC_SUSET); the *_action settings only change what this session is told.
+ *
+ * A loop is judged by what the statement is, not by how many rows it returned: a SELECT can be part
+ * of an N+1 loop when its plan looks rows up by key (a scan with a condition) and no scan condition
+ * holds a list of values (`= ANY($1)`, `IN (...)`, an OR: a batch); see PLAN_HAS_SCAN_QUAL.
+ *
+ * Statements the server runs on the application's behalf are counted in the statistics, as
+ * pg_stat_statements counts them, but never feed the loop detectors (burst.hpp). In PostgreSQL 15:
+ *  - at nesting level 0, a statement that starts while no portal is active (ActivePortal == NULL):
+ *    every statement a client sends, by the simple or the extended protocol, starts inside the
+ *    portal that runs it (PortalStart or PortalRun set ActivePortal); what starts outside one at
+ *    level 0 is run by the commit itself: deferred foreign-key checks
+ *    (`SELECT 1 FROM ONLY parent x WHERE id = $1 FOR KEY SHARE OF x`) and other deferred trigger
+ *    work fired by AfterTriggerFireDeferred, and parallel workers' copies of a plan;
+ *  - at deeper levels (track = all), the foreign-key checks and actions ri_triggers.c builds,
+ *    recognised by their text: `SELECT 1 FROM `, `DELETE FROM ` or `UPDATE ` with a condition
+ *    written `OPERATOR(pg_catalog.` which applications and ORMs do not write. Other trigger and
+ *    function work at deeper levels is judged like any statement: it is code someone wrote.
  */
 #include <cmath>
 
@@ -52,7 +69,7 @@ const struct config_enum_entry action_options[] = {
 };
 
 bool guc_detect = true;
-pgperfgate::BurstConfig burst_config = {10, 10, 5, 100}; // the settings point into it
+pgperfgate::BurstConfig burst_config = {10, 10, 0, 10}; // the settings point into it
 
 int guc_deep_offset_threshold = 1000;
 int guc_huge_fetch_rows = 100000;
@@ -151,6 +168,13 @@ Pending *ask(ApKind kind, QueryDesc *qd)
     return &pending;
 }
 
+// "min 1, mean 2.5, max 8": the rows per call of a burst so far.
+void rows_per_call(const BurstReport &r, char *out, size_t size)
+{
+    snprintf(out, size, "min %lld, mean %.1f, max %lld", (long long)r.rows_min,
+             r.burst_len > 0 ? double(r.rows_sum) / double(r.burst_len) : 0.0, (long long)r.rows_max);
+}
+
 // qd is the execution that was just observed (NULL when flushing): a new occurrence is always
 // the burst of that execution's query.
 void store_bursts(const BurstReport *reports, int n, QueryDesc *qd)
@@ -159,9 +183,20 @@ void store_bursts(const BurstReport *reports, int n, QueryDesc *qd)
     {
         const BurstReport &r = reports[i];
         const ApKind kind = r.kind == BurstKind::NPlusOne ? ApKind::NPlusOne : ApKind::RowByRow;
-        ApSample s{
-            r.new_occurrence, r.calls, r.ms, r.burst_len, kind == ApKind::NPlusOne ? r.parent_rows : -1, 0,
-            nullptr};
+        char rows[96] = "";
+        char detail[128] = "";
+        if (kind == ApKind::NPlusOne)
+        {
+            rows_per_call(r, rows, sizeof(rows));
+            snprintf(detail, sizeof(detail), "rows per call in the last loop: %s", rows);
+        }
+        ApSample s{r.new_occurrence,
+                   r.calls,
+                   r.ms,
+                   r.burst_len,
+                   kind == ApKind::NPlusOne ? r.parent_rows : -1,
+                   0,
+                   kind == ApKind::NPlusOne ? detail : nullptr};
         ap_record(ap_key(kind, r.queryid, kind == ApKind::NPlusOne ? r.parent_queryid : 0), s);
         if (!r.new_occurrence)
             continue;
@@ -172,17 +207,41 @@ void store_bursts(const BurstReport *reports, int n, QueryDesc *qd)
                  kind == ApKind::NPlusOne ? "N+1 query loop" : "row-by-row writes", p->query,
                  (long long)r.burst_len);
         if (kind == ApKind::RowByRow)
-            snprintf(p->detail, sizeof(p->detail), "Query id " INT64_FORMAT ", one row per call.",
-                     int64(r.queryid));
-        else if (r.parent_queryid == 0)
-            snprintf(p->detail, sizeof(p->detail), "Query id " INT64_FORMAT ", at most %d rows per call.",
-                     int64(r.queryid), burst_config.max_rows);
-        else
-            snprintf(
-                p->detail, sizeof(p->detail),
-                "Query id " INT64_FORMAT ", at most %d rows per call, after query id " INT64_FORMAT "%s.",
-                int64(r.queryid), burst_config.max_rows, int64(r.parent_queryid),
-                r.parent_rows >= 0 ? psprintf(", which returned %lld rows", (long long)r.parent_rows) : "");
+        {
+            snprintf(p->detail, sizeof(p->detail),
+                     "Query id " INT64_FORMAT ", %lld calls, one row or none each.", int64(r.queryid),
+                     (long long)r.burst_len);
+            continue;
+        }
+        int len =
+            snprintf(p->detail, sizeof(p->detail), "Query id " INT64_FORMAT ", %lld calls, rows per call %s",
+                     int64(r.queryid), (long long)r.burst_len, rows);
+        if (r.parent_queryid != 0 && len > 0 && len < int(sizeof(p->detail)))
+        {
+            // The parent's text when this backend has it (normalized, from its parse analysis).
+            int text_len = 0;
+            bool cut;
+            char *text = query_text_for(r.parent_queryid, nullptr, -1, 0, &text_len, &cut);
+            if (text != nullptr && text_len > 120)
+            {
+                text_len = pg_mbcliplen(text, text_len, 116);
+                strcpy(text + text_len, "...");
+            }
+            if (text != nullptr)
+                for (char *c = text; *c; c++)
+                    if (*c == '\n' || *c == '\t' || *c == '\r')
+                        *c = ' ';
+            len +=
+                snprintf(p->detail + len, sizeof(p->detail) - len, ", after query id " INT64_FORMAT "%s%s%s",
+                         int64(r.parent_queryid), text ? " \"" : "", text ? text : "", text ? "\"" : "");
+            if (r.parent_rows >= 0 && len > 0 && len < int(sizeof(p->detail)))
+                len += snprintf(p->detail + len, sizeof(p->detail) - len, ", which returned %lld rows",
+                                (long long)r.parent_rows);
+            if (text != nullptr)
+                pfree(text);
+        }
+        if (len > 0 && len < int(sizeof(p->detail)) - 1)
+            strlcat(p->detail, ".", sizeof(p->detail));
     }
 }
 
@@ -283,6 +342,19 @@ void check_seq_scans(PlanState *ps, QueryDesc *qd, uint64 queryid, double ms)
     }
 }
 
+// The foreign-key checks and actions of ri_triggers.c: `SELECT 1 FROM [ONLY] parent x WHERE ...
+// FOR KEY SHARE OF x`, `DELETE FROM [ONLY] child WHERE ...`, `UPDATE [ONLY] child SET ...`, their
+// conditions written with OPERATOR(pg_catalog.=). Only asked about nested statements.
+bool is_ri_query(const char *text)
+{
+    if (text == nullptr)
+        return false;
+    if (strncmp(text, "SELECT 1 FROM ", 14) != 0 && strncmp(text, "DELETE FROM ", 12) != 0 &&
+        strncmp(text, "UPDATE ", 7) != 0)
+        return false;
+    return strstr(text, " OPERATOR(pg_catalog.") != nullptr;
+}
+
 bool to_client(const QueryDesc *qd)
 {
     const CommandDest d = qd->dest->mydest;
@@ -330,16 +402,18 @@ void detect_define_gucs()
                             nullptr, &burst_config.select_threshold, 10, 0, INT_MAX, PGC_SUSET, 0, nullptr,
                             nullptr, nullptr);
     DefineCustomIntVariable("pg_perfgate.n_plus_one_max_rows",
-                            "Most rows one execution of an N+1 loop may return.", nullptr,
-                            &burst_config.max_rows, 5, 0, INT_MAX, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+                            "Most rows one execution of an N+1 loop may return (0: no limit).",
+                            "Loops are judged by the statement's plan, not its rows; this only caps them.",
+                            &burst_config.max_rows, 0, 0, INT_MAX, PGC_SUSET, 0, nullptr, nullptr, nullptr);
     DefineCustomIntVariable(
         "pg_perfgate.row_by_row_threshold",
         "Executions of one single-row write in a row that make a row-by-row burst (0 disables).", nullptr,
         &burst_config.write_threshold, 10, 0, INT_MAX, PGC_SUSET, 0, nullptr, nullptr, nullptr);
-    DefineCustomIntVariable("pg_perfgate.burst_window",
-                            "Longest pause between two executions of a burst outside one transaction.",
-                            nullptr, &burst_config.window_ms, 100, 0, INT_MAX, PGC_SUSET, GUC_UNIT_MS,
-                            nullptr, nullptr, nullptr);
+    DefineCustomIntVariable(
+        "pg_perfgate.burst_window",
+        "Longest idle time between two executions of a burst that run in different transactions.",
+        "About one loop iteration of an ORM in autocommit mode; longer pauses separate requests.",
+        &burst_config.window_ms, 10, 0, INT_MAX, PGC_SUSET, GUC_UNIT_MS, nullptr, nullptr, nullptr);
     DefineCustomIntVariable(
         "pg_perfgate.deep_offset_threshold", "OFFSET from which paging counts as deep (0 disables).", nullptr,
         &guc_deep_offset_threshold, 1000, 0, INT_MAX, PGC_SUSET, 0, nullptr, nullptr, nullptr);
@@ -383,7 +457,13 @@ void detect_executor_start(QueryDesc *queryDesc, Running *running)
         tracker_ready = true;
         before_shmem_exit(flush_at_exit, (Datum)0);
     }
-    tracker.note_statement(queryDesc->plannedstmt->queryId, -1);
+    // Whether the server runs it on the application's behalf (see the header): known only here,
+    // while the portal that runs a client's statement is active.
+    const bool system = nesting_level == 0 ? ActivePortal == nullptr : is_ri_query(queryDesc->sourceText);
+    if (running != nullptr)
+        running->facts.system = system;
+    if (!system)
+        tracker.note_statement(queryDesc->plannedstmt->queryId, -1);
     // Called before the executor starts, so that the sample gets per-node row counts.
     if (running != nullptr && queryDesc->plannedstmt->commandType == CMD_SELECT && sample_now())
     {
@@ -396,6 +476,29 @@ void detect_note_utility(uint64 queryid)
 {
     if (guc_detect && tracker_ready)
         tracker.note_statement(queryid, -1);
+}
+
+void detect_utility_start(const Node *stmt)
+{
+    if (!guc_detect || !tracker_ready || nesting_level != 0)
+        return;
+    bool reset = false;
+    if (IsA(stmt, DiscardStmt))
+        reset = castNode(DiscardStmt, stmt)->target == DISCARD_ALL;
+    else if (IsA(stmt, VariableSetStmt))
+    {
+        const VariableSetStmt *v = castNode(VariableSetStmt, stmt);
+        reset = v->kind == VAR_RESET_ALL ||
+                (v->name != nullptr &&
+                 (strcmp(v->name, "role") == 0 || strcmp(v->name, "session_authorization") == 0));
+    }
+    if (!reset)
+        return;
+    follow_resets();
+    BurstReport reports[BurstTracker::kSlots];
+    const int n = tracker.session_boundary(burst_config, reports);
+    if (n > 0)
+        store_bursts(reports, n, nullptr);
 }
 
 void detect_utility_end()
@@ -418,20 +521,26 @@ void detect_executor_end(QueryDesc *queryDesc, const RunFacts &run, uint64 query
     follow_resets();
 
     const CmdType cmd = queryDesc->operation;
-    pgperfgate::Execution e;
-    e.queryid = queryid;
-    e.kind = cmd == CMD_SELECT                                               ? BurstKind::NPlusOne
-             : (cmd == CMD_INSERT || cmd == CMD_UPDATE || cmd == CMD_DELETE) ? BurstKind::RowByRow
-                                                                             : BurstKind::None;
-    e.rows = rows;
-    e.ms = ms;
-    e.now_us = GetCurrentStatementStartTimestamp();
-    e.xact = PGPF_LOCAL_XID();
-    e.level = nesting_level;
-    BurstReport reports[BurstTracker::kMaxReports];
-    const int n = tracker.observe(e, burst_config, reports);
-    if (n > 0)
-        store_bursts(reports, n, queryDesc);
+    if (!run.system)
+    {
+        // A SELECT may be one step of an N+1 loop when it looks rows up by key, not a batch.
+        constexpr uint32 lookup = PLAN_HAS_SCAN_QUAL | PLAN_HAS_VALUE_LIST;
+        pgperfgate::Execution e;
+        e.queryid = queryid;
+        e.kind = cmd == CMD_SELECT ? ((plan_features & lookup) == PLAN_HAS_SCAN_QUAL ? BurstKind::NPlusOne
+                                                                                     : BurstKind::None)
+                 : (cmd == CMD_INSERT || cmd == CMD_UPDATE || cmd == CMD_DELETE) ? BurstKind::RowByRow
+                                                                                 : BurstKind::None;
+        e.rows = rows;
+        e.ms = ms;
+        e.now_us = GetCurrentStatementStartTimestamp();
+        e.xact = PGPF_LOCAL_XID();
+        e.level = nesting_level;
+        BurstReport reports[BurstTracker::kMaxReports];
+        const int n = tracker.observe(e, burst_config, reports);
+        if (n > 0)
+            store_bursts(reports, n, queryDesc);
+    }
 
     if ((plan_features & PLAN_HAS_OFFSET) && guc_deep_offset_threshold > 0)
         check_offset(queryDesc->planstate, queryDesc, queryid, ms);

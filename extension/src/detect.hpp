@@ -15,6 +15,10 @@ void detect_init();
 void detect_executor_start(QueryDesc *queryDesc, Running *running);
 void detect_note_utility(uint64 queryid); // a utility statement (a DO block, say) is starting
 void detect_utility_end();                // ... and has ended: the loops it ran are over
+// A client's utility statement is starting. A pool's reset statement (DISCARD ALL, RESET ALL,
+// SET/RESET ROLE, SET/RESET SESSION AUTHORIZATION) means the connection now serves another
+// request: every loop ends, and nothing before it is the parent of what follows.
+void detect_utility_start(const Node *stmt);
 void detect_executor_end(QueryDesc *queryDesc, const RunFacts &run, uint64 queryid, uint32 plan_features,
                          int64 rows, double ms);
 // After ExecutorEnd of queryDesc: the log line, warning or error a detector asked for about it.

@@ -19,6 +19,7 @@ struct RunFacts
     int32 runs;
     bool unbounded; // a run was asked for all rows
     bool sampled;   // gets per-node row counts for the scan detector
+    bool system;    // run by the server on the application's behalf (detect.cpp says how it knows)
 };
 
 // One tracked statement between ExecutorStart and ExecutorEnd: its identity, computed once, and

@@ -183,6 +183,8 @@ void on_process_utility(PlannedStmt *pstmt, const char *queryString, bool readOn
         [&]
         {
             exec_sync_message();
+            if (store_attached())
+                detect_utility_start(pstmt->utilityStmt);
             // Read before chaining: pg_stat_statements, when it runs inside us, clears the query id.
             const uint64 queryid = utility_query_id(pstmt);
             const int location = pstmt->stmt_location;

@@ -46,6 +46,7 @@ extern "C"
 #include "utils/guc.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "tcop/pquery.h"
 #include "utils/timestamp.h"
 #include "utils/tuplestore.h"
 }

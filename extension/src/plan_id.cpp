@@ -40,6 +40,23 @@ inline uint64 rel_index(Index scanrelid, Oid indexid, const List *rtable)
     return relation_oid(scanrelid, rtable) | (uint64(indexid) << 32);
 }
 
+// What a scan's condition list tells the N+1 detector: that there is one, and whether it compares
+// with a list of values (`= ANY`, `IN (...)`, an OR). Only the top-level conditions are looked at.
+inline uint32 qual_features(const List *quals)
+{
+    if (quals == NIL)
+        return 0;
+    uint32 f = PLAN_HAS_SCAN_QUAL;
+    ListCell *lc;
+    foreach (lc, quals)
+    {
+        const Node *q = static_cast<const Node *>(lfirst(lc));
+        if (IsA(q, ScalarArrayOpExpr) || (IsA(q, BoolExpr) && castNode(BoolExpr, q)->boolop == OR_EXPR))
+            f |= PLAN_HAS_VALUE_LIST;
+    }
+    return f;
+}
+
 constexpr int kStack = 64;
 
 struct Pending
@@ -104,13 +121,16 @@ inline void node(uint64 &h, const Plan *plan, Pending &pending, const List *rtab
     {
     case T_SeqScan:
         if (plan->qual != NIL)
-            features |= PLAN_HAS_SEQSCAN;
+            features |= PLAN_HAS_SEQSCAN | qual_features(plan->qual);
+        detail = relation_oid(reinterpret_cast<const Scan *>(plan)->scanrelid, rtable);
+        break;
+    case T_BitmapHeapScan:
+        features |= qual_features(plan->qual);
         detail = relation_oid(reinterpret_cast<const Scan *>(plan)->scanrelid, rtable);
         break;
     case T_SampleScan:
     case T_TidScan:
     case T_TidRangeScan:
-    case T_BitmapHeapScan:
     case T_ForeignScan:
         detail = relation_oid(reinterpret_cast<const Scan *>(plan)->scanrelid, rtable);
         break;
@@ -119,6 +139,7 @@ inline void node(uint64 &h, const Plan *plan, Pending &pending, const List *rtab
         const IndexScan *s = reinterpret_cast<const IndexScan *>(plan);
         header |= uint64(s->indexorderdir + 2) << 40;
         detail = rel_index(s->scan.scanrelid, s->indexid, rtable);
+        features |= qual_features(s->indexqualorig) | qual_features(plan->qual);
         break;
     }
     case T_IndexOnlyScan:
@@ -126,11 +147,16 @@ inline void node(uint64 &h, const Plan *plan, Pending &pending, const List *rtab
         const IndexOnlyScan *s = reinterpret_cast<const IndexOnlyScan *>(plan);
         header |= uint64(s->indexorderdir + 2) << 40;
         detail = rel_index(s->scan.scanrelid, s->indexid, rtable);
+        features |= qual_features(s->indexqual) | qual_features(plan->qual);
         break;
     }
     case T_BitmapIndexScan:
-        detail = uint64(reinterpret_cast<const BitmapIndexScan *>(plan)->indexid) << 32;
+    {
+        const BitmapIndexScan *s = reinterpret_cast<const BitmapIndexScan *>(plan);
+        detail = uint64(s->indexid) << 32;
+        features |= qual_features(s->indexqualorig);
         break;
+    }
     case T_NestLoop:
     case T_MergeJoin:
     case T_HashJoin:

@@ -9,6 +9,11 @@ namespace pgpf
 // What the detectors may want to look at, noted during the walk.
 constexpr uint32 PLAN_HAS_OFFSET = 1;  // a Limit node with an OFFSET
 constexpr uint32 PLAN_HAS_SEQSCAN = 2; // a (parallel) sequential scan with a filter
+// For the N+1 detector, which judges a SELECT by what it is: a lookup by key has a scan with a
+// condition (index condition or filter) and no list of values; `= ANY($1)`, `IN (...)` or an OR of
+// values in a scan's conditions make it a batch.
+constexpr uint32 PLAN_HAS_SCAN_QUAL = 4;  // a scan with an index condition or a filter
+constexpr uint32 PLAN_HAS_VALUE_LIST = 8; // a scan condition on a list of values
 
 // Never 0 (0 marks utility statements). *features receives PLAN_HAS_* bits when not NULL.
 uint64 compute_plan_id(const PlannedStmt *stmt, uint32 *features);

@@ -13,17 +13,19 @@ namespace
 struct Feed
 {
     BurstTracker t;
-    BurstConfig cfg{10, 10, 5, 100};
+    BurstConfig cfg{10, 10, 0, 10}; // the defaults: no row cap, 10 ms between transactions
     std::vector<BurstReport> reports;
     int64_t now = 1000000;
 
     Feed() { t.reset(); }
+    double ms = 0.5; // each execution's duration
     void exec(uint64_t q, BurstKind k, int64_t rows, uint64_t xact = 1, int64_t gap_us = 10,
               int32_t level = 0)
     {
         now += gap_us;
         BurstReport out[BurstTracker::kMaxReports];
-        const int n = t.observe(Execution{q, k, rows, 0.5, now, xact, level}, cfg, out);
+        const int n = t.observe(Execution{q, k, rows, ms, now, xact, level}, cfg, out);
+        now += int64_t(ms * 1000); // gap_us is the idle time between two executions
         reports.insert(reports.end(), out, out + n);
     }
     void parent(uint64_t q, int64_t rows)
@@ -87,16 +89,108 @@ TEST(BurstTracker, ThresholdReportComesAtTheThresholdExecution)
     EXPECT_EQ(f.reports[0].calls, 10);
 }
 
-TEST(BurstTracker, ShortLoopsAndBigResultsAreNotReported)
+TEST(BurstTracker, ShortLoopsAndCappedResultsAreNotReported)
 {
     Feed f;
+    f.cfg.max_rows = 5; // the optional cap
     for (int i = 0; i < 9; i++)
         f.exec(42, BurstKind::NPlusOne, 1);
-    f.exec(43, BurstKind::NPlusOne, 1000); // one batched query
+    f.exec(43, BurstKind::NPlusOne, 1000); // one query
     for (int i = 0; i < 50; i++)
-        f.exec(44, BurstKind::NPlusOne, 6); // more rows than max_rows each time
+        f.exec(44, BurstKind::NPlusOne, 6); // more rows than the cap each time
     f.flush();
     EXPECT_TRUE(f.reports.empty());
+}
+
+// Regression (issue 9.1): a lazy one-to-many load returning each parent's 10 children was not
+// reported, and children counts above 5 split the loop of a typical app into fragments.
+TEST(BurstTracker, LazyCollectionLoadsAreOneLoopWhateverTheirRowCounts)
+{
+    for (int children : {1, 10, 100})
+    {
+        Feed f;
+        f.parent(7, 60);
+        for (int i = 0; i < 60; i++)
+            f.exec(42, BurstKind::NPlusOne, children);
+        f.flush();
+        EXPECT_EQ(f.occurrences(42), 1) << children;
+        EXPECT_EQ(f.total_calls(42), 60) << children;
+        EXPECT_EQ(f.reports.back().rows_min, children);
+        EXPECT_EQ(f.reports.back().rows_max, children);
+        EXPECT_EQ(f.reports.back().rows_sum, 60 * children);
+    }
+    Feed g; // children per parent vary from 0 to 8
+    g.parent(7, 50);
+    int64_t sum = 0;
+    for (int i = 0; i < 50; i++)
+    {
+        g.exec(42, BurstKind::NPlusOne, (i * 5) % 9);
+        sum += (i * 5) % 9;
+    }
+    g.flush();
+    EXPECT_EQ(g.occurrences(42), 1);
+    EXPECT_EQ(g.total_calls(42), 50);
+    EXPECT_EQ(g.reports.back().parent_queryid, 7u);
+    EXPECT_EQ(g.reports.back().rows_min, 0);
+    EXPECT_EQ(g.reports.back().rows_max, 8);
+    EXPECT_EQ(g.reports.back().rows_sum, sum);
+}
+
+// Regression (issue 9.3): independent requests of a pooled connection, 30 ms apart, each a lookup
+// and an insert in its own transaction, were one N+1 loop and one row-by-row burst.
+TEST(BurstTracker, PooledRequestsThirtyMsApartAreNotOneBurst)
+{
+    Feed f;
+    for (int i = 0; i < 12; i++)
+    {
+        f.exec(42, BurstKind::NPlusOne, 1, /*xact*/ 2 * i + 1, /*gap*/ 30000);
+        f.exec(50, BurstKind::RowByRow, 1, /*xact*/ 2 * i + 2, /*gap*/ 200);
+    }
+    f.flush();
+    EXPECT_TRUE(f.reports.empty());
+}
+
+// An ORM in autocommit mode (each statement its own transaction) loops with gaps of an iteration's
+// overhead: that is one loop, even when each lookup is slow.
+TEST(BurstTracker, AutocommitLoopWithTightGapsIsOneBurst)
+{
+    Feed f;
+    f.ms = 25; // a slow lookup: the gap is measured from its end
+    f.parent(7, 30);
+    for (int i = 0; i < 30; i++)
+        f.exec(42, BurstKind::NPlusOne, 3, /*xact*/ 100 + i, /*gap*/ 800);
+    f.flush();
+    EXPECT_EQ(f.occurrences(42), 1);
+    EXPECT_EQ(f.total_calls(42), 30);
+    EXPECT_EQ(f.reports.back().parent_queryid, 7u);
+}
+
+// A pool's reset statement (DISCARD ALL, SET ROLE ...) hands the connection to someone else.
+TEST(BurstTracker, SessionBoundaryEndsBurstsAndForgetsTheParent)
+{
+    Feed f;
+    f.parent(7, 20);
+    for (int i = 0; i < 6; i++)
+        f.exec(42, BurstKind::NPlusOne, 1);
+    BurstReport out[BurstTracker::kSlots];
+    EXPECT_EQ(f.t.session_boundary(f.cfg, out), 0); // below the threshold: nothing to report
+    for (int i = 0; i < 6; i++)
+        f.exec(42, BurstKind::NPlusOne, 1);
+    f.flush();
+    EXPECT_TRUE(f.reports.empty());
+
+    Feed g;
+    g.parent(7, 20);
+    for (int i = 0; i < 12; i++)
+        g.exec(42, BurstKind::NPlusOne, 1);
+    BurstReport out2[BurstTracker::kSlots];
+    EXPECT_EQ(g.t.session_boundary(g.cfg, out2), 1);
+    EXPECT_EQ(out2[0].calls, 2);
+    for (int i = 0; i < 12; i++)
+        g.exec(42, BurstKind::NPlusOne, 1);
+    g.flush();
+    EXPECT_EQ(g.occurrences(42), 2);
+    EXPECT_EQ(g.reports.back().parent_queryid, 0u); // nothing before the boundary is a parent
 }
 
 TEST(BurstTracker, InterleavedLookupsAreBothSeen)
