@@ -86,11 +86,15 @@ int BurstTracker::observe(const Execution &e, const BurstConfig &cfg, BurstRepor
                 s = &c;
     }
 
+    const bool pause =
+        s != nullptr && s->xact != e.xact && e.now_us - s->last_end_us > int64_t(cfg.window_ms) * 1000;
+    // Only this execution has started since the burst's last one: nothing else ran in the pause.
+    const bool adjacent = s != nullptr && starts_ - s->last_start <= 1;
     if (s != nullptr && (!eligible || s->kind != e.kind || s->level != e.level ||
-                         (s->xact != e.xact && e.now_us - s->last_end_us > int64_t(cfg.window_ms) * 1000)))
+                         (pause && (s->tight_run < kRhythm || !adjacent))))
     {
         // The burst is broken: not a lookup (or over the cap), another nesting level, or another
-        // transaction after a pause longer than a loop iteration takes.
+        // transaction after a pause longer than a loop iteration takes (see burst.hpp).
         if (finish(*s, cfg, &out[n]))
             n++;
         s = nullptr;
@@ -137,7 +141,10 @@ int BurstTracker::observe(const Execution &e, const BurstConfig &cfg, BurstRepor
     if (e.rows > s->rows_max)
         s->rows_max = e.rows;
     s->rows_sum += e.rows;
+    if (s->count > 0)
+        s->tight_run = pause ? 0 : s->tight_run + 1;
     s->count++;
+    s->last_start = starts_;
     s->ms += e.ms;
     s->last_end_us = e.now_us + int64_t(e.ms * 1000.0);
     s->xact = e.xact;

@@ -7,8 +7,12 @@
 // lookup returns does not matter (a lazy collection load returns up to hundreds), unless the
 // optional `max_rows` cap is set. A burst crosses a transaction boundary only when the idle gap
 // between the end of one execution and the start of the next is at most `window_ms`: the overhead
-// of one ORM loop iteration, not the pause between two requests of a pooled connection. A session
-// boundary (a pool's DISCARD ALL, RESET ALL, SET ROLE ...) ends every burst. Up to kSlots
+// of one ORM loop iteration, not the pause between two requests of a pooled connection. A longer
+// pause is forgiven only to a loop that has kept that rhythm for kRhythm executions and resumes
+// with no other statement in between (a garbage collection in the client, a descheduled process):
+// independent requests, each pause long or each starting with statements of its own, never look
+// like that. A session boundary (a pool's DISCARD ALL, RESET ALL, SET ROLE ...) ends every burst.
+// Up to kSlots
 // bursts are followed at once, so loops that interleave two or three lookups (a parent's customer,
 // then its items) are still seen. A burst's parent is the statement that ran just before it began
 // (another query id); the parent's row count, when known, tells whether the burst length matches it.
@@ -71,6 +75,7 @@ class BurstTracker
 {
   public:
     static constexpr int kSlots = 4;
+    static constexpr int kRhythm = 3; // tight gaps in a row after which one long pause is forgiven
     static constexpr int kMaxReports = kSlots + 2; // observe() emits at most this many
 
     void reset();
@@ -83,6 +88,7 @@ class BurstTracker
     {
         if (queryid == 0)
             return;
+        starts_ += rows < 0;
         if (queryid != recent_[0].queryid)
         {
             recent_[1] = recent_[0];
@@ -122,7 +128,9 @@ class BurstTracker
         int64_t rows_max;
         int64_t rows_sum;
         uint64_t xact;
-        uint64_t used; // for least-recently-used replacement
+        uint64_t used;       // for least-recently-used replacement
+        uint64_t last_start; // starts_ when its last execution started
+        int32_t tight_run;   // executions joined in a row by a tight gap or within a transaction
         int32_t level;
         BurstKind kind;
         bool active;
@@ -146,6 +154,7 @@ class BurstTracker
     };
     Recent recent_[2]; // the last two distinct statements seen, most recent first
     uint64_t tick_;
+    uint64_t starts_;       // statements started (note_statement with rows < 0)
     int32_t deepest_;       // deepest level of an active burst (-1 when none): end_level's fast exit
     int32_t awaiting_rows_; // active bursts whose parent's row count is still unknown
     int32_t last_;          // the slot used last

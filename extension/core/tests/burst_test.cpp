@@ -23,16 +23,13 @@ struct Feed
               int32_t level = 0)
     {
         now += gap_us;
+        t.note_statement(q, -1); // as detect.cpp does at ExecutorStart
         BurstReport out[BurstTracker::kMaxReports];
         const int n = t.observe(Execution{q, k, rows, ms, now, xact, level}, cfg, out);
         now += int64_t(ms * 1000); // gap_us is the idle time between two executions
         reports.insert(reports.end(), out, out + n);
     }
-    void parent(uint64_t q, int64_t rows)
-    {
-        t.note_statement(q, -1);
-        exec(q, BurstKind::NPlusOne, rows);
-    }
+    void parent(uint64_t q, int64_t rows) { exec(q, BurstKind::NPlusOne, rows); }
     void flush()
     {
         BurstReport out[BurstTracker::kSlots];
@@ -163,6 +160,35 @@ TEST(BurstTracker, AutocommitLoopWithTightGapsIsOneBurst)
     EXPECT_EQ(f.occurrences(42), 1);
     EXPECT_EQ(f.total_calls(42), 30);
     EXPECT_EQ(f.reports.back().parent_queryid, 7u);
+}
+
+// A garbage collection in the client (41 ms measured under SQLAlchemy) in the middle of an
+// autocommit loop does not split it; requests that each run the lookup twice are not one loop.
+TEST(BurstTracker, OnePauseInAnAutocommitLoopIsForgivenButNotARequestsRhythm)
+{
+    Feed f;
+    f.parent(7, 20);
+    for (int i = 0; i < 20; i++)
+        f.exec(42, BurstKind::NPlusOne, 100, /*xact*/ 100 + i, /*gap*/ i == 4 || i == 13 ? 41000 : 2000);
+    f.flush();
+    EXPECT_EQ(f.occurrences(42), 1);
+    EXPECT_EQ(f.total_calls(42), 20);
+
+    Feed g; // two lookups a request, requests 30 ms apart
+    for (int i = 0; i < 24; i++)
+        g.exec(42, BurstKind::NPlusOne, 1, /*xact*/ 100 + i, /*gap*/ i % 2 == 0 ? 30000 : 300);
+    g.flush();
+    EXPECT_TRUE(g.reports.empty());
+
+    Feed h; // two requests 50 ms apart, each a parent and a loop of 6
+    for (int r = 0; r < 2; r++)
+    {
+        h.exec(7, BurstKind::None, 6, /*xact*/ 10 * r + 1, /*gap*/ 50000);
+        for (int i = 0; i < 6; i++)
+            h.exec(42, BurstKind::NPlusOne, 1, /*xact*/ 10 * r + 2 + i, /*gap*/ 300);
+    }
+    h.flush();
+    EXPECT_TRUE(h.reports.empty());
 }
 
 // A pool's reset statement (DISCARD ALL, SET ROLE ...) hands the connection to someone else.
