@@ -9,6 +9,7 @@ PACKAGES=(
   libpq-dev libgtest-dev libbenchmark-dev
   libcli11-dev nlohmann-json3-dev libyaml-cpp-dev libfmt-dev libxxhash-dev
   libipc-run-perl valgrind
+  python3-psycopg2 python3-sqlalchemy python3-django
 )
 
 missing=()

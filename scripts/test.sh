@@ -21,7 +21,7 @@ count() { # count NAME PASSED FAILED
 }
 
 stage "build and install the extension"
-if ! { make -s -j2 && make -s install; } >"$log/make" 2>&1; then
+if ! { make -s -j2 PG_CONFIG="$PG_CONFIG" && make -s install PG_CONFIG="$PG_CONFIG"; } >"$log/make" 2>&1; then
   cat "$log/make"; echo "tests: 0 passed, 1 failed"; exit 1
 fi
 

@@ -1,0 +1,58 @@
+# Real ORM clients against the detectors (issue 9): small SQLAlchemy and Django applications under
+# t/orm/ run their everyday habits — lazy relationships at several child counts, bulk helpers
+# against DEFERRABLE INITIALLY DEFERRED foreign keys, per-object saves and deletes, OFFSET paging,
+# streaming, a pooled connection serving independent requests — in autocommit mode and in explicit
+# transactions. Each bad habit must be reported with the right kind, query, parent and calls, each
+# good version must be quiet. The apps print one TAP line per scenario; every line is a test here.
+use strict;
+use warnings;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+use File::Basename qw(dirname);
+use Cwd qw(abs_path);
+
+my $python = '/usr/bin/python3';
+my $orm = abs_path(dirname(__FILE__)) . '/orm';
+
+my $node = PostgreSQL::Test::Cluster->new('orm');
+$node->init;
+$node->append_conf('postgresql.conf', qq{shared_preload_libraries = 'pg_perfgate'
+pg_perfgate.huge_fetch_rows = 2500
+});
+$node->start;
+
+for my $app (['sqlalchemy', 'sqlalchemy_app.py', 'sqlalchemy'], ['django', 'django_app.py', 'django'])
+{
+	my ($db, $script, $module) = @$app;
+  SKIP:
+	{
+		skip "$module is not installed (scripts/deps.sh installs python3-$module)", 1
+		  if system($python, '-c', "import $module, psycopg2") != 0;
+		$node->safe_psql('postgres', "CREATE DATABASE $db");
+		$node->safe_psql($db, 'CREATE EXTENSION pg_perfgate');
+		for my $mode ('autocommit', 'xact')
+		{
+			my ($out, $err) = ('', '');
+			my $ok = IPC::Run::run([ $python, "$orm/$script", $node->host, $node->port, $db, $mode ],
+				'>', \$out, '2>', \$err);
+			my $lines = 0;
+			for my $line (split /\n/, $out)
+			{
+				if ($line =~ /^(not )?ok \d+ - (.*)$/)
+				{
+					ok(!defined $1, "$db: $2");
+					$lines++;
+				}
+				elsif ($line =~ /^#/)
+				{
+					diag($line);
+				}
+			}
+			ok($ok && $lines > 0, "$db $mode: the app ran to the end") or diag($err);
+		}
+	}
+}
+
+$node->stop;
+done_testing();

@@ -1,0 +1,192 @@
+"""A small Django (3.2) application with the habits people have: lazy relations, prefetch_related
+and select_related, bulk_create, per-object save() and delete(), Paginator (OFFSET), iterator()
+(server-side cursors) and one persistent connection serving independent requests. Each scenario
+runs in Django's default autocommit mode or inside transaction.atomic().
+
+Usage: django_app.py HOST PORT DBNAME autocommit|xact
+"""
+import contextlib
+import os
+import sys
+import time
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+host, port, dbname, mode = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+
+import django  # noqa: E402
+from django.conf import settings  # noqa: E402
+
+settings.configure(
+    DATABASES={"default": {"ENGINE": "django.db.backends.postgresql", "HOST": host, "PORT": port,
+                           "NAME": dbname, "USER": "postgres", "CONN_MAX_AGE": None}},
+    INSTALLED_APPS=["blog"],
+    USE_TZ=False,
+    DEFAULT_AUTO_FIELD="django.db.models.AutoField",
+)
+django.setup()
+
+import psycopg2.extras  # noqa: E402
+from django.core.paginator import Paginator  # noqa: E402
+from django.db import connection, transaction  # noqa: E402
+from django.db.models import F  # noqa: E402
+
+from blog.models import Author, Post, Visit  # noqa: E402
+from common import CHILDREN, Observer, run_scenarios  # noqa: E402
+
+obs = Observer(host, port, dbname)
+
+
+def in_mode():
+    return transaction.atomic() if mode == "xact" else contextlib.nullcontext()
+
+
+def app_run(work):
+    """Runs work() on a new connection and returns its backend pid."""
+    connection.close()
+    with connection.cursor() as c:
+        c.execute("SELECT pg_backend_pid()")
+        pid = c.fetchone()[0]
+    with in_mode():
+        work()
+    connection.close()
+    return [pid]
+
+
+def setup_schema():
+    with connection.schema_editor() as editor:
+        for m in (Visit, Post, Author):
+            editor.execute("DROP TABLE IF EXISTS %s CASCADE" % m._meta.db_table)
+        for m in (Author, Post, Visit):
+            editor.create_model(m)
+    connection.close()
+
+
+def load(children):
+    def go():
+        counts = CHILDREN[children]
+        obs.sql("TRUNCATE blog_author, blog_post, blog_visit")
+        obs.sql("INSERT INTO blog_author SELECT g, 'author' || g FROM generate_series(1, 20) g")
+        rows = [(u + 1, "post") for u, n in enumerate(counts) for _ in range(n)]
+        with obs.conn.cursor() as c:
+            psycopg2.extras.execute_values(c, "INSERT INTO blog_post (author_id, title) VALUES %s", rows)
+        obs.sql("ANALYZE blog_author, blog_post")
+    return go
+
+
+def lazy_reverse():
+    for a in Author.objects.order_by("id"):
+        list(a.post_set.all())
+
+
+def prefetched():
+    for a in Author.objects.prefetch_related("post_set").order_by("id"):
+        list(a.post_set.all())
+
+
+def lazy_forward():
+    for p in Post.objects.order_by("id"):
+        p.author.name
+
+
+def selected():
+    for p in Post.objects.select_related("author").order_by("id"):
+        p.author.name
+
+
+def bulk_create():
+    Post.objects.bulk_create([Post(author_id=1 + i % 20, title="bulk") for i in range(500)])
+
+
+def save_each():
+    for i in range(30):
+        Post(author_id=1 + i % 20, title="one").save()
+
+
+def delete_each():
+    for p in list(Post.objects.order_by("id")[:30]):
+        p.delete()
+
+
+def bulk_delete():
+    Post.objects.filter(id__in=list(Post.objects.order_by("id").values_list("id", flat=True)[:30])).delete()
+
+
+def bulk_reassign():
+    Post.objects.filter(author_id__lte=10).update(author_id=F("author_id") + 10)
+
+
+def paginate_deep():
+    list(Paginator(Post.objects.order_by("id"), 20).page(100))
+
+
+def keyset():
+    last = 0
+    for _ in range(5):
+        page = list(Post.objects.filter(id__gt=last).order_by("id")[:400])
+        last = page[-1].id
+
+
+def fetch_all():
+    list(Post.objects.all())
+
+
+def stream():
+    for _ in Post.objects.all().iterator(chunk_size=500):
+        pass
+
+
+def pooled_requests():
+    # One persistent connection (CONN_MAX_AGE) serving 12 independent requests 30 ms apart.
+    connection.close()
+    with connection.cursor() as c:
+        c.execute("SELECT pg_backend_pid()")
+        pid = c.fetchone()[0]
+    for i in range(12):
+        with in_mode():
+            a = Author.objects.get(pk=1 + i)
+            Visit.objects.create(author=a, page="/home")
+        time.sleep(0.03)
+    connection.close()
+    return [pid]
+
+
+def posts(n):
+    return sum(CHILDREN[n])
+
+
+def run(fn):
+    return lambda: app_run(fn)
+
+
+scenarios = []
+for n in (1, 3, 10, 100):
+    k = "children=%d" % n
+    scenarios += [
+        ("%s lazy reverse foreign key is N+1 (%s)" % (mode, k), n, run(lazy_reverse),
+         lambda: [("n_plus_one", 'FROM "blog_post"', 'FROM "blog_author"', 20)]),
+        ("%s prefetch_related is quiet (%s)" % (mode, k), n, run(prefetched), lambda: []),
+        ("%s lazy foreign key is N+1 (%s)" % (mode, k), n, run(lazy_forward),
+         lambda n=n: [("n_plus_one", 'FROM "blog_author"', 'FROM "blog_post"', posts(n))]),
+        ("%s select_related is quiet (%s)" % (mode, k), n, run(selected), lambda: []),
+    ]
+scenarios += [
+    ("%s bulk_create against deferred foreign keys is quiet" % mode, 3, run(bulk_create), lambda: []),
+    ("%s per-object save() loop is row by row" % mode, 3, run(save_each),
+     lambda: [("row_by_row_write", 'INSERT INTO "blog_post"', None, 30)]),
+    ("%s per-object delete() loop is row by row" % mode, 100, run(delete_each),
+     lambda: [("row_by_row_write", 'DELETE FROM "blog_post"', None, 30)]),
+    ("%s queryset delete() is quiet" % mode, 100, run(bulk_delete), lambda: []),
+    ("%s queryset update() of foreign keys is quiet" % mode, 100, run(bulk_reassign), lambda: []),
+    ("%s Paginator's deep page is deep OFFSET" % mode, 150, run(paginate_deep),
+     lambda: [("deep_offset", "OFFSET", None, 1)]),
+    ("%s keyset paging is quiet" % mode, 150, run(keyset), lambda: []),
+    ("%s list(queryset) of 3,000 rows is an unstreamed fetch" % mode, 150, run(fetch_all),
+     lambda: [("unstreamed_fetch", 'FROM "blog_post"', None, 1)]),
+    ("%s iterator() streams and is quiet" % mode, 150, run(stream), lambda: []),
+    ("%s persistent connection, requests 30 ms apart, is quiet" % mode, 3, pooled_requests, lambda: []),
+]
+
+setup_schema()
+run_scenarios(obs, scenarios, {n: load(n) for n in CHILDREN})
+print("1..%d" % obs.checks)
+sys.exit(1 if obs.failed else 0)

@@ -1,0 +1,223 @@
+"""A small SQLAlchemy (1.4) application with the habits people have: lazy relationships, bulk
+helpers, per-object saves and deletes, OFFSET paging, streaming with yield_per, and a pooled
+engine serving independent requests. Each scenario runs in autocommit mode (isolation_level
+AUTOCOMMIT, as several frameworks configure it) or in the Session's own transactions.
+
+Usage: sqlalchemy_app.py HOST PORT DBNAME autocommit|xact
+"""
+import sys
+import time
+
+import psycopg2.extras
+from sqlalchemy import Column, ForeignKey, Integer, String, create_engine, insert, text
+from sqlalchemy.orm import Session, declarative_base, joinedload, relationship, selectinload
+
+from common import CHILDREN, Observer, run_scenarios
+
+Base = declarative_base()
+
+
+class User(Base):
+    __tablename__ = "users"
+    id = Column(Integer, primary_key=True)
+    name = Column(String)
+    posts = relationship("Post", back_populates="user", order_by="Post.id")
+
+
+class Post(Base):
+    __tablename__ = "posts"
+    id = Column(Integer, primary_key=True)
+    # Deferrable, as some ORMs create every foreign key: the checks run at COMMIT.
+    user_id = Column(Integer, ForeignKey("users.id", deferrable=True, initially="DEFERRED"), index=True)
+    title = Column(String)
+    user = relationship("User", back_populates="posts")
+
+
+class Visit(Base):
+    __tablename__ = "visits"
+    id = Column(Integer, primary_key=True)
+    user_id = Column(Integer, ForeignKey("users.id", deferrable=True, initially="DEFERRED"))
+    page = Column(String)
+
+
+host, port, dbname, mode = sys.argv[1], sys.argv[2], sys.argv[3], sys.argv[4]
+url = "postgresql+psycopg2://postgres@/%s?host=%s&port=%s" % (dbname, host, port)
+obs = Observer(host, port, dbname)
+
+
+def engine(**kw):
+    if mode == "autocommit":
+        kw["isolation_level"] = "AUTOCOMMIT"
+    return create_engine(url, **kw)
+
+
+def session_run(work, **kw):
+    """Runs work(session) on a fresh engine and returns the backend pids it used."""
+    e = engine(**kw)
+    with Session(e) as s:
+        pid = s.execute(text("SELECT pg_backend_pid()")).scalar()
+        work(s)
+        s.commit()
+    e.dispose()
+    return [pid]
+
+
+def setup_schema():
+    e = create_engine(url)
+    Base.metadata.drop_all(e)
+    Base.metadata.create_all(e)
+    e.dispose()
+
+
+def load(children):
+    def go():
+        counts = CHILDREN[children]
+        obs.sql("TRUNCATE users, posts, visits")
+        obs.sql("INSERT INTO users SELECT g, 'user' || g FROM generate_series(1, 20) g")
+        rows = [(u + 1, "post") for u, n in enumerate(counts) for _ in range(n)]
+        with obs.conn.cursor() as c:
+            psycopg2.extras.execute_values(c, "INSERT INTO posts (user_id, title) VALUES %s", rows)
+        obs.sql("ANALYZE users, posts")
+    return go
+
+
+def users_with_posts(children):
+    return sum(1 for n in CHILDREN[children] if n > 0)
+
+
+def lazy_one_to_many(s):
+    for u in s.query(User).order_by(User.id):
+        len(u.posts)
+
+
+def selectin_one_to_many(s):
+    for u in s.query(User).options(selectinload(User.posts)).order_by(User.id):
+        len(u.posts)
+
+
+def joined_one_to_many(s):
+    for u in s.query(User).options(joinedload(User.posts)).order_by(User.id):
+        len(u.posts)
+
+
+def lazy_many_to_one(s):
+    for p in s.query(Post).order_by(Post.id):
+        p.user.name
+
+
+def joined_many_to_one(s):
+    for p in s.query(Post).options(joinedload(Post.user)).order_by(Post.id):
+        p.user.name
+
+
+def add_all(s):
+    s.add_all([Post(user_id=1 + i % 20, title="bulk") for i in range(500)])
+
+
+def core_executemany(s):
+    s.execute(insert(Post), [{"user_id": 1 + i % 20, "title": "many"} for i in range(500)])
+
+
+def psycopg2_executemany(s):
+    # psycopg2's executemany runs one INSERT per row: row by row, whatever its name suggests.
+    cur = s.connection().connection.cursor()
+    cur.executemany("INSERT INTO posts (user_id, title) VALUES (%s, %s)", [(1 + i % 20, "x") for i in range(30)])
+
+
+def save_each(s):
+    for i in range(30):
+        s.add(Post(user_id=1 + i % 20, title="one"))
+        s.flush()
+
+
+def delete_each(s):
+    for p in s.query(Post).order_by(Post.id).limit(30).all():
+        s.delete(p)
+        s.flush()
+
+
+def bulk_delete(s):
+    ids = [p.id for p in s.query(Post.id).order_by(Post.id).limit(30)]
+    s.query(Post).filter(Post.id.in_(ids)).delete(synchronize_session=False)
+
+
+def bulk_reassign(s):
+    s.query(Post).filter(Post.user_id <= 10).update({Post.user_id: Post.user_id + 10}, synchronize_session=False)
+
+
+def deep_offset(s):
+    s.query(Post).order_by(Post.id).offset(1500).limit(20).all()
+
+
+def keyset(s):
+    last = 0
+    for _ in range(5):
+        page = s.query(Post).filter(Post.id > last).order_by(Post.id).limit(400).all()
+        last = page[-1].id
+
+
+def fetch_all(s):
+    s.query(Post).all()
+
+
+def stream(s):
+    for _ in s.query(Post).yield_per(200):
+        pass
+
+
+def pooled_requests():
+    # One pooled connection serving 12 independent requests 30 ms apart, each a lookup and an insert.
+    e = engine(pool_size=1, max_overflow=0, pool_pre_ping=True)
+    with e.connect() as c:
+        pid = c.execute(text("SELECT pg_backend_pid()")).scalar()
+    for i in range(12):
+        with Session(e) as s:
+            u = s.get(User, 1 + i)
+            s.add(Visit(user_id=u.id, page="/home"))
+            s.commit()
+        time.sleep(0.03)
+    e.dispose()
+    return [pid]
+
+
+def run(fn):
+    return lambda: session_run(fn)
+
+
+scenarios = []
+for n in (1, 3, 10, 100):
+    k = "children=%d" % n
+    scenarios += [
+        ("%s lazy one-to-many is N+1 (%s)" % (mode, k), n, run(lazy_one_to_many),
+         lambda: [("n_plus_one", "FROM posts", "FROM users", 20)]),
+        ("%s selectinload is quiet (%s)" % (mode, k), n, run(selectin_one_to_many), lambda: []),
+        ("%s joinedload is quiet (%s)" % (mode, k), n, run(joined_one_to_many), lambda: []),
+        ("%s lazy many-to-one is N+1 (%s)" % (mode, k), n, run(lazy_many_to_one),
+         (lambda n=n: [("n_plus_one", "FROM users", "FROM posts", users_with_posts(n))])
+         if users_with_posts(n) >= 10 else (lambda: [])),
+        ("%s joinedload many-to-one is quiet (%s)" % (mode, k), n, run(joined_many_to_one), lambda: []),
+    ]
+scenarios += [
+    ("%s add_all against deferred foreign keys is quiet" % mode, 3, run(add_all), lambda: []),
+    ("%s Core executemany against deferred foreign keys is quiet" % mode, 3, run(core_executemany), lambda: []),
+    ("%s psycopg2 executemany is row by row" % mode, 3, run(psycopg2_executemany),
+     lambda: [("row_by_row_write", "INSERT INTO posts", None, 30)]),
+    ("%s per-object save loop is row by row" % mode, 3, run(save_each),
+     lambda: [("row_by_row_write", "INSERT INTO posts", None, 30)]),
+    ("%s per-object delete loop is row by row" % mode, 100, run(delete_each),
+     lambda: [("row_by_row_write", "DELETE FROM posts", None, 30)]),
+    ("%s bulk delete is quiet" % mode, 100, run(bulk_delete), lambda: []),
+    ("%s bulk update of foreign keys is quiet" % mode, 100, run(bulk_reassign), lambda: []),
+    ("%s deep OFFSET page is reported" % mode, 150, run(deep_offset), lambda: [("deep_offset", "OFFSET", None, 1)]),
+    ("%s keyset paging is quiet" % mode, 150, run(keyset), lambda: []),
+    ("%s fetching everything at once is reported" % mode, 150, run(fetch_all),
+     lambda: [("unstreamed_fetch", "FROM posts", None, 1)]),
+    ("%s pooled requests 30 ms apart are quiet" % mode, 3, pooled_requests, lambda: []),
+]
+if mode == "xact":  # psycopg2's server-side cursors need a transaction
+    scenarios.append(("%s yield_per streams and is quiet" % mode, 150, run(stream), lambda: []))
+
+setup_schema()
+run_scenarios(obs, scenarios, {n: load(n) for n in CHILDREN})
+print("1..%d" % obs.checks)
+sys.exit(1 if obs.failed else 0)
