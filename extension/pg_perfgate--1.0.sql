@@ -248,7 +248,8 @@ CREATE FUNCTION pg_perfgate_backend_state(
     OUT running_statements integer,
     OUT subtransactions integer,
     OUT nesting_level integer,
-    OUT text_cache_bytes bigint
+    OUT text_cache_bytes bigint,
+    OUT antipattern_flushes bigint
 )
 RETURNS record
 AS 'MODULE_PATHNAME', 'pg_perfgate_backend_state'

@@ -3,10 +3,15 @@
  *
  * Layout: one ClockTable (core/table.hpp) of ApEntry, pg_perfgate.max_antipatterns entries, in a
  * shared-memory segment of its own ("pg_perfgate antipatterns").
- * Locking: one LWLock (tranche "pg_perfgate antipatterns"). ap_record() takes it exclusively, and
- * only when a detector reports a finding — at most once per burst and per occurrence, never per
- * statement; copying out for the views takes it shared; no other lock is held meanwhile, and
- * nothing in between can raise an error. A full table evicts the least recently touched entry.
+ * Locking: one LWLock (tranche "pg_perfgate antipatterns"), never taken per statement. ap_record()
+ * adds a finding to this backend's own aggregate of open findings (kPending entries, no lock);
+ * ap_flush() writes them all under one exclusive acquisition. A backend flushes when a finding is
+ * new to it (so that it shows at once), when its oldest unflushed finding is kFlushAfter old (at
+ * the next finding or the next top-level statement), when its aggregate is full, before the
+ * views are read by it, and when it exits. A loop inside a function that is called again and
+ * again so takes the lock about once a second per backend, not twice per call. Copying out for the
+ * views takes the lock shared; no other lock is held meanwhile, and nothing in between can raise
+ * an error. A full table evicts the least recently touched entry.
  */
 #include "antipatterns.hpp"
 
@@ -79,7 +84,42 @@ const KindInfo &info_of(ApKind kind)
     return kinds[k >= 1 && k <= kApKinds ? k : 0];
 }
 
+// This backend's findings not yet in shared memory, and the hashes of the keys it has written
+// there (a direct-mapped cache: a miss only makes a finding count as new once more).
+constexpr int kPending = 8;
+constexpr int kKnown = 64;
+constexpr int64 kFlushAfter = 1000000; // microseconds
+struct Pending
+{
+    ApEntry entry; // key, counters, first_seen/last_seen of the samples
+    uint64 hash;
+};
+Pending pending[kPending];
+int pending_count = 0;
+TimestampTz pending_since = 0;
+uint64 known[kKnown];
+
+void merge(ApEntry &e, const ApEntry &add)
+{
+    e.occurrences += add.occurrences;
+    e.calls += add.calls;
+    e.total_ms += add.total_ms;
+    if (add.largest >= e.largest)
+    {
+        e.largest = add.largest;
+        if (add.related_rows >= 0)
+            e.related_rows = add.related_rows;
+    }
+    e.rows_discarded += add.rows_discarded;
+    e.last_seen = Max(e.last_seen, add.last_seen);
+    if (add.detail[0] != '\0')
+        memcpy(e.detail, add.detail, sizeof(e.detail));
+}
+
 } // namespace
+
+bool ap_pending_ = false;
+int64 ap_flushes = 0;
 
 const char *ap_kind_name(ApKind kind)
 {
@@ -116,37 +156,89 @@ void ap_record(const ApKey &key, const ApSample &sample)
         return;
     const uint64 hash = ap_hash(key);
     const TimestampTz now = GetCurrentStatementStartTimestamp();
+    Pending *p = nullptr;
+    for (int i = 0; i < pending_count && p == nullptr; i++)
+        if (pending[i].hash == hash && memcmp(&pending[i].entry.key, &key, sizeof(key)) == 0)
+            p = &pending[i];
+    if (p == nullptr)
+    {
+        if (pending_count == kPending)
+            ap_flush();
+        if (pending_count == 0)
+            pending_since = now;
+        p = &pending[pending_count++];
+        memset(static_cast<void *>(p), 0, sizeof(*p));
+        p->entry.key = key;
+        p->entry.related_rows = -1;
+        p->entry.first_seen = now;
+        p->hash = hash;
+    }
+    ApEntry add;
+    memset(static_cast<void *>(&add), 0, sizeof(add));
+    add.occurrences = sample.new_occurrence ? 1 : 0;
+    add.calls = sample.calls;
+    add.total_ms = sample.ms;
+    add.largest = sample.largest;
+    add.related_rows = sample.related_rows;
+    add.rows_discarded = sample.rows_discarded;
+    add.last_seen = now;
+    if (sample.detail != nullptr)
+        strlcpy(add.detail, sample.detail, sizeof(add.detail));
+    merge(p->entry, add);
+    ap_pending_ = true;
+    if (known[hash % kKnown] != hash || now - pending_since >= kFlushAfter)
+        ap_flush();
+}
+
+void ap_flush_if_due()
+{
+    if (GetCurrentStatementStartTimestamp() - pending_since >= kFlushAfter)
+        ap_flush();
+}
+
+void ap_flush()
+{
+    if (ap_shared == nullptr || pending_count == 0)
+    {
+        pending_count = 0;
+        ap_pending_ = false;
+        return;
+    }
+    ap_flushes++;
     LWLockAcquire(ap_shared->lock, LW_EXCLUSIVE);
     ApTable t = ap_table();
-    ApEntry *e = t.find(key, hash);
-    if (e == nullptr)
+    for (int i = 0; i < pending_count; i++)
     {
-        bool evicted;
-        e = t.insert(key, hash, &evicted);
+        const Pending &p = pending[i];
+        ApEntry *e = t.find(p.entry.key, p.hash);
+        if (e == nullptr)
+        {
+            bool evicted;
+            e = t.insert(p.entry.key, p.hash, &evicted);
+            if (e != nullptr)
+            {
+                e->first_seen = p.entry.first_seen;
+                e->related_rows = -1;
+            }
+        }
         if (e != nullptr)
         {
-            e->first_seen = now;
-            e->related_rows = -1;
+            t.touch(e);
+            merge(*e, p.entry);
         }
-    }
-    if (e != nullptr)
-    {
-        t.touch(e);
-        e->occurrences += sample.new_occurrence ? 1 : 0;
-        e->calls += sample.calls;
-        e->total_ms += sample.ms;
-        if (sample.largest >= e->largest)
-        {
-            e->largest = sample.largest;
-            if (sample.related_rows >= 0)
-                e->related_rows = sample.related_rows;
-        }
-        e->rows_discarded += sample.rows_discarded;
-        e->last_seen = now;
-        if (sample.detail != nullptr)
-            strlcpy(e->detail, sample.detail, sizeof(e->detail));
     }
     LWLockRelease(ap_shared->lock);
+    for (int i = 0; i < pending_count; i++)
+        known[pending[i].hash % kKnown] = pending[i].hash;
+    pending_count = 0;
+    ap_pending_ = false;
+}
+
+void ap_forget_pending()
+{
+    pending_count = 0;
+    ap_pending_ = false;
+    memset(known, 0, sizeof(known));
 }
 
 ApEntry *ap_copy_all(int *count)
@@ -171,6 +263,9 @@ ApEntry *ap_copy_all(int *count)
 
 void ap_reset(Oid userid, Oid dbid, uint64 queryid)
 {
+    // This backend's unflushed findings belong to the statistics being reset (and every other
+    // backend drops its own when it notices the reset: detect.cpp).
+    ap_forget_pending();
     if (ap_shared == nullptr)
         return;
     const bool all = userid == 0 && dbid == 0 && queryid == 0;

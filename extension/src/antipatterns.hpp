@@ -63,8 +63,18 @@ struct ApSample
 
 void ap_shmem_request();
 void ap_shmem_startup();
-// Adds a sample to the entry of key (a zero-filled ApKey); a full table evicts.
+// Adds a sample to the entry of key (a zero-filled ApKey), in this backend's aggregate first; it
+// reaches shared memory at once when the key is new to this backend, else within kFlushAfter
+// (antipatterns.cpp states when). A full table evicts.
 void ap_record(const ApKey &key, const ApSample &sample);
+// Writes this backend's aggregate to shared memory (one exclusive lock acquisition).
+void ap_flush();
+// ap_flush() if the oldest unflushed finding is old enough; call only when ap_pending_.
+void ap_flush_if_due();
+extern bool ap_pending_; // this backend has unflushed findings
+extern int64 ap_flushes; // ap_flush() calls that took the lock, for pg_perfgate_backend_state()
+// Drops this backend's unflushed findings (a reset happened since they were recorded).
+void ap_forget_pending();
 // A copy of every entry, palloc'd.
 ApEntry *ap_copy_all(int *count);
 // Removes the entries matching the filter (0 = any; queryid matches either query id).

@@ -93,6 +93,7 @@ inline void follow_resets()
     if (g != tracker_generation)
     {
         tracker.reset();
+        ap_forget_pending();
         tracker_generation = g;
     }
 }
@@ -510,6 +511,8 @@ void detect_utility_end()
     const int n = tracker.end_level(nesting_level, burst_config, reports);
     if (n > 0)
         store_bursts(reports, n, nullptr);
+    if (ap_pending_ && nesting_level == 0)
+        ap_flush_if_due();
 }
 
 void detect_executor_end(QueryDesc *queryDesc, const RunFacts &run, uint64 queryid, uint32 plan_features,
@@ -557,6 +560,9 @@ void detect_executor_end(QueryDesc *queryDesc, const RunFacts &run, uint64 query
             snprintf(p->detail, sizeof(p->detail), "Query id " INT64_FORMAT ".", int64(queryid));
         }
     }
+    // Findings aggregated in this backend reach shared memory at least about once a second.
+    if (ap_pending_ && nesting_level == 0)
+        ap_flush_if_due();
 }
 
 void detect_raise_pending(const QueryDesc *queryDesc)
@@ -584,6 +590,7 @@ void detect_flush()
     const int n = tracker.flush(burst_config, reports);
     if (n > 0)
         store_bursts(reports, n, nullptr);
+    ap_flush();
 }
 
 } // namespace pgpf
