@@ -17,7 +17,7 @@
  *
  * A loop is judged by what the statement is, not by how many rows it returned: a SELECT can be part
  * of an N+1 loop when its plan looks rows up by key (a scan with a condition) and no scan condition
- * holds a list of values (`= ANY($1)`, `IN (...)`, an OR: a batch); see PLAN_HAS_SCAN_QUAL.
+ * holds a list of values (`= ANY($1)`, `IN (...)`: a batch); see PLAN_HAS_SCAN_QUAL.
  *
  * Statements the server runs on the application's behalf are counted in the statistics, as
  * pg_stat_statements counts them, but never feed the loop detectors (burst.hpp). In PostgreSQL 15:

@@ -41,7 +41,8 @@ inline uint64 rel_index(Index scanrelid, Oid indexid, const List *rtable)
 }
 
 // What a scan's condition list tells the N+1 detector: that there is one, and whether it compares
-// with a list of values (`= ANY`, `IN (...)`, an OR). Only the top-level conditions are looked at.
+// with a list of values (`= ANY`, `IN (...)`: how ORMs batch). Only the top-level conditions are
+// looked at; an OR of conditions is not a list (in PostgreSQL 15 it is rarely how a batch looks).
 inline uint32 qual_features(const List *quals)
 {
     if (quals == NIL)
@@ -51,7 +52,7 @@ inline uint32 qual_features(const List *quals)
     foreach (lc, quals)
     {
         const Node *q = static_cast<const Node *>(lfirst(lc));
-        if (IsA(q, ScalarArrayOpExpr) || (IsA(q, BoolExpr) && castNode(BoolExpr, q)->boolop == OR_EXPR))
+        if (IsA(q, ScalarArrayOpExpr))
             f |= PLAN_HAS_VALUE_LIST;
     }
     return f;

@@ -10,8 +10,8 @@ namespace pgpf
 constexpr uint32 PLAN_HAS_OFFSET = 1;  // a Limit node with an OFFSET
 constexpr uint32 PLAN_HAS_SEQSCAN = 2; // a (parallel) sequential scan with a filter
 // For the N+1 detector, which judges a SELECT by what it is: a lookup by key has a scan with a
-// condition (index condition or filter) and no list of values; `= ANY($1)`, `IN (...)` or an OR of
-// values in a scan's conditions make it a batch.
+// condition (index condition or filter) and no list of values; `= ANY($1)` or `IN (...)` in a
+// scan's conditions make it a batch.
 constexpr uint32 PLAN_HAS_SCAN_QUAL = 4;  // a scan with an index condition or a filter
 constexpr uint32 PLAN_HAS_VALUE_LIST = 8; // a scan condition on a list of values
 
