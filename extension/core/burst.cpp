@@ -67,15 +67,11 @@ int BurstTracker::end_level(int32_t level, const BurstConfig &cfg, BurstReport *
     return n;
 }
 
-int BurstTracker::observe(const Execution &e, const BurstConfig &cfg, BurstReport *out)
+int BurstTracker::observe_slow(const Execution &e, const BurstConfig &cfg, BurstReport *out)
 {
     // This statement ending means the loops nested below its level are over.
     int n = e.level < deepest_ ? end_level(e.level, cfg, out) : 0;
-    const bool eligible = e.kind == BurstKind::NPlusOne
-                              ? (cfg.max_rows <= 0 || e.rows <= cfg.max_rows) && cfg.select_threshold > 0
-                          : e.kind == BurstKind::RowByRow ? e.rows <= 1 && cfg.write_threshold > 0
-                                                          : false;
-    tick_++;
+    const bool eligible = BurstTracker::eligible(e, cfg);
     // Usually the same query as last time: look there first.
     Slot *s = &slots_[last_];
     if (!(s->active && s->queryid == e.queryid))
@@ -88,10 +84,10 @@ int BurstTracker::observe(const Execution &e, const BurstConfig &cfg, BurstRepor
 
     const bool pause =
         s != nullptr && s->xact != e.xact && e.now_us - s->last_end_us > int64_t(cfg.window_ms) * 1000;
-    // Only this execution has started since the burst's last one: nothing else ran in the pause.
-    const bool adjacent = s != nullptr && starts_ - s->last_start <= 1;
+    // A pause is forgiven after kRhythm tight gaps in a row when only this execution has started
+    // since the burst's last one: nothing else ran in the pause.
     if (s != nullptr && (!eligible || s->kind != e.kind || s->level != e.level ||
-                         (pause && (s->tight_run < kRhythm || !adjacent))))
+                         (pause && (s->tight_run <= kRhythm || starts_ - s->last_start > 1))))
     {
         // The burst is broken: not a lookup (or over the cap), another nesting level, or another
         // transaction after a pause longer than a loop iteration takes (see burst.hpp).
@@ -129,6 +125,7 @@ int BurstTracker::observe(const Execution &e, const BurstConfig &cfg, BurstRepor
         s->parent = p.queryid;
         s->parent_rows = p.rows;
         s->level = e.level;
+        s->rows_min = INT64_MAX;
         s->active = true;
         if (s->parent_rows < 0)
             awaiting_rows_++;
@@ -136,19 +133,7 @@ int BurstTracker::observe(const Execution &e, const BurstConfig &cfg, BurstRepor
             deepest_ = e.level;
     }
     last_ = int32_t(s - slots_);
-    if (s->count == 0 || e.rows < s->rows_min)
-        s->rows_min = e.rows;
-    if (e.rows > s->rows_max)
-        s->rows_max = e.rows;
-    s->rows_sum += e.rows;
-    if (s->count > 0)
-        s->tight_run = pause ? 0 : s->tight_run + 1;
-    s->count++;
-    s->last_start = starts_;
-    s->ms += e.ms;
-    s->last_end_us = e.now_us + int64_t(e.ms * 1000.0);
-    s->xact = e.xact;
-    s->used = tick_;
+    add(*s, e, pause);
 
     const int64_t t = threshold(*s, cfg);
     if (n < kMaxReports && s->count >= t && (s->count == t || s->count == 2 * s->reported))

@@ -79,8 +79,24 @@ class BurstTracker
     static constexpr int kMaxReports = kSlots + 2; // observe() emits at most this many
 
     void reset();
-    // Feeds one execution; writes up to kMaxReports reports to out and returns how many.
-    int observe(const Execution &e, const BurstConfig &cfg, BurstReport *out);
+    // Feeds one execution; writes up to kMaxReports reports to out and returns how many. Inline for
+    // the usual case (the burst of the last execution goes on, no report due); the rest out of line.
+    int observe(const Execution &e, const BurstConfig &cfg, BurstReport *out)
+    {
+        Slot &s = slots_[last_];
+        const int64_t count = s.count + 1;
+        const int64_t t = threshold(s, cfg);
+        if (s.active && s.queryid == e.queryid && s.kind == e.kind && s.level == e.level &&
+            e.level >= deepest_ && eligible(e, cfg) &&
+            (s.xact == e.xact || e.now_us - s.last_end_us <= int64_t(cfg.window_ms) * 1000) &&
+            (count < t || (count > t && count != 2 * s.reported)))
+        {
+            add(s, e, false);
+            note_statement(e.queryid, e.rows);
+            return 0;
+        }
+        return observe_slow(e, cfg, out);
+    }
     // A statement that may be the parent of a burst has started (rows < 0) or ended with `rows`
     // rows. A PL/pgSQL FOR loop's query ends after the loop it drove: its rows then reach the
     // bursts it is the parent of.
@@ -130,7 +146,7 @@ class BurstTracker
         uint64_t xact;
         uint64_t used;       // for least-recently-used replacement
         uint64_t last_start; // starts_ when its last execution started
-        int32_t tight_run;   // executions joined in a row by a tight gap or within a transaction
+        int32_t tight_run; // executions in a row joined by tight gaps (or one transaction), this one included
         int32_t level;
         BurstKind kind;
         bool active;
@@ -140,6 +156,28 @@ class BurstTracker
     {
         return s.kind == BurstKind::NPlusOne ? cfg.select_threshold : cfg.write_threshold;
     }
+    static bool eligible(const Execution &e, const BurstConfig &cfg)
+    {
+        return e.kind == BurstKind::NPlusOne
+                   ? (cfg.max_rows <= 0 || e.rows <= cfg.max_rows) && cfg.select_threshold > 0
+               : e.kind == BurstKind::RowByRow ? e.rows <= 1 && cfg.write_threshold > 0
+                                               : false;
+    }
+    // Counts e in the burst s; pause: it came after a forgiven pause.
+    void add(Slot &s, const Execution &e, bool pause)
+    {
+        s.rows_min = e.rows < s.rows_min ? e.rows : s.rows_min;
+        s.rows_max = e.rows > s.rows_max ? e.rows : s.rows_max;
+        s.rows_sum += e.rows;
+        s.tight_run = pause ? 1 : s.tight_run + 1;
+        s.count++;
+        s.last_start = starts_;
+        s.ms += e.ms;
+        s.last_end_us = e.now_us + int64_t(e.ms * 1000.0);
+        s.xact = e.xact;
+        s.used = starts_;
+    }
+    int observe_slow(const Execution &e, const BurstConfig &cfg, BurstReport *out);
     // Ends a burst, reporting what was not reported yet if it reached its threshold.
     bool finish(Slot &s, const BurstConfig &cfg, BurstReport *out);
     static BurstReport report(const Slot &s, bool new_occurrence);
@@ -152,8 +190,7 @@ class BurstTracker
         uint64_t queryid;
         int64_t rows; // -1 while running
     };
-    Recent recent_[2]; // the last two distinct statements seen, most recent first
-    uint64_t tick_;
+    Recent recent_[2];      // the last two distinct statements seen, most recent first
     uint64_t starts_;       // statements started (note_statement with rows < 0)
     int32_t deepest_;       // deepest level of an active burst (-1 when none): end_level's fast exit
     int32_t awaiting_rows_; // active bursts whose parent's row count is still unknown
