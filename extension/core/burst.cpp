@@ -126,6 +126,7 @@ int BurstTracker::observe_slow(const Execution &e, const BurstConfig &cfg, Burst
         s->parent_rows = p.rows;
         s->level = e.level;
         s->rows_min = INT64_MAX;
+        s->tight_run = kRhythm; // the burst's first pause may come early (add() counts this one)
         s->active = true;
         if (s->parent_rows < 0)
             awaiting_rows_++;

@@ -8,16 +8,15 @@
 // optional `max_rows` cap is set. A burst crosses a transaction boundary only when the idle gap
 // between the end of one execution and the start of the next is at most `window_ms`: the overhead
 // of one ORM loop iteration, not the pause between two requests of a pooled connection. A longer
-// pause is forgiven only to a loop that has kept that rhythm for kRhythm executions and resumes
-// with no other statement in between (a garbage collection in the client, a descheduled process):
-// independent requests, each pause long or each starting with statements of its own, never look
-// like that. A session boundary (a pool's DISCARD ALL, RESET ALL, SET ROLE ...) ends every burst.
-// Up to kSlots
-// bursts are followed at once, so loops that interleave two or three lookups (a parent's customer,
-// then its items) are still seen. A burst's parent is the statement that ran just before it began
-// (another query id); the parent's row count, when known, tells whether the burst length matches it.
-// A burst inside a function (a deeper nesting level) ends when the statement that called it ends,
-// so two calls of a looping function are two bursts, however close together.
+// pause is forgiven when the loop resumes with no other statement in between (a garbage
+// collection in the client, a descheduled process) and it is the burst's first pause or the loop
+// has kept the tight rhythm for kRhythm gaps since the last one: independent requests, each pause
+// long or each starting with statements of their own, never look like that. A session boundary (a pool's
+// DISCARD ALL, RESET ALL, SET ROLE ...) ends every burst. Up to kSlots bursts are followed at once, so loops
+// that interleave two or three lookups (a parent's customer, then its items) are still seen. A burst's parent
+// is the statement that ran just before it began (another query id); the parent's row count, when known,
+// tells whether the burst length matches it. A burst inside a function (a deeper nesting level) ends when the
+// statement that called it ends, so two calls of a looping function are two bursts, however close together.
 //
 // Reports are emitted when a burst reaches its threshold (a new occurrence: the moment to warn or
 // raise), each time it doubles after that (so an endless burst shows up while it lasts), and when it

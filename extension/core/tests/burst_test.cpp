@@ -174,6 +174,19 @@ TEST(BurstTracker, OnePauseInAnAutocommitLoopIsForgivenButNotARequestsRhythm)
     EXPECT_EQ(f.occurrences(42), 1);
     EXPECT_EQ(f.total_calls(42), 20);
 
+    Feed early; // the pause comes after the first lookup
+    early.parent(7, 20);
+    for (int i = 0; i < 20; i++)
+        early.exec(42, BurstKind::NPlusOne, 10, /*xact*/ 100 + i, /*gap*/ i == 1 ? 41000 : 2000);
+    early.flush();
+    EXPECT_EQ(early.total_calls(42), 20);
+
+    Feed one; // one lookup a request (GET /users/:id), requests 30 ms apart
+    for (int i = 0; i < 24; i++)
+        one.exec(42, BurstKind::NPlusOne, 1, /*xact*/ 100 + i, /*gap*/ 30000);
+    one.flush();
+    EXPECT_TRUE(one.reports.empty());
+
     Feed g; // two lookups a request, requests 30 ms apart
     for (int i = 0; i < 24; i++)
         g.exec(42, BurstKind::NPlusOne, 1, /*xact*/ 100 + i, /*gap*/ i % 2 == 0 ? 30000 : 300);
