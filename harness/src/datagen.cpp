@@ -3,7 +3,10 @@
 
 #include "errors.hpp"
 
+#include <set>
+
 #include <fmt/format.h>
+#include <xxhash.h>
 
 namespace perfgate
 {
@@ -133,6 +136,55 @@ std::string copy_text(const RowSet &set, std::size_t begin, std::size_t end)
         }
         out += '\n';
     }
+    return out;
+}
+
+namespace
+{
+
+void collect_used(const std::vector<Step> &steps, std::set<std::string> &used)
+{
+    for (const auto &st : steps)
+    {
+        for (const auto &p : st.params)
+            if (p.kind == ParamExpr::Kind::array)
+                used.insert(p.text);
+        for (const std::string *name : {&st.values_from, &st.over, &st.copy_from})
+            if (!name->empty())
+                used.insert(*name);
+        collect_used(st.body, used);
+    }
+}
+
+std::string hex(const std::string &text)
+{
+    return fmt::format("{:016x}", XXH3_64bits(text.data(), text.size()));
+}
+
+std::string describe(const DataSet &ds)
+{
+    std::string s = fmt::format("count={};seed={}", ds.count.str(), ds.seed);
+    static const char *kinds[] = {"seq", "random", "text", "pick"};
+    for (const auto &c : ds.columns)
+        s +=
+            fmt::format(";{}:{}:{}:{}:{}:{}:{}:{}", c.name, kinds[static_cast<int>(c.kind)], c.start.str(),
+                        c.step.str(), c.min.str(), c.max.str(), c.length.str(), fmt::join(c.choices, "\x1f"));
+    return s;
+}
+
+} // namespace
+
+std::map<std::string, std::string> data_hashes(const Workload &w)
+{
+    std::set<std::string> used;
+    for (const auto *steps : {&w.setup_per_size, &w.before_each})
+        collect_used(*steps, used);
+    for (const auto &v : w.variants)
+        collect_used(v.steps, used);
+    std::map<std::string, std::string> out;
+    for (const auto &ds : w.data)
+        if (used.count(ds.name))
+            out[ds.name] = hex(describe(ds));
     return out;
 }
 

@@ -6,6 +6,7 @@
 
 #include "workload.hpp"
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -26,5 +27,10 @@ std::string array_literal(const RowSet &set, int column);
 
 // Rows [begin, end) in COPY text format, tab-separated, one line per row.
 std::string copy_text(const RowSet &set, std::size_t begin, std::size_t end);
+
+// Data set name -> hash of its generation (count, seed, columns), for each data set a step actually
+// reads. Together with the sizes this decides whether two runs measured the same data; a data set no
+// step uses is left out, so adding or editing one cannot make a baseline non-comparable.
+std::map<std::string, std::string> data_hashes(const Workload &w);
 
 } // namespace perfgate

@@ -25,7 +25,7 @@ class ExtensionProbe
   private:
     Connection &conn_;
     bool available_ = false;
-    std::string snapshot_sql_;
+    std::string snapshot_sql_, reset_sql_, antipatterns_sql_;
     bool has_antipatterns_ = false;
 };
 

@@ -22,6 +22,7 @@
 #include <cstdlib>
 #include <iostream>
 #include <cstring>
+#include <map>
 #include <memory>
 
 #include <CLI/CLI.hpp>
@@ -53,7 +54,22 @@ struct Options
     bool no_progress = false;
     double progress_interval = 0; // -P
     std::string current;          // compare
+    std::vector<std::string> set; // --set name=value
 };
+
+// `--set name=value` pairs as a map; a malformed one is a usage error (exit 2).
+std::map<std::string, std::string> run_settings(const Options &o)
+{
+    std::map<std::string, std::string> out;
+    for (const auto &s : o.set)
+    {
+        const auto eq = s.find('=');
+        if (eq == 0 || eq == std::string::npos)
+            throw InputError(fmt::format("--set {}: expected name=value (e.g. --set work_mem=64MB)", s));
+        out[s.substr(0, eq)] = s.substr(eq + 1);
+    }
+    return out;
+}
 
 void add_target_options(CLI::App *cmd, Options &o)
 {
@@ -82,6 +98,9 @@ void add_target_options(CLI::App *cmd, Options &o)
         ->type_name("SEC")
         ->check(CLI::Range(0.1, 86400.0));
     cmd->add_flag("--no-progress", o.no_progress, "no progress output at all");
+    cmd->add_option("--set", o.set,
+                    "session setting for the whole run, name=value (repeatable); recorded in the results "
+                    "and part of the environment a baseline is compared in");
 }
 
 void add_report_options(CLI::App *cmd, Options &o)
@@ -178,7 +197,8 @@ Results run_suite(const Options &o, const std::vector<std::string> &default_path
                          RunOptions{.iterations = o.iterations,
                                     .warmup = o.warmup,
                                     .reverse_setup = false,
-                                    .statement_timeout_s = o.statement_timeout},
+                                    .statement_timeout_s = o.statement_timeout,
+                                    .settings = run_settings(o)},
                          *progress);
 }
 
@@ -253,7 +273,8 @@ ExitCode gate_command(const Options &o, const std::vector<std::string> &default_
     const GateRunOptions options{.run = {.iterations = o.iterations,
                                          .warmup = o.warmup,
                                          .reverse_setup = false,
-                                         .statement_timeout_s = o.statement_timeout},
+                                         .statement_timeout_s = o.statement_timeout,
+                                         .settings = run_settings(o)},
                                  .rerun = !o.no_rerun,
                                  .confirm = !o.no_confirm};
     const GateRun gate = run_gate(conn, workloads, baseline, o.baseline, options, *progress);
@@ -277,7 +298,8 @@ ExitCode ab_command(const Options &o, const std::vector<std::string> &default_pa
     const RunOptions options{.iterations = o.iterations,
                              .warmup = o.warmup,
                              .reverse_setup = false,
-                             .statement_timeout_s = o.statement_timeout};
+                             .statement_timeout_s = o.statement_timeout,
+                             .settings = run_settings(o)};
     const AbResults both = run_workloads_ab(reference, target, workloads, workloads, options, progress);
     if (!o.output.empty())
         write_results(o.output, both.current);
@@ -292,7 +314,11 @@ ExitCode ab_command(const Options &o, const std::vector<std::string> &default_pa
                 again.push_back(w);
         RunOptions confirm_options = options;
         confirm_options.reverse_setup = true;
-        const AbResults second = run_workloads_ab(reference, target, again, again, confirm_options, progress);
+        // On new connections: two targets means two server processes, and a process that is slow for
+        // reasons of its own (its CPU, its memory placement) stays slow for the whole run.
+        Connection reference_again(o.reference_dsn), target_again(given_conninfo(o));
+        const AbResults second =
+            run_workloads_ab(reference_again, target_again, again, again, confirm_options, progress);
         apply_confirmation(gate, evaluate(second.current, &second.baseline, &second.baseline));
     }
     for (const auto &diff : environment_differences(both.baseline, both.current))

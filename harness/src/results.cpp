@@ -114,6 +114,8 @@ json to_json(const Results &r)
                              {"file_hash", s.file_hash},
                              {"data_hash", s.data_hash},
                              {"source", s.source},
+                             {"data_hashes", s.data_hashes},
+                             {"settings", s.settings},
                              {"sizes", s.sizes},
                              {"warmup", s.warmup},
                              {"iterations", s.iterations},
@@ -122,7 +124,8 @@ json to_json(const Results &r)
                                {"alpha", s.gates.alpha},
                                {"buffer_tolerance", s.gates.buffer_tolerance},
                                {"latency", s.gates.latency},
-                               {"plans", s.gates.plans}}},
+                               {"plans", s.gates.plans},
+                               {"plan_changes", s.gates.plan_changes_fail ? "fail" : "judge"}}},
                              {"pairs", std::move(pairs)},
                              {"variants", std::move(variants)},
                              {"antipatterns", s.antipatterns}});
@@ -134,6 +137,7 @@ json to_json(const Results &r)
              {{"server_version", r.env.server_version},
               {"server_version_num", r.env.server_version_num},
               {"settings", r.env.settings},
+              {"run_settings", r.env.run_settings},
               {"extension", r.env.extension},
               {"harness_version", r.env.harness_version}}},
             {"scenarios", std::move(scenarios)}};
@@ -159,6 +163,8 @@ Results results_from_json(const json &j, const std::string &origin)
         r.env.server_version = env.at("server_version");
         r.env.server_version_num = env.at("server_version_num");
         r.env.settings = env.at("settings").get<std::map<std::string, std::string>>();
+        r.env.run_settings =
+            env.value("run_settings", json::object()).get<std::map<std::string, std::string>>();
         r.env.extension = env.at("extension");
         r.env.harness_version = env.at("harness_version");
         for (const json &js : j.at("scenarios"))
@@ -170,6 +176,8 @@ Results results_from_json(const json &j, const std::string &origin)
             s.file_hash = js.value("file_hash", "");
             s.data_hash = js.at("data_hash");
             s.source = js.value("source", "");
+            s.data_hashes = js.value("data_hashes", json::object()).get<std::map<std::string, std::string>>();
+            s.settings = js.value("settings", json::object()).get<std::map<std::string, std::string>>();
             s.sizes = js.at("sizes").get<std::vector<std::int64_t>>();
             s.warmup = js.at("warmup");
             s.iterations = js.at("iterations");
@@ -179,6 +187,7 @@ Results results_from_json(const json &j, const std::string &origin)
             s.gates.buffer_tolerance = g.at("buffer_tolerance");
             s.gates.latency = g.at("latency");
             s.gates.plans = g.at("plans");
+            s.gates.plan_changes_fail = g.value("plan_changes", "judge") == "fail";
             for (const json &p : js.at("pairs"))
                 s.pairs.push_back({p.at("label"), p.at("baseline"), p.at("candidate")});
             for (const json &jv : js.at("variants"))

@@ -53,6 +53,10 @@ struct ScenarioResult
 {
     std::string name, description, file, file_hash, data_hash;
     std::string source; // workload file text, for A/B re-runs of this version
+    // Data set name -> generation hash, for the data sets the steps use (see data_hashes()); empty in
+    // results written before it existed, which are compared by data_hash instead.
+    std::map<std::string, std::string> data_hashes;
+    std::map<std::string, std::string> settings; // the workload's `settings:`, part of the code under test
     std::vector<std::int64_t> sizes;
     int warmup = 0, iterations = 0;
     GateConfig gates;
@@ -66,7 +70,8 @@ struct Environment
 {
     std::string server_version;
     int server_version_num = 0;
-    std::map<std::string, std::string> settings;
+    std::map<std::string, std::string> settings;     // server values of the settings that change plans
+    std::map<std::string, std::string> run_settings; // `--set name=value` of the run, as given
     bool extension = false;
     std::string harness_version;
 };

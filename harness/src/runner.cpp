@@ -14,6 +14,7 @@
 #include <optional>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace perfgate
 {
@@ -39,12 +40,6 @@ std::string utc_now()
     return buf;
 }
 
-void apply_session_settings(Connection &conn, const RunOptions &options)
-{
-    if (options.statement_timeout_s > 0)
-        conn.exec(fmt::format("SET statement_timeout = '{}s'", options.statement_timeout_s));
-}
-
 // Writes the pages that setup dirtied now, so the checkpointer and background writer are not busy
 // with them during the measurement. Needs superuser or pg_checkpoint; without them, best effort.
 void checkpoint(Connection &conn)
@@ -58,31 +53,131 @@ void checkpoint(Connection &conn)
     }
 }
 
+// A text[] literal of `values`, for binding a list as one parameter.
+std::string text_array(const std::vector<std::string> &values)
+{
+    RowSet set{.columns = {"v"}, .rows = {}};
+    for (const auto &v : values)
+        set.rows.push_back({v});
+    return array_literal(set, 0);
+}
+
+using Settings = std::map<std::string, std::string>;
+
+// Puts the session's settings in exactly the state `wanted` describes: every setting changed in this
+// session and not wanted goes back to its reset value (the server's, or the client's PGOPTIONS), and
+// every wanted one is set. One statement, so switching arms costs one round trip.
+void restore_session(Connection &conn, const Settings &wanted)
+{
+    std::vector<std::string> names, values;
+    for (const auto &[k, v] : wanted)
+    {
+        names.push_back(k);
+        values.push_back(v);
+    }
+    conn.exec("SELECT count(set_config(coalesce(w.name, s.name), coalesce(w.value, s.reset_val), false)) "
+              "FROM pg_settings s FULL JOIN unnest($1::text[], $2::text[]) AS w(name, value) "
+              "ON s.name = w.name WHERE s.source = 'session' OR w.name IS NOT NULL",
+              {text_array(names), text_array(values)});
+}
+
+// The settings this session changed (SET, set_config): an arm's state after its setup.
+Settings session_settings(Connection &conn)
+{
+    Settings out;
+    Result r = conn.exec("SELECT name, setting FROM pg_settings WHERE source = 'session'");
+    for (int i = 0; i < r.rows(); ++i)
+        out[std::string(r.value(i, 0))] = std::string(r.value(i, 1));
+    return out;
+}
+
+Settings run_settings(const RunOptions &options)
+{
+    Settings out = options.settings;
+    if (options.statement_timeout_s > 0)
+        out["statement_timeout"] = fmt::format("{}s", options.statement_timeout_s);
+    return out;
+}
+
+constexpr const char *schema_marker = "perfgate scratch schema: created and dropped by perfgate";
+
+// Creates perfgate's schema for one arm of one scenario: perfgate_<arm>_<backend pid>, so that runs
+// on other connections never collide. Marked schemas left behind by runs whose backend is gone are
+// dropped; a schema of that name without perfgate's mark belongs to someone else and is not touched.
+std::string claim_schema(Connection &conn, const std::string &arm)
+{
+    Result pid = conn.exec("SELECT pg_backend_pid()");
+    const std::string schema = fmt::format("perfgate_{}_{}", arm, pid.value(0, 0));
+    Result stale = conn.exec(
+        "SELECT quote_ident(n.nspname) FROM pg_namespace n "
+        "WHERE n.nspname ~ '^perfgate_[a-z]+_[0-9]+$' AND obj_description(n.oid, 'pg_namespace') = $1 "
+        "AND (n.nspname = $2 OR substring(n.nspname from '[0-9]+$')::int NOT IN "
+        "(SELECT pid FROM pg_stat_activity WHERE pid IS NOT NULL))",
+        {std::string(schema_marker), schema});
+    for (int i = 0; i < stale.rows(); ++i)
+        conn.exec(fmt::format("DROP SCHEMA {} CASCADE", stale.value(i, 0)));
+    Result taken = conn.exec("SELECT 1 FROM pg_namespace WHERE nspname = $1", {schema});
+    if (taken.rows() > 0)
+        throw InputError(fmt::format("schema {} exists and was not created by perfgate; perfgate does not "
+                                     "touch objects it did not create: rename that schema",
+                                     schema));
+    conn.exec(fmt::format("CREATE SCHEMA {}", quote_ident(schema)));
+    conn.exec(fmt::format("COMMENT ON SCHEMA {} IS '{}'", quote_ident(schema), schema_marker));
+    return schema;
+}
+
+// What a workload loaded gets statistics now, and autovacuum leaves it alone afterwards: plans and
+// buffer counts then depend on the workload, not on when the daemon came by. Only perfgate's schema
+// and this session's temporary tables: the user's tables keep their statistics.
+void settle_loaded_tables(Connection &conn, const std::string &schema)
+{
+    Result r =
+        conn.exec("SELECT format('%I.%I', n.nspname, c.relname), c.relkind = 'r' AND n.nspname = $1 "
+                  "FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace "
+                  "WHERE (n.nspname = $1 OR n.oid = pg_my_temp_schema()) AND c.relkind IN ('r', 'm', 'p') "
+                  "ORDER BY 1",
+                  {schema});
+    std::vector<std::string> tables;
+    for (int i = 0; i < r.rows(); ++i)
+    {
+        tables.emplace_back(r.value(i, 0));
+        if (r.value(i, 1) == "t")
+            conn.exec(fmt::format("ALTER TABLE {} SET (autovacuum_enabled = off)", tables.back()));
+    }
+    if (!tables.empty())
+        conn.exec(fmt::format("ANALYZE {}", fmt::join(tables, ", ")));
+}
+
 // One version of a scenario on one connection, with the state of the size being measured.
 struct Arm
 {
     Connection &conn;
     const Workload &w;
     ExtensionProbe &probe;
+    std::string role; // "run", "baseline", "current": names its schema
+    Settings base;    // the run's settings
+    // Per scenario: perfgate's schema for this arm and the session state the arm's steps run under.
     // A/B runs: both arms share one connection (one backend process, so both see the same CPU
-    // scheduling) and each keeps its tables in its own schema, selected with search_path.
+    // scheduling); `active` says which arm's state the connection is in.
     std::string schema;
-    std::string *active_schema = nullptr;
+    Settings session;
+    std::map<Connection *, const Arm *> *active = nullptr;
     ScenarioResult out;
     std::map<std::string, RowSet> data;
     Vars vars;
     std::vector<SizeResult> sizes;
     std::vector<WireStats> first;
-    std::vector<std::map<std::string, std::vector<Param>>> recorded;
 
-    Arm(Connection &c, const Workload &wl, ExtensionProbe &p, const RunOptions &options)
-        : conn(c), w(wl), probe(p)
+    Arm(Connection &c, const Workload &wl, ExtensionProbe &p, const RunOptions &options, std::string r)
+        : conn(c), w(wl), probe(p), role(std::move(r)), base(run_settings(options))
     {
         out.name = w.name;
         out.description = w.description;
         out.file = w.file;
         out.file_hash = w.file_hash;
         out.data_hash = w.data_hash;
+        out.data_hashes = data_hashes(w);
+        out.settings = w.settings;
         out.source = w.source;
         out.sizes = w.sizes;
         out.warmup = options.warmup >= 0 ? options.warmup : w.warmup;
@@ -119,15 +214,49 @@ struct Arm
         }
     }
 
-    // The connection, with this arm's schema first on the search_path.
+    // The connection, in this arm's session state (its schema alone on the search_path).
     Connection &use()
     {
-        if (!schema.empty() && *active_schema != schema)
+        const Arm *&slot = (*active)[&conn];
+        if (slot != this)
         {
-            conn.exec(fmt::format("SET search_path = {}, public", quote_ident(schema)));
-            *active_schema = schema;
+            restore_session(conn, session);
+            slot = this;
         }
         return conn;
+    }
+
+    void begin_scenario()
+    {
+        schema = claim_schema(conn, role);
+        session = base;
+        for (const auto &[k, v] : w.settings)
+            session[k] = v;
+        session["search_path"] = quote_ident(schema);
+        (*active)[&conn] = nullptr;
+        try
+        {
+            use();
+        }
+        catch (const SqlError &e)
+        {
+            throw InputError(fmt::format("scenario '{}': cannot apply its settings ({}): {}", w.name,
+                                         fmt::join(w.settings, ", "), e.what()));
+        }
+    }
+
+    // After setup or setup_per_size: analyze what they loaded, and keep what they SET for this arm.
+    void loaded()
+    {
+        settle_loaded_tables(use(), schema);
+        session = session_settings(conn);
+    }
+
+    void drop_schema()
+    {
+        if (!schema.empty())
+            conn.exec(fmt::format("DROP SCHEMA IF EXISTS {} CASCADE", quote_ident(schema)));
+        schema.clear();
     }
 
     void start_size(std::int64_t n)
@@ -138,10 +267,11 @@ struct Arm
             data[ds.name] = generate(ds, vars);
         run_housekeeping(w.setup_per_size, use(), data, vars,
                          fmt::format("scenario '{}', n={}, setup_per_size", w.name, n));
+        if (!w.setup_per_size.empty())
+            loaded();
         const std::size_t nv = w.variants.size();
         sizes.assign(nv, SizeResult{});
         first.assign(nv, WireStats{});
-        recorded.assign(nv, {});
     }
 
     void run_variant(std::size_t vi, std::int64_t n, bool record, bool measured, bool last)
@@ -152,8 +282,8 @@ struct Arm
         if (last)
             probe.reset();
         Context ctx(conn, data, vars);
-        if (record)
-            ctx.recorder = &recorded[vi];
+        if (record && w.gates.plans)
+            ctx.plans = &sizes[vi].plans;
         conn.stats() = WireStats{};
         const auto t0 = Clock::now();
         try
@@ -174,7 +304,7 @@ struct Arm
         if (!measured)
             return;
         SizeResult &z = sizes[vi];
-        z.samples_ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0).count());
+        z.samples_ms.push_back(std::chrono::duration<double, std::milli>(t1 - t0 - ctx.explain_time).count());
         if (z.samples_ms.size() == 1)
             first[vi] = ws;
         else if (!same_counts(first[vi], ws))
@@ -193,10 +323,6 @@ struct Arm
             z.rows_returned = first[vi].rows_returned;
             z.rows_affected = first[vi].rows_affected;
             z.bytes_received = first[vi].bytes_received;
-            if (w.gates.plans)
-                for (const auto &[sql, params] : recorded[vi])
-                    if (auto shape = explain_shape(use(), sql, params))
-                        z.plans[shape->first] = shape->second;
             out.variants[vi].sizes.push_back(std::move(z));
         }
     }
@@ -206,14 +332,46 @@ struct Arm
 void run_scenario(std::vector<Arm> &arms, const RunOptions &options, Progress &progress)
 {
     const std::map<std::string, RowSet> no_data;
+    // Nothing of the previous scenario survives: settings, temporary tables, prepared statements.
+    std::map<Connection *, const Arm *> active;
+    for (auto &arm : arms)
+        if (!active.count(&arm.conn))
+        {
+            arm.conn.exec("DISCARD ALL");
+            active[&arm.conn] = nullptr;
+        }
+    // The schemas go when the scenario ends, also when it fails (best effort: the error is what counts).
+    struct SchemaGuard
+    {
+        std::vector<Arm> &arms;
+        ~SchemaGuard()
+        {
+            for (auto &arm : arms)
+                try
+                {
+                    arm.drop_schema();
+                }
+                catch (const Error &)
+                {
+                }
+        }
+    } guard{arms};
+    for (auto &arm : arms)
+    {
+        arm.active = &active;
+        arm.begin_scenario();
+    }
     std::vector<Arm *> setup_order;
     for (auto &arm : arms)
         setup_order.push_back(&arm);
     if (options.reverse_setup)
         std::reverse(setup_order.begin(), setup_order.end());
     for (Arm *arm : setup_order)
+    {
         run_housekeeping(arm->w.setup, arm->use(), no_data, {},
                          fmt::format("scenario '{}', setup", arm->w.name));
+        arm->loaded();
+    }
 
     // Units of work grouped by variant name: in an A/B run the two versions of one variant run back to
     // back, so they see the same conditions on the machine; each round starts one group further along
@@ -270,42 +428,75 @@ void run_scenario(std::vector<Arm> &arms, const RunOptions &options, Progress &p
     {
         run_housekeeping(arm.w.teardown, arm.use(), no_data, {},
                          fmt::format("scenario '{}', teardown", arm.w.name));
+        arm.drop_schema();
     }
+    for (auto &[conn, arm] : active)
+        conn->exec("DISCARD ALL");
 }
 
 } // namespace
 
-Environment fingerprint(Connection &conn, bool extension)
+namespace
+{
+
+Environment fingerprint(Connection &conn, const RunOptions &options, bool extension)
 {
     Environment env;
     env.server_version = conn.server_parameter("server_version");
     env.server_version_num = conn.server_version();
     env.extension = extension;
     env.harness_version = PERFGATE_VERSION;
+    env.run_settings = options.settings;
     // Settings that change plans or buffer counts; a baseline taken under others is not comparable.
-    Result r = conn.exec("SELECT name, setting FROM pg_settings WHERE name = ANY($1) ORDER BY name",
-                         {"{shared_buffers,work_mem,effective_cache_size,random_page_cost,seq_page_cost,jit,"
-                          "autovacuum,max_parallel_workers_per_gather,default_statistics_target,block_size,"
-                          "server_encoding,lc_collate,enable_seqscan,enable_indexscan,enable_bitmapscan}"});
+    // Every planner setting (enable_*, costs, GEQO, collapse limits, JIT thresholds: the "Query
+    // Tuning" categories), plus memory, parallelism, vacuum, storage and locale.
+    Result r = conn.exec(
+        "SELECT name, setting FROM pg_settings WHERE name = ANY($1) OR category LIKE 'Query Tuning%' "
+        "ORDER BY name",
+        {"{shared_buffers,work_mem,hash_mem_multiplier,maintenance_work_mem,temp_buffers,"
+         "effective_io_concurrency,autovacuum,max_parallel_workers_per_gather,max_parallel_workers,"
+         "max_worker_processes,block_size,server_encoding,lc_collate,lc_ctype}"});
     for (int i = 0; i < r.rows(); ++i)
         env.settings[std::string(r.value(i, 0))] = std::string(r.value(i, 1));
     return env;
 }
 
+Environment start_session(Connection &conn, const RunOptions &options, bool extension)
+{
+    try
+    {
+        conn.exec("DISCARD ALL");
+        restore_session(conn, run_settings(options));
+    }
+    catch (const SqlError &e)
+    {
+        throw InputError(fmt::format("cannot apply the run's settings ({}): {}",
+                                     fmt::join(run_settings(options), ", "), e.what()));
+    }
+    return fingerprint(conn, options, extension);
+}
+
+} // namespace
+
+Environment prepare_session(Connection &conn, const RunOptions &options)
+{
+    const ExtensionProbe probe(conn);
+    return start_session(conn, options, probe.available());
+}
+
 Results run_workloads(Connection &conn, const std::vector<Workload> &workloads, const RunOptions &options,
                       Progress &progress)
 {
-    apply_session_settings(conn, options);
     ExtensionProbe probe(conn);
     Results results;
     results.created_at = utc_now();
-    results.env = fingerprint(conn, probe.available());
+    results.env = start_session(conn, options, probe.available());
     int index = 0;
     for (const auto &w : workloads)
     {
         progress.scenario(w.name, ++index, static_cast<int>(workloads.size()));
         std::vector<Arm> arms;
-        arms.emplace_back(conn, w, probe, options);
+        arms.emplace_back(conn, w, probe, options, "run");
         run_scenario(arms, options, progress);
         results.scenarios.push_back(std::move(arms.front().out));
     }
@@ -330,16 +521,6 @@ AbResults run_workloads_ab(Connection &baseline_conn, Connection &current_conn,
     // One connection: the arms live in two schemas of its database. Two connections (two targets):
     // each arm runs in its own database with the workload's own names.
     const bool shared = &baseline_conn == &current_conn;
-    static const char *schemas[] = {"perfgate_baseline", "perfgate_current"};
-    Connection *conns[] = {&baseline_conn, &current_conn};
-    for (Connection *c : conns)
-        apply_session_settings(*c, options);
-    if (shared)
-        for (const char *schema : schemas)
-        {
-            baseline_conn.exec(fmt::format("DROP SCHEMA IF EXISTS {} CASCADE", schema));
-            baseline_conn.exec(fmt::format("CREATE SCHEMA {}", schema));
-        }
     ExtensionProbe base_probe(baseline_conn);
     std::optional<ExtensionProbe> own_probe;
     if (!shared)
@@ -347,9 +528,8 @@ AbResults run_workloads_ab(Connection &baseline_conn, Connection &current_conn,
     ExtensionProbe &cur_probe = shared ? base_probe : *own_probe;
     AbResults ab;
     ab.baseline.created_at = ab.current.created_at = utc_now();
-    ab.baseline.env = fingerprint(baseline_conn, base_probe.available());
-    ab.current.env = fingerprint(current_conn, cur_probe.available());
-    std::string active;
+    ab.baseline.env = start_session(baseline_conn, options, base_probe.available());
+    ab.current.env = shared ? ab.baseline.env : start_session(current_conn, options, cur_probe.available());
     for (std::size_t i = 0; i < current_workloads.size(); ++i)
     {
         const Workload &b = baseline_workloads[i], &c = current_workloads[i];
@@ -358,23 +538,11 @@ AbResults run_workloads_ab(Connection &baseline_conn, Connection &current_conn,
         progress.scenario(c.name + " (A/B)", static_cast<int>(i + 1),
                           static_cast<int>(current_workloads.size()));
         std::vector<Arm> arms;
-        arms.emplace_back(baseline_conn, b, base_probe, options);
-        arms.emplace_back(current_conn, c, cur_probe, options);
-        if (shared)
-            for (std::size_t a = 0; a < 2; ++a)
-            {
-                arms[a].schema = schemas[a];
-                arms[a].active_schema = &active;
-            }
+        arms.emplace_back(baseline_conn, b, base_probe, options, "baseline");
+        arms.emplace_back(current_conn, c, cur_probe, options, "current");
         run_scenario(arms, options, progress);
         ab.baseline.scenarios.push_back(std::move(arms[0].out));
         ab.current.scenarios.push_back(std::move(arms[1].out));
-    }
-    if (shared)
-    {
-        for (const char *schema : schemas)
-            baseline_conn.exec(fmt::format("DROP SCHEMA {} CASCADE", schema));
-        baseline_conn.exec("RESET search_path");
     }
     progress.clear();
     return ab;

@@ -2,6 +2,7 @@
 #include "steps.hpp"
 
 #include "errors.hpp"
+#include "plans.hpp"
 
 #include <algorithm>
 
@@ -22,8 +23,23 @@ const RowSet &Context::set(const std::string &name, const Step &step) const
 
 void Context::record(const std::string &sql, const std::vector<Param> &params)
 {
-    if (recorder)
-        recorder->try_emplace(sql, params);
+    if (!plans || !explained.insert(sql).second || !explainable(sql))
+        return;
+    const auto t0 = std::chrono::steady_clock::now();
+    const WireStats saved_stats = conn.stats();
+    // Inside a transaction a failing EXPLAIN must not abort it: the statement itself may still run.
+    // The savepoint's name keeps it out of the extension's figures (see ExtensionProbe).
+    if (in_transaction)
+        conn.exec("SAVEPOINT pg_perfgate_explain");
+    auto shape = explain_shape(conn, sql, params);
+    if (in_transaction && !shape)
+        conn.exec("ROLLBACK TO SAVEPOINT pg_perfgate_explain");
+    if (in_transaction)
+        conn.exec("RELEASE SAVEPOINT pg_perfgate_explain");
+    if (shape)
+        plans->insert(std::move(*shape));
+    conn.stats() = saved_stats;
+    explain_time += std::chrono::steady_clock::now() - t0;
 }
 
 namespace

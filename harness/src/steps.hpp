@@ -8,7 +8,9 @@
 #include "pg.hpp"
 #include "workload.hpp"
 
+#include <chrono>
 #include <map>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -26,8 +28,14 @@ struct Context
     std::map<std::string, RowSet> saved;
     Vars vars;
     bool in_transaction = false;
-    // When set, the first parameters each statement ran with, for EXPLAIN after the iteration.
-    std::map<std::string, std::vector<Param>> *recorder = nullptr;
+    // When set, each distinct statement is EXPLAINed once, right before it first runs: with its
+    // parameters, inside its transaction and under the session's settings at that moment (SET LOCAL
+    // included), so the shape is the plan the statement gets. Shape hash -> shape.
+    std::map<std::string, std::string> *plans = nullptr;
+    std::set<std::string> explained;
+    // Time spent in those EXPLAINs, which the runner takes out of the sample; their wire counters are
+    // never added in the first place.
+    std::chrono::steady_clock::duration explain_time{};
 
     const RowSet &set(const std::string &name, const Step &step) const;
     void record(const std::string &sql, const std::vector<Param> &params);

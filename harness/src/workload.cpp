@@ -498,8 +498,8 @@ Workload Parser::parse(const std::string &text)
     if (!root.IsMap())
         throw InputError(fmt::format("{}:1: expected a mapping with name, sizes, variants, ...", file_));
     expect_keys(root, "workload",
-                {"name", "description", "sizes", "warmup", "iterations", "gates", "setup", "setup_per_size",
-                 "before_each", "teardown", "data", "variants", "pairs"});
+                {"name", "description", "sizes", "warmup", "iterations", "gates", "settings", "setup",
+                 "setup_per_size", "before_each", "teardown", "data", "variants", "pairs"});
 
     Workload w;
     w.file = file_;
@@ -529,7 +529,8 @@ Workload Parser::parse(const std::string &text)
 
     if (const YAML::Node g = root["gates"])
     {
-        expect_keys(g, "gates", {"min_effect", "alpha", "buffer_tolerance", "latency", "plans"});
+        expect_keys(g, "gates",
+                    {"min_effect", "alpha", "buffer_tolerance", "latency", "plans", "plan_changes"});
         if (g["min_effect"])
             w.gates.min_effect = double_of(g["min_effect"], "min_effect", 0.0, 100.0);
         if (g["alpha"])
@@ -540,6 +541,20 @@ Workload Parser::parse(const std::string &text)
             w.gates.latency = bool_of(g["latency"], "latency");
         if (g["plans"])
             w.gates.plans = bool_of(g["plans"], "plans");
+        if (const YAML::Node pc = g["plan_changes"])
+        {
+            const std::string v = string_of(pc, "plan_changes");
+            if (v != "judge" && v != "fail")
+                fail(pc, fmt::format("'plan_changes': expected judge or fail, got '{}'", v));
+            w.gates.plan_changes_fail = v == "fail";
+        }
+    }
+    if (const YAML::Node st = root["settings"])
+    {
+        if (!st.IsMap())
+            fail(st, "'settings': expected a mapping of setting name to value (e.g. work_mem: 64MB)");
+        for (const auto &kv : st)
+            w.settings[string_of(kv.first, "settings")] = string_of(kv.second, kv.first.Scalar());
     }
 
     Scope scope;

@@ -132,6 +132,9 @@ struct GateConfig
     double buffer_tolerance = 0.05; // relative slack on shared buffer counts
     bool latency = true;
     bool plans = true;
+    // false ("judge"): a changed plan fails only when another gate of the same variant and size fails
+    // with it (it got slower or more wasteful); otherwise it is reported as a change. true: any change fails.
+    bool plan_changes_fail = false;
 };
 
 struct Workload
@@ -153,6 +156,8 @@ struct Workload
     std::vector<Variant> variants;
     std::vector<Pair> pairs;
     GateConfig gates;
+    // `settings:` name -> value, applied to the session (set_config) before the scenario's setup.
+    std::map<std::string, std::string> settings;
 };
 
 Workload load_workload(const std::string &path);
