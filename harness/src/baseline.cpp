@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 namespace fs = std::filesystem;
 
@@ -47,9 +48,8 @@ Results read_results(const std::string &path)
         throw BaselineError(fmt::format("baseline {} is a directory, not a results file", path));
     std::ifstream in(path);
     if (!in)
-        throw BaselineError(fmt::format("baseline {} is missing or unreadable ({}); record one with "
-                                        "`perfgate run --output {}` or `perfgate gate --update-baseline`",
-                                        path, std::strerror(errno), path));
+        throw BaselineError(fmt::format("baseline {} is missing or unreadable ({}); {}", path,
+                                        std::strerror(errno), record_advice(path)));
     nlohmann::json j;
     try
     {
@@ -104,23 +104,46 @@ void write_results(const std::string &path, const Results &results)
         path, to_json(results).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
 }
 
-std::vector<std::string> environment_differences(const Results &b, const Results &c)
+std::string record_advice(const std::string &path)
+{
+    // Never "re-record here": recorded from the change under test, a baseline would bless whatever
+    // regression the change brings.
+    return fmt::format(
+        "record the baseline from the code the change is compared with (e.g. the main branch: "
+        "`perfgate gate --update-baseline -b {}` in a checkout of it, in this same environment), "
+        "then gate the change against it",
+        path);
+}
+
+std::vector<std::string> environment_differences(const Environment &b, const Environment &c)
 {
     std::vector<std::string> diffs;
-    if (b.env.server_version_num / 10000 != c.env.server_version_num / 10000)
-        diffs.push_back(fmt::format("server major version: baseline {}, this run {}", b.env.server_version,
-                                    c.env.server_version));
-    for (const auto &[name, value] : b.env.settings)
+    if (b.server_version_num / 10000 != c.server_version_num / 10000)
+        diffs.push_back(fmt::format("server major version: baseline {}, this run {}", b.server_version,
+                                    c.server_version));
+    for (const auto &[name, value] : b.settings)
     {
-        auto it = c.env.settings.find(name);
-        const std::string now = it == c.env.settings.end() ? "(absent)" : it->second;
+        auto it = c.settings.find(name);
+        const std::string now = it == c.settings.end() ? "(absent)" : it->second;
         if (now != value)
             diffs.push_back(fmt::format("setting {}: baseline {}, this run {}", name, value, now));
     }
-    if (b.env.extension != c.env.extension)
+    for (const auto &[name, value] : c.settings)
+        if (!b.settings.count(name))
+            diffs.push_back(
+                fmt::format("setting {}: not in the baseline's fingerprint, this run {}", name, value));
+    if (b.run_settings != c.run_settings)
+        diffs.push_back(fmt::format("--set: baseline [{}], this run [{}]", fmt::join(b.run_settings, ", "),
+                                    fmt::join(c.run_settings, ", ")));
+    if (b.extension != c.extension)
         diffs.push_back(fmt::format("pg_perfgate extension: baseline {}, this run {}",
-                                    b.env.extension ? "loaded" : "absent",
-                                    c.env.extension ? "loaded" : "absent"));
+                                    b.extension ? "loaded" : "absent", c.extension ? "loaded" : "absent"));
+    return diffs;
+}
+
+std::vector<std::string> environment_differences(const Results &b, const Results &c)
+{
+    std::vector<std::string> diffs = environment_differences(b.env, c.env);
     bool any_common = false;
     for (const auto &s : c.scenarios)
     {
@@ -131,26 +154,52 @@ std::vector<std::string> environment_differences(const Results &b, const Results
         if (bs->sizes != s.sizes)
             diffs.push_back(fmt::format("scenario '{}': sizes {} in the baseline, {} in this run", s.name,
                                         fmt::join(bs->sizes, ","), fmt::join(s.sizes, ",")));
-        else if (bs->data_hash != s.data_hash)
-            diffs.push_back(
-                fmt::format("scenario '{}': the data generation changed (data hash {} in the baseline, "
-                            "{} in this run)",
-                            s.name, bs->data_hash, s.data_hash));
+        else if (bs->data_hashes.empty() || s.data_hashes.empty())
+        {
+            if (bs->data_hash != s.data_hash)
+                diffs.push_back(
+                    fmt::format("scenario '{}': the data generation changed (data hash {} in the baseline, "
+                                "{} in this run)",
+                                s.name, bs->data_hash, s.data_hash));
+        }
+        else
+            // Only data sets both versions use: a new one belongs to new or changed steps, which the
+            // gate judges; an unused one measures nothing.
+            for (const auto &[set, hash] : s.data_hashes)
+                if (auto it = bs->data_hashes.find(set); it != bs->data_hashes.end() && it->second != hash)
+                    diffs.push_back(
+                        fmt::format("scenario '{}': the generation of data set '{}' changed (hash "
+                                    "{} in the baseline, {} in this run)",
+                                    s.name, set, it->second, hash));
     }
     if (!any_common && !c.scenarios.empty())
         diffs.push_back("no scenario of this run is in the baseline");
     return diffs;
 }
 
-void require_comparable(const Results &baseline, const Results &current, const std::string &baseline_path)
+namespace
 {
-    const auto diffs = environment_differences(baseline, current);
+
+void throw_if_different(const std::vector<std::string> &diffs, const std::string &baseline_path)
+{
     if (diffs.empty())
         return;
     throw BaselineError(
-        fmt::format("baseline {} was recorded in another environment and cannot be compared:\n  - {}\n"
-                    "record a new baseline here with `perfgate gate --update-baseline`",
-                    baseline_path, fmt::join(diffs, "\n  - ")));
+        fmt::format("baseline {} was recorded in another environment and cannot be compared:\n  - {}\n{}",
+                    baseline_path, fmt::join(diffs, "\n  - "), record_advice(baseline_path)));
+}
+
+} // namespace
+
+void require_comparable(const Results &baseline, const Results &current, const std::string &baseline_path)
+{
+    throw_if_different(environment_differences(baseline, current), baseline_path);
+}
+
+void require_comparable(const Environment &baseline, const Environment &current,
+                        const std::string &baseline_path)
+{
+    throw_if_different(environment_differences(baseline, current), baseline_path);
 }
 
 } // namespace perfgate

@@ -15,9 +15,15 @@ Results read_results(const std::string &path);
 void write_results(const std::string &path, const Results &results);
 void write_text_atomically(const std::string &path, const std::string &text);
 
-// What differs between the environments of two runs, one line each; empty when comparable.
+// What differs between the environments of two runs, one line each; empty when comparable. The
+// Environment form compares server, settings and extension only: what is known before any workload ran.
+std::vector<std::string> environment_differences(const Environment &baseline, const Environment &current);
 std::vector<std::string> environment_differences(const Results &baseline, const Results &current);
+// What to do about a missing or non-comparable baseline (never: record one from the change itself).
+std::string record_advice(const std::string &baseline_path);
 // Throws BaselineError (exit code 3) naming every difference.
 void require_comparable(const Results &baseline, const Results &current, const std::string &baseline_path);
+void require_comparable(const Environment &baseline, const Environment &current,
+                        const std::string &baseline_path);
 
 } // namespace perfgate

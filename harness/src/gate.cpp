@@ -100,17 +100,24 @@ struct Checker
         };
         add(variant, gate, n, Verdict::fail,
             fmt::format("{}: plan changed: was [{}], now [{}]", where(variant, n), flat(gone), flat(added)));
+        Finding &f = out.findings.back();
+        f.change = f.message;
+        f.judged = !s.gates.plan_changes_fail;
+        if (!f.judged)
+            f.message += " (gates.plan_changes: fail)";
     }
 
     // Every latency finding carries both medians, for the reports' side-by-side table.
-    void latency(const VariantResult &v, const SizeResult &b, const SizeResult &c, bool interleaved)
+    void latency(const VariantResult &v, const SizeResult &b, const SizeResult &c, bool interleaved,
+                 bool gated)
     {
-        latency_verdict(v, b, c, interleaved);
+        latency_verdict(v, b, c, interleaved, gated);
         out.findings.back().baseline_ms = b.median_ms();
         out.findings.back().current_ms = c.median_ms();
     }
 
-    void latency_verdict(const VariantResult &v, const SizeResult &b, const SizeResult &c, bool interleaved)
+    void latency_verdict(const VariantResult &v, const SizeResult &b, const SizeResult &c, bool interleaved,
+                         bool gated)
     {
         checked.insert("latency");
         const GateConfig &g = s.gates;
@@ -153,6 +160,12 @@ struct Checker
             where(v.name, c.n), b.median_ms(), c.median_ms(), ci.estimate, ci.confidence * 100, ci.lower,
             ci.upper, f.p, interleaved ? "interleaved baseline samples" : "the stored baseline", g.alpha,
             1 + g.min_effect);
+        if (!gated && verdict != Verdict::pass)
+        {
+            f.verdict = Verdict::skipped;
+            f.message += "; informational only: the stored samples come from another run, not interleaved "
+                         "with this one (`perfgate gate` re-runs the baseline interleaved)";
+        }
         out.findings.push_back(std::move(f));
     }
 
@@ -183,7 +196,40 @@ struct Checker
 
 } // namespace
 
-GateOutcome evaluate(const Results &current, const Results *baseline, const Results *rerun)
+namespace
+{
+
+// A judged plan change fails with the first other failing gate of its variant and size.
+void judge_plan_changes(GateOutcome &out)
+{
+    for (auto &f : out.findings)
+    {
+        if (!f.judged)
+            continue;
+        const auto worse = std::find_if(out.findings.begin(), out.findings.end(),
+                                        [&](const Finding &o)
+                                        {
+                                            return &o != &f && o.verdict == Verdict::fail &&
+                                                   o.gate != "plans" && o.scenario == f.scenario &&
+                                                   o.variant == f.variant && o.n == f.n;
+                                        });
+        if (worse != out.findings.end())
+        {
+            f.verdict = Verdict::fail;
+            f.message = f.change + fmt::format(", and {} got worse with it", worse->gate);
+        }
+        else
+        {
+            f.verdict = Verdict::changed;
+            f.message = f.change + "; no gate of this variant and size got worse: a change, not a failure";
+        }
+    }
+}
+
+} // namespace
+
+GateOutcome evaluate(const Results &current, const Results *baseline, const Results *rerun,
+                     const EvaluateOptions &options)
 {
     GateOutcome out;
     for (const ScenarioResult &s : current.scenarios)
@@ -245,13 +291,15 @@ GateOutcome evaluate(const Results &current, const Results *baseline, const Resu
                     const ScenarioResult *rs = rerun ? rerun->scenario(s.name) : nullptr;
                     const VariantResult *rv = rs ? rs->variant(v.name) : nullptr;
                     const SizeResult *rz = rv ? rv->at(c.n) : nullptr;
-                    ck.latency(v, rz ? *rz : *b, c, rz != nullptr);
+                    ck.latency(v, rz ? *rz : *b, c, rz != nullptr,
+                               rz != nullptr || options.gate_stored_latency);
                 }
             }
         }
         for (const auto &g : ck.checked)
             out.checked.emplace_back(s.name, g);
     }
+    judge_plan_changes(out);
     return out;
 }
 
@@ -289,6 +337,7 @@ void apply_confirmation(GateOutcome &outcome, const GateOutcome &confirmation)
             f.scenario, f.variant, f.n, f.ratio,
             again == confirmation.findings.end() ? std::string() : fmt::format(" (x{:.2f})", again->ratio)));
     }
+    judge_plan_changes(outcome);
 }
 
 } // namespace perfgate

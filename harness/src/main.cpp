@@ -205,7 +205,7 @@ Results run_suite(const Options &o, const std::vector<std::string> &default_path
 nlohmann::json findings_json(const GateOutcome &g)
 {
     nlohmann::json arr = nlohmann::json::array();
-    static const char *names[] = {"pass", "fail", "improved", "skipped"};
+    static const char *names[] = {"pass", "fail", "improved", "skipped", "changed"};
     for (const auto &f : g.findings)
     {
         nlohmann::json j = {{"scenario", f.scenario},

@@ -62,6 +62,8 @@ std::string md_verdict(Verdict v)
         return "improved";
     case Verdict::skipped:
         return "skipped";
+    case Verdict::changed:
+        return "changed";
     default:
         return "pass";
     }
@@ -114,11 +116,12 @@ std::string render_markdown(const Results &r, const GateOutcome *gate, const Res
             gate->count(Verdict::fail), gate->count(Verdict::improved), gate->checked.size(),
             r.env.server_version, r.env.extension ? "loaded" : "not loaded");
         out += md_latency_table(*gate);
-        if (gate->failed() || gate->count(Verdict::improved))
+        if (gate->failed() || gate->count(Verdict::improved) || gate->count(Verdict::changed))
         {
             out += "| verdict | gate | scenario | variant | n | detail |\n|---|---|---|---|---|---|\n";
             for (const auto &f : gate->findings)
-                if (f.verdict == Verdict::fail || f.verdict == Verdict::improved)
+                if (f.verdict == Verdict::fail || f.verdict == Verdict::improved ||
+                    f.verdict == Verdict::changed)
                 {
                     std::string detail = md_cell(f.message);
                     if (f.verdict == Verdict::fail)

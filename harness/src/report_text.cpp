@@ -137,6 +137,8 @@ const char *verdict_word(Verdict v)
         return "better";
     case Verdict::skipped:
         return "skip";
+    case Verdict::changed:
+        return "changed";
     default:
         return "ok";
     }

@@ -1,6 +1,8 @@
 // Baseline files: round trip through JSON, atomic writes, and the distinct errors for a missing
 // file, another format version and another environment (all exit code 3).
 #include "baseline.hpp"
+#include "datagen.hpp"
+#include "gate_run.hpp"
 #include "errors.hpp"
 
 #include <filesystem>
@@ -147,4 +149,70 @@ TEST(Baseline, MinorVersionAndVariantEditsStayComparable)
     cur.scenarios[0].variants[0].hash = "changed";
     cur.scenarios[0].file_hash = "changed";
     EXPECT_TRUE(environment_differences(base, cur).empty());
+}
+
+namespace
+{
+
+// A scenario whose variant reads data set `ids`; `extra` is appended to the file.
+Workload shop(const std::string &ids_seed, const std::string &extra = "")
+{
+    return parse_workload("name: shop\nsizes: [10, 100]\ndata:\n  ids:\n    count: $n\n    seed: " +
+                              ids_seed + "\n    columns:\n      id: seq\n" + extra +
+                              "variants:\n  - name: v\n    steps:\n      - sql: SELECT $1::bigint[]\n"
+                              "        params: [$ids.id]\n",
+                          "shop.yaml");
+}
+
+Results recorded(const Workload &w)
+{
+    Results r = sample();
+    r.scenarios[0].name = w.name;
+    r.scenarios[0].sizes = w.sizes;
+    r.scenarios[0].data_hash = w.data_hash;
+    r.scenarios[0].data_hashes = data_hashes(w);
+    return r;
+}
+
+} // namespace
+
+// Issue 10, item 7: adding a data set no step uses made the whole scenario exit 3 ("recorded in
+// another environment"). Only the data sets the steps read decide comparability.
+TEST(Baseline, UnusedDataSetKeepsTheScenarioComparable)
+{
+    const Results base = recorded(shop("1"));
+    const Workload more = shop("1", "  unused:\n    count: 5\n    columns:\n      x: seq\n");
+    EXPECT_NE(more.data_hash, base.scenarios[0].data_hash); // the old whole-section hash did change
+    EXPECT_NO_THROW(require_same_data(base, {more}, "b.json"));
+
+    // A data set the variant reads, generated differently, still is another measurement.
+    std::string msg;
+    EXPECT_EQ(exit_code_of([&] { require_same_data(base, {shop("2")}, "b.json"); }, msg), 3);
+    EXPECT_NE(msg.find("the generation of data set 'ids' changed"), std::string::npos) << msg;
+}
+
+// Issue 10, item 7: the advice on exit 3 was "record a new baseline here", which, run on the change
+// under test, blesses the regression.
+TEST(Baseline, NotComparableAdviceNeverBlessesTheChange)
+{
+    Results cur = sample();
+    cur.env.settings["work_mem"] = "65536";
+    std::string msg;
+    EXPECT_EQ(exit_code_of([&] { require_comparable(sample(), cur, "b.json"); }, msg), 3);
+    EXPECT_EQ(msg.find("record a new baseline here"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("record the baseline from the code the change is compared with"), std::string::npos)
+        << msg;
+    EXPECT_EQ(exit_code_of([&] { read_results("/nonexistent/b.json"); }, msg), 3);
+    EXPECT_NE(msg.find("record the baseline from the code the change is compared with"), std::string::npos)
+        << msg;
+}
+
+// Issue 10, item 7: the run's --set values are part of the environment.
+TEST(Baseline, RunSettingsAreCompared)
+{
+    Results cur = sample();
+    cur.env.run_settings["work_mem"] = "64MB";
+    const auto diffs = environment_differences(sample(), cur);
+    ASSERT_EQ(diffs.size(), 1u);
+    EXPECT_EQ(diffs[0], "--set: baseline [], this run [(\"work_mem\", \"64MB\")]");
 }

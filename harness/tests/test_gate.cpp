@@ -86,18 +86,84 @@ TEST(Gate, FewerRoundTripsIsAnImprovementNotAFailure)
     EXPECT_EQ(g.count(Verdict::improved), 1);
 }
 
-TEST(Gate, PlanChangeFailsAndShowsBothShapes)
+// Issue 10, item 5: adding an index (a better plan, nothing worse) used to fail CI until the baseline
+// was re-recorded. A plan change alone is a change; it fails only with a gate that got worse.
+TEST(Gate, PlanChangeWithNothingWorseIsAChangeNotAFailure)
 {
     const Results base = results();
     Results cur = results();
     at(cur, 0).plans = {{"bbbb", "Limit\n  ->  Sort\n        ->  Seq Scan on t\n"}};
+    const GateOutcome g = evaluate(cur, &base);
+    EXPECT_FALSE(g.failed());
+    ASSERT_EQ(g.count(Verdict::changed), 1);
+    const auto changed = std::find_if(g.findings.begin(), g.findings.end(),
+                                      [](const Finding &f) { return f.verdict == Verdict::changed; });
+    EXPECT_EQ(changed->gate, "plans");
+    EXPECT_NE(changed->message.find("was [Limit / ->  Index Scan using t_pkey on t]"), std::string::npos)
+        << changed->message;
+    EXPECT_NE(changed->message.find("now [Limit / ->  Sort / ->  Seq Scan on t]"), std::string::npos)
+        << changed->message;
+    EXPECT_NE(changed->message.find("a change, not a failure"), std::string::npos) << changed->message;
+}
+
+TEST(Gate, SlowerPlanFails)
+{
+    const Results base = results();
+    Results cur = results();
+    at(cur, 0).plans = {{"bbbb", "Limit\n  ->  Sort\n        ->  Seq Scan on t\n"}};
+    for (auto &x : at(cur, 0).samples_ms)
+        x *= 3;
+    auto f = failures(evaluate(cur, &base, &base));
+    ASSERT_EQ(f.size(), 2u);
+    const auto plan = std::find_if(f.begin(), f.end(), [](const Finding &x) { return x.gate == "plans"; });
+    ASSERT_NE(plan, f.end());
+    EXPECT_NE(plan->message.find("and latency got worse with it"), std::string::npos) << plan->message;
+
+    // More buffers (with the extension) make it fail the same way, deterministically.
+    Results more_buffers = results(), base_ext = results();
+    at(base_ext, 0).ext.present = at(more_buffers, 0).ext.present = true;
+    at(base_ext, 0).ext.shared_blks_hit = 10;
+    at(more_buffers, 0).ext.shared_blks_hit = 500;
+    at(more_buffers, 0).plans = at(cur, 0).plans;
+    f = failures(evaluate(more_buffers, &base_ext));
+    EXPECT_EQ(f.size(), 2u);
+
+    // A latency failure that does not reproduce takes the plan's failure with it.
+    GateOutcome g = evaluate(cur, &base, &base);
+    apply_confirmation(g, evaluate(results(), &base, &base));
+    EXPECT_FALSE(g.failed());
+    EXPECT_EQ(g.count(Verdict::changed), 1);
+}
+
+TEST(Gate, PlanChangesFailConfiguration)
+{
+    const Results base = results();
+    Results cur = results();
+    cur.scenarios[0].gates.plan_changes_fail = true;
+    at(cur, 0).plans = {{"bbbb", "Limit\n  ->  Sort\n        ->  Seq Scan on t\n"}};
     const auto f = failures(evaluate(cur, &base));
     ASSERT_EQ(f.size(), 1u);
     EXPECT_EQ(f[0].gate, "plans");
-    EXPECT_NE(f[0].message.find("was [Limit / ->  Index Scan using t_pkey on t]"), std::string::npos)
-        << f[0].message;
-    EXPECT_NE(f[0].message.find("now [Limit / ->  Sort / ->  Seq Scan on t]"), std::string::npos)
-        << f[0].message;
+}
+
+// Issue 10, item 4: `perfgate compare` of two unchanged runs reported "14 failed" from latency of two
+// separate runs. Stored samples are not interleaved: informational unless --no-rerun asks for them.
+TEST(Gate, LatencyFromStoredSamplesIsInformationalUnlessAskedFor)
+{
+    const Results base = results();
+    Results slower = results();
+    for (auto &x : at(slower, 1).samples_ms)
+        x *= 1.5;
+    const GateOutcome info = evaluate(slower, &base);
+    EXPECT_FALSE(info.failed());
+    bool noted = false;
+    for (const auto &f : info.findings)
+        noted |= f.gate == "latency" && f.verdict == Verdict::skipped &&
+                 f.message.find("informational only") != std::string::npos;
+    EXPECT_TRUE(noted);
+    EXPECT_TRUE(evaluate(slower, &base, nullptr, {.gate_stored_latency = true}).failed());
+    // Interleaved samples always gate.
+    EXPECT_TRUE(evaluate(slower, &base, &base).failed());
 }
 
 TEST(Gate, LatencyNeedsSignificanceAndEffect)
@@ -106,7 +172,7 @@ TEST(Gate, LatencyNeedsSignificanceAndEffect)
     Results slower = results();
     for (auto &x : at(slower, 1).samples_ms)
         x *= 1.5;
-    auto f = failures(evaluate(slower, &base));
+    auto f = failures(evaluate(slower, &base, &base));
     ASSERT_EQ(f.size(), 1u);
     EXPECT_EQ(f[0].gate, "latency");
     EXPECT_EQ(f[0].n, 1000);
@@ -119,11 +185,11 @@ TEST(Gate, LatencyNeedsSignificanceAndEffect)
     Results slightly = results();
     for (auto &x : at(slightly, 1).samples_ms)
         x *= 1.05;
-    EXPECT_FALSE(evaluate(slightly, &base).failed());
+    EXPECT_FALSE(evaluate(slightly, &base, &base).failed());
 
     // ... unless the workload asks for a 2% minimum effect.
     slightly.scenarios[0].gates.min_effect = 0.02;
-    EXPECT_TRUE(evaluate(slightly, &base).failed());
+    EXPECT_TRUE(evaluate(slightly, &base, &base).failed());
 }
 
 TEST(Gate, LatencyIsSkippedWithFewerThanTenSamples)
@@ -232,12 +298,12 @@ TEST(Gate, LatencyFailureMustReproduceInTheConfirmationRun)
     Results slower = results();
     for (auto &x : at(slower, 1).samples_ms)
         x *= 1.5;
-    GateOutcome first = evaluate(slower, &base);
+    GateOutcome first = evaluate(slower, &base, &base);
     ASSERT_EQ(scenarios_with_latency_failures(first), std::vector<std::string>{"pagination"});
 
     // Reproduced: the failure stands and says so.
     GateOutcome confirmed = first;
-    apply_confirmation(confirmed, evaluate(slower, &base));
+    apply_confirmation(confirmed, evaluate(slower, &base, &base));
     EXPECT_TRUE(confirmed.failed());
     bool said = false;
     for (const auto &f : confirmed.findings)
@@ -246,7 +312,7 @@ TEST(Gate, LatencyFailureMustReproduceInTheConfirmationRun)
 
     // Not reproduced: no longer counted, and the note says why.
     GateOutcome noise = first;
-    apply_confirmation(noise, evaluate(results(), &base));
+    apply_confirmation(noise, evaluate(results(), &base, &base));
     EXPECT_FALSE(noise.failed());
     ASSERT_FALSE(noise.notes.empty());
     EXPECT_NE(noise.notes.back().find("did not reproduce in a confirmation run (x1.00)"), std::string::npos)
