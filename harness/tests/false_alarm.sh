@@ -5,7 +5,10 @@
 # summary for both modes: the default interleaved re-run (A/B) and --no-rerun (stored samples).
 # Usage: false_alarm.sh PERFGATE_BINARY [ROUNDS]   (not part of ctest: it takes minutes)
 # Environment: MODES (default "ab stored"); EXTRA_ARGS, passed to every run (e.g. "--no-extension");
-# GATE_ARGS, passed to the gate runs only (e.g. "--no-confirm" to count unconfirmed failures).
+# GATE_ARGS, passed to the gate runs only (e.g. "--no-confirm" to count unconfirmed failures);
+# WORKLOADS, workload files or directories (default: the built-in suite).
+# Besides latency it counts every failing finding of any gate and the gate's exit code: with nothing
+# changed, a deterministic failure (a plan, a buffer count) is as much a false alarm as a latency one.
 set -euo pipefail
 bin=${1:?usage: false_alarm.sh PERFGATE_BINARY [ROUNDS]}
 rounds=${2:-3}
@@ -14,27 +17,35 @@ trap 'rm -rf "$work"' EXIT
 
 read -r -a extra_args <<<"${EXTRA_ARGS:-}"
 read -r -a gate_args <<<"${GATE_ARGS:-}"
-"$bin" run -q --no-progress -o "$work/base.json" "${extra_args[@]}" >/dev/null
-count() { # file -> "failed total improved"
+read -r -a workloads <<<"${WORKLOADS:-}"
+"$bin" run "${workloads[@]}" -q --no-progress -o "$work/base.json" "${extra_args[@]}" >/dev/null
+count() { # file -> "failed total improved failed_any"
   python3 - "$1" <<'PY'
 import json, sys
 g = json.load(open(sys.argv[1]))["gate"]["findings"]
 lat = [f for f in g if f["gate"] == "latency"]
-for f in lat:
+for f in g:
     if f["verdict"] == "fail":
-        print("   false alarm:", f["message"], file=sys.stderr)
-print(sum(f["verdict"] == "fail" for f in lat), len(lat), sum(f["verdict"] == "improved" for f in lat))
+        print("   false alarm:", f["gate"], f["message"], file=sys.stderr)
+print(sum(f["verdict"] == "fail" for f in lat), len(lat), sum(f["verdict"] == "improved" for f in lat),
+      sum(f["verdict"] == "fail" for f in g))
 PY
 }
 for mode in ${MODES:-ab stored}; do
-  failed=0 total=0
+  failed=0 total=0 any=0 runs_failed=0
   for i in $(seq "$rounds"); do
     extra=("${extra_args[@]}" "${gate_args[@]}")
     [ "$mode" = stored ] && extra+=(--no-rerun)
-    "$bin" gate -q --no-progress -b "$work/base.json" --json "$work/g.json" "${extra[@]}" >/dev/null || true
-    read -r f t b < <(count "$work/g.json")
-    echo "$mode run $i: $f of $t latency comparisons failed ($b showed a significant improvement)"
-    failed=$((failed + f)) total=$((total + t))
+    start=$SECONDS
+    rc=0
+    "$bin" gate "${workloads[@]}" -q --no-progress -b "$work/base.json" --json "$work/g.json" "${extra[@]}" \
+      >/dev/null || rc=$?
+    read -r f t b a < <(count "$work/g.json")
+    echo "$mode run $i: exit $rc, $a failing findings; $f of $t latency comparisons failed" \
+      "($b showed a significant improvement); $((SECONDS - start)) s"
+    failed=$((failed + f)) total=$((total + t)) any=$((any + a))
+    [ "$rc" -ne 0 ] && runs_failed=$((runs_failed + 1))
   done
-  echo "$mode: $failed false alarms in $total latency comparisons over $rounds identical gate runs"
+  echo "$mode: $runs_failed of $rounds identical gate runs failed; $any failing findings;" \
+    "$failed false alarms in $total latency comparisons"
 done

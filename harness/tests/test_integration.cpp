@@ -334,6 +334,151 @@ TEST(Integration, AbComparesTwoTargetsInterleaved)
     EXPECT_EQ(usage.code, 2) << usage.output;
 }
 
+// Issue 10, item 1: with --dsn, a setup line `DROP TABLE IF EXISTS orders` dropped the user's
+// public.orders. Everything perfgate creates lives in its own marked schema, dropped afterwards.
+TEST(Integration, UserTablesNamedLikeTheWorkloadsAreUntouched)
+{
+    Connection user(g_cluster->conninfo());
+    user.exec("DROP TABLE IF EXISTS public.orders, public.customers CASCADE");
+    user.exec("CREATE TABLE public.customers (id bigint PRIMARY KEY, name text)");
+    user.exec("CREATE TABLE public.orders (id bigint PRIMARY KEY, note text)");
+    user.exec("INSERT INTO public.customers VALUES (1, 'ada'), (2, 'grace')");
+    user.exec("INSERT INTO public.orders VALUES (1, 'keep'), (5000, 'keep too')");
+    auto fingerprint = [&]
+    {
+        Result r =
+            user.exec("SELECT (SELECT string_agg(id || ':' || note, ',' ORDER BY id) FROM public.orders) || "
+                      "'|' || (SELECT string_agg(id || ':' || name, ',' ORDER BY id) FROM public.customers) "
+                      "|| '|' || 'public.orders'::regclass::oid || '|' || 'public.customers'::regclass::oid");
+        return std::string(r.value(0, 0));
+    };
+    const std::string before = fingerprint();
+
+    TempDir tmp;
+    const std::string base = (tmp.path / "b.json").string();
+    CommandResult r = run_cli("run " + data_file("it_user_names.yaml") + " " + dsn() + " -q -o " + base);
+    ASSERT_EQ(r.code, 0) << r.output;
+    EXPECT_EQ(fingerprint(), before);
+    r = run_cli("gate " + data_file("it_user_names.yaml") + " " + dsn() + " -q -b " + base);
+    EXPECT_EQ(r.code, 0) << r.output;
+    EXPECT_EQ(fingerprint(), before);
+    r = run_cli("ab " + data_file("it_user_names.yaml") + " " + dsn() + " --reference-dsn '" +
+                g_cluster->conninfo() + "' -q");
+    EXPECT_EQ(r.code, 0) << r.output;
+    EXPECT_EQ(fingerprint(), before);
+    // Nothing left behind, and the user's search_path never changed.
+    Result left = user.exec("SELECT count(*) FROM pg_namespace WHERE nspname LIKE 'perfgate\\_%'");
+    EXPECT_EQ(left.value(0, 0), "0");
+
+    // A schema of perfgate's name that perfgate did not create is not perfgate's to drop.
+    Connection conn(g_cluster->conninfo());
+    const std::string pid(conn.exec("SELECT pg_backend_pid()").value(0, 0));
+    user.exec("CREATE SCHEMA perfgate_run_" + pid);
+    user.exec("CREATE TABLE perfgate_run_" + pid + ".precious (x int)");
+    Progress quiet(false);
+    EXPECT_THROW(run_workloads(conn, {load_workload(data_file("it_user_names.yaml"))}, {}, quiet),
+                 InputError);
+    EXPECT_EQ(user.exec("SELECT to_regclass('perfgate_run_" + pid + ".precious') IS NOT NULL").value(0, 0),
+              "t");
+    user.exec("DROP SCHEMA perfgate_run_" + pid + " CASCADE");
+    user.exec("DROP TABLE public.orders, public.customers");
+}
+
+// Issue 10, item 6: a SET in one workload's setup applied to the next workload and to the re-run of
+// the baseline's version on the shared connection (the latency gate went blind).
+TEST(Integration, SessionSettingsDoNotLeak)
+{
+    Connection conn(g_cluster->conninfo());
+    Progress quiet(false);
+    auto shapes = [](const ScenarioResult &s)
+    {
+        std::string all;
+        for (const auto &v : s.variants)
+            for (const auto &z : v.sizes)
+                for (const auto &[h, shape] : z.plans)
+                    all += shape;
+        return all;
+    };
+    const Workload seq = load_workload(data_file("it_session_set.yaml"));
+    const Workload plain = load_workload(data_file("it_base.yaml"));
+    RunOptions quick;
+    quick.iterations = 2;
+    quick.warmup = 0;
+    // Into the next workload of the same run.
+    const Results run = run_workloads(conn, {seq, plain}, quick, quiet);
+    EXPECT_EQ(shapes(run.scenarios[0]).find("Index"), std::string::npos) << shapes(run.scenarios[0]);
+    EXPECT_NE(shapes(run.scenarios[1]).find("Index Scan"), std::string::npos) << shapes(run.scenarios[1]);
+    // Into the other arm of an A/B run.
+    const AbResults ab = run_workloads_ab(conn, {plain}, {seq}, quick, quiet);
+    EXPECT_NE(shapes(ab.baseline.scenarios[0]).find("Index Scan"), std::string::npos)
+        << shapes(ab.baseline.scenarios[0]);
+    EXPECT_EQ(shapes(ab.current.scenarios[0]).find("Index"), std::string::npos)
+        << shapes(ab.current.scenarios[0]);
+    // And out of the run: the connection is back in its own state.
+    EXPECT_EQ(conn.exec("SELECT current_setting('enable_indexscan')").value(0, 0), "on");
+
+    // The gate sees the slowdown instead of going blind: the page variant at n=40000 got slower.
+    const GateRun gate = run_gate(conn, {seq}, baseline(), "it_base", {}, quiet);
+    bool latency = false;
+    for (const auto &f : gate.outcome.findings)
+        latency |= f.gate == "latency" && f.verdict == Verdict::fail && f.variant == "page" && f.n == 40000;
+    EXPECT_TRUE(latency) << "the seq-scan version's slowdown was not seen";
+}
+
+// Issue 10, items 2 and 5: plan shapes were taken by an EXPLAIN outside the variant's transaction
+// (SET LOCAL invisible) and on tables nobody had analyzed (the plan depended on when it was taken).
+TEST(Integration, PlansAreTakenInTheVariantsTransactionSettingsAndStatistics)
+{
+    Connection conn(g_cluster->conninfo());
+    Progress quiet(false);
+    const Results r = run_workloads(conn, {load_workload(data_file("it_plans_in_tx.yaml"))}, {}, quiet);
+    const ScenarioResult &s = r.scenarios[0];
+    ASSERT_EQ(s.variant("local_seqscan")->sizes[0].plans.size(), 1u);
+    EXPECT_NE(s.variant("local_seqscan")->sizes[0].plans.begin()->second.find("Seq Scan on pf_it_items"),
+              std::string::npos);
+    EXPECT_EQ(s.settings.at("enable_bitmapscan"), "off");
+    EXPECT_EQ(s.variant("settings_seen")->sizes[0].rows_returned, 1);
+    // Loaded in setup without an ANALYZE of its own: perfgate analyzed it.
+    EXPECT_EQ(s.variant("loaded_is_analyzed")->sizes[0].rows_returned, 1);
+    // EXPLAIN is neither timed nor counted: one statement per iteration for the transaction's SELECT.
+    EXPECT_EQ(s.variant("local_seqscan")->sizes[0].statements, 4); // BEGIN, SET LOCAL, SELECT, COMMIT
+}
+
+// Issue 10, item 7: a settings mismatch was found only after the whole run (34 s instead of 0.03 s),
+// and the fingerprint covered three of the planner's enable_* switches.
+TEST(Integration, SettingsMismatchIsFoundBeforeAnyWorkloadRuns)
+{
+    TempDir tmp;
+    const std::string base = (tmp.path / "b.json").string();
+    CommandResult r = run_cli("run " + data_file("it_base.yaml") + " " + dsn() +
+                              " --iterations 1 --warmup 0 -q --set enable_hashjoin=off -o " + base);
+    ASSERT_EQ(r.code, 0) << r.output;
+    std::ifstream in(base);
+    const nlohmann::json doc = nlohmann::json::parse(in);
+    EXPECT_EQ(doc["environment"]["run_settings"]["enable_hashjoin"], "off");
+    EXPECT_EQ(doc["environment"]["settings"]["enable_hashjoin"], "off");
+    Connection conn(g_cluster->conninfo());
+    Result all = conn.exec("SELECT name FROM pg_settings WHERE name LIKE 'enable\\_%'");
+    ASSERT_GT(all.rows(), 10);
+    for (int i = 0; i < all.rows(); ++i)
+        EXPECT_TRUE(doc["environment"]["settings"].contains(std::string(all.value(i, 0)))) << all.value(i, 0);
+
+    // The mismatch stops the gate before the workload (seconds of work) starts.
+    const auto t0 = std::chrono::steady_clock::now();
+    r = run_cli("gate " + data_file("it_base.yaml") + " " + dsn() + " -q -b " + base);
+    EXPECT_EQ(r.code, 3) << r.output;
+    EXPECT_NE(r.output.find("setting enable_hashjoin: baseline off, this run on"), std::string::npos)
+        << r.output;
+    EXPECT_LT(std::chrono::steady_clock::now() - t0, std::chrono::seconds(3));
+    r = run_cli("gate " + data_file("it_base.yaml") + " " + dsn() + " -q -b " + base +
+                " --set enable_hashjoin=off");
+    EXPECT_EQ(r.code, 0) << r.output;
+    r = run_cli("run " + data_file("it_base.yaml") + " " + dsn() + " --set no_such_setting=1");
+    EXPECT_EQ(r.code, 2) << r.output;
+    r = run_cli("run " + data_file("it_base.yaml") + " " + dsn() + " --set novalue");
+    EXPECT_EQ(r.code, 2) << r.output;
+}
+
 TEST(Integration, DemoReportsRatiosAndGrowth)
 {
     TempDir tmp;
