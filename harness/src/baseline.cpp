@@ -104,6 +104,14 @@ void write_results(const std::string &path, const Results &results)
         path, to_json(results).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
 }
 
+std::string settings_text(const std::map<std::string, std::string> &settings)
+{
+    std::vector<std::string> parts;
+    for (const auto &[name, value] : settings)
+        parts.push_back(name + "=" + value);
+    return fmt::format("{}", fmt::join(parts, ", "));
+}
+
 std::string record_advice(const std::string &path)
 {
     // Never "re-record here": recorded from the change under test, a baseline would bless whatever
@@ -133,8 +141,8 @@ std::vector<std::string> environment_differences(const Environment &b, const Env
             diffs.push_back(
                 fmt::format("setting {}: not in the baseline's fingerprint, this run {}", name, value));
     if (b.run_settings != c.run_settings)
-        diffs.push_back(fmt::format("--set: baseline [{}], this run [{}]", fmt::join(b.run_settings, ", "),
-                                    fmt::join(c.run_settings, ", ")));
+        diffs.push_back(fmt::format("--set: baseline [{}], this run [{}]", settings_text(b.run_settings),
+                                    settings_text(c.run_settings)));
     if (b.extension != c.extension)
         diffs.push_back(fmt::format("pg_perfgate extension: baseline {}, this run {}",
                                     b.extension ? "loaded" : "absent", c.extension ? "loaded" : "absent"));

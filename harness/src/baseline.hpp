@@ -19,6 +19,8 @@ void write_text_atomically(const std::string &path, const std::string &text);
 // Environment form compares server, settings and extension only: what is known before any workload ran.
 std::vector<std::string> environment_differences(const Environment &baseline, const Environment &current);
 std::vector<std::string> environment_differences(const Results &baseline, const Results &current);
+// "a=1, b=2": settings as a person would type them.
+std::string settings_text(const std::map<std::string, std::string> &settings);
 // What to do about a missing or non-comparable baseline (never: record one from the change itself).
 std::string record_advice(const std::string &baseline_path);
 // Throws BaselineError (exit code 3) naming every difference.

@@ -2,6 +2,7 @@
 // name the scenario, variant, size and metric and give both values.
 #include "gate.hpp"
 
+#include "baseline.hpp"
 #include "growth.hpp"
 #include "stats.hpp"
 
@@ -241,6 +242,10 @@ GateOutcome evaluate(const Results &current, const Results *baseline, const Resu
         if (baseline && !bs)
             out.notes.push_back(
                 fmt::format("scenario '{}' is not in the baseline: only absolute gates applied", s.name));
+        if (bs && bs->settings != s.settings)
+            out.notes.push_back(
+                fmt::format("scenario '{}': its settings changed since the baseline: [{}] -> [{}]", s.name,
+                            settings_text(bs->settings), settings_text(s.settings)));
         for (const auto &v : s.variants)
         {
             const VariantResult *bv = bs ? bs->variant(v.name) : nullptr;

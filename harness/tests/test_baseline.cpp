@@ -36,9 +36,13 @@ Results sample()
     r.env.server_version_num = 150020;
     r.env.settings = {{"jit", "off"}, {"work_mem", "4096"}};
     r.env.harness_version = "0.1.0";
+    r.env.run_settings = {{"random_page_cost", "1.1"}};
     ScenarioResult s;
     s.name = "lookups";
     s.data_hash = "abc";
+    s.data_hashes = {{"ids", "0123"}};
+    s.settings = {{"work_mem", "64MB"}};
+    s.gates.plan_changes_fail = true;
     s.sizes = {10, 100};
     s.iterations = 12;
     s.pairs = {{"batch vs loop", "loop", "batch"}};
@@ -129,16 +133,25 @@ TEST(Baseline, EnvironmentDifferencesAreNamed)
     cur.env.server_version_num = 160004;
     cur.env.settings["work_mem"] = "65536";
     cur.env.extension = true;
-    cur.scenarios[0].data_hash = "def";
+    cur.scenarios[0].data_hashes["ids"] = "4567";
     const auto diffs = environment_differences(base, cur);
     ASSERT_EQ(diffs.size(), 4u);
     EXPECT_EQ(diffs[0], "server major version: baseline 15.20, this run 16.4");
     EXPECT_EQ(diffs[1], "setting work_mem: baseline 4096, this run 65536");
     EXPECT_EQ(diffs[2], "pg_perfgate extension: baseline absent, this run loaded");
-    EXPECT_NE(diffs[3].find("scenario 'lookups': the data generation changed"), std::string::npos);
+    EXPECT_NE(diffs[3].find("scenario 'lookups': the generation of data set 'ids' changed"),
+              std::string::npos);
     std::string msg;
     EXPECT_EQ(exit_code_of([&] { require_comparable(base, cur, "b.json"); }, msg), 3);
     EXPECT_NE(msg.find("setting work_mem"), std::string::npos);
+
+    // Results written before per-data-set hashes: the whole data section's hash decides.
+    Results old_base = sample(), old_cur = sample();
+    old_base.scenarios[0].data_hashes.clear();
+    old_cur.scenarios[0].data_hash = "def";
+    ASSERT_EQ(environment_differences(old_base, old_cur).size(), 1u);
+    EXPECT_NE(environment_differences(old_base, old_cur)[0].find("the data generation changed"),
+              std::string::npos);
 }
 
 TEST(Baseline, MinorVersionAndVariantEditsStayComparable)
@@ -214,5 +227,6 @@ TEST(Baseline, RunSettingsAreCompared)
     cur.env.run_settings["work_mem"] = "64MB";
     const auto diffs = environment_differences(sample(), cur);
     ASSERT_EQ(diffs.size(), 1u);
-    EXPECT_EQ(diffs[0], "--set: baseline [], this run [(\"work_mem\", \"64MB\")]");
+    EXPECT_EQ(diffs[0],
+              "--set: baseline [random_page_cost=1.1], this run [random_page_cost=1.1, work_mem=64MB]");
 }

@@ -338,3 +338,17 @@ TEST(Gate, ZeroDurationSamplesAreSkippedNotACrash)
     EXPECT_FALSE(g.failed());
     EXPECT_EQ(g.count(Verdict::skipped), 1);
 }
+
+// Issue 10, item 7: a workload's `settings:` belong to the code under test: a change is noted next
+// to the findings, and what it does is for the gates to judge.
+TEST(Gate, ChangedWorkloadSettingsAreNoted)
+{
+    Results base = results(), cur = results();
+    base.scenarios[0].settings = {{"work_mem", "4MB"}};
+    cur.scenarios[0].settings = {{"work_mem", "64kB"}};
+    const GateOutcome g = evaluate(cur, &base);
+    EXPECT_FALSE(g.failed());
+    ASSERT_EQ(g.notes.size(), 1u);
+    EXPECT_EQ(g.notes[0], "scenario 'pagination': its settings changed since the baseline: [work_mem=4MB] -> "
+                          "[work_mem=64kB]");
+}
