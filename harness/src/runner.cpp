@@ -2,6 +2,7 @@
 // shapes. See runner.hpp for what is measured and what is not.
 #include "runner.hpp"
 
+#include "baseline.hpp"
 #include "datagen.hpp"
 #include "errors.hpp"
 #include "extension.hpp"
@@ -14,7 +15,6 @@
 #include <optional>
 
 #include <fmt/format.h>
-#include <fmt/ranges.h>
 
 namespace perfgate
 {
@@ -241,7 +241,7 @@ struct Arm
         catch (const SqlError &e)
         {
             throw InputError(fmt::format("scenario '{}': cannot apply its settings ({}): {}", w.name,
-                                         fmt::join(w.settings, ", "), e.what()));
+                                         settings_text(w.settings), e.what()));
         }
     }
 
@@ -471,7 +471,7 @@ Environment start_session(Connection &conn, const RunOptions &options, bool exte
     catch (const SqlError &e)
     {
         throw InputError(fmt::format("cannot apply the run's settings ({}): {}",
-                                     fmt::join(run_settings(options), ", "), e.what()));
+                                     settings_text(run_settings(options)), e.what()));
     }
     return fingerprint(conn, options, extension);
 }
