@@ -321,15 +321,30 @@ TEST(Integration, AbComparesTwoTargetsInterleaved)
     const CommandResult r =
         run_cli("ab " + data_file("it_base.yaml") + " " + dsn() + " --reference-dsn '" +
                 g_cluster->conninfo("perfgate_reference") + "' --iterations 10 --json " + json);
-    EXPECT_EQ(r.code, 0) << r.output;
+    // Two identical targets: every deterministic gate passes. Latency is judged by a statistical
+    // test over one short run, and on a loaded machine two server processes can differ for a whole
+    // run (seen: a confirmed x1.6-x2.9 on sub-millisecond queries in ~1 of 30 runs), so this test
+    // asserts the mechanics, not the false-alarm rate: that is measured over 20+ unchanged runs by
+    // harness/tests/false_alarm.sh and reported in docs/ci.md. A latency verdict may fail (exit 1);
+    // nothing else may.
+    EXPECT_TRUE(r.code == 0 || r.code == 1) << r.output;
     std::ifstream in(json);
     const nlohmann::json doc = nlohmann::json::parse(in);
-    int interleaved = 0;
+    int interleaved = 0, deterministic_failures = 0;
     for (const auto &f : doc["gate"]["findings"])
+    {
         interleaved +=
             f["gate"] == "latency" &&
             f["message"].get<std::string>().find("against interleaved baseline samples") != std::string::npos;
+        // (A plan change fails only together with a worse gate of its variant: not counted here.)
+        deterministic_failures += f["gate"] != "latency" && f["gate"] != "plans" && f["verdict"] == "fail";
+    }
     EXPECT_EQ(interleaved, 9); // 3 variants x 3 sizes
+    EXPECT_EQ(deterministic_failures, 0) << r.output;
+    if (r.code == 1)
+    {
+        EXPECT_NE(r.output.find("latency"), std::string::npos) << r.output;
+    }
     const CommandResult usage = run_cli("ab " + data_file("it_base.yaml") + " --reference-dsn x");
     EXPECT_EQ(usage.code, 2) << usage.output;
 }
