@@ -2,6 +2,7 @@
 #include "baseline.hpp"
 
 #include "errors.hpp"
+#include "outputs.hpp"
 
 #include <cerrno>
 #include <cmath>
@@ -75,15 +76,7 @@ void write_text_atomically(const std::string &path, const std::string &text)
     const int fd = mkstemp(tmp.data());
     if (fd < 0)
         throw InputError(fmt::format("cannot write {}: {}", path, std::strerror(errno)));
-    bool ok = true;
-    for (std::size_t off = 0; ok && off < text.size();)
-    {
-        const ssize_t n = ::write(fd, text.data() + off, text.size() - off);
-        if (n < 0 && errno == EINTR)
-            continue;
-        ok = n > 0;
-        off += n > 0 ? static_cast<std::size_t>(n) : 0;
-    }
+    bool ok = write_all(fd, text);
     ok = ok && fsync(fd) == 0;
     const int saved = errno;
     ok = (::close(fd) == 0) && ok;

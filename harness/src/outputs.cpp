@@ -48,20 +48,26 @@ void check_writable(const std::string &path, const char *option, bool append)
         fail(std::strerror(errno));
 }
 
+bool write_all(int fd, const std::string &text)
+{
+    for (std::size_t off = 0; off < text.size();)
+    {
+        const ssize_t n = ::write(fd, text.data() + off, text.size() - off);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
+        off += static_cast<std::size_t>(n);
+    }
+    return true;
+}
+
 void append_text(const std::string &path, const std::string &text)
 {
     const int fd = ::open(path.c_str(), O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
     if (fd < 0)
         throw InputError(fmt::format("cannot append to {}: {}", path, std::strerror(errno)));
-    bool ok = true;
-    for (std::size_t off = 0; ok && off < text.size();)
-    {
-        const ssize_t n = ::write(fd, text.data() + off, text.size() - off);
-        if (n < 0 && errno == EINTR)
-            continue;
-        ok = n > 0;
-        off += n > 0 ? static_cast<std::size_t>(n) : 0;
-    }
+    bool ok = write_all(fd, text);
     const int saved = errno;
     if (::close(fd) != 0 || !ok)
         throw InputError(fmt::format("cannot append to {}: {}", path, std::strerror(ok ? errno : saved)));

@@ -14,5 +14,7 @@ namespace perfgate
 void check_writable(const std::string &path, const char *option, bool append = false);
 
 void append_text(const std::string &path, const std::string &text);
+// Writes all of text to fd, retrying short writes and EINTR; false with errno set on failure.
+bool write_all(int fd, const std::string &text);
 
 } // namespace perfgate

@@ -4,6 +4,7 @@
 // The CLI tests run the real perfgate binary against the same cluster and check its exit codes.
 #include "baseline.hpp"
 #include "cluster.hpp"
+#include "cluster_env.hpp"
 #include "errors.hpp"
 #include "gate.hpp"
 #include "gate_run.hpp"
@@ -25,36 +26,11 @@
 #include <unistd.h>
 
 using namespace perfgate;
+using namespace perfgate::test_support;
 namespace fs = std::filesystem;
 
 namespace
 {
-
-EmbeddedCluster *g_cluster = nullptr;
-
-class ClusterEnvironment : public ::testing::Environment
-{
-  public:
-    void SetUp() override
-    {
-        cluster_ =
-            std::make_unique<EmbeddedCluster>(ClusterOptions{.preload_extension = true, .quiet = true});
-        g_cluster = cluster_.get();
-    }
-    void TearDown() override
-    {
-        g_cluster = nullptr;
-        cluster_.reset();
-    }
-
-  private:
-    std::unique_ptr<EmbeddedCluster> cluster_;
-};
-
-std::string data_file(const std::string &name)
-{
-    return std::string(PERFGATE_TEST_DATA) + "/" + name;
-}
 
 Results run_file(const std::string &name)
 {
