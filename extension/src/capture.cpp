@@ -284,47 +284,23 @@ void capture_executor_end(QueryDesc *queryDesc, Running *r)
         slowlog_write(key, s.ms, s.rows, slow_io);
 }
 
-namespace
-{
-
-// Plans with the nesting level raised: functions evaluated while planning are not top-level
-// statements, whether planning is measured or not. On error the level is restored by the
-// (sub)transaction abort (hooks.cpp).
-PlannedStmt *plan_nested(Query *parse, const char *query_string, int cursorOptions, ParamListInfo boundParams,
-                         planner_hook_type next)
-{
-    nesting_level++;
-    PlannedStmt *result = next ? next(parse, query_string, cursorOptions, boundParams)
-                               : standard_planner(parse, query_string, cursorOptions, boundParams);
-    nesting_level--;
-    return result;
-}
-
-} // namespace
-
 PlannedStmt *capture_planner(Query *parse, const char *query_string, int cursorOptions,
                              ParamListInfo boundParams, planner_hook_type next)
 {
     const bool tracked = parse->queryId != 0 && tracking(nesting_level);
     if (!(guc_track_planning && query_string != nullptr && tracked))
-    {
-        // Walked at its first execution (plan_cache.cpp): a plan never executed costs no walk.
-        PlannedStmt *result = plan_nested(parse, query_string, cursorOptions, boundParams, next);
-        plan_made(result);
-        return result;
-    }
+        return plan_and_note(parse, query_string, cursorOptions, boundParams, next);
 
     instr_time start, duration;
     const BufferUsage buf_start = pgBufferUsage;
     const WalUsage wal_start = pgWalUsage;
     INSTR_TIME_SET_CURRENT(start);
-    PlannedStmt *result = plan_nested(parse, query_string, cursorOptions, boundParams, next);
+    PlannedStmt *result = plan_and_note(parse, query_string, cursorOptions, boundParams, next);
     INSTR_TIME_SET_CURRENT(duration);
     INSTR_TIME_SUBTRACT(duration, start);
     pgperfgate::IoUsage io{};
     accumulate(io, buf_start, wal_start);
-    plan_made(result);
-    const PlanShape shape = plan_walk_latest();
+    const PlanShape shape = plan_walk_latest(); // of the plan plan_and_note() noted as the latest
 
     Sample s;
     s.kind = SampleKind::Planning;

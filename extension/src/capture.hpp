@@ -2,6 +2,7 @@
 #pragma once
 
 #include "exec_state.hpp"
+#include "plan_cache.hpp"
 #include "pg.hpp"
 
 namespace pgpf
@@ -27,6 +28,21 @@ inline bool capture_finish_is_empty(const QueryDesc *qd)
 // statement off the stack whether or not it is still tracked. running: its stack entry, or NULL
 // (then only a statement with the executor's instrumentation, the fallback, is recorded).
 void capture_executor_end(QueryDesc *queryDesc, Running *running);
+// Plans with the nesting level raised around the planner (functions evaluated while planning are
+// not top-level statements; on error the (sub)transaction abort restores the level) and notes the
+// new plan as the latest, so that its first execution walks it once (plan_cache.cpp). All that
+// happens when planning is not recorded; capture_planner() times it when it is.
+inline PlannedStmt *plan_and_note(Query *parse, const char *query_string, int cursorOptions,
+                                  ParamListInfo boundParams, planner_hook_type next)
+{
+    nesting_level++;
+    PlannedStmt *result = next ? next(parse, query_string, cursorOptions, boundParams)
+                               : standard_planner(parse, query_string, cursorOptions, boundParams);
+    nesting_level--;
+    plan_made(result);
+    return result;
+}
+// Planning, recorded when pg_perfgate.track_planning says so.
 PlannedStmt *capture_planner(Query *parse, const char *query_string, int cursorOptions,
                              ParamListInfo boundParams, planner_hook_type next);
 // buf_start and wal_start: the usage counters before the utility ran.

@@ -13,7 +13,6 @@
 #include "guard.hpp"
 #include "module.hpp"
 #include "normalize.hpp"
-#include "plan_cache.hpp"
 #include "store.hpp"
 
 namespace pgpf
@@ -59,18 +58,8 @@ PlannedStmt *on_planner(Query *parse, const char *query_string, int cursorOption
                    {
                        exec_sync_message();
                        if (!guc_track_planning)
-                       {
-                           // Planning not recorded: the level raised (functions evaluated while
-                           // planning are not top-level statements) and the plan noted, no more.
-                           nesting_level++;
-                           PlannedStmt *result =
-                               prev_planner
-                                   ? prev_planner(parse, query_string, cursorOptions, boundParams)
-                                   : standard_planner(parse, query_string, cursorOptions, boundParams);
-                           nesting_level--;
-                           plan_made(result);
-                           return result;
-                       }
+                           return plan_and_note(parse, query_string, cursorOptions, boundParams,
+                                                prev_planner);
                        return capture_planner(parse, query_string, cursorOptions, boundParams, prev_planner);
                    });
 }
