@@ -377,13 +377,13 @@ void flush_at_exit(int code, Datum)
 void forget_pending_on_abort(XactEvent event, void *)
 {
     if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
-        detect_pending_qd = nullptr;
+        guarded("detect xact callback", [] { detect_pending_qd = nullptr; });
 }
 
 void forget_pending_on_subabort(SubXactEvent event, SubTransactionId, SubTransactionId, void *)
 {
     if (event == SUBXACT_EVENT_ABORT_SUB)
-        detect_pending_qd = nullptr;
+        guarded("detect subxact callback", [] { detect_pending_qd = nullptr; });
 }
 
 } // namespace

@@ -23,6 +23,7 @@
  */
 #include "plan_cache.hpp"
 
+#include "guard.hpp"
 #include "plan_id.hpp"
 
 namespace pgpf
@@ -72,9 +73,8 @@ void init_slots()
 }
 
 // The plans of this context are gone (it is being reset or deleted).
-void forget_context(void *arg)
+void forget_context_body(MemoryContext cxt)
 {
-    const MemoryContext cxt = static_cast<MemoryContext>(arg);
     for (int c = 0; c < kContexts; c++)
     {
         Registered &r = contexts[c];
@@ -90,6 +90,11 @@ void forget_context(void *arg)
         r.cxt = nullptr;
         return;
     }
+}
+
+void forget_context(void *arg)
+{
+    guarded("memory context callback", [&] { forget_context_body(static_cast<MemoryContext>(arg)); });
 }
 
 // The registry index of cxt, registering our callback on it when it has none; -1 when full.
