@@ -243,13 +243,15 @@ CREATE VIEW pg_perfgate_info AS
   SELECT * FROM pg_perfgate_info_internal();
 
 -- This backend's execution state (the statement asking counts when it is tracked): statements on
--- the running stack, open subtransactions, nesting level, bytes of the per-backend text cache.
+-- the running stack, open subtransactions, nesting level, bytes of the per-backend text cache,
+-- anti-pattern flushes that took the lock, executions sampled for the scan detector.
 CREATE FUNCTION pg_perfgate_backend_state(
     OUT running_statements integer,
     OUT subtransactions integer,
     OUT nesting_level integer,
     OUT text_cache_bytes bigint,
-    OUT antipattern_flushes bigint
+    OUT antipattern_flushes bigint,
+    OUT sampled_executions bigint
 )
 RETURNS record
 AS 'MODULE_PATHNAME', 'pg_perfgate_backend_state'

@@ -36,27 +36,6 @@ double TimeStats::stddev() const
     return v > 0 ? std::sqrt(v) : 0.0;
 }
 
-void IoUsage::add(const IoUsage &o)
-{
-    shared_blks_hit += o.shared_blks_hit;
-    shared_blks_read += o.shared_blks_read;
-    shared_blks_dirtied += o.shared_blks_dirtied;
-    shared_blks_written += o.shared_blks_written;
-    local_blks_hit += o.local_blks_hit;
-    local_blks_read += o.local_blks_read;
-    local_blks_dirtied += o.local_blks_dirtied;
-    local_blks_written += o.local_blks_written;
-    temp_blks_read += o.temp_blks_read;
-    temp_blks_written += o.temp_blks_written;
-    blk_read_time += o.blk_read_time;
-    blk_write_time += o.blk_write_time;
-    temp_blk_read_time += o.temp_blk_read_time;
-    temp_blk_write_time += o.temp_blk_write_time;
-    wal_records += o.wal_records;
-    wal_fpi += o.wal_fpi;
-    wal_bytes += o.wal_bytes;
-}
-
 void JitUsage::add(const JitUsage &o)
 {
     functions += o.functions;

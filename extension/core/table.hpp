@@ -72,16 +72,25 @@ template <typename Entry> class ClockTable
     }
 
     ClockTable() = default;
-    explicit ClockTable(void *mem) : base_(static_cast<char *>(mem)) {}
+    // A handle on the table laid out in `mem`: where its arrays start is worked out once here, from
+    // the geometry (capacity, nslots), which never changes after create().
+    explicit ClockTable(void *mem) : base_(static_cast<char *>(mem))
+    {
+        const Header *h = header();
+        slots_ = reinterpret_cast<Slot *>(base_ + align(sizeof(Header)));
+        metas_ = reinterpret_cast<Meta *>(reinterpret_cast<char *>(slots_) + align(sizeof(Slot) * h->nslots));
+        entries_ =
+            reinterpret_cast<Entry *>(reinterpret_cast<char *>(metas_) + align(sizeof(Meta) * h->capacity));
+    }
 
     // Lays out an empty table in `mem`, which must hold bytes(capacity).
     static ClockTable create(void *mem, uint32_t capacity)
     {
-        ClockTable t(mem);
-        Header *h = t.header();
+        Header *h = static_cast<Header *>(mem);
         std::memset(h, 0, sizeof(Header));
         h->capacity = capacity;
         h->nslots = slots_for(capacity);
+        ClockTable t(mem);
         t.clear();
         return t;
     }
@@ -213,17 +222,9 @@ template <typename Entry> class ClockTable
   private:
     static size_t align(size_t n) { return (n + 63) & ~size_t{63}; }
     Header *header() const { return reinterpret_cast<Header *>(base_); }
-    Slot *slots() const { return reinterpret_cast<Slot *>(base_ + align(sizeof(Header))); }
-    Meta *metas() const
-    {
-        return reinterpret_cast<Meta *>(base_ + align(sizeof(Header)) +
-                                        align(sizeof(Slot) * header()->nslots));
-    }
-    Entry *entries() const
-    {
-        return reinterpret_cast<Entry *>(reinterpret_cast<char *>(metas()) +
-                                         align(sizeof(Meta) * header()->capacity));
-    }
+    Slot *slots() const { return slots_; }
+    Meta *metas() const { return metas_; }
+    Entry *entries() const { return entries_; }
 
     // The clock: the first in-use entry, from the hand on, whose usage has run down to zero.
     uint32_t victim()
@@ -267,6 +268,9 @@ template <typename Entry> class ClockTable
     }
 
     char *base_ = nullptr;
+    Slot *slots_ = nullptr;
+    Meta *metas_ = nullptr;
+    Entry *entries_ = nullptr;
 };
 
 } // namespace pgperfgate

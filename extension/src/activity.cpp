@@ -85,12 +85,6 @@ template <typename F> inline void write_slot(ActivitySlot *s, F &&fill)
     s->changecount++;
 }
 
-void clear_on_abort(XactEvent event, void *)
-{
-    if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
-        guarded("activity xact callback", [] { activity_end(); });
-}
-
 } // namespace
 
 void activity_shmem_request()
@@ -107,11 +101,6 @@ void activity_shmem_startup()
     if (!found)
         memset(static_cast<void *>(slots), 0, activity_size());
     LWLockRelease(AddinShmemInitLock);
-}
-
-void activity_init()
-{
-    RegisterXactCallback(clear_on_abort, nullptr);
 }
 
 void activity_start(uint64 queryid, uint64 planid)

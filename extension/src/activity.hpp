@@ -9,10 +9,9 @@ namespace pgpf
 
 void activity_shmem_request();
 void activity_shmem_startup();
-// Registers the transaction callbacks that clear this backend's slot when its statement fails.
-void activity_init();
-// A tracked top-level statement starts (its plan id known) / ends. A few stores into this backend's
-// own cache line.
+// A tracked top-level statement starts (its plan id known) / ends, or its transaction aborts (the
+// failed statement never reaches ExecutorEnd; hooks.cpp's transaction callback calls it). A few
+// stores into this backend's own cache line.
 void activity_start(uint64 queryid, uint64 planid);
 void activity_end();
 

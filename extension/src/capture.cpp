@@ -86,20 +86,19 @@ EntryKey make_key(uint64 queryid, uint64 planid, bool toplevel)
     return key;
 }
 
-// Records a sample: into the existing entry, or into a new one whose texts are prepared here
-// first. qd: the execution's QueryDesc, for its plan text (NULL for planning and utilities).
+// The rest of record() below, out of line: an entry that still wants its plan text (found: the
+// store has the entry and counted the sample), or a new entry, whose texts are prepared here first.
 // The sample's I/O may point into the execution-state stack: it is copied before anything that
 // could run code (rendering a plan text starts a subtransaction) and so move the stack.
-void record(const EntryKey &key, const Sample &sample, const char *source, int location, int length,
-            QueryDesc *qd)
+void record_rest(const EntryKey &key, const Sample &sample, const char *source, int location, int length,
+                 QueryDesc *qd, bool found)
 {
     Sample s = sample;
-    bool need_plan;
     const bool want_plan = guc_plan_text && key.planid != 0 && qd != nullptr && qd->planstate != nullptr &&
                            s.kind == SampleKind::Execution;
-    if (store_update(key, s, &need_plan))
+    if (found)
     {
-        if (need_plan && want_plan)
+        if (want_plan)
         {
             char *plan;
             const PlanTextState state = render_plan_text(qd, &plan);
@@ -125,6 +124,17 @@ void record(const EntryKey &key, const Sample &sample, const char *source, int l
         pfree(query);
     if (plan)
         pfree(plan);
+}
+
+// Records a sample: into the existing entry, or into a new one whose texts are prepared first.
+// qd: the execution's QueryDesc, for its plan text (NULL for planning and utilities).
+inline void record(const EntryKey &key, const Sample &sample, const char *source, int location, int length,
+                   QueryDesc *qd)
+{
+    bool need_plan;
+    const bool found = store_update(key, sample, &need_plan);
+    if (unlikely(!found || need_plan))
+        record_rest(key, sample, source, location, length, qd, found);
 }
 
 } // namespace
@@ -211,7 +221,7 @@ void capture_call_end(QueryDesc *queryDesc, Running *r, bool is_run, uint64 coun
     exec_call_end(r);
     instr_time now;
     INSTR_TIME_SET_CURRENT(now);
-    INSTR_TIME_ACCUM_DIFF(r->elapsed, now, r->started);
+    r->elapsed_ns += PGPF_INSTR_DIFF_NS(now, r->started);
     accumulate(r->io, r->buf_before, r->wal_before);
     if (is_run)
     {
@@ -242,8 +252,8 @@ void capture_executor_end(QueryDesc *queryDesc, Running *r)
         // right after recording; an error in between leaves it to the (sub)transaction's abort.
         facts = r->facts;
         features = r->plan_features;
-        s.ms = INSTR_TIME_GET_MILLISEC(r->elapsed);
-        s.ns = uint64(INSTR_TIME_GET_DOUBLE(r->elapsed) * 1e9);
+        s.ns = uint64(Max(r->elapsed_ns, int64(0)));
+        s.ms = double(s.ns) / 1e6;
         s.io = &r->io;
         temp_written = r->io.temp_blks_written;
         if (unlikely(slowlog_due(s.ms)))

@@ -114,6 +114,24 @@ extern "C"
 #endif
 
 /*
+ * now - start in nanoseconds, for two instr_time readings. From 16 instr_time is an int64 of ticks
+ * (INSTR_TIME_GET_NANOSEC converts an interval); until 15 it is a struct timespec on every platform
+ * but Windows (which PostgreSQL 15 builds of this extension do not target), where the arithmetic
+ * is done here rather than with INSTR_TIME_ACCUM_DIFF's normalizing loops.
+ */
+#if PG_VERSION_NUM >= 160000
+#define PGPF_INSTR_DIFF_NS(now, start)                                                                       \
+    ((int64)INSTR_TIME_GET_NANOSEC(now) - (int64)INSTR_TIME_GET_NANOSEC(start))
+#elif !defined(WIN32)
+#define PGPF_INSTR_DIFF_NS(now, start)                                                                       \
+    (((int64)(now).tv_sec - (int64)(start).tv_sec) * INT64CONST(1000000000) +                                \
+     ((int64)(now).tv_nsec - (int64)(start).tv_nsec))
+#else
+#define PGPF_INSTR_DIFF_NS(now, start)                                                                       \
+    ((int64)((INSTR_TIME_GET_DOUBLE(now) - INSTR_TIME_GET_DOUBLE(start)) * 1e9))
+#endif
+
+/*
  * A uniform random number in [0, 1): pg_prng (15 and later) or random() (14).
  */
 #if PG_VERSION_NUM >= 150000

@@ -4,13 +4,13 @@
  *
  * Everything is per backend and O(1) per statement: the burst tracker (core/burst.hpp) is fed each
  * recorded execution, an OFFSET is looked at only when the plan walk saw one, a scan's row counts
- * only on the executions sampled by pg_perfgate.sample_rate (which get per-node row counts, never
- * per-node timing). Shared memory is touched only when a pattern fires. What a detector asks for
- * (a log line, a WARNING, an ERROR) is raised after ExecutorEnd has cleaned up, by
- * detect_raise_pending(), and only for the statement it is about: the message is tagged with the
- * statement's QueryDesc, and dropped when a (sub)transaction aborts, so that a failure between
- * queuing and raising never lets it fire on a later, unrelated statement. An ERROR aborts the
- * statement and its transaction, nothing else.
+ * only on the executions sampled by pg_perfgate.sample_rate among those of plans with a filtered
+ * sequential scan (which get per-node row counts, never per-node timing). Shared memory is touched only when
+ * a pattern fires. What a detector asks for (a log line, a WARNING, an ERROR) is raised after ExecutorEnd has
+ * cleaned up, by detect_raise_pending(), and only for the statement it is about: the message is tagged with
+ * the statement's QueryDesc, and dropped when a (sub)transaction aborts, so that a failure between queuing
+ * and raising never lets it fire on a later, unrelated statement. An ERROR aborts the statement and its
+ * transaction, nothing else.
  *
  * The thresholds decide what is written to shared memory for every role, so only superusers may
  * change them (PGC_SUSET); the *_action settings only change what this session is told.
@@ -47,6 +47,7 @@ namespace pgpf
 {
 
 const QueryDesc *detect_pending_qd = nullptr;
+int64 detect_sampled = 0;
 
 namespace
 {
@@ -374,25 +375,7 @@ void flush_at_exit(int code, Datum)
             });
 }
 
-void forget_pending_on_abort(XactEvent event, void *)
-{
-    if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
-        guarded("detect xact callback", [] { detect_pending_qd = nullptr; });
-}
-
-void forget_pending_on_subabort(SubXactEvent event, SubTransactionId, SubTransactionId, void *)
-{
-    if (event == SUBXACT_EVENT_ABORT_SUB)
-        guarded("detect subxact callback", [] { detect_pending_qd = nullptr; });
-}
-
 } // namespace
-
-void detect_init()
-{
-    RegisterXactCallback(forget_pending_on_abort, nullptr);
-    RegisterSubXactCallback(forget_pending_on_subabort, nullptr);
-}
 
 void detect_define_gucs()
 {
@@ -425,8 +408,9 @@ void detect_define_gucs()
         nullptr, &guc_huge_fetch_rows, 100000, 0, INT_MAX, PGC_SUSET, 0, nullptr, nullptr, nullptr);
     DefineCustomRealVariable(
         "pg_perfgate.sample_rate",
-        "Fraction of executions that get per-node row counts for the sequential-scan detector.", nullptr,
-        &guc_sample_rate, 0.01, 0.0, 1.0, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+        "Fraction of the executions of plans with a filtered sequential scan that get per-node row "
+        "counts for the sequential-scan detector.",
+        nullptr, &guc_sample_rate, 0.01, 0.0, 1.0, PGC_SUSET, 0, nullptr, nullptr, nullptr);
     DefineCustomIntVariable(
         "pg_perfgate.seq_scan_min_rows", "Rows a sequential scan must read before its filter is judged.",
         nullptr, &guc_seq_scan_min_rows, 10000, 1, INT_MAX, PGC_SUSET, 0, nullptr, nullptr, nullptr);
@@ -465,11 +449,15 @@ void detect_executor_start(QueryDesc *queryDesc, Running *running)
         running->facts.system = system;
     if (!system)
         tracker.note_statement(queryDesc->plannedstmt->queryId, -1);
-    // Called before the executor starts, so that the sample gets per-node row counts.
-    if (running != nullptr && queryDesc->plannedstmt->commandType == CMD_SELECT && sample_now())
+    // Called before the executor starts, so that the sample gets per-node row counts. Only a SELECT
+    // whose plan has a filtered sequential scan is sampled: nothing else reads the counts, and an
+    // instrumented execution costs a counter update per node and row.
+    if (running != nullptr && (running->plan_features & PLAN_HAS_SEQSCAN) &&
+        queryDesc->plannedstmt->commandType == CMD_SELECT && sample_now())
     {
         queryDesc->instrument_options |= INSTRUMENT_ROWS;
         running->facts.sampled = true;
+        detect_sampled++;
     }
 }
 

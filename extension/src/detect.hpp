@@ -10,8 +10,6 @@ namespace pgpf
 
 void detect_define_gucs();
 bool detect_enabled(); // pg_perfgate.detect
-// Registers the (sub)transaction callbacks that drop a finding's message when its statement fails.
-void detect_init();
 void detect_executor_start(QueryDesc *queryDesc, Running *running);
 void detect_note_utility(uint64 queryid); // a utility statement (a DO block, say) is starting
 void detect_utility_end();                // ... and has ended: the loops it ran are over
@@ -28,6 +26,14 @@ inline bool detect_pending_for(const QueryDesc *queryDesc)
     return detect_pending_qd != nullptr && detect_pending_qd == queryDesc;
 }
 void detect_raise_pending(const QueryDesc *queryDesc);
+// A (sub)transaction aborts: a message waiting for a statement of it is dropped (hooks.cpp's
+// transaction callbacks call this), so it can never fire on a later, unrelated statement.
+inline void detect_forget_pending()
+{
+    detect_pending_qd = nullptr;
+}
 void detect_flush(); // ends this backend's open bursts (before the views read them)
+// Executions this backend sampled for the scan detector, for pg_perfgate_backend_state().
+extern int64 detect_sampled;
 
 } // namespace pgpf

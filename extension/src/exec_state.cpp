@@ -33,8 +33,6 @@
  */
 #include "exec_state.hpp"
 
-#include "guard.hpp"
-
 namespace pgpf
 {
 
@@ -83,7 +81,9 @@ template <typename F> void drop_if(F &&drop)
     running_top = kept;
 }
 
-void xact_event(XactEvent event)
+} // namespace
+
+void exec_xact_event(XactEvent event)
 {
     switch (event)
     {
@@ -111,7 +111,7 @@ void xact_event(XactEvent event)
     }
 }
 
-void subxact_event(SubXactEvent event, SubTransactionId mySubid, SubTransactionId parentSubid)
+void exec_subxact_event(SubXactEvent event, SubTransactionId mySubid, SubTransactionId parentSubid)
 {
     switch (event)
     {
@@ -146,45 +146,6 @@ void subxact_event(SubXactEvent event, SubTransactionId mySubid, SubTransactionI
     default:
         break;
     }
-}
-
-void on_xact(XactEvent event, void *)
-{
-    guarded("xact callback", [&] { xact_event(event); });
-}
-
-void on_subxact(SubXactEvent event, SubTransactionId mySubid, SubTransactionId parentSubid, void *)
-{
-    guarded("subxact callback", [&] { subxact_event(event, mySubid, parentSubid); });
-}
-
-} // namespace
-
-void exec_state_init()
-{
-    RegisterXactCallback(on_xact, nullptr);
-    RegisterSubXactCallback(on_subxact, nullptr);
-}
-
-Running *exec_push(QueryDesc *qd, uint64 queryid, bool toplevel)
-{
-    if (Running *dead = exec_find(qd))
-        exec_pop(dead);
-    if (running_top == kRunning)
-        return nullptr;
-    Running *r = &running[running_top++];
-    r->qd = qd;
-    r->queryid = queryid;
-    r->planid = 0;
-    r->plan_features = 0;
-    r->toplevel = toplevel;
-    Assert(current_subid == GetCurrentSubTransactionId());
-    r->subid = current_subid;
-    r->call_subid = r->subid; // ExecutorStart is in progress
-    INSTR_TIME_SET_ZERO(r->elapsed);
-    memset(&r->io, 0, sizeof(r->io));
-    memset(&r->facts, 0, sizeof(r->facts));
-    return r;
 }
 
 int exec_subxact_depth()

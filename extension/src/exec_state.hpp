@@ -35,7 +35,7 @@ struct Running
     SubTransactionId subid;      // the subtransaction it started in
     SubTransactionId call_subid; // while a call is in progress: the subtransaction it began in
     instr_time started;          // of the call being measured
-    instr_time elapsed;          // summed over calls
+    int64 elapsed_ns;            // summed over calls
     BufferUsage buf_before;
     WalUsage wal_before;
     pgperfgate::IoUsage io; // summed over calls
@@ -56,8 +56,9 @@ extern TimestampTz nesting_message;
 void exec_pop_slow(Running *r);
 } // namespace exec_detail
 
-// Registers the (sub)transaction callbacks; once, from _PG_init.
-void exec_state_init();
+// The (sub)transaction events, from the one pair of callbacks hooks.cpp registers.
+void exec_xact_event(XactEvent event);
+void exec_subxact_event(SubXactEvent event, SubTransactionId mySubid, SubTransactionId parentSubid);
 // First thing in every hook a client message can enter by: a new message starts at level zero.
 inline void exec_sync_message()
 {
@@ -69,9 +70,6 @@ inline void exec_sync_message()
     }
 }
 
-// A tracked statement is about to start; NULL when the stack is full (deep recursion, many open
-// cursors): the caller then measures it with the executor's own instrumentation.
-Running *exec_push(QueryDesc *qd, uint64 queryid, bool toplevel);
 // ExecutorStart has returned: the statement is no longer in a call.
 inline void exec_started(Running *r)
 {
@@ -85,11 +83,6 @@ inline Running *exec_find(const QueryDesc *qd)
             return &running[i];
     return nullptr;
 }
-// Whether r, found earlier, is still qd's entry (what ran since may have moved the stack).
-inline bool exec_is_live(const Running *r, const QueryDesc *qd)
-{
-    return r - exec_detail::running < exec_detail::running_top && r->qd == qd;
-}
 // Off the stack (at ExecutorEnd); r must be an entry exec_find() returned.
 inline void exec_pop(Running *r)
 {
@@ -97,6 +90,34 @@ inline void exec_pop(Running *r)
         exec_detail::running_top--; // the common case: the innermost statement ends
     else
         exec_detail::exec_pop_slow(r);
+}
+// A tracked statement is about to start; NULL when the stack is full (deep recursion, many open
+// cursors): the caller then measures it with the executor's own instrumentation.
+inline Running *exec_push(QueryDesc *qd, uint64 queryid, bool toplevel)
+{
+    using namespace exec_detail;
+    if (Running *dead = exec_find(qd))
+        exec_pop(dead);
+    if (running_top == kRunning)
+        return nullptr;
+    Running *r = &running[running_top++];
+    r->qd = qd;
+    r->queryid = queryid;
+    r->planid = 0;
+    r->plan_features = 0;
+    r->toplevel = toplevel;
+    Assert(current_subid == GetCurrentSubTransactionId());
+    r->subid = current_subid;
+    r->call_subid = r->subid; // ExecutorStart is in progress
+    r->elapsed_ns = 0;
+    memset(&r->io, 0, sizeof(r->io));
+    memset(&r->facts, 0, sizeof(r->facts));
+    return r;
+}
+// Whether r, found earlier, is still qd's entry (what ran since may have moved the stack).
+inline bool exec_is_live(const Running *r, const QueryDesc *qd)
+{
+    return r < exec_detail::running + exec_detail::running_top && r->qd == qd;
 }
 // Around each ExecutorRun/ExecutorFinish call of a statement on the stack.
 inline void exec_call_begin(Running *r)

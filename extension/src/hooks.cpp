@@ -7,6 +7,7 @@
  */
 #include "hooks.hpp"
 
+#include "activity.hpp"
 #include "capture.hpp"
 #include "detect.hpp"
 #include "exec_state.hpp"
@@ -224,12 +225,39 @@ void on_process_utility(PlannedStmt *pstmt, const char *queryString, bool readOn
         });
 }
 
+// One pair of (sub)transaction callbacks for the whole extension: PostgreSQL calls every registered
+// callback for every event (two per commit at least), so each module's reaction is called from here.
+void on_xact(XactEvent event, void *)
+{
+    guarded("xact callback",
+            [&]
+            {
+                exec_xact_event(event);
+                if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
+                {
+                    detect_forget_pending();
+                    activity_end();
+                }
+            });
+}
+
+void on_subxact(SubXactEvent event, SubTransactionId mySubid, SubTransactionId parentSubid, void *)
+{
+    guarded("subxact callback",
+            [&]
+            {
+                exec_subxact_event(event, mySubid, parentSubid);
+                if (event == SUBXACT_EVENT_ABORT_SUB)
+                    detect_forget_pending();
+            });
+}
+
 } // namespace
 
 void install_hooks()
 {
-    exec_state_init();
-    detect_init();
+    RegisterXactCallback(on_xact, nullptr);
+    RegisterSubXactCallback(on_subxact, nullptr);
     prev_post_parse_analyze = post_parse_analyze_hook;
     post_parse_analyze_hook = on_post_parse_analyze;
     prev_planner = planner_hook;

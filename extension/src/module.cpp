@@ -149,6 +149,5 @@ void _PG_init(void)
                 shmem_startup_hook = on_shmem_startup;
                 install_hooks();
                 errors_install_hook();
-                activity_init();
             });
 }

@@ -140,18 +140,8 @@ PlanShape plan_walk_latest()
     return latest.shape;
 }
 
-PlanShape plan_shape_for(const PlannedStmt *stmt)
+PlanShape plan_shape_reused(const PlannedStmt *stmt)
 {
-    if (stmt == latest.stmt && stmt->planTree == latest.plan_tree && stmt->rtable == latest.rtable &&
-        stmt->queryId == latest.queryid)
-    {
-        if (!latest.known)
-        {
-            latest.shape = walk(stmt);
-            latest.known = true;
-        }
-        return latest.shape;
-    }
     if (unlikely(!slots_ready))
         init_slots();
     const int i = slot_of(stmt);

@@ -41,8 +41,18 @@ inline void plan_made(const PlannedStmt *stmt)
 }
 // Walks the latest plan now, and returns its shape.
 PlanShape plan_walk_latest();
+// The shape of a plan made before the latest one, run again (the reuse cache).
+PlanShape plan_shape_reused(const PlannedStmt *stmt);
 // At ExecutorStart: the plan's shape, walked at most once per plan however often it runs
-// (prepared statements, PL/pgSQL's cached plans), and exact however memory is reused.
-PlanShape plan_shape_for(const PlannedStmt *stmt);
+// (prepared statements, PL/pgSQL's cached plans), and exact however memory is reused. Inline for
+// the usual case, the first execution of the plan just made.
+inline PlanShape plan_shape_for(const PlannedStmt *stmt)
+{
+    const plan_cache_detail::Latest &l = plan_cache_detail::latest;
+    if (likely(stmt == l.stmt && stmt->planTree == l.plan_tree && stmt->rtable == l.rtable &&
+               stmt->queryId == l.queryid))
+        return l.known ? l.shape : plan_walk_latest();
+    return plan_shape_reused(stmt);
+}
 
 } // namespace pgpf

@@ -254,21 +254,24 @@ inline void node(uint64 &h, const Plan *plan, Pending &pending, const List *rtab
 }
 
 // Depth first: down the left spine in a loop, right subtrees and listed children waiting on the
-// stack (last pushed first). The hash is a local, so it stays in a register.
+// stack (last pushed first). The hash is a local, so it stays in a register. A plan that is one left
+// spine (most are: a scan under a few nodes) never touches the stack.
 uint64 walk(uint64 h, const Plan *root, const List *rtable, uint32 &features)
 {
     Pending pending;
-    pending.push(root);
-    while (pending.sp > 0)
+    const Plan *plan = root;
+    for (;;)
     {
-        for (const Plan *plan = pending.stack[--pending.sp]; plan != nullptr; plan = plan->lefttree)
+        for (; plan != nullptr; plan = plan->lefttree)
         {
             node(h, plan, pending, rtable, features);
             if (plan->righttree != nullptr && !pending.push(plan->righttree))
                 h = walk_now(h, plan->righttree, rtable, features);
         }
+        if (pending.sp == 0)
+            return h;
+        plan = pending.stack[--pending.sp];
     }
-    return h;
 }
 
 } // namespace

@@ -10,7 +10,7 @@
  *  - Sort: the tuplesort's statistics (external sort, kB on disk). In memory the same tuples take
  *    about twice their size on disk (tuple headers, the sort array), so that is the estimate.
  *  - Hash (of a hash join): the hash table's batches and per-batch peak, or the instrumentation's
- *    copy of them on executions sampled by pg_perfgate.sample_rate; the whole inner side needs
+ *    copy of them on an execution sampled for the scan detector (detect.cpp); the whole inner side needs
  *    about batches x peak.
  *  - HashAggregate: its peak memory and the kB it spilled.
  * Anything else that wrote temp files (a tuplestore, a CTE) is reported without a node, with the

@@ -142,7 +142,7 @@ char *plan_slot(int p, uint32 idx)
     return partition_base(p) + shared->plan_offset[p] + Size(idx) * shared->plan_text_size;
 }
 
-uint64 key_hash(const EntryKey &k)
+inline __attribute__((always_inline)) uint64 key_hash(const EntryKey &k)
 {
     pgperfgate::Fingerprint f;
     f.mix((uint64(k.userid) << 32) | k.dbid);

@@ -548,13 +548,14 @@ Datum pg_perfgate_backend_state(PG_FUNCTION_ARGS)
                              TupleDesc desc;
                              if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
                                  elog(ERROR, "return type must be a row type");
-                             Datum values[5];
-                             bool nulls[5] = {false, false, false, false, false};
+                             Datum values[6];
+                             bool nulls[6] = {false, false, false, false, false, false};
                              values[0] = Int32GetDatum(pgpf::exec_depth());
                              values[1] = Int32GetDatum(pgpf::exec_subxact_depth());
                              values[2] = Int32GetDatum(pgpf::nesting_level);
                              values[3] = Int64GetDatum(int64(pgpf::normalize_cache_bytes()));
                              values[4] = Int64GetDatum(pgpf::ap_flushes);
+                             values[5] = Int64GetDatum(pgpf::detect_sampled);
                              return HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls));
                          });
 }
