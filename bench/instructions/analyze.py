@@ -129,7 +129,8 @@ def breakdown(p1, p2, dn, obj, top):
                 callees[callee[1]] += sign * v
     out = [{"function": k, "incl_per_stmt": round(v / dn, 1)} for k, v in callees.most_common() if v / dn >= 0.5]
     self_total = sum(r["self_per_stmt"] for r in rows)
-    return rows[:top], out[:top], self_total
+    calls_total = sum(callees.values()) / dn
+    return rows[:top], out[:top], self_total, calls_total
 
 
 def main():
@@ -211,6 +212,7 @@ def main():
         print(f"Repeat runs: largest spread of a total Ir between rounds {worst:.5f}%\n")
 
     doc["functions"] = {}
+    own = collections.defaultdict(dict)  # workload -> extension -> own instructions per statement
     for ext, obj in (("pg_perfgate", "pg_perfgate.so"), ("pg_stat_statements", "pg_stat_statements.so")):
         for w in workloads:
             f1 = os.path.join(a.cgdir, f"cg.{w}.{ext}.{a.n1}.1")
@@ -218,9 +220,11 @@ def main():
             if not (os.path.exists(f1) and os.path.exists(f2)):
                 continue
             p1, p2 = Profile(f1), Profile(f2)
-            rows, callees, self_total = breakdown(p1, p2, dn, obj, a.top)
+            rows, callees, self_total, calls_total = breakdown(p1, p2, dn, obj, a.top)
+            own[w][ext] = self_total + calls_total
             doc["functions"].setdefault(ext, {})[w] = {"functions": rows, "calls_into_postgres": callees,
-                                                        "self_total_per_stmt": round(self_total, 1)}
+                                                        "self_total_per_stmt": round(self_total, 1),
+                                                        "own_total_per_stmt": round(self_total + calls_total, 1)}
             if ext != "pg_perfgate" and w not in ("point_select", "union40", "function_all"):
                 continue
             print(f"{ext}, {w}: functions in {obj} per statement "
@@ -232,6 +236,21 @@ def main():
             for r in callees:
                 print(f"  {r['incl_per_stmt']:>8.0f}           {short(r['function'])}")
             print()
+
+    # What each extension's own code executes: its functions plus what they call in PostgreSQL and
+    # libc, the chained standard_* work excluded. Unlike the Ir slopes above, this does not move
+    # with the heap's layout (which loading a library or filling a cache mid-run shifts, and which
+    # changes what every malloc of the statements costs).
+    both = [w for w in workloads if len(own.get(w, {})) == 2]
+    if both:
+        print("Own instructions per statement (the extension's functions and what they call; heap-layout independent)")
+        print(f"{'workload':<18}{'pg_stat_statements':>20}{'pg_perfgate':>14}{'difference':>12}")
+        for w in both:
+            b_, a_ = own[w]["pg_stat_statements"], own[w]["pg_perfgate"]
+            print(f"{w:<18}{b_:>20.0f}{a_:>14.0f}{a_ - b_:>+12.0f}")
+            doc["workloads"][w]["own_instructions"] = {"pg_stat_statements": round(b_, 1),
+                                                       "pg_perfgate": round(a_, 1)}
+        print()
 
     with open(a.out, "w") as f:
         json.dump(doc, f, indent=2)

@@ -12,7 +12,8 @@
 #                                  [--configs none,query_id,pg_stat_statements,pg_perfgate_nodetect,pg_perfgate]
 #                                               (also pg_perfgate_slowlog: pg_perfgate with log_min_duration on
 #                                                and nothing slow enough to log)
-#                                  [--keep DIR]   (keep round 1's callgrind files and results.tsv in DIR;
+#                                  [--keep DIR]   (keep round 1's callgrind files of every configuration and
+#                                                  results.tsv in DIR;
 #                                                  re-analyze with analyze.py --results DIR/results.tsv --cgdir DIR)
 # Prints a table and writes JSON (default bench/results/instructions.json). Takes ~5 min (2 rounds).
 set -euo pipefail
@@ -83,6 +84,21 @@ gen() { # gen WORKLOAD N
         function_all) echo "SET pg_perfgate.track = 'all'"; echo "SET pg_stat_statements.track = 'all'" ;;
         union40) echo "SET max_parallel_workers_per_gather = 0" ;;
     esac
+    # EXPLAIN of the workload's statements, once, in every configuration: the catalog caches that
+    # EXPLAIN fills (operator, function and column names) are then warm in all of them, as on a
+    # server that has run for a while. Otherwise pg_perfgate's one rendering of each new plan's text
+    # fills them in the middle of the run, and the cache blocks it leaves above the statements'
+    # memory make glibc's malloc slower for every later statement (join_agg: ~500 instructions per
+    # statement, all inside malloc, none in either extension), which says something about the
+    # heap's layout, not about the extension's cost.
+    local line
+    while IFS= read -r line; do
+        case $line in SELECT* | INSERT* | EXECUTE*) echo "EXPLAIN (COSTS OFF) $line" ;; esac
+    done < <(stmts "$1" 1)
+    case $1 in function_*) echo "EXPLAIN (COSTS OFF) SELECT abalance FROM pgbench_accounts WHERE aid = 1" ;; esac
+    stmts "$1" "$2"
+}
+stmts() { # stmts WORKLOAD N: the measured statements
     awk -v w="$1" -v n="$2" 'BEGIN {
         for (i = 0; i < n; i++) {
             k = 1 + (i * 7919) % 99950
@@ -123,15 +139,22 @@ for w in $WORKLOADS; do
 done
 
 # pg_perfgate_nodetect is pg_perfgate with its anti-pattern detectors off, to price them apart.
+# Each workload repeats one statement, in a transaction of its own: to the detectors, one loop. Whether
+# two executions belong to one burst depends on the idle gap between them (burst_window, 10 ms), and
+# under callgrind every gap is 50-100 times longer than natively and varies with the machine's load: a
+# loop would break into bursts at random, each break costing a report, and the figures would drift
+# from run to run. So the window is widened to a minute: the detectors are measured on a loop that goes
+# on, as it does natively; what a burst's reports cost comes once per detected loop, not per statement.
 CONFIGS=${CONFIGS_ARG:-"none query_id pg_stat_statements pg_perfgate_nodetect pg_perfgate"}
+PGPF_OPTS="-c shared_preload_libraries=$PGPF_LIB -c pg_perfgate.save=off -c pg_perfgate.burst_window=60000"
 config_opts() {
     case $1 in
         none) echo "-c compute_query_id=off" ;;
         query_id) echo "-c compute_query_id=on" ;;
         pg_stat_statements) echo "-c shared_preload_libraries=pg_stat_statements -c pg_stat_statements.save=off" ;;
-        pg_perfgate_nodetect) echo "-c shared_preload_libraries=$PGPF_LIB -c pg_perfgate.save=off -c pg_perfgate.detect=off" ;;
-        pg_perfgate) echo "-c shared_preload_libraries=$PGPF_LIB -c pg_perfgate.save=off" ;;
-        pg_perfgate_slowlog) echo "-c shared_preload_libraries=$PGPF_LIB -c pg_perfgate.save=off -c pg_perfgate.log_min_duration=60000" ;;
+        pg_perfgate_nodetect) echo "$PGPF_OPTS -c pg_perfgate.detect=off" ;;
+        pg_perfgate) echo "$PGPF_OPTS" ;;
+        pg_perfgate_slowlog) echo "$PGPF_OPTS -c pg_perfgate.log_min_duration=60000" ;;
     esac
 }
 
@@ -156,8 +179,11 @@ for r in $(seq 1 "$ROUNDS"); do
                 printf '%s\t%s\t%s\t%s\t%s\n' "$r" "$w" "$c" "$n" "$ir" >>"$RESULTS"
                 done_=$((done_ + 1))
                 printf '  [%d/%d] round %d %-13s %-21s N=%-5d Ir=%s\n' $done_ $total "$r" $w $c "$n" "$ir" >&2
-                # Keep round 1 of the extensions for the function breakdown.
-                                if [ "$r" != 1 ] || [ $c = none ] || [ $c = query_id ] || [ $c = pg_perfgate_nodetect ]; then rm -f "$cg"; fi
+                # Keep round 1 of the extensions for the function breakdown (with --keep, of every
+                # configuration, so that what an extension changes inside PostgreSQL can be compared).
+                if [ "$r" != 1 ] || { [ -z "$KEEP" ] && { [ $c = none ] || [ $c = query_id ] || [ $c = pg_perfgate_nodetect ]; }; }; then
+                    rm -f "$cg"
+                fi
             done
         done
     done
