@@ -421,8 +421,8 @@ std::size_t output_width()
 // an embedded cluster: it would have nothing to show.
 ExitCode top_command(const Options &o)
 {
-    Connection conn(given_conninfo(o));
-    const nlohmann::json top = read_top(conn, o.top);
+    const auto conn = connect_for_top(given_conninfo(o));
+    const nlohmann::json top = read_top(*conn, o.top);
     if (o.top_json)
         std::fputs((top.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n").c_str(),
                    stdout);

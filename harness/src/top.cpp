@@ -62,11 +62,12 @@ nlohmann::json read_server(Connection &conn, const std::string &schema)
         // Installed with CREATE EXTENSION but not preloaded: every view raises this.
         if (std::string_view(e.what()).find("shared_preload_libraries") == std::string_view::npos)
             throw;
-        throw SqlError(fmt::format("pg_perfgate is installed in database \"{}\" but the server has not loaded "
-                                   "it: add pg_perfgate to shared_preload_libraries in postgresql.conf and "
-                                   "restart the server",
-                                   conn.database()),
-                       e.sqlstate());
+        throw SqlError(
+            fmt::format("pg_perfgate is installed in database \"{}\" but the server has not loaded "
+                        "it: add pg_perfgate to shared_preload_libraries in postgresql.conf and "
+                        "restart the server",
+                        conn.database()),
+            e.sqlstate());
     }
     server["version"] = conn.server_parameter("server_version");
     server["version_num"] = conn.server_version();
@@ -88,9 +89,9 @@ nlohmann::json read_hot_queries(Connection &conn, const std::string &schema, con
         "FROM {}.pg_perfgate_hot_queries WHERE {} AND ($2::bool OR toplevel) "
         "ORDER BY total_exec_time DESC, calls DESC, queryid LIMIT $3::int) t",
         schema, in_scope);
-    nlohmann::json rows = json_rows(conn, sql,
-                                    {o.all_databases ? "true" : "false", o.nested ? "true" : "false",
-                                     std::to_string(o.limit)});
+    nlohmann::json rows =
+        json_rows(conn, sql,
+                  {o.all_databases ? "true" : "false", o.nested ? "true" : "false", std::to_string(o.limit)});
     in_scope_total = 0;
     for (auto &row : rows)
     {
@@ -136,8 +137,8 @@ nlohmann::json read_antipatterns(Connection &conn, const std::string &schema, co
 
 std::size_t code_points(std::string_view s)
 {
-    return static_cast<std::size_t>(
-        std::count_if(s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
+    return static_cast<std::size_t>(std::count_if(
+        s.begin(), s.end(), [](char c) { return (static_cast<unsigned char>(c) & 0xC0) != 0x80; }));
 }
 
 std::string pad(const std::string &s, std::size_t width, bool left)
@@ -248,9 +249,10 @@ std::string hot_section(const nlohmann::json &top, const TopOptions &o, std::siz
                                   top.value("hot_queries_in_scope", std::int64_t{0}));
     if (rows.empty())
         return out + "no hot queries recorded\n";
-    std::vector<Column> columns = {{"rank"},    {"calls"},     {"total ms"}, {"share %"},
-                                   {"mean ms"}, {"p95 ms"},    {"rows/call"}, {"plans"},
-                                   {"errors"},  {"anti-patterns", true, true}, {"query", true}};
+    std::vector<Column> columns = {
+        {"rank"},       {"calls"},     {"total ms"}, {"share %"}, {"mean ms"},
+        {"p95 ms"},     {"rows/call"}, {"plans"},    {"errors"},  {"anti-patterns", true, true},
+        {"query", true}};
     if (o.all_databases)
         columns.insert(columns.begin() + 1, {"database", true});
     if (o.nested)
@@ -336,20 +338,27 @@ std::string antipatterns_section(const nlohmann::json &top, const TopOptions &o,
         at = end;
         for (const char *key : {"detail", "advice"})
             if (r.contains(key) && r[key].is_string())
-                out += "    " + one_line(fmt::format("{}: {}", key, r[key].get<std::string>()), indent_width) +
-                       "\n";
+                out += "    " +
+                       one_line(fmt::format("{}: {}", key, r[key].get<std::string>()), indent_width) + "\n";
     }
     return out;
 }
 
 } // namespace
 
+std::unique_ptr<Connection> connect_for_top(const std::string &conninfo)
+{
+    auto conn = std::make_unique<Connection>(conninfo);
+    if (conn->server_parameter("is_superuser") != "on")
+        return conn;
+    // Set at connection start: a SET would itself be recorded. PGOPTIONS or options= are kept.
+    std::string options = conn->option("options");
+    options += (options.empty() ? "" : " ") + std::string("-c pg_perfgate.track=none");
+    return std::make_unique<Connection>(conninfo_with(conninfo, {{"options", options}}));
+}
+
 nlohmann::json read_top(Connection &conn, const TopOptions &options)
 {
-    // Reading the views must not put perfgate's own statements among the hot queries it shows; only a
-    // superuser may switch tracking off for its session.
-    if (conn.server_parameter("is_superuser") == "on")
-        conn.exec("SELECT pg_catalog.set_config('pg_perfgate.track', 'none', false)");
     const std::string schema = extension_schema(conn);
     nlohmann::json top;
     top["server"] = read_server(conn, schema);
@@ -366,11 +375,11 @@ std::string render_top_text(const nlohmann::json &top, const TopOptions &options
 {
     const auto &server = top["server"];
     const std::string version = server.value("version", std::string("?"));
-    std::string out = fmt::format(
-        "pg_perfgate top: PostgreSQL {}, database {}{}, {}/{} entries, stats since {}\n\n",
-        version.substr(0, version.find(' ')), top.value("database", std::string("?")),
-        options.all_databases ? " (showing all databases)" : "", text_of(server, "entries"),
-        text_of(server, "max"), short_time(server.value("stats_reset", nlohmann::json())));
+    std::string out =
+        fmt::format("pg_perfgate top: PostgreSQL {}, database {}{}, {}/{} entries, stats since {}\n\n",
+                    version.substr(0, version.find(' ')), top.value("database", std::string("?")),
+                    options.all_databases ? " (showing all databases)" : "", text_of(server, "entries"),
+                    text_of(server, "max"), short_time(server.value("stats_reset", nlohmann::json())));
     out += hot_section(top, options, width) + "\n";
     out += plan_changes_section(top, options, width) + "\n";
     out += antipatterns_section(top, options, width);

@@ -9,6 +9,7 @@
 #include "pg.hpp"
 
 #include <cstddef>
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -23,6 +24,10 @@ struct TopOptions
     bool nested = false;        // also statements run inside functions (pg_perfgate.track = all)
     bool all_databases = false; // every database of the server, not only the connected one
 };
+
+// A connection for read_top(). A superuser's session starts with pg_perfgate.track = none, so that
+// reading the views adds no statement of perfgate's own to what it shows (only a superuser may).
+std::unique_ptr<Connection> connect_for_top(const std::string &conninfo);
 
 // {server, database, hot_queries, plan_changes, antipatterns}. Throws InputError when the extension is
 // not installed in the connected database and SqlError naming shared_preload_libraries when it is
