@@ -22,12 +22,12 @@ namespace
 constexpr const char *insufficient_privilege = "<insufficient privilege>";
 
 // Rows of a statement that returns one json text per row.
-nlohmann::json json_rows(Connection &conn, const std::string &sql, const std::vector<Param> &params)
+nlohmann::ordered_json json_rows(Connection &conn, const std::string &sql, const std::vector<Param> &params)
 {
-    nlohmann::json out = nlohmann::json::array();
+    nlohmann::ordered_json out = nlohmann::ordered_json::array();
     Result r = conn.exec(sql, params);
     for (int i = 0; i < r.rows(); ++i)
-        out.push_back(nlohmann::json::parse(r.value(i, 0)));
+        out.push_back(nlohmann::ordered_json::parse(r.value(i, 0)));
     return out;
 }
 
@@ -47,15 +47,15 @@ std::string extension_schema(Connection &conn)
 const char *const in_scope = "($1::bool OR dbid = (SELECT oid FROM pg_catalog.pg_database "
                              "WHERE datname = pg_catalog.current_database()))";
 
-nlohmann::json read_server(Connection &conn, const std::string &schema)
+nlohmann::ordered_json read_server(Connection &conn, const std::string &schema)
 {
-    nlohmann::json server;
+    nlohmann::ordered_json server;
     try
     {
         Result r = conn.exec(fmt::format("SELECT row_to_json(i)::text FROM (SELECT entries, max, evictions, "
                                          "stats_reset FROM {}.pg_perfgate_info) i",
                                          schema));
-        server = nlohmann::json::parse(r.value(0, 0));
+        server = nlohmann::ordered_json::parse(r.value(0, 0));
     }
     catch (const SqlError &e)
     {
@@ -74,8 +74,8 @@ nlohmann::json read_server(Connection &conn, const std::string &schema)
     return server;
 }
 
-nlohmann::json read_hot_queries(Connection &conn, const std::string &schema, const TopOptions &o,
-                                std::int64_t &in_scope_total)
+nlohmann::ordered_json read_hot_queries(Connection &conn, const std::string &schema, const TopOptions &o,
+                                        std::int64_t &in_scope_total)
 {
     // Nested statements' time is also inside their callers': shares are within each level.
     const std::string sql = fmt::format(
@@ -89,7 +89,7 @@ nlohmann::json read_hot_queries(Connection &conn, const std::string &schema, con
         "FROM {}.pg_perfgate_hot_queries WHERE {} AND ($2::bool OR toplevel) "
         "ORDER BY total_exec_time DESC, calls DESC, queryid LIMIT $3::int) t",
         schema, in_scope);
-    nlohmann::json rows =
+    nlohmann::ordered_json rows =
         json_rows(conn, sql,
                   {o.all_databases ? "true" : "false", o.nested ? "true" : "false", std::to_string(o.limit)});
     in_scope_total = 0;
@@ -103,7 +103,7 @@ nlohmann::json read_hot_queries(Connection &conn, const std::string &schema, con
 
 // One row per query with two or more plans: the plan seen last against the fastest one. Query ids
 // the role may not see are all NULL in the view and cannot be told apart, so they are left out.
-nlohmann::json read_plan_changes(Connection &conn, const std::string &schema, const TopOptions &o)
+nlohmann::ordered_json read_plan_changes(Connection &conn, const std::string &schema, const TopOptions &o)
 {
     const std::string sql = fmt::format(
         "SELECT row_to_json(t)::text FROM ("
@@ -121,7 +121,7 @@ nlohmann::json read_plan_changes(Connection &conn, const std::string &schema, co
     return json_rows(conn, sql, {o.all_databases ? "true" : "false", std::to_string(o.limit)});
 }
 
-nlohmann::json read_antipatterns(Connection &conn, const std::string &schema, const TopOptions &o)
+nlohmann::ordered_json read_antipatterns(Connection &conn, const std::string &schema, const TopOptions &o)
 {
     const std::string sql = fmt::format(
         "SELECT row_to_json(t)::text FROM ("
@@ -149,7 +149,7 @@ std::string pad(const std::string &s, std::size_t width, bool left)
     return left ? s + std::string(width - n, ' ') : std::string(width - n, ' ') + s;
 }
 
-std::string text_of(const nlohmann::json &row, const char *key)
+std::string text_of(const nlohmann::ordered_json &row, const char *key)
 {
     const auto it = row.find(key);
     if (it == row.end() || it->is_null())
@@ -159,7 +159,7 @@ std::string text_of(const nlohmann::json &row, const char *key)
     return it->dump();
 }
 
-std::string fixed(const nlohmann::json &row, const char *key, int decimals)
+std::string fixed(const nlohmann::ordered_json &row, const char *key, int decimals)
 {
     const auto it = row.find(key);
     if (it == row.end() || !it->is_number())
@@ -167,14 +167,14 @@ std::string fixed(const nlohmann::json &row, const char *key, int decimals)
     return fmt::format("{:.{}f}", it->get<double>(), decimals);
 }
 
-std::string query_of(const nlohmann::json &row)
+std::string query_of(const nlohmann::ordered_json &row)
 {
     const auto it = row.find("query");
     return it == row.end() || it->is_null() ? insufficient_privilege : it->get<std::string>();
 }
 
 // "2026-11-30T00:12:01.123456+00:00" as "2026-11-30 00:12:01+00:00".
-std::string short_time(const nlohmann::json &value)
+std::string short_time(const nlohmann::ordered_json &value)
 {
     if (!value.is_string())
         return "never";
@@ -196,10 +196,8 @@ struct Column
 {
     std::string header;
     bool left = false;
-    bool shrink = false; // cut to the header's width, if need be, to leave the last column its minimum
+    bool shrink = false; // cut, down to its header's width, to leave the last column its share
 };
-
-constexpr std::size_t min_last_width = 30;
 
 // Columns padded to their widest cell; the last one takes what is left of `width` (0: no limit).
 std::string table(const std::vector<Column> &columns, std::vector<std::vector<std::string>> rows,
@@ -214,6 +212,8 @@ std::string table(const std::vector<Column> &columns, std::vector<std::vector<st
     std::size_t used = 0;
     for (std::size_t i = 0; i + 1 < columns.size(); ++i)
         used += widths[i] + 2;
+    // The last column is the query: it gets two fifths of the width before a shrinkable column grows.
+    const std::size_t min_last_width = std::max<std::size_t>(30, width * 2 / 5);
     for (std::size_t i = 0; width > 0 && i + 1 < columns.size(); ++i)
         if (columns[i].shrink && used + min_last_width > width)
         {
@@ -224,7 +224,7 @@ std::string table(const std::vector<Column> &columns, std::vector<std::vector<st
             for (auto &row : rows)
                 row[i] = one_line(row[i], widths[i]);
         }
-    const std::size_t last = width == 0 ? 0 : std::max(min_last_width, width > used ? width - used : 0);
+    const std::size_t last = width == 0 ? 0 : std::max<std::size_t>(30, width > used ? width - used : 0);
     const auto line = [&](const std::vector<std::string> &cells)
     {
         std::string out;
@@ -241,7 +241,7 @@ std::string table(const std::vector<Column> &columns, std::vector<std::vector<st
     return out;
 }
 
-std::string hot_section(const nlohmann::json &top, const TopOptions &o, std::size_t width)
+std::string hot_section(const nlohmann::ordered_json &top, const TopOptions &o, std::size_t width)
 {
     const auto &rows = top["hot_queries"];
     std::string out = fmt::format("Hot queries: {} by total execution time, {} of {}\n",
@@ -261,7 +261,7 @@ std::string hot_section(const nlohmann::json &top, const TopOptions &o, std::siz
     for (const auto &r : rows)
     {
         std::vector<std::string> kinds;
-        for (const auto &k : r.value("antipatterns", nlohmann::json::array()))
+        for (const auto &k : r.value("antipatterns", nlohmann::ordered_json::array()))
             kinds.push_back(k.get<std::string>());
         std::vector<std::string> c = {text_of(r, "rank"),
                                       text_of(r, "calls"),
@@ -283,7 +283,7 @@ std::string hot_section(const nlohmann::json &top, const TopOptions &o, std::siz
     return out + table(columns, cells, width);
 }
 
-std::string plan_changes_section(const nlohmann::json &top, const TopOptions &o, std::size_t width)
+std::string plan_changes_section(const nlohmann::ordered_json &top, const TopOptions &o, std::size_t width)
 {
     const auto &rows = top["plan_changes"];
     std::string out = "Plan changes: queries run with two or more plans, the latest plan's mean time "
@@ -308,7 +308,7 @@ std::string plan_changes_section(const nlohmann::json &top, const TopOptions &o,
 }
 
 // Detail and advice are sentences: each on a line of its own under its finding, cut to fit.
-std::string antipatterns_section(const nlohmann::json &top, const TopOptions &o, std::size_t width)
+std::string antipatterns_section(const nlohmann::ordered_json &top, const TopOptions &o, std::size_t width)
 {
     const auto &rows = top["antipatterns"];
     std::string out = "Anti-patterns: what the detectors found, by time spent\n";
@@ -357,10 +357,10 @@ std::unique_ptr<Connection> connect_for_top(const std::string &conninfo)
     return std::make_unique<Connection>(conninfo_with(conninfo, {{"options", options}}));
 }
 
-nlohmann::json read_top(Connection &conn, const TopOptions &options)
+nlohmann::ordered_json read_top(Connection &conn, const TopOptions &options)
 {
     const std::string schema = extension_schema(conn);
-    nlohmann::json top;
+    nlohmann::ordered_json top;
     top["server"] = read_server(conn, schema);
     top["database"] = conn.database();
     std::int64_t hot_total = 0;
@@ -371,15 +371,15 @@ nlohmann::json read_top(Connection &conn, const TopOptions &options)
     return top;
 }
 
-std::string render_top_text(const nlohmann::json &top, const TopOptions &options, std::size_t width)
+std::string render_top_text(const nlohmann::ordered_json &top, const TopOptions &options, std::size_t width)
 {
     const auto &server = top["server"];
     const std::string version = server.value("version", std::string("?"));
-    std::string out =
-        fmt::format("pg_perfgate top: PostgreSQL {}, database {}{}, {}/{} entries, stats since {}\n\n",
-                    version.substr(0, version.find(' ')), top.value("database", std::string("?")),
-                    options.all_databases ? " (showing all databases)" : "", text_of(server, "entries"),
-                    text_of(server, "max"), short_time(server.value("stats_reset", nlohmann::json())));
+    std::string out = fmt::format(
+        "pg_perfgate top: PostgreSQL {}, database {}{}, {}/{} entries, stats since {}\n\n",
+        version.substr(0, version.find(' ')), top.value("database", std::string("?")),
+        options.all_databases ? " (showing all databases)" : "", text_of(server, "entries"),
+        text_of(server, "max"), short_time(server.value("stats_reset", nlohmann::ordered_json())));
     out += hot_section(top, options, width) + "\n";
     out += plan_changes_section(top, options, width) + "\n";
     out += antipatterns_section(top, options, width);

@@ -32,10 +32,10 @@ std::unique_ptr<Connection> connect_for_top(const std::string &conninfo);
 // {server, database, hot_queries, plan_changes, antipatterns}. Throws InputError when the extension is
 // not installed in the connected database and SqlError naming shared_preload_libraries when it is
 // installed but the server did not load it.
-nlohmann::json read_top(Connection &conn, const TopOptions &options);
+nlohmann::ordered_json read_top(Connection &conn, const TopOptions &options);
 
 // Aligned sections for a terminal `width` columns wide, query texts cut to fit (0: never cut).
-std::string render_top_text(const nlohmann::json &top, const TopOptions &options, std::size_t width);
+std::string render_top_text(const nlohmann::ordered_json &top, const TopOptions &options, std::size_t width);
 
 // `text` on one line: runs of whitespace become one space, and a text longer than `width` code points
 // ends in "…" at exactly `width` (0: no limit).

@@ -148,12 +148,12 @@ TEST(Reports, TopTextFitsOneLineAndSaysWhatIsMissing)
     EXPECT_EQ(one_line("SELECT 'ééé'", 10), "SELECT 'é…");
     EXPECT_EQ(one_line("SELECT 'ééé'", 0), "SELECT 'ééé'");
 
-    nlohmann::json top = {{"server", {{"version", "15.20 (Debian)"}, {"entries", 2}, {"max", 5000}}},
-                          {"database", "app"},
-                          {"hot_queries_in_scope", 0},
-                          {"hot_queries", nlohmann::json::array()},
-                          {"plan_changes", nlohmann::json::array()},
-                          {"antipatterns", nlohmann::json::array()}};
+    nlohmann::ordered_json top = {{"server", {{"version", "15.20 (Debian)"}, {"entries", 2}, {"max", 5000}}},
+                                  {"database", "app"},
+                                  {"hot_queries_in_scope", 0},
+                                  {"hot_queries", nlohmann::ordered_json::array()},
+                                  {"plan_changes", nlohmann::ordered_json::array()},
+                                  {"antipatterns", nlohmann::ordered_json::array()}};
     std::string text = perfgate::render_top_text(top, {}, 100);
     EXPECT_EQ(
         text.rfind("pg_perfgate top: PostgreSQL 15.20, database app, 2/5000 entries, stats since never\n", 0),
@@ -172,7 +172,7 @@ TEST(Reports, TopTextFitsOneLineAndSaysWhatIsMissing)
                                   {"rows_per_call", 1},
                                   {"plan_count", 1},
                                   {"errors", 0},
-                                  {"antipatterns", nlohmann::json::array()},
+                                  {"antipatterns", nlohmann::ordered_json::array()},
                                   {"queryid", nullptr},
                                   {"query", nullptr}});
     top["antipatterns"].push_back({{"kind", "n_plus_one"},
