@@ -568,7 +568,7 @@ int run_cli(int argc, char **argv)
     add_connection_options(top, o, "libpq connection string or URI; -h/-p/-U/-d override its parts");
     top->add_option("-n,--limit", o.top.limit, "rows per section")
         ->capture_default_str()
-        ->check(CLI::PositiveNumber);
+        ->check(CLI::Range(1, 100000));
     top->add_flag("--json", o.top_json, "print one JSON document instead of the tables");
     top->add_flag("--nested", o.top.nested,
                   "also statements run inside functions (recorded with pg_perfgate.track = all)");
