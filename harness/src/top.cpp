@@ -34,7 +34,7 @@ nlohmann::ordered_json json_rows(Connection &conn, const std::string &sql, const
 // The schema the extension lives in, quoted; InputError when it is not installed here.
 std::string extension_schema(Connection &conn)
 {
-    Result r = conn.exec("SELECT quote_ident(n.nspname), current_database() FROM pg_catalog.pg_extension x "
+    Result r = conn.exec("SELECT quote_ident(n.nspname) FROM pg_catalog.pg_extension x "
                          "JOIN pg_catalog.pg_namespace n ON n.oid = x.extnamespace "
                          "WHERE x.extname = 'pg_perfgate'");
     if (r.rows() == 0)
@@ -44,8 +44,9 @@ std::string extension_schema(Connection &conn)
     return std::string(r.value(0, 0));
 }
 
-const char *const in_scope = "($1::bool OR dbid = (SELECT oid FROM pg_catalog.pg_database "
-                             "WHERE datname = pg_catalog.current_database()))";
+// $1: every database, else the connected one.
+const char *const database_filter = "($1::bool OR dbid = (SELECT oid FROM pg_catalog.pg_database "
+                                    "WHERE datname = pg_catalog.current_database()))";
 
 nlohmann::ordered_json read_server(Connection &conn, const std::string &schema)
 {
@@ -88,7 +89,7 @@ nlohmann::ordered_json read_hot_queries(Connection &conn, const std::string &sch
         "coalesce(antipatterns, '{{}}') AS antipatterns, query, count(*) OVER () AS in_scope "
         "FROM {}.pg_perfgate_hot_queries WHERE {} AND ($2::bool OR toplevel) "
         "ORDER BY total_exec_time DESC, calls DESC, queryid LIMIT $3::int) t",
-        schema, in_scope);
+        schema, database_filter);
     nlohmann::ordered_json rows =
         json_rows(conn, sql,
                   {o.all_databases ? "true" : "false", o.nested ? "true" : "false", std::to_string(o.limit)});
@@ -117,7 +118,7 @@ nlohmann::ordered_json read_plan_changes(Connection &conn, const std::string &sc
         "WHERE c.queryid IS NOT NULL AND {} "
         "GROUP BY d.datname, c.dbid, c.queryid "
         "ORDER BY latest_slowdown_vs_best DESC NULLS LAST, calls DESC, c.queryid LIMIT $2::int) t",
-        schema, in_scope);
+        schema, database_filter);
     return json_rows(conn, sql, {o.all_databases ? "true" : "false", std::to_string(o.limit)});
 }
 
@@ -129,7 +130,7 @@ nlohmann::ordered_json read_antipatterns(Connection &conn, const std::string &sc
         "largest, rows_discarded, detail, advice, query, first_seen, last_seen "
         "FROM {}.pg_perfgate_antipatterns WHERE {} "
         "ORDER BY total_time DESC NULLS LAST, occurrences DESC, kind, queryid LIMIT $2::int) t",
-        schema, in_scope);
+        schema, database_filter);
     return json_rows(conn, sql, {o.all_databases ? "true" : "false", std::to_string(o.limit)});
 }
 
