@@ -1,7 +1,7 @@
 // perfgate: the command line. Parses arguments (CLI11; connection options as pgbench and psql: -h host,
 // -p port, -U user, -d database, and the PG* environment), chooses the server (those, else an embedded
-// throw-away cluster), dispatches to run / compare / gate / ab / demo, and maps every perfgate::Error to
-// its exit code in one place: 0 pass, 1 regression, 2 usage, input, connection or SQL error, 3 baseline
+// throw-away cluster), dispatches to run / compare / gate / ab / demo / top, and maps every perfgate::Error
+// to its exit code in one place: 0 pass, 1 regression, 2 usage, input, connection or SQL error, 3 baseline
 // missing or not comparable. Whatever the exit code, the requested reports are written, and no
 // password from a connection string reaches the terminal or a report.
 #include "baseline.hpp"
@@ -16,6 +16,7 @@
 #include "report.hpp"
 #include "runner.hpp"
 #include "suite.hpp"
+#include "top.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -27,6 +28,7 @@
 
 #include <CLI/CLI.hpp>
 #include <fmt/format.h>
+#include <sys/ioctl.h>
 #include <unistd.h>
 
 namespace perfgate
@@ -55,6 +57,8 @@ struct Options
     double progress_interval = 0; // -P
     std::string current;          // compare
     std::vector<std::string> set; // --set name=value
+    TopOptions top;               // top
+    bool top_json = false;        // top --json: the document on stdout
 };
 
 // `--set name=value` pairs as a map; a malformed one is a usage error (exit 2).
@@ -71,15 +75,20 @@ std::map<std::string, std::string> run_settings(const Options &o)
     return out;
 }
 
-void add_target_options(CLI::App *cmd, Options &o)
+void add_connection_options(CLI::App *cmd, Options &o, const char *dsn_help)
 {
     cmd->add_option("-h,--host", o.host, "database server host or socket directory (as pgbench; PGHOST)");
     cmd->add_option("-p,--port", o.port, "database server port (PGPORT)");
     cmd->add_option("-U,--username", o.user, "database user name (PGUSER)");
     cmd->add_option("-d,--dbname", o.dbname, "database name or connection string (PGDATABASE)");
-    cmd->add_option("--dsn", o.dsn,
-                    "libpq connection string or URI of the server to test (use a scratch database: "
-                    "workloads create and drop tables); -h/-p/-U/-d override its parts");
+    cmd->add_option("--dsn", o.dsn, dsn_help);
+}
+
+void add_target_options(CLI::App *cmd, Options &o)
+{
+    add_connection_options(cmd, o,
+                           "libpq connection string or URI of the server to test (use a scratch database: "
+                           "workloads create and drop tables); -h/-p/-U/-d override its parts");
     cmd->add_flag("--embedded", o.embedded, "start a throw-away cluster even when PG* variables are set");
     cmd->add_flag("--no-extension", o.no_extension,
                   "embedded cluster: do not preload pg_perfgate even if installed");
@@ -397,9 +406,37 @@ void check_outputs(const Options &o)
         check_writable(o.baseline, "-b/--baseline");
 }
 
+// Columns of the terminal stdout is, else $COLUMNS, else 0: a log or a pipe gets whole texts.
+std::size_t output_width()
+{
+    winsize ws{};
+    if (::isatty(STDOUT_FILENO) && ::ioctl(STDOUT_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_col > 0)
+        return ws.ws_col;
+    if (const char *columns = std::getenv("COLUMNS"); columns && std::atoi(columns) > 0)
+        return static_cast<std::size_t>(std::atoi(columns));
+    return 0;
+}
+
+// The server as psql finds it: the options given, else the PG* environment and libpq's defaults. Never
+// an embedded cluster: it would have nothing to show.
+ExitCode top_command(const Options &o)
+{
+    const auto conn = connect_for_top(given_conninfo(o));
+    const nlohmann::json top = read_top(*conn, o.top);
+    if (o.top_json)
+        std::fputs((top.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n").c_str(),
+                   stdout);
+    else
+        std::fputs(render_top_text(top, o.top, output_width()).c_str(), stdout);
+    std::fflush(stdout);
+    return ExitCode::pass;
+}
+
 int dispatch(Options &o)
 {
     check_outputs(o);
+    if (o.command == "top")
+        return static_cast<int>(top_command(o));
     const std::vector<std::string> builtin = {builtin_workload_dir()};
     if (o.command == "run")
     {
@@ -442,7 +479,7 @@ int dispatch(Options &o)
     return 0;
 }
 
-const char *const commands[] = {"run", "compare", "gate", "ab", "demo"};
+const char *const commands[] = {"run", "compare", "gate", "ab", "demo", "top"};
 
 // CLI11 says "A subcommand is required" for a misspelt command; name it instead, as git does.
 std::string unknown_command(int argc, char **argv)
@@ -468,7 +505,8 @@ int run_cli(int argc, char **argv)
 {
     Options o;
     CLI::App app{
-        "perfgate: replay PostgreSQL workloads, keep a baseline, and fail CI on regressions.\n"
+        "perfgate: replay PostgreSQL workloads, keep a baseline, and fail CI on regressions; show a "
+        "server's hot queries, plan changes and anti-patterns (top).\n"
         "Exit codes: 0 pass, 1 regression, 2 usage/input/connection error, 3 baseline missing or not "
         "comparable.",
         "perfgate"};
@@ -523,6 +561,19 @@ int run_cli(int argc, char **argv)
         app.add_subcommand("demo", "run the built-in scenario suite and print what each fix buys here");
     add_target_options(demo, o);
     add_report_options(demo, o);
+
+    auto *top = app.add_subcommand(
+        "top", "show a server's hot queries, plan changes and anti-patterns (needs pg_perfgate installed in "
+               "the database)");
+    add_connection_options(top, o, "libpq connection string or URI; -h/-p/-U/-d override its parts");
+    top->add_option("-n,--limit", o.top.limit, "rows per section")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 100000));
+    top->add_flag("--json", o.top_json, "print one JSON document instead of the tables");
+    top->add_flag("--nested", o.top.nested,
+                  "also statements run inside functions (recorded with pg_perfgate.track = all)");
+    top->add_flag("--all-databases", o.top.all_databases,
+                  "every database of the server, not only the connected one");
 
     if (const std::string unknown = unknown_command(argc, argv); !unknown.empty())
     {

@@ -164,6 +164,15 @@ std::string Connection::server_parameter(const char *name) const
     return v ? v : "";
 }
 
+std::string Connection::option(const char *keyword) const
+{
+    const ConninfoOptions opts(PQconninfo(conn_.get()), &PQconninfoFree);
+    for (const PQconninfoOption *o = opts.get(); o && o->keyword; ++o)
+        if (std::string_view(o->keyword) == keyword)
+            return o->val ? o->val : "";
+    return "";
+}
+
 void Connection::throw_if_error(const PGresult *raw, const std::string &sql)
 {
     if (!raw)

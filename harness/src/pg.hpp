@@ -73,6 +73,9 @@ class Connection
     int server_version() const { return PQserverVersion(conn_.get()); }
     std::string server_parameter(const char *name) const;
     std::string database() const { return PQdb(conn_.get()); }
+    // The value libpq used for a connection keyword (from the string, the PG* environment or its
+    // defaults); empty when unset.
+    std::string option(const char *keyword) const;
 
   private:
     Result check(PGresult *res, const std::string &sql);

@@ -1,8 +1,8 @@
 // The perfgate command line as a user meets it, run as a separate process against a real throw-away
 // cluster: pgbench's connection options (-h is the host, never help), exit codes with the reports a CI
 // page needs on every one of them, no password in any output, output paths checked before any work,
-// progress lines in logs, clear errors for bad baselines, and no cluster directory left behind by an
-// impatient double Ctrl-C.
+// progress lines in logs, clear errors for bad baselines, no cluster directory left behind by an
+// impatient double Ctrl-C, and `perfgate top` on a database with a known workload behind it.
 #include "cluster.hpp"
 #include "cluster_env.hpp"
 #include "pg.hpp"
@@ -368,6 +368,226 @@ TEST(Cli, DoubleCtrlCLeavesNoClusterBehind)
             std::this_thread::sleep_for(std::chrono::milliseconds(100));
         EXPECT_FALSE(fs::exists(started)) << started << " was left behind (attempt " << attempt << ")";
     }
+}
+
+// --- perfgate top ------------------------------------------------------------------------------------
+
+namespace
+{
+
+// A database of its own with a workload whose outcome does not depend on timing: one statement that
+// sleeps (by far the most time), a query whose plan changes when an index appears, and a client-side
+// N+1 loop (as sql/antipatterns.sql provokes it).
+const std::string &top_database()
+{
+    static const std::string name = []
+    {
+        Connection admin(g_cluster->conninfo("postgres"));
+        admin.exec("CREATE DATABASE top_demo");
+        admin.exec("CREATE DATABASE top_noext");
+        admin.exec("CREATE ROLE top_reader LOGIN");
+        Connection c(g_cluster->conninfo("top_demo"));
+        c.exec_script(
+            "CREATE EXTENSION pg_perfgate;"
+            "CREATE TABLE top_items (id int, v text);"
+            "INSERT INTO top_items SELECT g, 'v' || g FROM generate_series(1, 20000) g;"
+            "CREATE TABLE top_authors (id int PRIMARY KEY, name text);"
+            "CREATE TABLE top_books (id int PRIMARY KEY, author_id int, title text);"
+            "INSERT INTO top_authors SELECT g, 'a' || g FROM generate_series(1, 100) g;"
+            "INSERT INTO top_books SELECT g, 1 + g % 100, 'b' || g FROM generate_series(1, 20000) g;"
+            "CREATE INDEX ON top_books (author_id);"
+            "ANALYZE top_items, top_authors, top_books;"
+            "SET pg_perfgate.track_utility = off;"
+            "SET pg_perfgate.sample_rate = 1;"
+            "SET pg_perfgate.burst_window = '10s';"
+            "SELECT pg_perfgate_reset(0, (SELECT oid FROM pg_database WHERE datname = 'top_demo'));");
+        for (int i = 1; i <= 5; ++i)
+            c.exec("SELECT v FROM top_items WHERE id = $1", {std::to_string(i)});
+        c.exec_script("CREATE INDEX ON top_items (id); ANALYZE top_items;");
+        for (int i = 1; i <= 5; ++i)
+            c.exec("SELECT v FROM top_items WHERE id = $1", {std::to_string(i)});
+        c.exec("SELECT id FROM top_authors WHERE id <= 12 ORDER BY id");
+        for (int i = 1; i <= 12; ++i)
+            c.exec("SELECT title FROM top_books WHERE author_id = $1 LIMIT 3", {std::to_string(i)});
+        for (int i = 0; i < 8; ++i)
+            c.exec("SELECT pg_sleep($1)", {"0.05"});
+        return std::string("top_demo");
+    }();
+    return name;
+}
+
+std::string top_target(const std::string &database)
+{
+    return "-h " + socket_dir() + " -p 5432 -U postgres -d " + database;
+}
+
+// The line of `text` that contains `needle` (empty if none).
+std::string line_with(const std::string &text, const std::string &needle)
+{
+    std::istringstream in(text);
+    for (std::string line; std::getline(in, line);)
+        if (line.find(needle) != std::string::npos)
+            return line;
+    return "";
+}
+
+} // namespace
+
+TEST(Top, ShowsHotQueriesPlanChangesAndAntipatterns)
+{
+    // Run twice: the first run's reads of the views must not show among the second's hot queries.
+    ASSERT_EQ(run_cli("top " + top_target(top_database())).code, 0);
+    const CommandResult r = run_cli("top " + top_target(top_database()));
+    ASSERT_EQ(r.code, 0) << r.all();
+    EXPECT_EQ(r.out.rfind("pg_perfgate top: PostgreSQL 15", 0), 0u) << r.out;
+    EXPECT_NE(line_with(r.out, "pg_perfgate top:").find("database top_demo"), std::string::npos) << r.out;
+    // The sleeper is rank 1 with its 8 calls; the loop's query carries its anti-pattern.
+    EXPECT_TRUE(
+        std::regex_search(r.out, std::regex(R"(\n +1 +8 +[0-9.]+ +[0-9.]+ .*SELECT pg_sleep\(\$1\)\n)")))
+        << r.out;
+    EXPECT_NE(
+        line_with(r.out, "SELECT title FROM top_books WHERE author_id = $1 LIMIT $2").find(" n_plus_one "),
+        std::string::npos)
+        << r.out;
+    // The lookup ran with a sequential scan, then with the index: one row, two plans, ten calls.
+    EXPECT_TRUE(std::regex_search(
+        r.out, std::regex(R"(\n *-?[0-9]+ +2 +[0-9.]+x +10  SELECT v FROM top_items WHERE id = \$1\n)")))
+        << r.out;
+    EXPECT_EQ(r.out.find("no plan changes recorded"), std::string::npos) << r.out;
+    // The N+1 finding, its detail and its advice.
+    EXPECT_TRUE(std::regex_search(
+        r.out, std::regex(R"(\nn_plus_one +-?[0-9]+ +[0-9]+ +[0-9]+  SELECT title FROM top_books)")))
+        << r.out;
+    EXPECT_NE(r.out.find("\n    advice: "), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("\n    detail: "), std::string::npos) << r.out;
+    for (const char *own : {"row_to_json", "pg_extension", "set_config", "pg_perfgate.track"})
+        EXPECT_EQ(r.out.find(own), std::string::npos) << own << "\n" << r.out;
+}
+
+// In a pipe the texts are whole; with COLUMNS (or on a terminal) every row fits on one line.
+TEST(Top, RowsFitTheWidth)
+{
+    const CommandResult r = run_cli("top " + top_target(top_database()), "COLUMNS=120");
+    ASSERT_EQ(r.code, 0) << r.all();
+    EXPECT_NE(r.out.find("…\n"), std::string::npos) << "no text was cut\n" << r.out;
+    std::istringstream lines(r.out);
+    std::string header; // as long as the names in it
+    std::getline(lines, header);
+    for (std::string line; std::getline(lines, line);)
+    {
+        std::size_t width = 0;
+        for (const char c : line)
+            width += (static_cast<unsigned char>(c) & 0xC0) != 0x80;
+        EXPECT_LE(width, 120u) << line;
+    }
+}
+
+TEST(Top, JsonHasEverySectionWithNumbersAsNumbers)
+{
+    const CommandResult r = run_cli("top --json " + top_target(top_database()));
+    ASSERT_EQ(r.code, 0) << r.all();
+    const nlohmann::json doc = nlohmann::json::parse(r.out, nullptr, false);
+    ASSERT_FALSE(doc.is_discarded()) << r.out;
+    EXPECT_EQ(doc["database"], "top_demo");
+    ASSERT_TRUE(doc["server"].is_object()) << doc.dump(2);
+    EXPECT_TRUE(doc["server"]["version_num"].is_number_integer()) << doc.dump(2);
+    EXPECT_TRUE(doc["server"]["entries"].is_number_integer()) << doc.dump(2);
+    ASSERT_TRUE(doc["hot_queries"].is_array() && !doc["hot_queries"].empty()) << doc.dump(2);
+    const auto &first = doc["hot_queries"][0];
+    EXPECT_EQ(first["rank"], 1);
+    EXPECT_EQ(first["calls"], 8);
+    EXPECT_EQ(first["query"], "SELECT pg_sleep($1)");
+    EXPECT_TRUE(first["queryid"].is_number_integer()) << first.dump();
+    EXPECT_TRUE(first["total_exec_time"].is_number()) << first.dump();
+    EXPECT_TRUE(first["time_share_pct"].is_number()) << first.dump();
+    EXPECT_TRUE(first["antipatterns"].is_array()) << first.dump();
+    ASSERT_TRUE(doc["plan_changes"].is_array()) << doc.dump(2);
+    bool change = false;
+    for (const auto &p : doc["plan_changes"])
+        if (p["query"] == "SELECT v FROM top_items WHERE id = $1")
+        {
+            change = true;
+            EXPECT_EQ(p["plans"], 2) << p.dump();
+            EXPECT_EQ(p["calls"], 10) << p.dump();
+            EXPECT_TRUE(p["latest_slowdown_vs_best"].is_number()) << p.dump();
+        }
+    EXPECT_TRUE(change) << doc.dump(2);
+    ASSERT_TRUE(doc["antipatterns"].is_array()) << doc.dump(2);
+    bool n_plus_one = false;
+    for (const auto &a : doc["antipatterns"])
+        if (a["kind"] == "n_plus_one")
+        {
+            n_plus_one = true;
+            EXPECT_TRUE(a["occurrences"].is_number_integer()) << a.dump();
+            EXPECT_TRUE(a["advice"].is_string()) << a.dump();
+        }
+    EXPECT_TRUE(n_plus_one) << doc.dump(2);
+    // -n limits every section.
+    const CommandResult one = run_cli("top --json -n 1 " + top_target(top_database()));
+    ASSERT_EQ(one.code, 0) << one.all();
+    EXPECT_EQ(nlohmann::json::parse(one.out)["hot_queries"].size(), 1u) << one.out;
+}
+
+TEST(Top, PgEnvironmentChoosesTheServerAsInPsql)
+{
+    const CommandResult r = run_cli("top", "PGHOST=" + socket_dir() +
+                                               " PGPORT=5432 PGUSER=postgres PGDATABASE=" + top_database());
+    EXPECT_EQ(r.code, 0) << r.all();
+    EXPECT_NE(r.out.find("SELECT pg_sleep($1)"), std::string::npos) << r.all();
+}
+
+// A role without pg_read_all_stats sees other roles' figures, never their texts.
+TEST(Top, OtherRolesTextsAreInsufficientPrivilege)
+{
+    const std::string target = "-h " + socket_dir() + " -p 5432 -U top_reader -d " + top_database();
+    const CommandResult r = run_cli("top " + target);
+    ASSERT_EQ(r.code, 0) << r.all();
+    EXPECT_NE(line_with(r.out, "<insufficient privilege>").find(" 8 "), std::string::npos) << r.out;
+    EXPECT_EQ(r.out.find("pg_sleep"), std::string::npos) << r.out;
+    const CommandResult j = run_cli("top --json " + target);
+    ASSERT_EQ(j.code, 0) << j.all();
+    const nlohmann::json doc = nlohmann::json::parse(j.out);
+    bool hidden = false;
+    for (const auto &h : doc["hot_queries"])
+        hidden = hidden || (h["calls"] == 8 && h["query"].is_null());
+    EXPECT_TRUE(hidden) << doc.dump(2);
+}
+
+TEST(Top, ErrorsSayWhatIsWrong)
+{
+    top_database();
+    CommandResult r = run_cli("top " + top_target("top_noext"));
+    EXPECT_EQ(r.code, 2) << r.all();
+    EXPECT_NE(r.err.find("pg_perfgate is not installed in database \"top_noext\": run CREATE EXTENSION "
+                         "pg_perfgate"),
+              std::string::npos)
+        << r.all();
+    r = run_cli("top -h /nonexistent-perfgate-socket -d top_demo");
+    EXPECT_EQ(r.code, 2) << r.all();
+    EXPECT_NE(r.err.find("cannot connect to the server"), std::string::npos) << r.all();
+    EXPECT_NE(r.err.find("/nonexistent-perfgate-socket"), std::string::npos) << r.all();
+    for (const std::string n : {"0", "-3", "ten"})
+    {
+        r = run_cli("top -n " + n + " " + top_target(top_database()));
+        EXPECT_EQ(r.code, 2) << n << "\n" << r.all();
+        EXPECT_NE(r.err.find("--limit: Value " + n + " not in range 1 to"), std::string::npos) << r.all();
+        EXPECT_TRUE(r.out.empty()) << r.out;
+    }
+}
+
+// CREATE EXTENSION works on a server that did not preload the library; the views then raise an error.
+TEST(Top, ExtensionNotPreloadedNamesSharedPreloadLibraries)
+{
+    EmbeddedCluster plain(ClusterOptions{.preload_extension = false, .quiet = true});
+    Connection(plain.conninfo()).exec("CREATE EXTENSION pg_perfgate");
+    const CommandResult r =
+        run_cli("top -h " + plain.directory().string() + " -p 5432 -U postgres -d perfgate");
+    EXPECT_EQ(r.code, 2) << r.all();
+    EXPECT_NE(
+        r.err.find("pg_perfgate is installed in database \"perfgate\" but the server has not loaded it: "
+                   "add pg_perfgate to shared_preload_libraries"),
+        std::string::npos)
+        << r.all();
 }
 
 int main(int argc, char **argv)

@@ -4,6 +4,7 @@
 #include "baseline.hpp"
 #include "gate.hpp"
 #include "report.hpp"
+#include "top.hpp"
 
 #include <filesystem>
 #include <fstream>
@@ -134,4 +135,61 @@ TEST(Reports, ResultsWithInvalidUtf8AreStillWritten)
     const Results back = read_results(path);
     EXPECT_EQ(back.scenarios[0].description, "caf\xEF\xBF\xBD");
     std::filesystem::remove(path);
+}
+
+// perfgate top's text: one line per row whatever the query's layout, cut on a character boundary, and
+// a role without pg_read_all_stats (texts null) or an empty store still gets every section.
+TEST(Reports, TopTextFitsOneLineAndSaysWhatIsMissing)
+{
+    using perfgate::one_line;
+    EXPECT_EQ(one_line("  SELECT a,\n\t b\r\n  FROM t  ", 80), "SELECT a, b FROM t");
+    EXPECT_EQ(one_line("SELECT 123456", 8), "SELECT …");
+    EXPECT_EQ(one_line("SELECT 'héé'", 10), "SELECT 'h…");
+    EXPECT_EQ(one_line("SELECT 'ééé'", 10), "SELECT 'é…");
+    EXPECT_EQ(one_line("SELECT 'ééé'", 0), "SELECT 'ééé'");
+
+    nlohmann::ordered_json top = {{"server", {{"version", "15.20 (Debian)"}, {"entries", 2}, {"max", 5000}}},
+                                  {"database", "app"},
+                                  {"hot_queries_in_scope", 0},
+                                  {"hot_queries", nlohmann::ordered_json::array()},
+                                  {"plan_changes", nlohmann::ordered_json::array()},
+                                  {"antipatterns", nlohmann::ordered_json::array()}};
+    std::string text = perfgate::render_top_text(top, {}, 100);
+    EXPECT_EQ(
+        text.rfind("pg_perfgate top: PostgreSQL 15.20, database app, 2/5000 entries, stats since never\n", 0),
+        0u)
+        << text;
+    for (const char *empty :
+         {"no hot queries recorded", "no plan changes recorded", "no anti-patterns recorded"})
+        EXPECT_NE(text.find(empty), std::string::npos) << text;
+
+    top["hot_queries"].push_back({{"rank", 1},
+                                  {"calls", 3},
+                                  {"total_exec_time", 1.5},
+                                  {"time_share_pct", 100},
+                                  {"mean_exec_time", 0.5},
+                                  {"p95_exec_time", nullptr},
+                                  {"rows_per_call", 1},
+                                  {"plan_count", 1},
+                                  {"errors", 0},
+                                  {"antipatterns", nlohmann::ordered_json::array()},
+                                  {"queryid", nullptr},
+                                  {"query", nullptr}});
+    top["antipatterns"].push_back({{"kind", "n_plus_one"},
+                                   {"queryid", nullptr},
+                                   {"occurrences", 1},
+                                   {"calls", 12},
+                                   {"detail", nullptr},
+                                   {"advice", nullptr},
+                                   {"query", nullptr}});
+    text = perfgate::render_top_text(top, {}, 100);
+    EXPECT_NE(
+        text.find("   1      3      1.50    100.0    0.500       -        1.0      1       0  -              "
+                  "<insufficient privilege>\n"),
+        std::string::npos)
+        << text;
+    EXPECT_NE(text.find("\nn_plus_one         -            1     12  <insufficient privilege>\n"),
+              std::string::npos)
+        << text;
+    EXPECT_EQ(text.find("advice:"), std::string::npos) << text;
 }
