@@ -119,6 +119,7 @@ my $group_of = sub {
 my $in_group = $group_of->('SELECT name FROM pf_items WHERE id IN%');
 my $err_group = $group_of->('INSERT INTO pf_log VALUES ($1, $2), %');
 my $plan_group = $group_of->('SELECT name FROM pf_items WHERE id = $1');
+note "query groups: IN-list $in_group, failing INSERT $err_group, two plans $plan_group";
 
 # Runs a namespace's query as ROLE: its columns and types (\gdesc), and its rows as JSON.
 sub run_query
