@@ -181,6 +181,7 @@ my %by = (
 	sqlstate => { map { ($_->{sqlstate} => $_) } @{ $rows_of{pg_perfgate_errors}{pf_exporter} } },
 	db => { map { ($_->{datname} => $_) } @{ $rows_of{pg_perfgate_plan_changes}{pf_exporter} } });
 is($by{group}{$in_group}{calls_total}, 2, 'the IN-list in two lengths is one series with 2 calls');
+is($by{group}{$in_group}{plans}, 1, 'whose two query ids share one plan');
 is($by{group}{$err_group}{errors_total}, 1, 'the failed INSERT counts 1 error in its group');
 is($by{group}{$plan_group}{plans}, 2, 'the query run with two plans shows plans = 2');
 my ($ms, $p95_ms) = split /\|/, $node->safe_psql('postgres',
