@@ -174,6 +174,20 @@ for my $n (@namespaces)
 	is_deeply(\@unseen, [], "$ns: the exporter's role sees every row a superuser sees");
 }
 
+# A role without pg_monitor gets the same series from every query but the plan changes', which
+# count query ids that only pg_read_all_stats sees of other roles' statements (README).
+$node->safe_psql('postgres', 'CREATE ROLE pf_plain LOGIN');
+for my $n (grep { $_->[0] ne 'pg_perfgate_plan_changes' } @namespaces)
+{
+	my ($ns, $query, $metrics) = @$n;
+	my @labels = sort map { $_->[0] } grep { $_->[1] eq 'LABEL' } @$metrics;
+	my $key = sub { my $r = shift; join "\x1f", map { $r->{$_} } @labels };
+	my (undef, $rows) = run_query('pf_plain', $query);
+	my %sees = map { ($key->($_) => 1) } @$rows;
+	my @unseen = grep { !$sees{$_} } map { $key->($_) } @{ $rows_of{$ns}{''} };
+	is_deeply(\@unseen, [], "$ns: a role without pg_monitor sees every row too");
+}
+
 # What the workload guarantees, as the exporter's role sees it.
 my %by = (
 	group => { map { ($_->{query_group} => $_) } grep { $_->{toplevel} eq 'true' } @{ $rows_of{pg_perfgate_query_group}{pf_exporter} } },
