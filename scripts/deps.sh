@@ -10,6 +10,7 @@ PACKAGES=(
   libcli11-dev nlohmann-json3-dev libyaml-cpp-dev libfmt-dev libxxhash-dev
   libipc-run-perl valgrind
   python3-psycopg2 python3-sqlalchemy python3-django
+  python3-yaml prometheus-postgres-exporter
 )
 
 missing=()

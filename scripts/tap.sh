@@ -6,7 +6,8 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 
 work=$(pg_tmpdir tap)
 trap 'rm -rf "$work"' EXIT
-cp -r "$here/t" "$work/"
+# The TAP tests read the files they test beside t/ (t/070_prometheus.pl: prometheus/).
+cp -r "$here/t" "$here/prometheus" "$work/"
 chown -R "$(stat -c %u "$work")" "$work"
 export PERL5LIB="$PG_PERL5LIB"
 cd "$work"

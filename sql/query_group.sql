@@ -38,4 +38,24 @@ SELECT h.queryid = (SELECT s.queryid FROM pg_perfgate_statements s WHERE s.query
                      ORDER BY s.total_exec_time DESC LIMIT 1) AS busiest
   FROM pg_perfgate_hot_queries h WHERE h.variants = 4;
 DROP TABLE qg_items;
+
+-- plan_count counts distinct plans: IN lists of three lengths run one Index Scan, then one of them
+-- runs as a Seq Scan: 2 plans (it counted one per query id and plan id: 4).
+CREATE TABLE qg_plans (id int PRIMARY KEY, v int);
+INSERT INTO qg_plans SELECT g, g FROM generate_series(1, 1000) g;
+ANALYZE qg_plans;
+\o /dev/null
+SELECT v FROM qg_plans WHERE id IN (1, 2);
+SELECT v FROM qg_plans WHERE id IN (3, 4, 5);
+SELECT v FROM qg_plans WHERE id IN (6, 7, 8, 9);
+SET enable_indexscan = off;
+SET enable_bitmapscan = off;
+SELECT v FROM qg_plans WHERE id IN (1, 2);
+RESET enable_indexscan;
+RESET enable_bitmapscan;
+\o
+SELECT count(DISTINCT planid) AS plans, count(*) AS entries
+  FROM pg_perfgate_statements WHERE query LIKE 'SELECT v FROM qg_plans%';
+SELECT variants, plan_count FROM pg_perfgate_hot_queries WHERE query LIKE 'SELECT v FROM qg_plans%';
+DROP TABLE qg_plans;
 DROP FUNCTION qg_shape(text);

@@ -135,6 +135,25 @@ struct Row
     }
 };
 
+int compare_planid(const void *a, const void *b)
+{
+    const uint64 x = *static_cast<const uint64 *>(a);
+    const uint64 y = *static_cast<const uint64 *>(b);
+    return x < y ? -1 : (x > y ? 1 : 0);
+}
+
+// Distinct plan ids among the first n (sorted in place): a group's IN-list variants usually share
+// their plans, so a plan is counted once however many query ids run it.
+int count_distinct_plans(uint64 *planids, int n)
+{
+    qsort(planids, n, sizeof(uint64), compare_planid);
+    int distinct = 0;
+    for (int i = 0; i < n; i++)
+        if (i == 0 || planids[i] != planids[i - 1])
+            distinct++;
+    return distinct;
+}
+
 // What a row shows beyond the counters: its query id (a group's busiest visible one), whether the
 // caller may see it, its texts, and what only grouped rows have.
 struct RowFacts
@@ -337,6 +356,7 @@ void statements(FunctionCallInfo fcinfo)
 
     pgperfgate::Histogram *hist = static_cast<pgperfgate::Histogram *>(palloc(sizeof(pgperfgate::Histogram)));
     Datum *ids = static_cast<Datum *>(palloc(sizeof(Datum) * Max(n, 1)));
+    uint64 *planids = static_cast<uint64 *>(palloc(sizeof(uint64) * Max(n, 1)));
     for (int start = 0; start < n;)
     {
         const StoreEntry &first = order[start]->entry;
@@ -347,6 +367,7 @@ void statements(FunctionCallInfo fcinfo)
         if (count_errors)
             f.errors = 0;
         int nids = 0;
+        int nplanids = 0;
         // The busiest visible query id of the group names it: sum each query id's time in turn.
         double best_time = -1, run_time = 0;
         bool run_visible = false;
@@ -389,8 +410,9 @@ void statements(FunctionCallInfo fcinfo)
                 f.plan = run_plan;
             }
             if (new_query || c.entry.key.planid != order[end - 1]->entry.key.planid)
-                f.plan_count++;
+                planids[nplanids++] = c.entry.key.planid;
         }
+        f.plan_count = count_distinct_plans(planids, nplanids);
         if (!showtext)
             f.query = f.plan = nullptr;
         if (mode == BY_GROUP && nids > 0)
