@@ -94,6 +94,8 @@ CREATE VIEW pg_perfgate_plans AS
   WHERE planid <> 0;
 
 -- Queries seen with two or more plans: each plan's figures and how it compares with the best one.
+-- Only queries whose id the caller may see: rows with a hidden (NULL) query id cannot be told apart
+-- and would all fall into one "query".
 CREATE VIEW pg_perfgate_plan_changes AS
   SELECT dbid, queryid, planid, calls, mean_exec_time, p95_exec_time, first_seen, last_seen,
          last_seen = max(last_seen) OVER w AS latest,
@@ -101,7 +103,7 @@ CREATE VIEW pg_perfgate_plan_changes AS
          END AS slowdown_vs_best,
          plan, query
   FROM (SELECT p.*, count(*) OVER (PARTITION BY p.dbid, p.queryid) AS nplans
-        FROM pg_perfgate_plans p) s
+        FROM pg_perfgate_plans p WHERE p.queryid IS NOT NULL) s
   WHERE nplans >= 2
   WINDOW w AS (PARTITION BY dbid, queryid);
 
