@@ -96,7 +96,7 @@ struct Pending
 };
 Pending pending[kPending];
 int pending_count = 0;
-TimestampTz pending_since = 0;
+TimestampTz pending_since = 0; // ap_flush_due is pending_since + kFlushAfter
 uint64 known[kKnown];
 
 void merge(ApEntry &e, const ApEntry &add)
@@ -119,6 +119,7 @@ void merge(ApEntry &e, const ApEntry &add)
 } // namespace
 
 bool ap_pending_ = false;
+TimestampTz ap_flush_due = 0;
 int64 ap_flushes = 0;
 
 const char *ap_kind_name(ApKind kind)
@@ -165,7 +166,10 @@ void ap_record(const ApKey &key, const ApSample &sample)
         if (pending_count == kPending)
             ap_flush();
         if (pending_count == 0)
+        {
             pending_since = now;
+            ap_flush_due = now + kFlushAfter;
+        }
         p = &pending[pending_count++];
         memset(static_cast<void *>(p), 0, sizeof(*p));
         p->entry.key = key;
@@ -187,12 +191,6 @@ void ap_record(const ApKey &key, const ApSample &sample)
     merge(p->entry, add);
     ap_pending_ = true;
     if (known[hash % kKnown] != hash || now - pending_since >= kFlushAfter)
-        ap_flush();
-}
-
-void ap_flush_if_due()
-{
-    if (GetCurrentStatementStartTimestamp() - pending_since >= kFlushAfter)
         ap_flush();
 }
 

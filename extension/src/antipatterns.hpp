@@ -69,9 +69,14 @@ void ap_shmem_startup();
 void ap_record(const ApKey &key, const ApSample &sample);
 // Writes this backend's aggregate to shared memory (one exclusive lock acquisition).
 void ap_flush();
-// ap_flush() if the oldest unflushed finding is old enough; call only when ap_pending_.
-void ap_flush_if_due();
-extern bool ap_pending_; // this backend has unflushed findings
+extern bool ap_pending_;         // this backend has unflushed findings
+extern TimestampTz ap_flush_due; // when the oldest of them is old enough to be flushed
+// ap_flush() if the oldest unflushed finding is old enough; now: the statement's start timestamp.
+inline void ap_flush_if_due(TimestampTz now)
+{
+    if (ap_pending_ && now >= ap_flush_due)
+        ap_flush();
+}
 extern int64 ap_flushes; // ap_flush() calls that took the lock, for pg_perfgate_backend_state()
 // Drops this backend's unflushed findings (a reset happened since they were recorded).
 void ap_forget_pending();

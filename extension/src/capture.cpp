@@ -177,7 +177,8 @@ namespace
 {
 
 // io += usage now - usage before, for the counters we keep (times only with track_io_timing).
-void accumulate(pgperfgate::IoUsage &io, const BufferUsage &b0, const WalUsage &w0)
+inline __attribute__((always_inline)) void accumulate(pgperfgate::IoUsage &io, const BufferUsage &b0,
+                                                      const WalUsage &w0)
 {
     const BufferUsage &b = pgBufferUsage;
     io.shared_blks_hit += b.shared_blks_hit - b0.shared_blks_hit;

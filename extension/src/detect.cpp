@@ -467,7 +467,7 @@ void detect_note_utility(uint64 queryid)
         tracker.note_statement(queryid, -1);
 }
 
-void detect_utility_start(const Node *stmt)
+void detect_session_reset(const Node *stmt)
 {
     if (!guc_detect || !tracker_ready || nesting_level != 0)
         return;
@@ -499,8 +499,8 @@ void detect_utility_end()
     const int n = tracker.end_level(nesting_level, burst_config, reports);
     if (n > 0)
         store_bursts(reports, n, nullptr);
-    if (ap_pending_ && nesting_level == 0)
-        ap_flush_if_due();
+    if (nesting_level == 0)
+        ap_flush_if_due(GetCurrentStatementStartTimestamp());
 }
 
 void detect_executor_end(QueryDesc *queryDesc, const RunFacts &run, uint64 queryid, uint32 plan_features,
@@ -512,6 +512,7 @@ void detect_executor_end(QueryDesc *queryDesc, const RunFacts &run, uint64 query
     follow_resets();
 
     const CmdType cmd = queryDesc->operation;
+    const TimestampTz now = GetCurrentStatementStartTimestamp();
     if (!run.system)
     {
         // A SELECT may be one step of an N+1 loop when it looks rows up by key, not a batch.
@@ -524,7 +525,7 @@ void detect_executor_end(QueryDesc *queryDesc, const RunFacts &run, uint64 query
                                                                                  : BurstKind::None;
         e.rows = rows;
         e.ms = ms;
-        e.now_us = GetCurrentStatementStartTimestamp();
+        e.now_us = now;
         e.xact = PGPF_LOCAL_XID();
         e.level = nesting_level;
         BurstReport reports[BurstTracker::kMaxReports];
@@ -549,8 +550,8 @@ void detect_executor_end(QueryDesc *queryDesc, const RunFacts &run, uint64 query
         }
     }
     // Findings aggregated in this backend reach shared memory at least about once a second.
-    if (ap_pending_ && nesting_level == 0)
-        ap_flush_if_due();
+    if (nesting_level == 0)
+        ap_flush_if_due(now);
 }
 
 void detect_raise_pending(const QueryDesc *queryDesc)

@@ -16,7 +16,13 @@ void detect_utility_end();                // ... and has ended: the loops it ran
 // A client's utility statement is starting. A pool's reset statement (DISCARD ALL, RESET ALL,
 // SET/RESET ROLE, SET/RESET SESSION AUTHORIZATION) means the connection now serves another
 // request: every loop ends, and nothing before it is the parent of what follows.
-void detect_utility_start(const Node *stmt);
+// Only DISCARD and SET/RESET can be one: the rest pay for this test.
+void detect_session_reset(const Node *stmt);
+inline void detect_utility_start(const Node *stmt)
+{
+    if (IsA(stmt, DiscardStmt) || IsA(stmt, VariableSetStmt))
+        detect_session_reset(stmt);
+}
 void detect_executor_end(QueryDesc *queryDesc, const RunFacts &run, uint64 queryid, uint32 plan_features,
                          int64 rows, double ms);
 // After ExecutorEnd of queryDesc: the log line, warning or error a detector asked for about it.

@@ -164,65 +164,80 @@ uint64 utility_query_id(const PlannedStmt *pstmt)
     return pstmt->queryId;
 }
 
+// A utility we measure (hooks.cpp's only PG_TRY, in a frame of its own so that the statements
+// that only pass through do not pay for its setjmp).
+pg_noinline void measure_utility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
+                                 ProcessUtilityContext context, ParamListInfo params,
+                                 QueryEnvironment *queryEnv, DestReceiver *dest, QueryCompletion *qc,
+                                 uint64 queryid)
+{
+    const int location = pstmt->stmt_location;
+    const int length = pstmt->stmt_len;
+    instr_time start, duration;
+    const BufferUsage buf_start = pgBufferUsage;
+    const WalUsage wal_start = pgWalUsage;
+    INSTR_TIME_SET_CURRENT(start);
+    // Statements the utility runs (EXPLAIN ANALYZE, CREATE TABLE AS, a procedure's body) are
+    // nested: measured here as part of the utility, on their own only under track = all.
+    detect_note_utility(queryid);
+    nesting_level++;
+    PG_TRY();
+    {
+        call_process_utility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
+    }
+    PG_FINALLY();
+    {
+        nesting_level--;
+    }
+    PG_END_TRY();
+    INSTR_TIME_SET_CURRENT(duration);
+    INSTR_TIME_SUBTRACT(duration, start);
+
+    uint64 rows = 0;
+    if (qc != nullptr &&
+        (qc->commandTag == CMDTAG_COPY || qc->commandTag == CMDTAG_FETCH || qc->commandTag == CMDTAG_SELECT ||
+         qc->commandTag == CMDTAG_REFRESH_MATERIALIZED_VIEW))
+        rows = qc->nprocessed;
+
+    detect_utility_end();
+    capture_utility(queryid, queryString, location, length, INSTR_TIME_GET_MILLISEC(duration), rows,
+                    buf_start, wal_start);
+}
+
 void on_process_utility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
                         ProcessUtilityContext context, ParamListInfo params, QueryEnvironment *queryEnv,
                         DestReceiver *dest, QueryCompletion *qc)
 {
-    guarded(
-        "ProcessUtility",
-        [&]
-        {
-            exec_sync_message();
-            if (store_attached())
-                detect_utility_start(pstmt->utilityStmt);
-            // Read before chaining: pg_stat_statements, when it runs inside us, clears the query id.
-            const uint64 queryid = utility_query_id(pstmt);
-            const int location = pstmt->stmt_location;
-            const int length = pstmt->stmt_len;
-            if (!(store_attached() && guc_track_utility && queryid != 0 && tracking(nesting_level) &&
-                  PGPF_HANDLED_UTILITY(pstmt->utilityStmt)))
+    guarded("ProcessUtility",
+            [&]
             {
+                exec_sync_message();
+                const Node *parsetree = pstmt->utilityStmt;
+                // EXECUTE and PREPARE are counted as the statement they run or prepare, which is as
+                // top-level as they are, DEALLOCATE not at all (as pg_stat_statements does): they
+                // only pass through.
+                if (!PGPF_HANDLED_UTILITY(parsetree))
+                {
+                    call_process_utility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest,
+                                         qc);
+                    return;
+                }
+                if (store_attached())
+                    detect_utility_start(parsetree);
+                // Read before chaining: pg_stat_statements, when it runs inside us, clears the query id.
+                const uint64 queryid = utility_query_id(pstmt);
+                if (store_attached() && guc_track_utility && queryid != 0 && tracking(nesting_level))
+                {
+                    measure_utility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc,
+                                    queryid);
+                    return;
+                }
                 // Not measured, but what it runs (a DO block's or a procedure's statements) is still
-                // nested. EXECUTE and PREPARE are not bumped: the statement they run or prepare is
-                // as top-level as they are. On error the level is restored as for the executor.
-                const bool bump =
-                    !IsA(pstmt->utilityStmt, ExecuteStmt) && !IsA(pstmt->utilityStmt, PrepareStmt);
-                nesting_level += bump;
+                // nested. On error the level is restored as for the executor.
+                nesting_level++;
                 call_process_utility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
-                nesting_level -= bump;
-                return;
-            }
-
-            instr_time start, duration;
-            const BufferUsage buf_start = pgBufferUsage;
-            const WalUsage wal_start = pgWalUsage;
-            INSTR_TIME_SET_CURRENT(start);
-            // Statements the utility runs (EXPLAIN ANALYZE, CREATE TABLE AS, a procedure's body) are
-            // nested: measured here as part of the utility, on their own only under track = all.
-            detect_note_utility(queryid);
-            nesting_level++;
-            PG_TRY();
-            {
-                call_process_utility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
-            }
-            PG_FINALLY();
-            {
                 nesting_level--;
-            }
-            PG_END_TRY();
-            INSTR_TIME_SET_CURRENT(duration);
-            INSTR_TIME_SUBTRACT(duration, start);
-
-            uint64 rows = 0;
-            if (qc != nullptr &&
-                (qc->commandTag == CMDTAG_COPY || qc->commandTag == CMDTAG_FETCH ||
-                 qc->commandTag == CMDTAG_SELECT || qc->commandTag == CMDTAG_REFRESH_MATERIALIZED_VIEW))
-                rows = qc->nprocessed;
-
-            detect_utility_end();
-            capture_utility(queryid, queryString, location, length, INSTR_TIME_GET_MILLISEC(duration), rows,
-                            buf_start, wal_start);
-        });
+            });
 }
 
 // One pair of (sub)transaction callbacks for the whole extension: PostgreSQL calls every registered

@@ -2,7 +2,8 @@
  * plan_id.cpp — the plan id: a 64-bit fingerprint of a plan tree's shape.
  *
  * A walk over the plan nodes mixes what makes two plans different to a person reading EXPLAIN:
- * node types, the relations and indexes used (by oid), join types, scan directions, aggregate and
+ * node types, the relations and indexes used (by oid; an index scan by its index's alone, which
+ * belongs to exactly one relation), join types, scan directions, aggregate and
  * set-operation strategies, sort and grouping widths, parallel awareness, init plans and subplans.
  * It ignores costs, row estimates, plan node ids and every constant, so the same query with other
  * constants and the same shape gets the same id. 0 is never returned (it marks utility
@@ -34,12 +35,6 @@ inline uint64 relation_oid(Index scanrelid, const List *rtable)
     return rte->rtekind == RTE_RELATION ? rte->relid : 0;
 }
 
-// A scan's relation and index, in one word.
-inline uint64 rel_index(Index scanrelid, Oid indexid, const List *rtable)
-{
-    return relation_oid(scanrelid, rtable) | (uint64(indexid) << 32);
-}
-
 // What a scan's condition list tells the N+1 detector: that there is one, and whether it compares
 // with a list of values (`= ANY`, `IN (...)`: how ORMs batch). Only the top-level conditions are
 // looked at; an OR of conditions is not a list (in PostgreSQL 15 it is rarely how a batch looks).
@@ -48,13 +43,10 @@ inline uint32 qual_features(const List *quals)
     if (quals == NIL)
         return 0;
     uint32 f = PLAN_HAS_SCAN_QUAL;
-    ListCell *lc;
-    foreach (lc, quals)
-    {
-        const Node *q = static_cast<const Node *>(lfirst(lc));
-        if (IsA(q, ScalarArrayOpExpr))
+    const ListCell *cells = quals->elements;
+    for (int i = 0, n = quals->length; i < n; i++)
+        if (IsA(static_cast<const Node *>(lfirst(&cells[i])), ScalarArrayOpExpr))
             f |= PLAN_HAS_VALUE_LIST;
-    }
     return f;
 }
 
@@ -74,14 +66,30 @@ struct Pending
     }
 };
 
-uint64 walk(uint64 h, const Plan *root, const List *rtable, uint32 &features);
+// The running hash and the PLAN_HAS_* bits a walk found, returned by value so that the walk keeps
+// both in registers.
+struct Walked
+{
+    uint64 h;
+    uint32 features;
+};
+
+Walked walk(uint64 h, const Plan *root, const List *rtable);
 
 // Walks a subtree now, when the stack has no room for it: only very bushy plans get here, and
 // only here does the walk recurse.
-uint64 walk_now(uint64 h, const Plan *p, const List *rtable, uint32 &features)
+pg_noinline Walked walk_now(uint64 h, const Plan *p, const List *rtable)
 {
     check_stack_depth();
-    return walk(h, p, rtable, features);
+    return walk(h, p, rtable);
+}
+
+// ... and folds what it found into the caller's walk (whose features never leave a register).
+inline uint64 walk_into(uint64 h, const Plan *p, const List *rtable, uint32 &features)
+{
+    const Walked w = walk_now(h, p, rtable);
+    features |= w.features;
+    return w.h;
 }
 
 // A listed child: pushed, or walked at once; a NULL (a subplan the planner removed) is a zero.
@@ -94,7 +102,7 @@ inline uint64 child(uint64 h, const Plan *p, Pending &pending, const List *rtabl
         return f.state();
     }
     if (!pending.push(p))
-        return walk_now(h, p, rtable, features);
+        return walk_into(h, p, rtable, features);
     return h;
 }
 
@@ -139,7 +147,7 @@ inline void node(uint64 &h, const Plan *plan, Pending &pending, const List *rtab
     {
         const IndexScan *s = reinterpret_cast<const IndexScan *>(plan);
         header |= uint64(s->indexorderdir + 2) << 40;
-        detail = rel_index(s->scan.scanrelid, s->indexid, rtable);
+        detail = uint64(s->indexid) << 32; // an index belongs to one relation: it names both
         features |= qual_features(s->indexqualorig) | qual_features(plan->qual);
         break;
     }
@@ -147,7 +155,7 @@ inline void node(uint64 &h, const Plan *plan, Pending &pending, const List *rtab
     {
         const IndexOnlyScan *s = reinterpret_cast<const IndexOnlyScan *>(plan);
         header |= uint64(s->indexorderdir + 2) << 40;
-        detail = rel_index(s->scan.scanrelid, s->indexid, rtable);
+        detail = uint64(s->indexid) << 32;
         features |= qual_features(s->indexqual) | qual_features(plan->qual);
         break;
     }
@@ -256,8 +264,9 @@ inline void node(uint64 &h, const Plan *plan, Pending &pending, const List *rtab
 // Depth first: down the left spine in a loop, right subtrees and listed children waiting on the
 // stack (last pushed first). The hash is a local, so it stays in a register. A plan that is one left
 // spine (most are: a scan under a few nodes) never touches the stack.
-uint64 walk(uint64 h, const Plan *root, const List *rtable, uint32 &features)
+Walked walk(uint64 h, const Plan *root, const List *rtable)
 {
+    uint32 features = 0;
     Pending pending;
     const Plan *plan = root;
     for (;;)
@@ -266,10 +275,10 @@ uint64 walk(uint64 h, const Plan *root, const List *rtable, uint32 &features)
         {
             node(h, plan, pending, rtable, features);
             if (plan->righttree != nullptr && !pending.push(plan->righttree))
-                h = walk_now(h, plan->righttree, rtable, features);
+                h = walk_into(h, plan->righttree, rtable, features);
         }
         if (pending.sp == 0)
-            return h;
+            return Walked{h, features};
         plan = pending.stack[--pending.sp];
     }
 }
@@ -284,7 +293,11 @@ uint64 compute_plan_id(const PlannedStmt *stmt, uint32 *features)
     f.mix(uint64(stmt->commandType));
     uint64 h = f.state();
     if (stmt->planTree != nullptr)
-        h = walk(h, stmt->planTree, rtable, found);
+    {
+        const Walked w = walk(h, stmt->planTree, rtable);
+        h = w.h;
+        found |= w.features;
+    }
     if (stmt->subplans != NIL)
     {
         Fingerprint g(h);
@@ -295,7 +308,11 @@ uint64 compute_plan_id(const PlannedStmt *stmt, uint32 *features)
         {
             const Plan *p = static_cast<const Plan *>(lfirst(lc));
             if (p != nullptr)
-                h = walk(h, p, rtable, found);
+            {
+                const Walked w = walk(h, p, rtable);
+                h = w.h;
+                found |= w.features;
+            }
             else
             {
                 Fingerprint z(h);
