@@ -102,8 +102,9 @@ nlohmann::ordered_json read_hot_queries(Connection &conn, const std::string &sch
     return rows;
 }
 
-// One row per query with two or more plans: the plan seen last against the fastest one. Query ids
-// the role may not see are all NULL in the view and cannot be told apart, so they are left out.
+// One row per query with two or more plans: the plan seen last against the fastest one. The view
+// shows only queries whose id the role may see; a NULL id could not be told apart from another, so
+// the filter states that this grouping needs one.
 nlohmann::ordered_json read_plan_changes(Connection &conn, const std::string &schema, const TopOptions &o)
 {
     const std::string sql = fmt::format(
