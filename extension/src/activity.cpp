@@ -36,16 +36,9 @@ namespace pgpf
 namespace
 {
 
-struct ActivitySlot
-{
-    uint32 changecount; // odd while its owner writes; read between barriers
-    int32 pid;
-    Oid userid;
-    Oid dbid;
-    uint64 queryid; // 0: nothing tracked running
-    uint64 planid;
-    TimestampTz statement_start;
-};
+using activity_detail::ActivitySlot;
+using activity_detail::mine;
+using activity_detail::mine_busy;
 
 struct PaddedSlot
 {
@@ -57,15 +50,20 @@ static_assert(std::is_trivially_copyable_v<ActivitySlot>, "slots live in shared 
 
 PaddedSlot *slots = nullptr;
 int nslots = 0;
-ActivitySlot *mine = nullptr; // this backend's, once known
-bool mine_busy = false;       // it holds a statement (so that clearing twice writes nothing)
 
 Size activity_size()
 {
     return mul_size(Size(PGPF_MAX_BACKENDS()), sizeof(PaddedSlot));
 }
 
-ActivitySlot *my_slot()
+} // namespace
+
+namespace activity_detail
+{
+ActivitySlot *mine = nullptr;
+bool mine_busy = false;
+
+ActivitySlot *attach()
 {
     if (mine == nullptr && slots != nullptr)
     {
@@ -75,17 +73,7 @@ ActivitySlot *my_slot()
     }
     return mine;
 }
-
-template <typename F> inline void write_slot(ActivitySlot *s, F &&fill)
-{
-    s->changecount++;
-    pg_write_barrier();
-    fill(s);
-    pg_write_barrier();
-    s->changecount++;
-}
-
-} // namespace
+} // namespace activity_detail
 
 void activity_shmem_request()
 {
@@ -101,34 +89,6 @@ void activity_shmem_startup()
     if (!found)
         memset(static_cast<void *>(slots), 0, activity_size());
     LWLockRelease(AddinShmemInitLock);
-}
-
-void activity_start(uint64 queryid, uint64 planid)
-{
-    ActivitySlot *s = my_slot();
-    if (s == nullptr)
-        return;
-    const TimestampTz start = GetCurrentStatementStartTimestamp();
-    const Oid userid = GetUserId();
-    write_slot(s,
-               [&](ActivitySlot *w)
-               {
-                   w->pid = MyProcPid;
-                   w->userid = userid;
-                   w->dbid = MyDatabaseId;
-                   w->queryid = queryid;
-                   w->planid = planid;
-                   w->statement_start = start;
-               });
-    mine_busy = true;
-}
-
-void activity_end()
-{
-    if (!mine_busy)
-        return;
-    mine_busy = false;
-    write_slot(mine, [](ActivitySlot *w) { w->queryid = 0; });
 }
 
 namespace

@@ -12,7 +12,59 @@ void activity_shmem_startup();
 // A tracked top-level statement starts (its plan id known) / ends, or its transaction aborts (the
 // failed statement never reaches ExecutorEnd; hooks.cpp's transaction callback calls it). A few
 // stores into this backend's own cache line.
-void activity_start(uint64 queryid, uint64 planid);
-void activity_end();
+namespace activity_detail
+{
+// One backend's slot. Written only by its owner, changecount odd while it writes (activity.cpp).
+struct ActivitySlot
+{
+    uint32 changecount;
+    int32 pid;
+    Oid userid;
+    Oid dbid;
+    uint64 queryid; // 0: nothing tracked running
+    uint64 planid;
+    TimestampTz statement_start;
+};
+extern ActivitySlot *mine; // this backend's, once known
+extern bool mine_busy;     // it holds a statement (so that clearing twice writes nothing)
+ActivitySlot *attach();    // finds this backend's slot; NULL before shared memory is there
+template <typename F> inline void write_slot(ActivitySlot *s, F &&fill)
+{
+    s->changecount++;
+    pg_write_barrier();
+    fill(s);
+    pg_write_barrier();
+    s->changecount++;
+}
+} // namespace activity_detail
+
+inline void activity_start(uint64 queryid, uint64 planid)
+{
+    using namespace activity_detail;
+    ActivitySlot *s = mine != nullptr ? mine : attach();
+    if (s == nullptr)
+        return;
+    const TimestampTz start = GetCurrentStatementStartTimestamp();
+    const Oid userid = GetUserId();
+    write_slot(s,
+               [&](ActivitySlot *w)
+               {
+                   w->pid = MyProcPid;
+                   w->userid = userid;
+                   w->dbid = MyDatabaseId;
+                   w->queryid = queryid;
+                   w->planid = planid;
+                   w->statement_start = start;
+               });
+    mine_busy = true;
+}
+inline void activity_end()
+{
+    using namespace activity_detail;
+    if (!mine_busy)
+        return;
+    mine_busy = false;
+    write_slot(mine, [](ActivitySlot *w) { w->queryid = 0; });
+}
 
 } // namespace pgpf

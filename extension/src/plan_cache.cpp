@@ -30,23 +30,18 @@ namespace pgpf
 {
 
 plan_cache_detail::Latest plan_cache_detail::latest;
+plan_cache_detail::Slot plan_cache_detail::slots[plan_cache_detail::kSlots];
 
 namespace
 {
 
+using plan_cache_detail::kSlots;
 using plan_cache_detail::latest;
+using plan_cache_detail::Slot;
+using plan_cache_detail::slot_of;
+using plan_cache_detail::slots;
 
-constexpr int kSlots = 256;
 constexpr int kContexts = 64;
-
-struct Slot
-{
-    const PlannedStmt *stmt;
-    int context; // index in contexts[], -1 when empty
-    PlanShape shape;
-};
-Slot slots[kSlots];
-bool slots_ready = false;
 
 // The contexts that carry our reset callback, and which slots hold a plan of theirs.
 struct Registered
@@ -55,22 +50,6 @@ struct Registered
     uint64 slot_mask[kSlots / 64];
 };
 Registered contexts[kContexts];
-
-inline int slot_of(const PlannedStmt *stmt)
-{
-    const uintptr_t p = reinterpret_cast<uintptr_t>(stmt);
-    return int((p >> 4 ^ p >> 12) & (kSlots - 1));
-}
-
-void init_slots()
-{
-    for (Slot &s : slots)
-    {
-        s.stmt = nullptr;
-        s.context = -1;
-    }
-    slots_ready = true;
-}
 
 // The plans of this context are gone (it is being reset or deleted).
 void forget_context_body(MemoryContext cxt)
@@ -85,7 +64,7 @@ void forget_context_body(MemoryContext cxt)
             {
                 Slot &s = slots[w * 64 + __builtin_ctzll(m)];
                 s.stmt = nullptr;
-                s.context = -1;
+                s.context1 = 0;
             }
         r.cxt = nullptr;
         return;
@@ -142,8 +121,6 @@ PlanShape plan_walk_latest()
 
 PlanShape plan_shape_reused(const PlannedStmt *stmt)
 {
-    if (unlikely(!slots_ready))
-        init_slots();
     const int i = slot_of(stmt);
     Slot &s = slots[i];
     if (s.stmt == stmt)
@@ -154,10 +131,10 @@ PlanShape plan_shape_reused(const PlannedStmt *stmt)
     const int c = register_context(GetMemoryChunkContext(const_cast<PlannedStmt *>(stmt)));
     if (c < 0)
         return shape;
-    if (s.context >= 0)
-        contexts[s.context].slot_mask[i / 64] &= ~(uint64(1) << (i % 64));
+    if (s.context1 > 0)
+        contexts[s.context1 - 1].slot_mask[i / 64] &= ~(uint64(1) << (i % 64));
     s.stmt = stmt;
-    s.context = c;
+    s.context1 = c + 1;
     s.shape = shape;
     contexts[c].slot_mask[i / 64] |= uint64(1) << (i % 64);
     return shape;
