@@ -214,7 +214,7 @@ inline void node(uint64 &h, const Plan *plan, Pending &pending, const List *rtab
         ListCell *lc;
         foreach (lc, m->resultRelations)
             targets.mix(relation_oid(Index(lfirst_int(lc)), rtable));
-        detail = targets.finish();
+        detail = targets.state(); // mixed again with the header: no final avalanche needed
         break;
     }
     case T_CteScan:
