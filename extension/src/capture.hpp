@@ -18,11 +18,30 @@ void capture_executor_started(QueryDesc *queryDesc, Running *running);
 // pay for one look-up and nothing more).
 void capture_call_begin(Running *running);
 void capture_call_end(QueryDesc *queryDesc, Running *running, bool is_run, uint64 count);
-// ExecutorFinish of a plain SELECT has no triggers and no data-modifying CTE to run: nothing to
-// measure.
+// Whether ExecutorFinish has nothing to run, and so nothing to measure. It runs what a data-modifying
+// CTE left (ExecPostprocessPlan) and the AFTER triggers the statement queued (AfterTriggerEndQuery:
+// row and statement triggers, foreign-key checks and actions, transition tables), and a statement
+// queues AFTER trigger events only for relations that have triggers. So it is empty for a plain
+// SELECT, and for a write none of whose result relations (routed partitions included) has a
+// trigger; then all it does is a few bookkeeping instructions, no buffer or WAL, which
+// pg_stat_statements times and we do not.
 inline bool capture_finish_is_empty(const QueryDesc *qd)
 {
-    return qd->operation == CMD_SELECT && !qd->plannedstmt->hasModifyingCTE;
+    if (qd->plannedstmt->hasModifyingCTE)
+        return false;
+    if (qd->operation == CMD_SELECT)
+        return true;
+    const EState *es = qd->estate;
+    if (es->es_trig_target_relations != NIL)
+        return false;
+    ListCell *lc;
+    foreach (lc, es->es_opened_result_relations)
+        if (static_cast<const ResultRelInfo *>(lfirst(lc))->ri_TrigDesc != nullptr)
+            return false;
+    foreach (lc, es->es_tuple_routing_result_relations)
+        if (static_cast<const ResultRelInfo *>(lfirst(lc))->ri_TrigDesc != nullptr)
+            return false;
+    return true;
 }
 // ExecutorEnd, before the executor's own: records the execution, feeds the detectors, and takes the
 // statement off the stack whether or not it is still tracked. running: its stack entry, or NULL
