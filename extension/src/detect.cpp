@@ -351,8 +351,12 @@ bool is_ri_query(const char *text)
 {
     if (text == nullptr)
         return false;
-    if (strncmp(text, "SELECT 1 FROM ", 14) != 0 && strncmp(text, "DELETE FROM ", 12) != 0 &&
-        strncmp(text, "UPDATE ", 7) != 0)
+    // Asked for every nested statement under track = all: the first letter rules out most.
+    const bool prefix = text[0] == 'S'   ? strncmp(text, "SELECT 1 FROM ", 14) == 0
+                        : text[0] == 'D' ? strncmp(text, "DELETE FROM ", 12) == 0
+                        : text[0] == 'U' ? strncmp(text, "UPDATE ", 7) == 0
+                                         : false;
+    if (!prefix)
         return false;
     return strstr(text, " OPERATOR(pg_catalog.") != nullptr;
 }
