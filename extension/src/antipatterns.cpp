@@ -93,6 +93,8 @@ struct Pending
 {
     ApEntry entry; // key, counters, first_seen/last_seen of the samples
     uint64 hash;
+    bool has_rows;      // the detail is to be formatted from rows at the flush
+    ApRowsPerCall rows; // the latest sample's
 };
 Pending pending[kPending];
 int pending_count = 0;
@@ -188,10 +190,21 @@ void ap_record(const ApKey &key, const ApSample &sample)
     add.last_seen = now;
     if (sample.detail != nullptr)
         strlcpy(add.detail, sample.detail, sizeof(add.detail));
+    else if (sample.rows_per_call != nullptr)
+    {
+        p->rows = *sample.rows_per_call;
+        p->has_rows = true;
+    }
     merge(p->entry, add);
     ap_pending_ = true;
     if (known[hash % kKnown] != hash || now - pending_since >= kFlushAfter)
         ap_flush();
+}
+
+void ap_format_rows_per_call(const ApRowsPerCall &r, char *out, size_t size)
+{
+    snprintf(out, size, "min %lld, mean %.1f, max %lld", (long long)r.min,
+             r.n > 0 ? double(r.sum) / double(r.n) : 0.0, (long long)r.max);
 }
 
 void ap_flush()
@@ -203,6 +216,15 @@ void ap_flush()
         return;
     }
     ap_flushes++;
+    for (int i = 0; i < pending_count; i++)
+    {
+        Pending &p = pending[i];
+        if (!p.has_rows)
+            continue;
+        char rows[96];
+        ap_format_rows_per_call(p.rows, rows, sizeof(rows));
+        snprintf(p.entry.detail, sizeof(p.entry.detail), "rows per call in the last loop: %s", rows);
+    }
     LWLockAcquire(ap_shared->lock, LW_EXCLUSIVE);
     ApTable t = ap_table();
     for (int i = 0; i < pending_count; i++)

@@ -50,6 +50,13 @@ struct ApEntry
     char detail[128]; // e.g. the relation and columns a filter-heavy scan filtered on
 };
 
+// An N+1 loop's rows per call so far; the finding's detail is formatted from the latest one only
+// when it reaches shared memory (a loop inside a function is a finding at every call).
+struct ApRowsPerCall
+{
+    int64 min, sum, n, max;
+};
+
 struct ApSample
 {
     bool new_occurrence;
@@ -58,8 +65,12 @@ struct ApSample
     int64 largest;
     int64 related_rows;
     int64 rows_discarded;
-    const char *detail; // may be NULL
+    const char *detail;                 // may be NULL
+    const ApRowsPerCall *rows_per_call; // may be NULL; the detail when detail is NULL
 };
+
+// "min 1, mean 2.5, max 8"
+void ap_format_rows_per_call(const ApRowsPerCall &r, char *out, size_t size);
 
 void ap_shmem_request();
 void ap_shmem_startup();

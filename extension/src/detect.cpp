@@ -170,13 +170,6 @@ Pending *ask(ApKind kind, QueryDesc *qd)
     return &pending;
 }
 
-// "min 1, mean 2.5, max 8": the rows per call of a burst so far.
-void rows_per_call(const BurstReport &r, char *out, size_t size)
-{
-    snprintf(out, size, "min %lld, mean %.1f, max %lld", (long long)r.rows_min,
-             r.burst_len > 0 ? double(r.rows_sum) / double(r.burst_len) : 0.0, (long long)r.rows_max);
-}
-
 // qd is the execution that was just observed (NULL when flushing): a new occurrence is always
 // the burst of that execution's query.
 void store_bursts(const BurstReport *reports, int n, QueryDesc *qd)
@@ -185,26 +178,25 @@ void store_bursts(const BurstReport *reports, int n, QueryDesc *qd)
     {
         const BurstReport &r = reports[i];
         const ApKind kind = r.kind == BurstKind::NPlusOne ? ApKind::NPlusOne : ApKind::RowByRow;
-        char rows[96] = "";
-        char detail[128] = "";
-        if (kind == ApKind::NPlusOne)
-        {
-            rows_per_call(r, rows, sizeof(rows));
-            snprintf(detail, sizeof(detail), "rows per call in the last loop: %s", rows);
-        }
+        // The rows per call become the finding's detail when it reaches shared memory (ap_flush).
+        const ApRowsPerCall rpc{r.rows_min, r.rows_sum, r.burst_len, r.rows_max};
         ApSample s{r.new_occurrence,
                    r.calls,
                    r.ms,
                    r.burst_len,
                    kind == ApKind::NPlusOne ? r.parent_rows : -1,
                    0,
-                   kind == ApKind::NPlusOne ? detail : nullptr};
+                   nullptr,
+                   kind == ApKind::NPlusOne ? &rpc : nullptr};
         ap_record(ap_key(kind, r.queryid, kind == ApKind::NPlusOne ? r.parent_queryid : 0), s);
         if (!r.new_occurrence)
             continue;
         Pending *p = qd != nullptr ? ask(kind, qd) : nullptr;
         if (p == nullptr)
             continue;
+        char rows[96] = "";
+        if (kind == ApKind::NPlusOne)
+            ap_format_rows_per_call(rpc, rows, sizeof(rows));
         snprintf(p->message, sizeof(p->message), "%s: \"%s\" ran %lld times in a row",
                  kind == ApKind::NPlusOne ? "N+1 query loop" : "row-by-row writes", p->query,
                  (long long)r.burst_len);
