@@ -3,7 +3,8 @@
  * tracked statements running now, and the (sub)transaction bookkeeping that keeps both right when
  * statements fail.
  *
- * Protocol (one backend, no locks: everything here is backend-local):
+ * Protocol (one backend, no locks: everything here is backend-local; the (sub)transaction events
+ * arrive through the extension's one pair of callbacks, in hooks.cpp):
  *  - nesting_level is raised around every ExecutorRun, ExecutorFinish, planner and utility call
  *    (hooks.cpp) and lowered when the call returns. pg_stat_statements restores it with
  *    PG_TRY/PG_FINALLY around each call; those setjmps cost more per statement than the rest of
