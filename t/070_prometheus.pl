@@ -113,8 +113,12 @@ $node->poll_query_until('postgres',
 # The exporter's role: pg_monitor (with pg_read_all_stats) and nothing else.
 $node->safe_psql('postgres', 'CREATE ROLE pf_exporter LOGIN IN ROLE pg_monitor');
 
+# By a statement's own text (pg_perfgate_statements): a group's row in the hot queries carries the
+# text of its busiest query id, which for the INSERT group is the one- or the two-row VALUES
+# depending on which took more time.
 my $group_of = sub {
-	$node->safe_psql('postgres', "SELECT query_group FROM pg_perfgate_hot_queries WHERE query LIKE \$\$$_[0]\$\$");
+	$node->safe_psql('postgres',
+		"SELECT DISTINCT query_group FROM pg_perfgate_statements WHERE toplevel AND query LIKE \$\$$_[0]\$\$");
 };
 my $in_group = $group_of->('SELECT name FROM pf_items WHERE id IN%');
 my $err_group = $group_of->('INSERT INTO pf_log VALUES ($1, $2), %');
