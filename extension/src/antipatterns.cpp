@@ -98,7 +98,6 @@ struct Pending
 };
 Pending pending[kPending];
 int pending_count = 0;
-TimestampTz pending_since = 0; // ap_flush_due is pending_since + kFlushAfter
 uint64 known[kKnown];
 
 void merge(ApEntry &e, const ApEntry &add)
@@ -168,10 +167,7 @@ void ap_record(const ApKey &key, const ApSample &sample)
         if (pending_count == kPending)
             ap_flush();
         if (pending_count == 0)
-        {
-            pending_since = now;
-            ap_flush_due = now + kFlushAfter;
-        }
+            ap_flush_due = now + kFlushAfter; // the oldest unflushed finding's time, plus the wait
         p = &pending[pending_count++];
         memset(static_cast<void *>(p), 0, sizeof(*p));
         p->entry.key = key;
@@ -197,7 +193,7 @@ void ap_record(const ApKey &key, const ApSample &sample)
     }
     merge(p->entry, add);
     ap_pending_ = true;
-    if (known[hash % kKnown] != hash || now - pending_since >= kFlushAfter)
+    if (known[hash % kKnown] != hash || now >= ap_flush_due)
         ap_flush();
 }
 

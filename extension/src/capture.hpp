@@ -25,6 +25,14 @@ void capture_call_end(QueryDesc *queryDesc, Running *running, bool is_run, uint6
 // SELECT, and for a write none of whose result relations (routed partitions included) has a
 // trigger; then all it does is a few bookkeeping instructions, no buffer or WAL, which
 // pg_stat_statements times and we do not.
+inline bool any_has_triggers(const List *result_relations)
+{
+    const ListCell *lc;
+    foreach (lc, result_relations)
+        if (static_cast<const ResultRelInfo *>(lfirst(lc))->ri_TrigDesc != nullptr)
+            return true;
+    return false;
+}
 inline bool capture_finish_is_empty(const QueryDesc *qd)
 {
     if (qd->plannedstmt->hasModifyingCTE)
@@ -32,16 +40,8 @@ inline bool capture_finish_is_empty(const QueryDesc *qd)
     if (qd->operation == CMD_SELECT)
         return true;
     const EState *es = qd->estate;
-    if (es->es_trig_target_relations != NIL)
-        return false;
-    ListCell *lc;
-    foreach (lc, es->es_opened_result_relations)
-        if (static_cast<const ResultRelInfo *>(lfirst(lc))->ri_TrigDesc != nullptr)
-            return false;
-    foreach (lc, es->es_tuple_routing_result_relations)
-        if (static_cast<const ResultRelInfo *>(lfirst(lc))->ri_TrigDesc != nullptr)
-            return false;
-    return true;
+    return es->es_trig_target_relations == NIL && !any_has_triggers(es->es_opened_result_relations) &&
+           !any_has_triggers(es->es_tuple_routing_result_relations);
 }
 // ExecutorEnd, before the executor's own: records the execution, feeds the detectors, and takes the
 // statement off the stack whether or not it is still tracked. running: its stack entry, or NULL
