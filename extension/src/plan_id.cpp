@@ -10,11 +10,15 @@
  * statements). On the way it notes what the anti-pattern detectors may want to look at (an
  * OFFSET, a filtered sequential scan).
  *
- * This runs for every execution, so it is one loop over an explicit stack of pending subtrees,
- * with the hash in a register: per node one mixed word, a header (type, parallel awareness, which
- * children it has, how many init plans, a small per-type choice) with, where the type has one, a
- * detail word (relation and index, strategy and widths) folded in. The order is a depth-first one fixed by
- * the tree, and every header says how many children follow, so two different shapes never give one sequence.
+ * It runs once per plan (plan_cache.cpp), but a one-shot plan (the simple query protocol, a custom
+ * plan) is a new plan at every execution, so the walk is built for instructions per node: one loop
+ * over an explicit stack, the hash and the features in registers, per node one mixed word (a
+ * header, with a detail word folded in where the type has one), the commonest node (an index scan)
+ * tested before the jump table, and the leaves among an Append's children (its scans) mixed where
+ * the list is read, without a trip through the stack. The order is a depth-first one fixed by the
+ * tree and every header says which children follow, so two different shapes never give one
+ * sequence. sql/plan_id_shapes holds a corpus of shapes whose partition into ids must not move;
+ * a change to what is mixed changes every id and must bump kPlanIdVersion (plan_id.hpp).
  */
 #include "core/fingerprint.hpp"
 #include "plan_id.hpp"
@@ -26,6 +30,13 @@ namespace
 {
 
 using pgperfgate::Fingerprint;
+
+inline uint64 mix(uint64 h, uint64 v)
+{
+    Fingerprint f(h);
+    f.mix(v);
+    return f.state();
+}
 
 inline uint64 relation_oid(Index scanrelid, const List *rtable)
 {
@@ -42,92 +53,60 @@ inline uint32 qual_features(const List *quals)
 {
     if (quals == NIL)
         return 0;
+    // A list that is not NIL has at least one element; most scans have exactly one condition.
+    const ListCell *c = quals->elements;
     uint32 f = PLAN_HAS_SCAN_QUAL;
-    const ListCell *cells = quals->elements;
-    for (int i = 0, n = quals->length; i < n; i++)
-        if (IsA(static_cast<const Node *>(lfirst(&cells[i])), ScalarArrayOpExpr))
-            f |= PLAN_HAS_VALUE_LIST;
+    if (IsA(static_cast<const Node *>(lfirst(c)), ScalarArrayOpExpr))
+        f |= PLAN_HAS_VALUE_LIST;
+    if (unlikely(quals->length > 1))
+        for (const ListCell *end = c + quals->length; ++c < end;)
+            if (IsA(static_cast<const Node *>(lfirst(c)), ScalarArrayOpExpr))
+                f |= PLAN_HAS_VALUE_LIST;
     return f;
 }
 
-constexpr int kStack = 64;
+// Spreads a node's header before its detail word is folded in (an odd multiplier).
+constexpr uint64 kDetailMul = 0xD6E8FEB86659FD93ULL;
 
-struct Pending
+// Children a node keeps outside lefttree and righttree: a list (Append and friends) and/or one
+// plan (a subquery's).
+struct Kids
 {
-    const Plan *stack[kStack];
-    int sp = 0;
-    // Pushes p, or returns false when the stack is full (the caller walks it at once).
-    bool push(const Plan *p)
-    {
-        if (sp == kStack)
-            return false;
-        stack[sp++] = p;
-        return true;
-    }
+    const List *list = NIL;
+    const Plan *sub = nullptr;
 };
 
-// The running hash and the PLAN_HAS_* bits a walk found, returned by value so that the walk keeps
-// both in registers.
-struct Walked
-{
-    uint64 h;
-    uint32 features;
-};
-
-Walked walk(uint64 h, const Plan *root, const List *rtable);
-
-// Walks a subtree now, when the stack has no room for it: only very bushy plans get here, and
-// only here does the walk recurse.
-pg_noinline Walked walk_now(uint64 h, const Plan *p, const List *rtable)
-{
-    check_stack_depth();
-    return walk(h, p, rtable);
-}
-
-// ... and folds what it found into the caller's walk (whose features never leave a register).
-inline uint64 walk_into(uint64 h, const Plan *p, const List *rtable, uint32 &features)
-{
-    const Walked w = walk_now(h, p, rtable);
-    features |= w.features;
-    return w.h;
-}
-
-// A listed child: pushed, or walked at once; a NULL (a subplan the planner removed) is a zero.
-inline uint64 child(uint64 h, const Plan *p, Pending &pending, const List *rtable, uint32 &features)
-{
-    if (p == nullptr)
-    {
-        Fingerprint f(h);
-        f.mix(0);
-        return f.state();
-    }
-    if (!pending.push(p))
-        return walk_into(h, p, rtable, features);
-    return h;
-}
-
-// Children kept in a list (Append and friends) are pushed so that they come out in order.
-inline uint64 push_list(uint64 h, const List *plans, Pending &pending, const List *rtable, uint32 &features)
-{
-    for (int i = list_length(plans) - 1; i >= 0; i--)
-        h = child(h, static_cast<const Plan *>(list_nth(plans, i)), pending, rtable, features);
-    return h;
-}
-
-// Mixes one node's words into h and pushes the children it keeps in lists (Append and friends,
-// a subquery's plan) so that they come out in order. lefttree and righttree are the caller's.
-inline void node(uint64 &h, const Plan *plan, Pending &pending, const List *rtable, uint32 &features)
+// One node's word: a header (type, parallel awareness, which of lefttree and righttree it has, how
+// many init plans, a small per-type choice) with, where the type has one, a detail word (relation
+// and index, strategy and widths, how many listed children) folded in by an odd multiplier. Notes
+// the PLAN_HAS_* features and the node's other children on the way.
+pg_attribute_always_inline uint64 node_word(const Plan *plan, const List *rtable, uint32 &features,
+                                            Kids &kids)
 {
     uint64 header = (uint64(nodeTag(plan)) << 8) | uint64(plan->parallel_aware) |
                     (uint64(plan->lefttree != nullptr) << 1) | (uint64(plan->righttree != nullptr) << 2);
-    if (plan->initPlan != NIL)
+    if (unlikely(plan->initPlan != NIL))
         header |= uint64(Min(list_length(plan->initPlan), 255)) << 48;
-    uint64 detail = 0;
-    bool has_detail = true;
-    const List *children = NIL; // listed children, pushed after the words are mixed
-    const Plan *sub = nullptr;  // a subquery's plan, likewise
+    uint64 detail;
+    // The most common node first, before the jump table.
+    if (likely(nodeTag(plan) == T_IndexScan))
+    {
+        const IndexScan *s = reinterpret_cast<const IndexScan *>(plan);
+        header |= uint64(s->indexorderdir + 2) << 40;
+        detail = uint64(s->indexid) << 32; // an index belongs to one relation: it names both
+        features |= qual_features(s->indexqualorig) | qual_features(plan->qual);
+        return (header * kDetailMul) ^ detail;
+    }
     switch (nodeTag(plan))
     {
+    case T_IndexOnlyScan:
+    {
+        const IndexOnlyScan *s = reinterpret_cast<const IndexOnlyScan *>(plan);
+        header |= uint64(s->indexorderdir + 2) << 40;
+        detail = uint64(s->indexid) << 32;
+        features |= qual_features(s->indexqual) | qual_features(plan->qual);
+        break;
+    }
     case T_SeqScan:
         if (plan->qual != NIL)
             features |= PLAN_HAS_SEQSCAN | qual_features(plan->qual);
@@ -143,22 +122,6 @@ inline void node(uint64 &h, const Plan *plan, Pending &pending, const List *rtab
     case T_ForeignScan:
         detail = relation_oid(reinterpret_cast<const Scan *>(plan)->scanrelid, rtable);
         break;
-    case T_IndexScan:
-    {
-        const IndexScan *s = reinterpret_cast<const IndexScan *>(plan);
-        header |= uint64(s->indexorderdir + 2) << 40;
-        detail = uint64(s->indexid) << 32; // an index belongs to one relation: it names both
-        features |= qual_features(s->indexqualorig) | qual_features(plan->qual);
-        break;
-    }
-    case T_IndexOnlyScan:
-    {
-        const IndexOnlyScan *s = reinterpret_cast<const IndexOnlyScan *>(plan);
-        header |= uint64(s->indexorderdir + 2) << 40;
-        detail = uint64(s->indexid) << 32;
-        features |= qual_features(s->indexqual) | qual_features(plan->qual);
-        break;
-    }
     case T_BitmapIndexScan:
     {
         const BitmapIndexScan *s = reinterpret_cast<const BitmapIndexScan *>(plan);
@@ -169,9 +132,7 @@ inline void node(uint64 &h, const Plan *plan, Pending &pending, const List *rtab
     case T_NestLoop:
     case T_MergeJoin:
     case T_HashJoin:
-        header |= uint64(reinterpret_cast<const Join *>(plan)->jointype) << 40;
-        has_detail = false;
-        break;
+        return header | (uint64(reinterpret_cast<const Join *>(plan)->jointype) << 40);
     case T_Agg:
     {
         const Agg *a = reinterpret_cast<const Agg *>(plan);
@@ -199,11 +160,9 @@ inline void node(uint64 &h, const Plan *plan, Pending &pending, const List *rtab
     case T_Limit:
     {
         const Limit *l = reinterpret_cast<const Limit *>(plan);
-        header |= uint64(l->limitOption) << 40;
         if (l->limitOffset != nullptr)
             features |= PLAN_HAS_OFFSET;
-        has_detail = false;
-        break;
+        return header | (uint64(l->limitOption) << 40);
     }
     case T_ModifyTable:
     {
@@ -221,65 +180,184 @@ inline void node(uint64 &h, const Plan *plan, Pending &pending, const List *rtab
         detail = uint64(uint32(reinterpret_cast<const CteScan *>(plan)->ctePlanId));
         break;
     case T_Append:
-        children = reinterpret_cast<const Append *>(plan)->appendplans;
+        kids.list = reinterpret_cast<const Append *>(plan)->appendplans;
+        detail = uint64(list_length(kids.list)) << 32;
         break;
     case T_MergeAppend:
-        children = reinterpret_cast<const MergeAppend *>(plan)->mergeplans;
+        kids.list = reinterpret_cast<const MergeAppend *>(plan)->mergeplans;
+        detail = uint64(list_length(kids.list)) << 32;
         break;
     case T_BitmapAnd:
-        children = reinterpret_cast<const BitmapAnd *>(plan)->bitmapplans;
+        kids.list = reinterpret_cast<const BitmapAnd *>(plan)->bitmapplans;
+        detail = uint64(list_length(kids.list)) << 32;
         break;
     case T_BitmapOr:
-        children = reinterpret_cast<const BitmapOr *>(plan)->bitmapplans;
+        kids.list = reinterpret_cast<const BitmapOr *>(plan)->bitmapplans;
+        detail = uint64(list_length(kids.list)) << 32;
         break;
     case T_SubqueryScan:
-        sub = reinterpret_cast<const SubqueryScan *>(plan)->subplan;
-        detail = sub != nullptr;
+        kids.sub = reinterpret_cast<const SubqueryScan *>(plan)->subplan;
+        detail = kids.sub != nullptr;
         break;
     case T_CustomScan:
     {
         const CustomScan *c = reinterpret_cast<const CustomScan *>(plan);
-        children = c->custom_plans;
-        detail = relation_oid(c->scan.scanrelid, rtable);
+        kids.list = c->custom_plans;
+        detail = relation_oid(c->scan.scanrelid, rtable) ^ (uint64(list_length(kids.list)) << 32);
         break;
     }
     default:
-        has_detail = false; // the node type alone describes it (Result, Hash, Material, Gather, ...)
-        break;
+        return header; // the node type alone describes it (Result, Hash, Material, Gather, ...)
     }
-    if (children != NIL)
-        detail ^= uint64(list_length(children)) << 32;
-    // One mix per node: the header spread by an odd multiplier, the detail word folded in. Nodes
-    // that differ in either word give different inputs unless header * K ^ detail happens to agree,
-    // which for these small structured words is as unlikely as any 64-bit collision.
-    Fingerprint f(h);
-    f.mix(has_detail ? (header * 0xD6E8FEB86659FD93ULL) ^ detail : header);
-    h = f.state();
-    if (children != NIL)
-        h = push_list(h, children, pending, rtable, features);
-    else if (sub != nullptr)
-        h = child(h, sub, pending, rtable, features);
+    // Nodes that differ in either word give different words unless header * K ^ detail happens to
+    // agree, which for these small structured words is as unlikely as any 64-bit collision.
+    return (header * kDetailMul) ^ detail;
 }
 
-// Depth first: down the left spine in a loop, right subtrees and listed children waiting on the
-// stack (last pushed first). The hash is a local, so it stays in a register. A plan that is one left
-// spine (most are: a scan under a few nodes) never touches the stack.
-Walked walk(uint64 h, const Plan *root, const List *rtable)
+constexpr int kStack = 64;
+
+// Work put aside during the walk: one plan (a right subtree, a subquery's plan), or the rest of a
+// list of children (next .. end).
+struct Frame
+{
+    const ListCell *next; // nullptr for one plan
+    const ListCell *end;
+    const Plan *plan;
+};
+
+// The running hash and the PLAN_HAS_* bits a walk found, returned by value so that the walk keeps
+// both in registers.
+struct Walked
+{
+    uint64 h;
+    uint32 features;
+};
+
+Walked walk(uint64 h, const Plan *plan, const List *rtable);
+
+// Walks a subtree now, when the stack has no room for it: only very bushy plans get here, and
+// only here does the walk recurse.
+pg_noinline Walked walk_now(uint64 h, const Plan *p, const List *rtable)
+{
+    check_stack_depth();
+    return walk(h, p, rtable);
+}
+
+// A list walked now, child by child (the statement's subplans; listed children when the stack is full).
+pg_noinline Walked walk_list_now(uint64 h, const List *plans, const List *rtable)
 {
     uint32 features = 0;
-    Pending pending;
-    const Plan *plan = root;
+    for (const ListCell *c = plans->elements, *end = c + plans->length; c < end; c++)
+    {
+        const Plan *p = static_cast<const Plan *>(lfirst(c));
+        if (p == nullptr)
+            h = mix(h, 0);
+        else
+        {
+            const Walked w = walk_now(h, p, rtable);
+            h = w.h;
+            features |= w.features;
+        }
+    }
+    return Walked{h, features};
+}
+
+// Depth first, in preorder: a node's word, then its left subtree, its right subtree, a subquery's
+// plan, its listed children in order. Every header says which of these follow and the detail how
+// many are listed, so two different trees never give one sequence of words. The left spine is a
+// loop; the rest waits on a fixed stack (last pushed first), a list as one frame that hands its
+// children out in order, mixing the leaves among them (an Append's scans) on the spot. A plan that
+// is one left spine (most are: a scan under a few nodes) never touches the stack. When the stack
+// is full, what would have waited is walked at once (before the left subtree); that happens at the
+// same places for the same tree, so the sequence still decodes to one tree.
+Walked walk(uint64 h, const Plan *plan, const List *rtable)
+{
+    uint32 features = 0;
+    Frame stack[kStack];
+    Frame *top = stack; // the first free frame
+    const auto fold = [&](const Walked &w)
+    {
+        h = w.h;
+        features |= w.features;
+    };
+    // A node's other children, put aside after its right subtree so that they come out after it.
+    const auto put_aside = [&](const Kids &kids)
+    {
+        if (kids.list != NIL)
+        {
+            if (top < stack + kStack)
+                *top++ = Frame{kids.list->elements, kids.list->elements + kids.list->length, nullptr};
+            else
+                fold(walk_list_now(h, kids.list, rtable));
+        }
+        if (kids.sub != nullptr)
+        {
+            if (top < stack + kStack)
+                *top++ = Frame{nullptr, nullptr, kids.sub};
+            else
+                fold(walk_now(h, kids.sub, rtable));
+        }
+    };
     for (;;)
     {
         for (; plan != nullptr; plan = plan->lefttree)
         {
-            node(h, plan, pending, rtable, features);
-            if (plan->righttree != nullptr && !pending.push(plan->righttree))
-                h = walk_into(h, plan->righttree, rtable, features);
+            Kids kids;
+            h = mix(h, node_word(plan, rtable, features, kids));
+            if (unlikely(kids.list != NIL || kids.sub != nullptr))
+                put_aside(kids);
+            if (const Plan *right = plan->righttree; right != nullptr)
+            {
+                if (top < stack + kStack)
+                    *top++ = Frame{nullptr, nullptr, right};
+                else
+                    fold(walk_now(h, right, rtable));
+            }
         }
-        if (pending.sp == 0)
+        if (top == stack)
             return Walked{h, features};
-        plan = pending.stack[--pending.sp];
+        Frame &f = top[-1];
+        if (f.next == nullptr)
+        {
+            plan = f.plan;
+            --top;
+            continue;
+        }
+        // Listed children: the leaves are mixed here; the first that has children of its own
+        // leaves the loop, to be walked as the left spine, the rest of the list waiting.
+        const ListCell *c = f.next;
+        const ListCell *const end = f.end;
+        do
+        {
+            const Plan *p = static_cast<const Plan *>(lfirst(c++));
+            if (p == nullptr) // a child the planner removed
+                h = mix(h, 0);
+            else if (p->lefttree != nullptr || p->righttree != nullptr)
+            {
+                plan = p;
+                break;
+            }
+            else
+            {
+                Kids kids;
+                h = mix(h, node_word(p, rtable, features, kids));
+                if (unlikely(kids.list != NIL || kids.sub != nullptr))
+                {
+                    // A nested Append or subquery: its children come before the rest of the list.
+                    if (c == end)
+                        --top;
+                    else
+                        f.next = c;
+                    put_aside(kids);
+                    goto next;
+                }
+            }
+        } while (c != end);
+        if (c == end)
+            --top;
+        else
+            f.next = c;
+    next:;
     }
 }
 
@@ -288,38 +366,22 @@ Walked walk(uint64 h, const Plan *root, const List *rtable)
 uint64 compute_plan_id(const PlannedStmt *stmt, uint32 *features)
 {
     const List *rtable = stmt->rtable;
+    uint64 h = mix(Fingerprint().state(), uint64(stmt->commandType));
     uint32 found = 0;
-    Fingerprint f;
-    f.mix(uint64(stmt->commandType));
-    uint64 h = f.state();
     if (stmt->planTree != nullptr)
     {
         const Walked w = walk(h, stmt->planTree, rtable);
         h = w.h;
-        found |= w.features;
+        found = w.features;
     }
-    if (stmt->subplans != NIL)
+    if (unlikely(stmt->subplans != NIL))
     {
-        Fingerprint g(h);
-        g.mix(uint64(list_length(stmt->subplans)));
-        h = g.state();
-        ListCell *lc;
-        foreach (lc, stmt->subplans)
-        {
-            const Plan *p = static_cast<const Plan *>(lfirst(lc));
-            if (p != nullptr)
-            {
-                const Walked w = walk(h, p, rtable);
-                h = w.h;
-                found |= w.features;
-            }
-            else
-            {
-                Fingerprint z(h);
-                z.mix(0);
-                h = z.state();
-            }
-        }
+        // Subplans (of SubPlan expressions and init plans) in their list's order, after a word
+        // with their number.
+        h = mix(h, uint64(list_length(stmt->subplans)));
+        const Walked w = walk_list_now(h, stmt->subplans, rtable);
+        h = w.h;
+        found |= w.features;
     }
     if (features != nullptr)
         *features = found;
