@@ -1,4 +1,4 @@
-# Statistics survive a clean restart; a missing, truncated or corrupted file is ignored with a
+# Statistics survive a clean restart; a missing, truncated, corrupted or older file is ignored with a
 # WARNING and the server starts anyway; with pg_perfgate.save = off nothing is kept.
 use strict;
 use warnings;
@@ -50,6 +50,14 @@ my %damage = (
 		print $fh pack('L', 1);
 		close $fh;
 	},
+	# A file whose plan ids an earlier walk computed: loaded, every query would show a plan change.
+	'older plan ids' => sub {
+		open(my $fh, '+<', $_[0]) or die "open: $!";
+		binmode $fh;
+		seek($fh, 16, 0);
+		print $fh pack('L', 1);
+		close $fh;
+	},
 	'not ours' => sub {
 		open(my $fh, '>', $_[0]) or die "open: $!";
 		print $fh "x" x 1000;
@@ -64,6 +72,8 @@ for my $kind (sort keys %damage) {
 	$node->start;
 	ok($node->log_contains(qr/WARNING:  ignoring pg_perfgate statistics file/, $log_offset),
 		"$kind file ignored with a warning");
+	ok($node->log_contains(qr/plan ids were computed by another version of pg_perfgate/, $log_offset),
+		"$kind file: the warning says why") if $kind eq 'older plan ids';
 	is($node->safe_psql('postgres', 'SELECT count(*) FROM pg_perfgate_statements WHERE query LIKE \'%FROM t WHERE%\''),
 		'0', "$kind file: store starts empty");
 	$node->safe_psql('postgres', "SELECT v FROM t WHERE id = $_") for 1 .. 3;

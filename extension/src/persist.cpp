@@ -4,11 +4,12 @@
  * File: pg_stat/pg_perfgate.stat, written by the postmaster to a temporary name and renamed into
  * place. Layout: FileHeader, then per entry its StoreEntry image followed by its query text and
  * plan text bytes, then a CRC-32C of everything before it. Loading checks magic, format version,
- * server version, entry size, CRC and every length before it trusts a byte; anything wrong means a
- * WARNING and an empty store, never a failed start. The file is removed once loaded, so a crash
- * restart does not bring back statistics that were already superseded.
+ * server version, entry size, plan id version, CRC and every length before it trusts a byte;
+ * anything wrong means a WARNING and an empty store, never a failed start. The file is removed once loaded,
+ * so a crash restart does not bring back statistics that were already superseded.
  */
 #include "module.hpp"
+#include "plan_id.hpp"
 #include "store.hpp"
 
 #include <sys/stat.h>
@@ -22,9 +23,9 @@ namespace
 constexpr const char *kFile = "pg_stat/pg_perfgate.stat";
 constexpr const char *kTempFile = "pg_stat/pg_perfgate.stat.tmp";
 constexpr uint32 kMagic = 0x46504750; // "PGPF"
-// 2: StoreEntry gained query_group and the JIT counters. Files of another format are ignored with a
-// WARNING (validate()), never read.
-constexpr uint32 kFormat = 2;
+// 2: StoreEntry gained query_group and the JIT counters. 3: the header names the plan id's version.
+// Files of another format are ignored with a WARNING (validate()), never read.
+constexpr uint32 kFormat = 3;
 constexpr Size kMaxFile = Size(1) << 30;
 
 struct FileHeader
@@ -33,6 +34,8 @@ struct FileHeader
     uint32 format;
     uint32 pg_version;
     uint32 entry_size;
+    uint32 plan_id_version; // kPlanIdVersion (plan_id.hpp) of the build that computed its plan ids
+    uint32 reserved;
     int64 count;
     TimestampTz stats_reset;
     int64 evictions;
@@ -92,6 +95,10 @@ const char *validate(const char *buf, Size size)
         return "written by another version of pg_perfgate";
     if (h.pg_version != PG_VERSION_NUM / 100 || h.entry_size != sizeof(StoreEntry))
         return "written by another server version or build";
+    // Its entries would be kept apart from this build's for the same plans, and every query would
+    // show a plan change that never happened.
+    if (h.plan_id_version != kPlanIdVersion)
+        return "its plan ids were computed by another version of pg_perfgate";
     pg_crc32c stored, crc;
     memcpy(&stored, buf + size - sizeof(pg_crc32c), sizeof(stored));
     INIT_CRC32C(crc);
@@ -136,6 +143,7 @@ void persist_save(int code, Datum)
     h.format = kFormat;
     h.pg_version = PG_VERSION_NUM / 100;
     h.entry_size = sizeof(StoreEntry);
+    h.plan_id_version = kPlanIdVersion;
     store_for_each_unlocked(count_entry, &h.count);
     h.stats_reset = info.stats_reset;
     h.evictions = info.evictions;
