@@ -133,6 +133,28 @@ def breakdown(p1, p2, dn, obj, top):
     return rows[:top], out[:top], self_total, calls_total
 
 
+# The executor's instrumentation, which runs only when something asked for it: an extension that
+# sets queryDesc->totaltime (pg_stat_statements for every statement; pg_perfgate for statements it
+# does not track itself) makes standard_ExecutorRun call InstrStartNode/InstrStopNode around every
+# run, and per-node options (pg_perfgate's sampled executions) add ExecProcNodeInstr per row. That
+# work is the extension's doing but runs in PostgreSQL's code, outside "own".
+INSTRUMENTATION = {"InstrAlloc", "InstrInit", "InstrStartNode", "InstrStopNode", "InstrEndLoop",
+                   "InstrUpdateTupleCount", "ExecProcNodeInstr", "InstrAggNode"}
+
+
+def instrumentation(p, obj):
+    """Ir spent in the executor's instrumentation functions when PostgreSQL (not the extension in obj,
+    whose calls are already in its own figure) calls them: arcs into INSTRUMENTATION from outside it."""
+    total = 0
+    for f, callees in p.arcs.items():
+        if f[1] in INSTRUMENTATION or (obj and f[0] and f[0].endswith(obj)):
+            continue
+        for callee, v in callees.items():
+            if callee[1] in INSTRUMENTATION:
+                total += v
+    return total
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--results", required=True)
@@ -213,6 +235,7 @@ def main():
 
     doc["functions"] = {}
     own = collections.defaultdict(dict)  # workload -> extension -> own instructions per statement
+    executor = collections.defaultdict(dict)  # workload -> extension -> executor instrumentation it causes
     for ext, obj in (("pg_perfgate", "pg_perfgate.so"), ("pg_stat_statements", "pg_stat_statements.so")):
         for w in workloads:
             f1 = os.path.join(a.cgdir, f"cg.{w}.{ext}.{a.n1}.1")
@@ -222,6 +245,12 @@ def main():
             p1, p2 = Profile(f1), Profile(f2)
             rows, callees, self_total, calls_total = breakdown(p1, p2, dn, obj, a.top)
             own[w][ext] = self_total + calls_total
+            # What the executor's instrumentation adds over compute_query_id alone (which asks for none).
+            b1 = os.path.join(a.cgdir, f"cg.{w}.query_id.{a.n1}.1")
+            b2 = os.path.join(a.cgdir, f"cg.{w}.query_id.{a.n2}.1")
+            if os.path.exists(b1) and os.path.exists(b2):
+                base_instr = (instrumentation(Profile(b2), None) - instrumentation(Profile(b1), None)) / dn
+                executor[w][ext] = (instrumentation(p2, obj) - instrumentation(p1, obj)) / dn - base_instr
             doc["functions"].setdefault(ext, {})[w] = {"functions": rows, "calls_into_postgres": callees,
                                                         "self_total_per_stmt": round(self_total, 1),
                                                         "own_total_per_stmt": round(self_total + calls_total, 1)}
@@ -250,6 +279,18 @@ def main():
             print(f"{w:<18}{b_:>20.0f}{a_:>14.0f}{a_ - b_:>+12.0f}")
             doc["workloads"][w]["own_instructions"] = {"pg_stat_statements": round(b_, 1),
                                                        "pg_perfgate": round(a_, 1)}
+        print()
+    both_x = [w for w in both if len(executor.get(w, {})) == 2]
+    if both_x:
+        print("Own instructions plus the executor instrumentation each asks PostgreSQL to run (InstrStartNode/")
+        print("InstrStopNode around every run for queryDesc->totaltime, ExecProcNodeInstr for per-node counts)")
+        print(f"{'workload':<18}{'pgss instr':>11}{'pgss total':>11}{'pgpf instr':>11}{'pgpf total':>11}{'difference':>12}")
+        for w in both_x:
+            bx, ax = executor[w]["pg_stat_statements"], executor[w]["pg_perfgate"]
+            bt, at = own[w]["pg_stat_statements"] + bx, own[w]["pg_perfgate"] + ax
+            print(f"{w:<18}{bx:>11.0f}{bt:>11.0f}{ax:>11.0f}{at:>11.0f}{at - bt:>+12.0f}")
+            doc["workloads"][w]["executor_instrumentation"] = {"pg_stat_statements": round(bx, 1),
+                                                               "pg_perfgate": round(ax, 1)}
         print()
 
     with open(a.out, "w") as f:
