@@ -233,7 +233,7 @@ struct Walked
     uint32 features;
 };
 
-Walked walk(uint64 h, const Plan *plan, const List *rtable);
+Walked walk(uint64 h, const Plan *plan, const List *rtable, const Kids &first = Kids{});
 
 // Walks a subtree now, when the stack has no room for it: only very bushy plans get here, and
 // only here does the walk recurse.
@@ -270,7 +270,7 @@ pg_noinline Walked walk_list_now(uint64 h, const List *plans, const List *rtable
 // is one left spine (most are: a scan under a few nodes) never touches the stack. When the stack
 // is full, what would have waited is walked at once (before the left subtree); that happens at the
 // same places for the same tree, so the sequence still decodes to one tree.
-Walked walk(uint64 h, const Plan *plan, const List *rtable)
+Walked walk(uint64 h, const Plan *plan, const List *rtable, const Kids &first)
 {
     uint32 features = 0;
     Frame stack[kStack];
@@ -298,6 +298,8 @@ Walked walk(uint64 h, const Plan *plan, const List *rtable)
                 fold(walk_now(h, kids.sub, rtable));
         }
     };
+    if (first.list != NIL || first.sub != nullptr)
+        put_aside(first);
     for (;;)
     {
         for (; plan != nullptr; plan = plan->lefttree)
@@ -368,9 +370,24 @@ uint64 compute_plan_id(const PlannedStmt *stmt, uint32 *features)
     const List *rtable = stmt->rtable;
     uint64 h = mix(Fingerprint().state(), uint64(stmt->commandType));
     uint32 found = 0;
-    if (stmt->planTree != nullptr)
+    const Plan *root = stmt->planTree;
+    Kids kids;
+    // A plan of one node (a lookup by key, most statements of an OLTP application): its word
+    // without setting up a walk. Its sequence is the one the walk would give.
+    if (root != nullptr && root->lefttree == nullptr && root->righttree == nullptr)
     {
-        const Walked w = walk(h, stmt->planTree, rtable);
+        h = mix(h, node_word(root, rtable, found, kids));
+        if (unlikely(kids.list != NIL || kids.sub != nullptr))
+        {
+            // An Append (or subquery scan) on top: the walk goes on with its children.
+            const Walked w = walk(h, nullptr, rtable, kids);
+            h = w.h;
+            found |= w.features;
+        }
+    }
+    else if (root != nullptr)
+    {
+        const Walked w = walk(h, root, rtable);
         h = w.h;
         found = w.features;
     }
