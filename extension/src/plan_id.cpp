@@ -79,12 +79,16 @@ struct Kids
 // One node's word: a header (type, parallel awareness, which of lefttree and righttree it has, how
 // many init plans, a small per-type choice) with, where the type has one, a detail word (relation
 // and index, strategy and widths, how many listed children) folded in by an odd multiplier. Notes
-// the PLAN_HAS_* features and the node's other children on the way.
-pg_attribute_always_inline uint64 node_word(const Plan *plan, const List *rtable, uint32 &features,
-                                            Kids &kids)
+// the PLAN_HAS_* features and the node's other children on the way. links: links(left, right)
+// of the node's lefttree and righttree, which the caller has read already (0 for a leaf).
+inline uint64 links(const Plan *left, const Plan *right)
 {
-    uint64 header = (uint64(nodeTag(plan)) << 8) | uint64(plan->parallel_aware) |
-                    (uint64(plan->lefttree != nullptr) << 1) | (uint64(plan->righttree != nullptr) << 2);
+    return (uint64(left != nullptr) << 1) | (uint64(right != nullptr) << 2);
+}
+pg_attribute_always_inline uint64 node_word(const Plan *plan, uint64 links, const List *rtable,
+                                            uint32 &features, Kids &kids)
+{
+    uint64 header = (uint64(nodeTag(plan)) << 8) | uint64(plan->parallel_aware) | links;
     if (unlikely(plan->initPlan != NIL))
         header |= uint64(Min(list_length(plan->initPlan), 255)) << 48;
     uint64 detail;
@@ -233,7 +237,7 @@ struct Walked
     uint32 features;
 };
 
-Walked walk(uint64 h, const Plan *plan, const List *rtable, const Kids &first = Kids{});
+Walked walk(uint64 h, const Plan *plan, const List *rtable);
 
 // Walks a subtree now, when the stack has no room for it: only very bushy plans get here, and
 // only here does the walk recurse.
@@ -270,7 +274,8 @@ pg_noinline Walked walk_list_now(uint64 h, const List *plans, const List *rtable
 // is one left spine (most are: a scan under a few nodes) never touches the stack. When the stack
 // is full, what would have waited is walked at once (before the left subtree); that happens at the
 // same places for the same tree, so the sequence still decodes to one tree.
-Walked walk(uint64 h, const Plan *plan, const List *rtable, const Kids &first)
+template <bool kAfterRoot>
+pg_attribute_always_inline Walked walk_body(uint64 h, const Plan *plan, const List *rtable, const Kids *first)
 {
     uint32 features = 0;
     Frame stack[kStack];
@@ -298,14 +303,14 @@ Walked walk(uint64 h, const Plan *plan, const List *rtable, const Kids &first)
                 fold(walk_now(h, kids.sub, rtable));
         }
     };
-    if (first.list != NIL || first.sub != nullptr)
-        put_aside(first);
+    if constexpr (kAfterRoot)
+        put_aside(*first);
     for (;;)
     {
         for (; plan != nullptr; plan = plan->lefttree)
         {
             Kids kids;
-            h = mix(h, node_word(plan, rtable, features, kids));
+            h = mix(h, node_word(plan, links(plan->lefttree, plan->righttree), rtable, features, kids));
             if (unlikely(kids.list != NIL || kids.sub != nullptr))
                 put_aside(kids);
             if (const Plan *right = plan->righttree; right != nullptr)
@@ -342,7 +347,7 @@ Walked walk(uint64 h, const Plan *plan, const List *rtable, const Kids &first)
             else
             {
                 Kids kids;
-                h = mix(h, node_word(p, rtable, features, kids));
+                h = mix(h, node_word(p, 0, rtable, features, kids));
                 if (unlikely(kids.list != NIL || kids.sub != nullptr))
                 {
                     // A nested Append or subquery: its children come before the rest of the list.
@@ -363,6 +368,35 @@ Walked walk(uint64 h, const Plan *plan, const List *rtable, const Kids &first)
     }
 }
 
+Walked walk(uint64 h, const Plan *plan, const List *rtable)
+{
+    return walk_body<false>(h, plan, rtable, nullptr);
+}
+
+// The walk of a root's listed children and subquery plan, its own word already mixed.
+pg_noinline Walked walk_after_root(uint64 h, const Kids &kids, const List *rtable)
+{
+    return walk_body<true>(h, nullptr, rtable, &kids);
+}
+
+// A root without lefttree or righttree: one node (a lookup by key, most statements of an OLTP
+// application) needs no walk; an Append or a subquery scan goes on with its children. The sequence
+// is the one the walk would give. Out of line, so that compute_plan_id stays small for the others.
+pg_noinline Walked root_only(uint64 h, const Plan *root, const List *rtable)
+{
+    Walked w{0, 0};
+    Kids kids;
+    h = mix(h, node_word(root, 0, rtable, w.features, kids));
+    if (unlikely(kids.list != NIL || kids.sub != nullptr))
+    {
+        const Walked rest = walk_after_root(h, kids, rtable);
+        w.features |= rest.features;
+        h = rest.h;
+    }
+    w.h = h;
+    return w;
+}
+
 } // namespace
 
 uint64 compute_plan_id(const PlannedStmt *stmt, uint32 *features)
@@ -371,23 +405,10 @@ uint64 compute_plan_id(const PlannedStmt *stmt, uint32 *features)
     uint64 h = mix(Fingerprint().state(), uint64(stmt->commandType));
     uint32 found = 0;
     const Plan *root = stmt->planTree;
-    Kids kids;
-    // A plan of one node (a lookup by key, most statements of an OLTP application): its word
-    // without setting up a walk. Its sequence is the one the walk would give.
-    if (root != nullptr && root->lefttree == nullptr && root->righttree == nullptr)
+    if (root != nullptr)
     {
-        h = mix(h, node_word(root, rtable, found, kids));
-        if (unlikely(kids.list != NIL || kids.sub != nullptr))
-        {
-            // An Append (or subquery scan) on top: the walk goes on with its children.
-            const Walked w = walk(h, nullptr, rtable, kids);
-            h = w.h;
-            found |= w.features;
-        }
-    }
-    else if (root != nullptr)
-    {
-        const Walked w = walk(h, root, rtable);
+        const Walked w = root->lefttree == nullptr && root->righttree == nullptr ? root_only(h, root, rtable)
+                                                                                 : walk(h, root, rtable);
         h = w.h;
         found = w.features;
     }
