@@ -33,31 +33,23 @@ is($node->safe_psql('postgres', $query), '8|8|true', 'the reloaded entry keeps c
 my $file = $node->data_dir . '/pg_stat/pg_perfgate.stat';
 
 # Damage the saved file in three ways; each time the server must start, warn and begin empty.
+# Overwrites the file's bytes at an offset (the header's fields: format at 4, plan id version at 16).
+sub overwrite {
+	my ($path, $offset, $bytes) = @_;
+	open(my $fh, '+<', $path) or die "open: $!";
+	binmode $fh;
+	seek($fh, $offset, 0);
+	print $fh $bytes;
+	close $fh;
+}
+
 my %damage = (
 	'truncated' => sub { truncate($_[0], (-s $_[0]) / 2) or die "truncate: $!"; },
-	'corrupted' => sub {
-		open(my $fh, '+<', $_[0]) or die "open: $!";
-		binmode $fh;
-		seek($fh, (-s $_[0]) / 2, 0);
-		print $fh "garbage in the middle of the file";
-		close $fh;
-	},
+	'corrupted' => sub { overwrite($_[0], (-s $_[0]) / 2, "garbage in the middle of the file"); },
 	# A file an earlier pg_perfgate wrote: its entries have another layout, so it must not be read.
-	'older format' => sub {
-		open(my $fh, '+<', $_[0]) or die "open: $!";
-		binmode $fh;
-		seek($fh, 4, 0);
-		print $fh pack('L', 1);
-		close $fh;
-	},
+	'older format' => sub { overwrite($_[0], 4, pack('L', 1)); },
 	# A file whose plan ids an earlier walk computed: loaded, every query would show a plan change.
-	'older plan ids' => sub {
-		open(my $fh, '+<', $_[0]) or die "open: $!";
-		binmode $fh;
-		seek($fh, 16, 0);
-		print $fh pack('L', 1);
-		close $fh;
-	},
+	'older plan ids' => sub { overwrite($_[0], 16, pack('L', 1)); },
 	'not ours' => sub {
 		open(my $fh, '>', $_[0]) or die "open: $!";
 		print $fh "x" x 1000;
