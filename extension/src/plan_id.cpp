@@ -79,8 +79,8 @@ struct Kids
 // One node's word: a header (type, parallel awareness, which of lefttree and righttree it has, how
 // many init plans, a small per-type choice) with, where the type has one, a detail word (relation
 // and index, strategy and widths, how many listed children) folded in by an odd multiplier. Notes
-// the PLAN_HAS_* features and the node's other children on the way. links: links(left, right)
-// of the node's lefttree and righttree, which the caller has read already (0 for a leaf).
+// the PLAN_HAS_* features and the node's other children on the way. The caller passes links() of
+// the node's lefttree and righttree (0 where it knows both are NULL).
 inline uint64 links(const Plan *left, const Plan *right)
 {
     return (uint64(left != nullptr) << 1) | (uint64(right != nullptr) << 2);
@@ -285,7 +285,7 @@ pg_attribute_always_inline Walked walk_body(uint64 h, const Plan *plan, const Li
         h = w.h;
         features |= w.features;
     };
-    // A node's other children, put aside after its right subtree so that they come out after it.
+    // A node's other children, put aside before its right subtree so that they come out after it.
     const auto put_aside = [&](const Kids &kids)
     {
         if (kids.list != NIL)
