@@ -228,7 +228,7 @@ TEST(EndToEnd, BuiltInSuiteOnTheEmbeddedDefaultTagsEveryBadVariant)
     EXPECT_EQ(settings.at("fsync"), "on");
     EXPECT_EQ(settings.at("synchronous_commit"), "on");
     const json *bulk = scenario_named(results, "bulk_insert");
-    EXPECT_LT(median_at(*bulk, "row_transaction", 1000), median_at(*bulk, "row_autocommit", 1000));
+    EXPECT_LT(median_at(*bulk, "row_transaction", 500), median_at(*bulk, "row_autocommit", 500));
 }
 
 // A server whose extension lives in its own schema, reached through --dsn.
