@@ -143,6 +143,7 @@ Running *capture_executor_start(QueryDesc *queryDesc, bool toplevel)
 {
     const PlannedStmt *stmt = queryDesc->plannedstmt;
     Running *r = exec_push(queryDesc, stmt->queryId, toplevel);
+    slowlog_sample(queryDesc);
     if (r != nullptr)
     {
         const PlanShape shape = plan_shape_for(stmt);
@@ -292,7 +293,8 @@ void capture_executor_end(QueryDesc *queryDesc, Running *r)
     if (unlikely(temp_written > 0))
         spill_check(queryDesc, stmt->queryId, temp_written, s.ms);
     if (unlikely(slowlog_due(s.ms)))
-        slowlog_write(key, s.ms, s.rows, slow_io);
+        slowlog_write(key, s.ms, s.rows, slow_io, queryDesc, queryDesc->sourceText, stmt->stmt_location,
+                      stmt->stmt_len);
 }
 
 PlannedStmt *capture_planner(Query *parse, const char *query_string, int cursorOptions,
@@ -340,7 +342,7 @@ void capture_utility(uint64 queryid, const char *query_string, int location, int
     const EntryKey key = make_key(queryid, 0, nesting_level == 0);
     record(key, s, query_string, location, length, nullptr);
     if (unlikely(slowlog_due(ms)))
-        slowlog_write(key, ms, s.rows, io);
+        slowlog_write(key, ms, s.rows, io, nullptr, query_string, location, length);
 }
 
 } // namespace pgpf
