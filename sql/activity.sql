@@ -1,6 +1,7 @@
 -- pg_perfgate_activity: pg_stat_activity with the plan id, plan and hot-query row of each backend's
 -- current statement. This session's own statement is the one running: the first time it has a
--- plan id but no entry yet (entries are made when a statement ends), the second time both.
+-- plan id and its plan, published by the first run, but no entry yet (entries are made when a
+-- statement ends), the second time its entry too.
 SET pg_perfgate.track_utility = off;
 SELECT pg_perfgate_reset() IS NOT NULL AS t;
 SELECT state, queryid IS NOT NULL AS has_queryid, planid IS NOT NULL AS has_planid,

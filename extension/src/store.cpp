@@ -567,4 +567,13 @@ void store_set_info(TimestampTz stats_reset, int64 evictions, int64 texts_trunca
     pg_atomic_write_u64(&shared->texts_truncated, uint64(texts_truncated));
 }
 
+// --- For pg_perfgate_activity (issue 19): whether an entry exists, without a lock ----------------
+bool store_has(const EntryKey &key)
+{
+    if (shared == nullptr)
+        return true;
+    const uint64 hash = key_hash(key);
+    return table_of(partition_of(hash)).find(key, hash) != nullptr;
+}
+
 } // namespace pgpf

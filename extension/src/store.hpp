@@ -84,6 +84,11 @@ void store_insert(const EntryKey &key, const Sample &sample, const NewTexts &tex
 // Gives an existing entry its plan text, unless it has one by now. Failed counts as skipped.
 void store_set_plan_text(const EntryKey &key, PlanTextState state, const char *plan);
 
+// Whether key has an entry, looked up without a lock (an entry being reused meanwhile may be
+// missed or seen): a hint, for what pg_perfgate_activity shows of a statement running for the first
+// time. true when the store is not there.
+bool store_has(const EntryKey &key);
+
 // For the slow-statement log: copies of key's query and plan texts (palloc'd; NULL when not stored).
 void store_copy_texts(const EntryKey &key, char **query, char **plan);
 
