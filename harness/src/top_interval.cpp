@@ -201,7 +201,8 @@ const char *top_sort_name(TopSort key)
 
 bool parse_top_sort(const std::string &name, TopSort &out)
 {
-    for (TopSort k : {TopSort::time, TopSort::calls, TopSort::rows, TopSort::io, TopSort::temp, TopSort::errors})
+    for (TopSort k :
+         {TopSort::time, TopSort::calls, TopSort::rows, TopSort::io, TopSort::temp, TopSort::errors})
         if (name == top_sort_name(k))
         {
             out = k;
@@ -210,12 +211,13 @@ bool parse_top_sort(const std::string &name, TopSort &out)
     return false;
 }
 
-std::string render_interval_block(const std::vector<std::string> &header, const std::vector<IntervalRow> &rows,
-                                  TopSort key, std::size_t width, std::size_t limit)
+std::string render_interval_block(const std::vector<std::string> &header,
+                                  const std::vector<IntervalRow> &rows, TopSort key, std::size_t width,
+                                  std::size_t limit)
 {
     // The sorted column's header is marked with '*', as the key line says.
     const char *names[] = {"calls", "total ms", "ms/call", "rows", "I/O blks", "temp blks", "errors"};
-    const TopSort keys[] = {TopSort::calls, TopSort::time, TopSort::time, TopSort::rows,
+    const TopSort keys[] = {TopSort::calls, TopSort::time, TopSort::time,  TopSort::rows,
                             TopSort::io,    TopSort::temp, TopSort::errors};
     std::vector<std::string> heads;
     for (std::size_t i = 0; i < 7; ++i)
@@ -239,7 +241,8 @@ std::string render_interval_block(const std::vector<std::string> &header, const 
     std::size_t used = 0;
     for (auto w : widths)
         used += w + 2;
-    const std::size_t last = width == 0 ? 0 : std::max<std::size_t>(20, width > used ? width - used : 0);
+    // The query takes what is left of the width, down to one character (its ellipsis).
+    const std::size_t last = width == 0 ? 0 : (width > used + 1 ? width - used : 1);
     std::string out;
     for (const auto &h : header)
         out += one_line(h, width) + "\n";
@@ -306,16 +309,22 @@ class SignalScope
     {
         g_stop = 0;
         g_resized = 0;
-        struct sigaction sa{};
+        struct sigaction sa
+        {
+        };
         sa.sa_handler = on_stop_signal; // no SA_RESTART: a wait is interrupted
         sigemptyset(&sa.sa_mask);
         for (int s : {SIGINT, SIGTERM, SIGHUP})
             ::sigaction(s, &sa, &saved_[s]);
-        struct sigaction winch{};
+        struct sigaction winch
+        {
+        };
         winch.sa_handler = on_winch;
         sigemptyset(&winch.sa_mask);
         ::sigaction(SIGWINCH, &winch, &saved_[SIGWINCH]);
-        struct sigaction ign{};
+        struct sigaction ign
+        {
+        };
         ign.sa_handler = SIG_IGN;
         sigemptyset(&ign.sa_mask);
         ::sigaction(SIGPIPE, &ign, &saved_[SIGPIPE]);
@@ -350,8 +359,8 @@ char wait_for(std::chrono::steady_clock::time_point deadline, bool keys)
 {
     while (!g_stop && !g_resized)
     {
-        const auto left =
-            std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+        const auto left = std::chrono::duration_cast<std::chrono::milliseconds>(
+            deadline - std::chrono::steady_clock::now());
         if (left.count() <= 0)
             return 0;
         pollfd fd{STDIN_FILENO, POLLIN, 0};
@@ -410,7 +419,7 @@ int run_top_interval(Connection &conn, const std::string &schema, const TopOptio
             fmt::format("pg_perfgate top -i {}: {}, database {}{}, sorted by {}", o.interval, now_text(),
                         conn.database(), o.all_databases ? " (all databases)" : "", top_sort_name(key))};
         if (tty)
-            header.push_back(keys ? "keys: t time  c calls  r rows  i I/O  m temp  e errors  q quit"
+            header.push_back(keys ? "keys: t time, c calls, r rows, i I/O, m temp, e errors; q quits"
                                   : "Ctrl-C quits");
         std::string text;
         if (!have)

@@ -26,8 +26,9 @@ struct IntervalRow
 
 // The header lines, then the table of at most `limit` rows (already sorted by `key`, whose column is
 // marked with '*'), the query cut to `width` (0: whole).
-std::string render_interval_block(const std::vector<std::string> &header, const std::vector<IntervalRow> &rows,
-                                  TopSort key, std::size_t width, std::size_t limit);
+std::string render_interval_block(const std::vector<std::string> &header,
+                                  const std::vector<IntervalRow> &rows, TopSort key, std::size_t width,
+                                  std::size_t limit);
 
 // Runs until q, Ctrl-C (SIGINT), SIGTERM, a closed pipe, or options.count intervals; returns the exit
 // code (0). SQL errors are thrown, with the terminal already restored.
