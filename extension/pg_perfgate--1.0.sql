@@ -218,23 +218,18 @@ LANGUAGE C STRICT VOLATILE PARALLEL RESTRICTED;
 -- and hot-query row (matched by query_start, so a slot left by an earlier statement never shows;
 -- pg_stat_activity hides query_start of sessions the caller may not inspect, and so does this view).
 CREATE VIEW pg_perfgate_activity AS
-  WITH s AS MATERIALIZED (SELECT * FROM pg_perfgate_activity_internal()),
-       st AS MATERIALIZED (SELECT userid, dbid, queryid, planid, query_group
-                             FROM pg_perfgate_internal(false, 0) WHERE toplevel)
+  WITH s AS MATERIALIZED (SELECT * FROM pg_perfgate_activity_internal())
   SELECT a.pid, a.datname, a.usename, a.application_name, a.state, a.query_start,
          clock_timestamp() - a.query_start AS running_for, a.wait_event_type, a.wait_event,
-         a.query_id AS queryid, r.planid, coalesce(st.query_group, r.query_group) AS query_group,
+         a.query_id AS queryid, r.planid, r.query_group,
          h.rank AS hot_rank, h.calls AS hot_calls, h.mean_exec_time AS hot_mean_exec_time,
          h.p95_exec_time AS hot_p95_exec_time, h.errors AS hot_errors, h.antipatterns AS hot_antipatterns,
-         coalesce(p.plan, r.plan) AS plan, a.query
+         r.plan, a.query
   FROM pg_catalog.pg_stat_activity a
   JOIN s ON s.pid = a.pid
-  LEFT JOIN LATERAL (SELECT s.userid, s.dbid, s.queryid, s.planid, s.query_group, s.plan
+  LEFT JOIN LATERAL (SELECT s.dbid, s.planid, s.query_group, s.plan
                       WHERE s.statement_start = a.query_start AND a.state = 'active') r ON true
-  LEFT JOIN st ON st.userid = r.userid AND st.dbid = r.dbid AND st.queryid = r.queryid AND st.planid = r.planid
-  LEFT JOIN pg_perfgate_hot_queries h ON h.dbid = r.dbid AND h.toplevel
-        AND h.query_group = coalesce(st.query_group, r.query_group)
-  LEFT JOIN pg_perfgate_plans p ON p.dbid = r.dbid AND p.queryid = r.queryid AND p.planid = r.planid;
+  LEFT JOIN pg_perfgate_hot_queries h ON h.dbid = r.dbid AND h.toplevel AND h.query_group = r.query_group;
 -- ---- end of pg_perfgate_activity -------------------------------------------------------------------
 
 CREATE FUNCTION pg_perfgate_info_internal(

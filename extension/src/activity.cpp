@@ -37,6 +37,7 @@
 
 #include "guard.hpp"
 #include "module.hpp"
+#include "store.hpp"
 #include "views.hpp"
 
 extern "C"
@@ -229,9 +230,11 @@ template <typename T> bool copy_slot(const T *s, T *copy, Size size)
 constexpr int kActivityColumns = 8;
 
 // pg_perfgate_activity_internal(): one row per client backend, with the tracked top-level statement
-// it runs (NULL columns when none). Its query id, plan id and published plan only for the
-// statement's own role and pg_read_all_stats, as pg_stat_activity shows query_id; its query group
-// to everyone, as pg_perfgate_hot_queries shows it.
+// it runs (NULL columns when none): its query id, plan id, query group and plan (its entry's, or
+// what its first run published), all only for the statement's own role and pg_read_all_stats, as
+// pg_stat_activity shows query_id. The entry is looked up by its key (one partition's shared lock
+// per running statement), not by copying the store: reading the view costs what its hot-query rows
+// cost, plus a little per backend.
 void activity_rows(FunctionCallInfo fcinfo)
 {
     TupleDesc desc;
@@ -291,18 +294,38 @@ void activity_rows(FunctionCallInfo fcinfo)
             v[5] = TimestampTzGetDatum(r->statement_start);
             nulls[1] = nulls[2] = nulls[5] = false;
             nulls[3] = nulls[4] = !visible;
-            if (texts != nullptr && copy_slot(text_slot(ri), text, text_slot_size) &&
-                text->queryid == r->queryid && text->planid == r->planid &&
-                text->statement_start == r->statement_start)
+            // The entry's, else what a first run published. Only what the caller may see of it, as
+            // pg_perfgate_statements shows it.
+            EntryKey key;
+            memset(&key, 0, sizeof(key));
+            key.userid = r->userid;
+            key.dbid = r->dbid;
+            key.queryid = r->queryid;
+            key.planid = r->planid;
+            key.toplevel = true;
+            uint64 group;
+            char *plan = nullptr;
+            if (visible && store_entry_texts(key, &group, &plan, guc_plan_text_size))
+            {
+                v[6] = Int64GetDatum(int64(group));
+                nulls[6] = false;
+            }
+            else if (visible && texts != nullptr && copy_slot(text_slot(ri), text, text_slot_size) &&
+                     text->queryid == r->queryid && text->planid == r->planid &&
+                     text->statement_start == r->statement_start)
             {
                 v[6] = Int64GetDatum(int64(text->query_group));
                 nulls[6] = false;
-                if (visible && text->plan_len > 0)
+                if (text->plan_len > 0)
                 {
                     text->plan[Min(text->plan_len, guc_plan_text_size - 1)] = '\0';
-                    v[7] = CStringGetTextDatum(text->plan);
-                    nulls[7] = false;
+                    plan = text->plan;
                 }
+            }
+            if (plan != nullptr)
+            {
+                v[7] = CStringGetTextDatum(plan);
+                nulls[7] = false;
             }
         }
         tuplestore_putvalues(store, desc, v, nulls);

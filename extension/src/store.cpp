@@ -607,4 +607,36 @@ bool store_has(const EntryKey &key)
     return table_of(partition_of(hash)).find(key, hash) != nullptr;
 }
 
+bool store_entry_texts(const EntryKey &key, uint64 *query_group, char **plan, int plan_size)
+{
+    *plan = nullptr;
+    if (shared == nullptr)
+        return false;
+    const uint64 hash = key_hash(key);
+    const int p = partition_of(hash);
+    LWLock *lock = &shared->locks[p].lock;
+    Table t = table_of(p);
+    // Copied into the caller's buffer under the lock: nothing that can fail runs while it is held.
+    char *buf = static_cast<char *>(palloc(plan_size));
+    bool found = false;
+    LWLockAcquire(lock, LW_SHARED);
+    const StoreEntry *e = t.find(key, hash);
+    if (e != nullptr)
+    {
+        found = true;
+        *query_group = e->query_group;
+        if (e->has_plan_text && e->plan_len > 0)
+        {
+            const int len = Min(e->plan_len, plan_size - 1);
+            memcpy(buf, plan_slot(p, t.index_of(e)), len);
+            buf[len] = '\0';
+            *plan = buf;
+        }
+    }
+    LWLockRelease(lock);
+    if (*plan == nullptr)
+        pfree(buf);
+    return found;
+}
+
 } // namespace pgpf

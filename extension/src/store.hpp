@@ -94,6 +94,11 @@ int store_clip_text(char *dst, int size, const char *text, int len);
 // time. true when the store is not there.
 bool store_has(const EntryKey &key);
 
+// For pg_perfgate_activity: key's query group and a copy of its plan text (palloc'd, at most
+// plan_size - 1 bytes; NULL when it has none); false when there is no entry. One partition's shared
+// lock, held while copying.
+bool store_entry_texts(const EntryKey &key, uint64 *query_group, char **plan, int plan_size);
+
 // For the slow-statement log: copies of key's query and plan texts (palloc'd; NULL when not stored).
 void store_copy_texts(const EntryKey &key, char **query, char **plan);
 

@@ -208,8 +208,10 @@ TEST(TopInterval, PipePrintsOneBlockPerInterval)
     EXPECT_EQ(text.find("keys:"), std::string::npos) << text;
     // The lookups ran 20 times as often as the sleep: sorted by calls they come first in each block.
     std::smatch m;
-    ASSERT_TRUE(std::regex_search(text, m,
-                                  std::regex(R"(calls\*  total ms  ms/call .*query\n +([0-9]+) +[0-9.]+ +[0-9.]+ +([0-9]+) .*  SELECT v FROM live_items WHERE id = \$1\n)")))
+    ASSERT_TRUE(std::regex_search(
+        text, m,
+        std::regex(
+            R"(calls\*  total ms  ms/call .*query\n +([0-9]+) +[0-9.]+ +[0-9.]+ +([0-9]+) .*  SELECT v FROM live_items WHERE id = \$1\n)")))
         << text;
     EXPECT_GT(std::stoi(m[1]), 0) << text;
     EXPECT_EQ(m[1], m[2]) << "one row per lookup\n" << text;
@@ -217,14 +219,15 @@ TEST(TopInterval, PipePrintsOneBlockPerInterval)
     // Deltas, not totals: the interval's calls are far fewer than the totals a lookup has by now.
     Connection c(g_cluster->conninfo(live_database()));
     const long total = std::stol(std::string(c.exec("SELECT sum(calls) FROM pg_perfgate_statements "
-                                                     "WHERE query = 'SELECT v FROM live_items WHERE id = $1'")
+                                                    "WHERE query = 'SELECT v FROM live_items WHERE id = $1'")
                                                  .value(0, 0)));
     EXPECT_LT(std::stol(m[1]), total) << text;
 }
 
 TEST(TopInterval, UsageErrors)
 {
-    EXPECT_EQ(shell(std::string(PERFGATE_BINARY) + " top -i 1 --sort cpu " + target() + " >/dev/null 2>&1"), 2);
+    EXPECT_EQ(shell(std::string(PERFGATE_BINARY) + " top -i 1 --sort cpu " + target() + " >/dev/null 2>&1"),
+              2);
     EXPECT_EQ(shell(std::string(PERFGATE_BINARY) + " top -i 1 --json " + target() + " >/dev/null 2>&1"), 2);
     EXPECT_EQ(shell(std::string(PERFGATE_BINARY) + " top -c 2 " + target() + " >/dev/null 2>&1"), 2);
     EXPECT_EQ(shell(std::string(PERFGATE_BINARY) + " top -i 0 " + target() + " >/dev/null 2>&1"), 2);
