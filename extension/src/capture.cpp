@@ -133,9 +133,14 @@ pg_noinline void publish_first_run(QueryDesc *qd, uint64 queryid, uint64 planid)
     PlanTextState state = PlanTextState::NotNow;
     if (guc_plan_text && planid != 0 && qd->planstate != nullptr)
     {
-        MemoryContext old = MemoryContextSwitchTo(TopMemoryContext);
-        state = render_plan_text(qd, &plan);
-        MemoryContextSwitchTo(old);
+        // Rendered in the statement's context, kept until ExecutorEnd in TopMemoryContext.
+        char *rendered;
+        state = render_plan_text(qd, &rendered);
+        if (rendered != nullptr)
+        {
+            plan = MemoryContextStrdup(TopMemoryContext, rendered);
+            pfree(rendered);
+        }
     }
     const PlannedStmt *stmt = qd->plannedstmt;
     activity_publish_new(queryid, planid,
