@@ -19,3 +19,9 @@ SELECT a.planid = s.planid AS same_plan, a.query_group = s.query_group AS same_g
   FROM pg_perfgate_activity a
   LEFT JOIN pg_perfgate_statements s ON s.queryid = a.queryid AND s.toplevel
  WHERE a.pid = pg_backend_pid();
+-- After a reset the store is empty again: a statement this backend ran before is a first run again,
+-- and shows its plan (the backend's memory of what it recorded goes with the reset).
+SELECT pg_perfgate_reset() IS NOT NULL AS t;
+SELECT state, queryid IS NOT NULL AS has_queryid, planid IS NOT NULL AS has_planid,
+       hot_calls, plan IS NOT NULL AS has_plan
+  FROM pg_perfgate_activity WHERE pid = pg_backend_pid();

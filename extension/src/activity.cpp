@@ -96,23 +96,8 @@ Size texts_size()
     return mul_size(Size(PGPF_MAX_BACKENDS()), MAXALIGN(offsetof(TextSlot, plan) + Size(guc_plan_text_size)));
 }
 
-// This backend's text slot, and the keys it has recorded (a direct-mapped memory: a hit means the
-// store had the entry when this backend last looked; an entry evicted since only loses the view its
-// plan for that run).
+// This backend's text slot.
 TextSlot *my_text = nullptr;
-struct KnownKey
-{
-    uint64 queryid, planid;
-    Oid userid;
-};
-constexpr int kKnown = 256;
-KnownKey known[kKnown];
-
-inline KnownKey &known_slot(uint64 queryid, uint64 planid)
-{
-    return known[(queryid ^ (planid >> 7) ^ planid) % kKnown];
-}
-
 } // namespace
 
 namespace activity_detail
@@ -153,15 +138,25 @@ void activity_shmem_startup()
     LWLockRelease(AddinShmemInitLock);
 }
 
-bool activity_known(uint64 queryid, uint64 planid)
+namespace activity_detail
 {
-    const KnownKey &k = known_slot(queryid, planid);
-    return k.queryid == queryid && k.planid == planid && k.userid == GetUserId();
+KnownKey known[kKnown];
+uint32 known_generation = 0;
+
+bool known_after_reset(uint64 queryid, uint64 planid)
+{
+    // A reset emptied the store: what this backend remembers is no longer there.
+    memset(known, 0, sizeof(known));
+    known_generation = pg_atomic_read_u32(store_reset_generation);
+    (void)queryid;
+    (void)planid;
+    return false;
 }
+} // namespace activity_detail
 
 void activity_note_known(uint64 queryid, uint64 planid)
 {
-    known_slot(queryid, planid) = KnownKey{queryid, planid, GetUserId()};
+    activity_detail::known_slot(queryid, planid) = activity_detail::KnownKey{queryid, planid, GetUserId()};
 }
 
 void activity_publish_new(uint64 queryid, uint64 planid, uint64 query_group, const char *plan)

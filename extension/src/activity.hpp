@@ -3,6 +3,7 @@
 #pragma once
 
 #include "pg.hpp"
+#include "store.hpp"
 
 namespace pgpf
 {
@@ -11,9 +12,36 @@ void activity_shmem_request();
 void activity_shmem_startup();
 // A statement running for the first time (no store entry yet) publishes its plan text and query
 // group for the view while it runs; activity_unpublish() when it ends or its transaction aborts.
-// activity_known(): whether this backend recorded (queryid, planid) for its role already, so that
-// the store need not be asked; activity_note_known() after recording.
-bool activity_known(uint64 queryid, uint64 planid);
+// activity_known(): whether this backend recorded (queryid, planid) for its role since the last
+// reset, so that the store need not be asked (a direct-mapped memory of the keys it recorded: an
+// entry evicted since only loses the view its plan for that run); activity_note_known() after
+// recording.
+namespace activity_detail
+{
+struct KnownKey
+{
+    uint64 queryid, planid;
+    Oid userid;
+};
+constexpr int kKnown = 256;
+extern KnownKey known[kKnown];
+extern uint32 known_generation; // store_reset_generation when `known` was last valid
+bool known_after_reset(uint64 queryid, uint64 planid);
+inline KnownKey &known_slot(uint64 queryid, uint64 planid)
+{
+    return known[(queryid ^ planid ^ (planid >> 7)) % kKnown];
+}
+} // namespace activity_detail
+inline bool activity_known(uint64 queryid, uint64 planid)
+{
+    using namespace activity_detail;
+    const KnownKey &k = known_slot(queryid, planid);
+    if (k.queryid != queryid || k.planid != planid)
+        return false;
+    if (unlikely(pg_atomic_read_u32(store_reset_generation) != known_generation))
+        return known_after_reset(queryid, planid);
+    return k.userid == GetUserId();
+}
 void activity_note_known(uint64 queryid, uint64 planid);
 void activity_publish_new(uint64 queryid, uint64 planid, uint64 query_group, const char *plan);
 void activity_unpublish();
