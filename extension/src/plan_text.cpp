@@ -1,12 +1,14 @@
 /*
  * plan_text.cpp — the plan's shape as text: EXPLAIN with costs off, as a user would read it.
  *
- * Rendered only when a (query id, plan id) entry is created or still lacks its text, never per
- * execution. EXPLAIN looks things up in the catalogs and calls into other extensions' nodes, and
- * any of that may raise an error, which must not fail the statement that is ending: so the
- * rendering runs in an internal subtransaction (as PL/pgSQL runs an EXCEPTION block), and an error
- * is caught, rolled back and counted as a skipped plan text. The work happens in a memory context
- * of its own, deleted afterwards; the caller gets one palloc'd copy.
+ * Rendered only when a (query id, plan id) entry is created or still lacks its text (for a top-level
+ * statement's first run: when it starts, so that pg_perfgate_activity shows it while it runs), and
+ * for a slow execution the log is allowed to write (with its bound parameters and, when sampled,
+ * actual rows), never per execution. EXPLAIN looks things up in the catalogs and calls into other
+ * extensions' nodes, and any of that may raise an error, which must not fail the statement that is
+ * ending: so the rendering runs in an internal subtransaction (as PL/pgSQL runs an EXCEPTION block),
+ * and an error is caught, rolled back and counted as a skipped plan text. The work happens in a
+ * memory context of its own, deleted afterwards; the caller gets one palloc'd copy.
  */
 #include "plan_text.hpp"
 
