@@ -100,7 +100,7 @@ $log = slow_line($offset);
 like($log, qr/\n\s*query: SELECT pg_sleep\(0.05\), v FROM t WHERE id = 777\n/, 'id = 777: the text of the slow run');
 like($log, qr/\n\s*plan:\n\s*(Index Scan using t_pkey on t\n\s+Index Cond|Seq Scan on t\n\s+Filter): \(id = 777\)/,
 	'and the plan of the slow run');
-unlike($log, qr/id = 5\)/, 'not the first execution\'s constants');
+unlike($log, qr/\(id = [0-9]\)/, 'not the stored plan\'s constants (the entry was made with id = 7, run again with id = 5)');
 unlike($log, qr/parameters:/, 'no parameters line where the client bound none');
 
 # Bound parameters: EXECUTE of a generic plan shows $1 in the plan and the value as core logs it.
