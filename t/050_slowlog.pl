@@ -77,8 +77,9 @@ like($log, qr/${line}.*plan id 0,.*\n\s*query: CREATE TABLE u \(id int\)\n\s*pla
 	'a utility statement: logged without a plan');
 
 
-# The slow run's own text and plan, not the first execution's (issue 19): a fast run with id = 5
-# makes the entry and stores its plan; the slow run with id = 777 must show 777.
+# The slow run's own text and plan, not the first execution's (issue 19): the entry and its stored
+# plan were made above with id = 7, a fast run with id = 5 follows; the slow run with id = 777 must
+# show 777.
 $node->safe_psql('postgres', q{INSERT INTO t VALUES (777, 'v777')});
 $node->safe_psql('postgres', q{ALTER SYSTEM SET pg_perfgate.log_min_duration = '40ms'});
 $node->reload;
