@@ -95,8 +95,8 @@ bool take_turn(int64 *suppressed)
 void slowlog_define_gucs()
 {
     DefineCustomIntVariable("pg_perfgate.log_min_duration",
-                            "Executions that take at least this long are logged with their plan id and "
-                            "stored plan (-1 disables, 0 logs every execution).",
+                            "Executions that take at least this long are logged with their plan id, text, "
+                            "parameters and plan (-1 disables, 0 logs every execution).",
                             nullptr, &guc_log_min_duration, -1, -1, INT_MAX, PGC_SUSET, GUC_UNIT_MS, nullptr,
                             assign_log_min_duration, nullptr);
     DefineCustomIntVariable("pg_perfgate.log_max_per_minute",
