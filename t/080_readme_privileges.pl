@@ -59,17 +59,18 @@ INSERT INTO items VALUES (1, 1, 'duplicate');});
 # And a statement running while the views are read, for pg_perfgate_activity (its group has a
 # hot-query row already).
 $owner->(q{SELECT pg_sleep(0.01), v FROM items WHERE id = 41});
-# It starts when that view's turn comes, last: it adds an entry when it ends.
+# It starts when that view's turn comes, last (it adds an entry when it ends), and is cancelled when
+# the checks are done.
 my ($out, $err) = ('', '');
 my $running;
 sub start_running
 {
 	$running = IPC::Run::start(
 		[ 'psql', '-X', '-U', 'regress_owner', '-d', $node->connstr('postgres'), '-c',
-		  q{SELECT pg_sleep(10), v FROM items WHERE id = 42} ],
+		  q{SELECT pg_sleep(60), v FROM items WHERE id = 42} ],
 		'>', \$out, '2>', \$err);
 	$node->poll_query_until('postgres',
-		q{SELECT count(planid) = 1 FROM pg_perfgate_activity WHERE query LIKE 'SELECT pg_sleep(10)%'})
+		q{SELECT count(planid) = 1 FROM pg_perfgate_activity WHERE query LIKE 'SELECT pg_sleep(60)%'})
 	  or die 'the running statement never showed';
 }
 
