@@ -75,16 +75,16 @@ is($node->safe_psql('postgres', q{SELECT calls FROM pg_perfgate_statements WHERE
 # A statement never seen before: no entry yet, and still its plan and query group while it runs.
 ($out, $err) = ('', '');
 my $first = IPC::Run::start(
-	[ 'psql', '-X', '-d', $node->connstr('postgres'), '-c', q{SELECT pg_sleep(3.0), id, v FROM t WHERE id = 3} ],
+	[ 'psql', '-X', '-d', $node->connstr('postgres'), '-c', q{SELECT pg_sleep(6.0), id, v FROM t WHERE id = 3} ],
 	'>', \$out, '2>', \$err);
-$node->poll_query_until('postgres', "SELECT count(planid) = 1 FROM pg_perfgate_activity WHERE query LIKE 'SELECT pg_sleep(3.0), id%'")
+$node->poll_query_until('postgres', "SELECT count(planid) = 1 FROM pg_perfgate_activity WHERE query LIKE 'SELECT pg_sleep(6.0), id%'")
   or die 'the first run never showed';
 is( $node->safe_psql(
 		'postgres', q{SELECT count(*) FROM pg_perfgate_statements WHERE query LIKE 'SELECT pg_sleep($1), id%'}),
 	'0', 'a first run: no entry yet');
 my ($fplanid, $fgroup, $fplan) = split /\|/,
   $node->safe_psql('postgres',
-	q{SELECT planid, query_group, plan FROM pg_perfgate_activity WHERE query LIKE 'SELECT pg_sleep(3.0), id%'}), 3;
+	q{SELECT planid, query_group, plan FROM pg_perfgate_activity WHERE query LIKE 'SELECT pg_sleep(6.0), id%'}), 3;
 like($fplan, qr/^(Index Scan using t_pkey on t\n\s+Index Cond|Seq Scan on t\n\s+Filter): \(id = 3\)$/,
 	'its plan shows while it runs');
 isnt($fgroup, '', 'and its query group');
