@@ -195,38 +195,42 @@ CREATE VIEW pg_perfgate_errors AS
   LEFT JOIN pg_catalog.pg_database d ON d.oid = e.dbid
   LEFT JOIN q ON q.userid = e.userid AND q.dbid = e.dbid AND q.queryid = e.queryid;
 
+-- ---- pg_perfgate_activity (issue 19: first runs, the rows pg_stat_activity shows) ----------------
+-- One row per client backend of the snapshot pg_stat_activity reads, with the tracked top-level
+-- statement it runs (NULL columns when none); query_group and plan are published by a statement
+-- running for the first time, which has no entry yet.
 CREATE FUNCTION pg_perfgate_activity_internal(
     OUT pid integer,
     OUT userid oid,
     OUT dbid oid,
     OUT queryid bigint,
     OUT planid bigint,
-    OUT statement_start timestamptz
+    OUT statement_start timestamptz,
+    OUT query_group bigint,
+    OUT plan text
 )
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'pg_perfgate_activity_internal'
 LANGUAGE C STRICT VOLATILE PARALLEL RESTRICTED;
 
--- What is running now: pg_stat_activity's client backends, and for each one running a tracked
--- top-level statement its plan id, plan and hot-query row (matched by query_start, so a slot left
--- by an earlier statement never shows).
+-- What is running now: pg_stat_activity's client backends (and no other process, whatever the
+-- caller may see of it), and for each one running a tracked top-level statement its plan id, plan
+-- and hot-query row (matched by query_start, so a slot left by an earlier statement never shows;
+-- pg_stat_activity hides query_start of sessions the caller may not inspect, and so does this view).
 CREATE VIEW pg_perfgate_activity AS
-  WITH s AS MATERIALIZED (SELECT * FROM pg_perfgate_activity_internal()),
-       st AS MATERIALIZED (SELECT userid, dbid, queryid, planid, query_group
-                             FROM pg_perfgate_internal(false, 0) WHERE toplevel)
+  WITH s AS MATERIALIZED (SELECT * FROM pg_perfgate_activity_internal())
   SELECT a.pid, a.datname, a.usename, a.application_name, a.state, a.query_start,
          clock_timestamp() - a.query_start AS running_for, a.wait_event_type, a.wait_event,
-         a.query_id AS queryid, s.planid, st.query_group,
+         a.query_id AS queryid, r.planid, r.query_group,
          h.rank AS hot_rank, h.calls AS hot_calls, h.mean_exec_time AS hot_mean_exec_time,
          h.p95_exec_time AS hot_p95_exec_time, h.errors AS hot_errors, h.antipatterns AS hot_antipatterns,
-         p.plan, a.query
+         r.plan, a.query
   FROM pg_catalog.pg_stat_activity a
-  LEFT JOIN s ON s.pid = a.pid AND s.statement_start = a.query_start AND a.state = 'active'
-  LEFT JOIN st ON st.userid = s.userid AND st.dbid = s.dbid AND st.queryid = s.queryid AND st.planid = s.planid
-  LEFT JOIN pg_perfgate_hot_queries h ON h.dbid = s.dbid AND h.toplevel AND h.query_group = st.query_group
-  LEFT JOIN pg_perfgate_plans p ON p.dbid = s.dbid AND p.queryid = s.queryid AND p.planid = s.planid
-  -- (pg_stat_activity hides backend_type of sessions the caller may not inspect: those are kept.)
-  WHERE coalesce(a.backend_type, 'client backend') = 'client backend';
+  JOIN s ON s.pid = a.pid
+  LEFT JOIN LATERAL (SELECT s.dbid, s.planid, s.query_group, s.plan
+                      WHERE s.statement_start = a.query_start AND a.state = 'active') r ON true
+  LEFT JOIN pg_perfgate_hot_queries h ON h.dbid = r.dbid AND h.toplevel AND h.query_group = r.query_group;
+-- ---- end of pg_perfgate_activity -------------------------------------------------------------------
 
 CREATE FUNCTION pg_perfgate_info_internal(
     OUT entries bigint,
@@ -414,14 +418,14 @@ COMMENT ON COLUMN pg_perfgate_activity.wait_event_type IS 'As in pg_stat_activit
 COMMENT ON COLUMN pg_perfgate_activity.wait_event IS 'As in pg_stat_activity';
 COMMENT ON COLUMN pg_perfgate_activity.queryid IS 'Query id of the current statement (pg_stat_activity.query_id)';
 COMMENT ON COLUMN pg_perfgate_activity.planid IS 'Plan id of the tracked top-level statement running now (NULL otherwise, or not your role''s)';
-COMMENT ON COLUMN pg_perfgate_activity.query_group IS 'Query group of the running statement''s entry (NULL before its first execution ended)';
+COMMENT ON COLUMN pg_perfgate_activity.query_group IS 'Query group of the running statement (of its entry, or published by its first execution while it runs)';
 COMMENT ON COLUMN pg_perfgate_activity.hot_rank IS 'Rank of its group in pg_perfgate_hot_queries';
 COMMENT ON COLUMN pg_perfgate_activity.hot_calls IS 'Executions of its group so far';
 COMMENT ON COLUMN pg_perfgate_activity.hot_mean_exec_time IS 'Mean execution time of its group, ms';
 COMMENT ON COLUMN pg_perfgate_activity.hot_p95_exec_time IS '95th percentile of its group''s execution time, ms';
 COMMENT ON COLUMN pg_perfgate_activity.hot_errors IS 'Failed executions of its group';
 COMMENT ON COLUMN pg_perfgate_activity.hot_antipatterns IS 'Anti-pattern kinds its group takes part in';
-COMMENT ON COLUMN pg_perfgate_activity.plan IS 'Stored plan text of the running plan (NULL unless your role''s or pg_read_all_stats)';
+COMMENT ON COLUMN pg_perfgate_activity.plan IS 'Plan text of the running plan: stored, or published by its first execution while it runs (NULL unless your role''s or pg_read_all_stats)';
 COMMENT ON COLUMN pg_perfgate_activity.query IS 'Text of the current statement, as pg_stat_activity shows it';
 
 COMMENT ON COLUMN pg_perfgate_info.entries IS 'Statement entries stored';

@@ -8,7 +8,7 @@ PACKAGES=(
   postgresql-15 postgresql-contrib postgresql-server-dev-15 libkrb5-dev
   libpq-dev libgtest-dev libbenchmark-dev
   libcli11-dev nlohmann-json3-dev libyaml-cpp-dev libfmt-dev libxxhash-dev
-  libipc-run-perl valgrind
+  libipc-run-perl valgrind tmux
   python3-psycopg2 python3-sqlalchemy python3-django
   python3-yaml prometheus-postgres-exporter
 )

@@ -11,7 +11,9 @@
 #                                  [--workloads point_select,join_agg,...|all]   (default: the first three)
 #                                  [--configs none,query_id,pg_stat_statements,pg_perfgate_nodetect,pg_perfgate]
 #                                               (also pg_perfgate_slowlog: pg_perfgate with log_min_duration on
-#                                                and nothing slow enough to log)
+#                                                and nothing slow enough to log; pg_perfgate_log_analyze: the same
+#                                                with log_analyze_sample_rate = 1, every execution counting rows
+#                                                per plan node)
 #                                  [--keep DIR]   (keep round 1's callgrind files of every configuration and
 #                                                  results.tsv in DIR;
 #                                                  re-analyze with analyze.py --results DIR/results.tsv --cgdir DIR)
@@ -155,6 +157,7 @@ config_opts() {
         pg_perfgate_nodetect) echo "$PGPF_OPTS -c pg_perfgate.detect=off" ;;
         pg_perfgate) echo "$PGPF_OPTS" ;;
         pg_perfgate_slowlog) echo "$PGPF_OPTS -c pg_perfgate.log_min_duration=60000" ;;
+        pg_perfgate_log_analyze) echo "$PGPF_OPTS -c pg_perfgate.log_min_duration=60000 -c pg_perfgate.log_analyze_sample_rate=1" ;;
     esac
 }
 

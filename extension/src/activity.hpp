@@ -3,12 +3,48 @@
 #pragma once
 
 #include "pg.hpp"
+#include "store.hpp"
 
 namespace pgpf
 {
 
 void activity_shmem_request();
 void activity_shmem_startup();
+// A statement running for the first time (no store entry yet) publishes its plan text and query
+// group for the view while it runs; activity_unpublish() when it ends or its transaction aborts.
+// activity_known(): whether this backend recorded (queryid, planid) for its role since the last
+// reset, so that the store need not be asked (a direct-mapped memory of the keys it recorded: an
+// entry evicted since only loses the view its plan for that run); activity_note_known() after
+// recording.
+namespace activity_detail
+{
+struct KnownKey
+{
+    uint64 queryid, planid;
+    Oid userid;
+};
+constexpr int kKnown = 256;
+extern KnownKey known[kKnown];
+extern uint32 known_generation; // store_reset_generation when `known` was last valid
+bool known_after_reset(uint64 queryid, uint64 planid);
+inline KnownKey &known_slot(uint64 queryid, uint64 planid)
+{
+    return known[(queryid ^ planid ^ (planid >> 7)) % kKnown];
+}
+} // namespace activity_detail
+inline bool activity_known(uint64 queryid, uint64 planid)
+{
+    using namespace activity_detail;
+    const KnownKey &k = known_slot(queryid, planid);
+    if (k.queryid != queryid || k.planid != planid)
+        return false;
+    if (unlikely(pg_atomic_read_u32(store_reset_generation) != known_generation))
+        return known_after_reset(queryid, planid);
+    return k.userid == GetUserId();
+}
+void activity_note_known(uint64 queryid, uint64 planid);
+void activity_publish_new(uint64 queryid, uint64 planid, uint64 query_group, const char *plan);
+void activity_unpublish();
 // A tracked top-level statement starts (its plan id known) / ends, or its transaction aborts (the
 // failed statement never reaches ExecutorEnd; hooks.cpp's transaction callback calls it). A few
 // stores into this backend's own cache line.
@@ -27,6 +63,7 @@ struct ActivitySlot
 };
 extern ActivitySlot *mine; // this backend's, once known
 extern bool mine_busy;     // it holds a statement (so that clearing twice writes nothing)
+extern bool text_busy;     // its text slot holds a first execution's plan
 ActivitySlot *attach();    // finds this backend's slot; NULL before shared memory is there
 template <typename F> inline void write_slot(ActivitySlot *s, F &&fill)
 {
@@ -65,6 +102,8 @@ inline void activity_end()
         return;
     mine_busy = false;
     write_slot(mine, [](ActivitySlot *w) { w->queryid = 0; });
+    if (unlikely(text_busy))
+        activity_unpublish();
 }
 
 } // namespace pgpf

@@ -86,6 +86,68 @@ EntryKey make_key(uint64 queryid, uint64 planid, bool toplevel)
     return key;
 }
 
+// A top-level statement running for the first time: its plan text, rendered at ExecutorStart for
+// pg_perfgate_activity, handed on to its new entry at ExecutorEnd instead of being rendered again.
+// One at a time (a cursor's first run overtaken by another statement renders again at its end).
+struct FirstRun
+{
+    const QueryDesc *qd; // NULL: none
+    uint64 queryid;
+    uint64 planid;
+    PlanTextState state;
+    char *plan; // in TopMemoryContext
+};
+FirstRun first_run{nullptr, 0, 0, PlanTextState::NotNow, nullptr};
+
+void forget_first_run()
+{
+    if (first_run.plan != nullptr)
+        pfree(first_run.plan);
+    first_run = FirstRun{nullptr, 0, 0, PlanTextState::NotNow, nullptr};
+}
+
+// Whether the first run's rendering belongs to this execution (and takes it: the caller frees it).
+bool take_first_run(const QueryDesc *qd, const EntryKey &key, PlanTextState *state, char **plan)
+{
+    if (first_run.qd != qd || first_run.queryid != key.queryid || first_run.planid != key.planid)
+        return false;
+    *state = first_run.state;
+    *plan = first_run.plan;
+    first_run.plan = nullptr;
+    forget_first_run();
+    return true;
+}
+
+// At ExecutorStart of a top-level statement this backend has not recorded: if the store has no entry
+// either, its plan text and query group are published for pg_perfgate_activity while it runs.
+pg_noinline void publish_first_run(QueryDesc *qd, uint64 queryid, uint64 planid)
+{
+    const EntryKey key = make_key(queryid, planid, true);
+    if (store_has(key))
+    {
+        activity_note_known(queryid, planid);
+        return;
+    }
+    forget_first_run();
+    char *plan = nullptr;
+    PlanTextState state = PlanTextState::NotNow;
+    if (guc_plan_text && planid != 0 && qd->planstate != nullptr)
+    {
+        // Rendered in the statement's context, kept until ExecutorEnd in TopMemoryContext.
+        char *rendered;
+        state = render_plan_text(qd, &rendered);
+        if (rendered != nullptr)
+        {
+            plan = MemoryContextStrdup(TopMemoryContext, rendered);
+            pfree(rendered);
+        }
+    }
+    const PlannedStmt *stmt = qd->plannedstmt;
+    activity_publish_new(queryid, planid,
+                         query_group_for(queryid, qd->sourceText, stmt->stmt_location, stmt->stmt_len), plan);
+    first_run = FirstRun{qd, queryid, planid, state, plan};
+}
+
 // The rest of record() below, out of line: an entry that still wants its plan text (found: the
 // store has the entry and counted the sample), or a new entry, whose texts are prepared here first.
 // The sample's I/O may point into the execution-state stack: it is copied before anything that
@@ -96,16 +158,23 @@ void record_rest(const EntryKey &key, const Sample &sample, const char *source, 
     Sample s = sample;
     const bool want_plan = guc_plan_text && key.planid != 0 && qd != nullptr && qd->planstate != nullptr &&
                            s.kind == SampleKind::Execution;
+    char *early = nullptr;
+    PlanTextState early_state = PlanTextState::NotNow;
+    const bool have_early = qd != nullptr && key.toplevel && take_first_run(qd, key, &early_state, &early);
+    if (key.toplevel && s.kind == SampleKind::Execution)
+        activity_note_known(key.queryid, key.planid);
     if (found)
     {
         if (want_plan)
         {
-            char *plan;
-            const PlanTextState state = render_plan_text(qd, &plan);
+            char *plan = early;
+            const PlanTextState state = have_early ? early_state : render_plan_text(qd, &plan);
             store_set_plan_text(key, state, plan);
             if (plan)
                 pfree(plan);
         }
+        else if (early)
+            pfree(early);
         return;
     }
     pgperfgate::IoUsage io = *s.io; // the rare path: a new entry
@@ -114,10 +183,15 @@ void record_rest(const EntryKey &key, const Sample &sample, const char *source, 
     char *query = query_text_for(key.queryid, source, location, length, &texts.query_len, &texts.query_cut);
     texts.query = query;
     texts.query_group = query_group_for(key.queryid, source, location, length);
-    char *plan = nullptr;
+    char *plan = early;
     texts.plan_wanted = want_plan;
     if (want_plan)
-        texts.plan_state = render_plan_text(qd, &plan);
+        texts.plan_state = have_early ? early_state : render_plan_text(qd, &plan);
+    else if (early)
+    {
+        pfree(early);
+        plan = nullptr;
+    }
     texts.plan = plan;
     store_insert(key, s, texts);
     if (query)
@@ -139,10 +213,17 @@ inline void record(const EntryKey &key, const Sample &sample, const char *source
 
 } // namespace
 
+void capture_forget_first_run()
+{
+    if (unlikely(first_run.qd != nullptr))
+        forget_first_run();
+}
+
 Running *capture_executor_start(QueryDesc *queryDesc, bool toplevel)
 {
     const PlannedStmt *stmt = queryDesc->plannedstmt;
     Running *r = exec_push(queryDesc, stmt->queryId, toplevel);
+    slowlog_sample(queryDesc);
     if (r != nullptr)
     {
         const PlanShape shape = plan_shape_for(stmt);
@@ -160,7 +241,11 @@ void capture_executor_started(QueryDesc *queryDesc, Running *running)
     {
         // Found again: what ExecutorStart ran (a function evaluated at startup) may have moved it.
         if (running->qd == queryDesc || (running = exec_find(queryDesc)) != nullptr)
+        {
             exec_started(running);
+            if (running->toplevel && unlikely(!activity_known(running->queryid, running->planid)))
+                publish_first_run(queryDesc, running->queryid, running->planid);
+        }
         return;
     }
     // Not on our stack: measure it with the executor's own instrumentation, allocated in the
@@ -267,7 +352,10 @@ void capture_executor_end(QueryDesc *queryDesc, Running *r)
         if (r != nullptr)
             exec_pop(r);
         if (key.toplevel)
+        {
             activity_end();
+            capture_forget_first_run();
+        }
     }
     else if (queryDesc->totaltime != nullptr && stmt->queryId != 0 && tracking(nesting_level))
     {
@@ -292,7 +380,8 @@ void capture_executor_end(QueryDesc *queryDesc, Running *r)
     if (unlikely(temp_written > 0))
         spill_check(queryDesc, stmt->queryId, temp_written, s.ms);
     if (unlikely(slowlog_due(s.ms)))
-        slowlog_write(key, s.ms, s.rows, slow_io);
+        slowlog_write(key, s.ms, s.rows, slow_io, queryDesc, queryDesc->sourceText, stmt->stmt_location,
+                      stmt->stmt_len);
 }
 
 PlannedStmt *capture_planner(Query *parse, const char *query_string, int cursorOptions,
@@ -340,7 +429,7 @@ void capture_utility(uint64 queryid, const char *query_string, int location, int
     const EntryKey key = make_key(queryid, 0, nesting_level == 0);
     record(key, s, query_string, location, length, nullptr);
     if (unlikely(slowlog_due(ms)))
-        slowlog_write(key, ms, s.rows, io);
+        slowlog_write(key, ms, s.rows, io, nullptr, query_string, location, length);
 }
 
 } // namespace pgpf

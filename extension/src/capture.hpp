@@ -11,7 +11,8 @@ namespace pgpf
 // ExecutorStart of a tracked statement, before the executor starts: its stack entry (NULL when the
 // stack is full), with its plan id and plan features computed once.
 Running *capture_executor_start(QueryDesc *queryDesc, bool toplevel);
-// ... and after it started: a statement not on the stack gets the executor's instrumentation.
+// ... and after it started: a statement not on the stack gets the executor's instrumentation; a
+// top-level statement running for the first time publishes its plan for pg_perfgate_activity.
 void capture_executor_started(QueryDesc *queryDesc, Running *running);
 // Around each ExecutorRun (count = rows asked for, 0 for all) and ExecutorFinish (count unused) of
 // a statement on the stack (the hooks look it up inline, so that the statements we do not track
@@ -64,6 +65,8 @@ inline PlannedStmt *plan_and_note(Query *parse, const char *query_string, int cu
 // Planning, recorded when pg_perfgate.track_planning says so.
 PlannedStmt *capture_planner(Query *parse, const char *query_string, int cursorOptions,
                              ParamListInfo boundParams, planner_hook_type next);
+// Its transaction aborted: a first run's plan text rendered for the view is dropped.
+void capture_forget_first_run();
 // buf_start and wal_start: the usage counters before the utility ran.
 void capture_utility(uint64 queryid, const char *query_string, int location, int length, double ms,
                      uint64 rows, const BufferUsage &buf_start, const WalUsage &wal_start);

@@ -252,6 +252,7 @@ void on_xact(XactEvent event, void *)
                 {
                     detect_forget_pending();
                     activity_end();
+                    capture_forget_first_run();
                 }
             });
 }

@@ -15,11 +15,16 @@
  * the finished text is copied into the session-lifetime cache context, and a slot's old text is
  * freed when the slot is reused. Cached texts are cut at pg_perfgate.query_text_size (the store
  * keeps no more), so the cache holds at most kCacheSlots such texts however long a session runs.
+ *
+ * A text that does not fit is cut so that its SQL shows: leading comments (a framework's 40 kB
+ * annotation before the statement) are replaced by a note of their size, and what still does not
+ * fit is cut at a character boundary and ended with a marker (store_clip_text()).
  */
 #include "normalize.hpp"
 
 #include "core/query_group.hpp"
 #include "module.hpp"
+#include "store.hpp"
 
 namespace pgpf
 {
@@ -142,6 +147,68 @@ StringInfoData normalize(JumbleState *jstate, const char *source, int query_loc,
     return buf;
 }
 
+inline bool is_space(char c)
+{
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
+
+// Bytes of the comments (-- to the end of the line, /* */ nested) and white space that open text.
+int leading_comments_end(const char *t, int len)
+{
+    int i = 0, end = 0;
+    for (;;)
+    {
+        while (i < len && is_space(t[i]))
+            i++;
+        if (i + 1 < len && t[i] == '-' && t[i + 1] == '-')
+        {
+            while (i < len && t[i] != '\n')
+                i++;
+            end = i;
+        }
+        else if (i + 1 < len && t[i] == '/' && t[i + 1] == '*')
+        {
+            int depth = 1;
+            i += 2;
+            while (i < len && depth > 0)
+            {
+                if (i + 1 < len && t[i] == '/' && t[i + 1] == '*')
+                {
+                    depth++;
+                    i += 2;
+                }
+                else if (i + 1 < len && t[i] == '*' && t[i + 1] == '/')
+                {
+                    depth--;
+                    i += 2;
+                }
+                else
+                    i++;
+            }
+            end = i;
+        }
+        else
+            return end;
+    }
+}
+
+// text[0, len) into dst (size bytes), fitted as the header says; returns the bytes written. Allocates
+// nothing (the error hook calls it).
+int fit_query_text(char *dst, int size, const char *text, int len)
+{
+    if (len < size)
+        return store_clip_text(dst, size, text, len);
+    int sql = leading_comments_end(text, len);
+    while (sql < len && is_space(text[sql]))
+        sql++;
+    char head[64];
+    const int h = sql > 0 ? snprintf(head, sizeof(head), "/* %d bytes of leading comments cut */ ", sql) : 0;
+    if (sql == 0 || sql >= len || h + 16 >= size)
+        return store_clip_text(dst, size, text, len);
+    memcpy(dst, head, h);
+    return h + store_clip_text(dst + h, size - h, text + sql, len - sql);
+}
+
 } // namespace
 
 void remember_normalized_text(ParseState *pstate, Query *query, JumbleState *jstate)
@@ -172,15 +239,12 @@ void remember_normalized_text(ParseState *pstate, Query *query, JumbleState *jst
     CachedText &slot = *victim(queryid);
     const int full_len = text.len;
     const uint64 group = pgperfgate::query_group(text.data, size_t(text.len));
-    int keep = full_len;
-    if (keep >= guc_query_text_size)
-        keep = pg_mbcliplen(text.data, keep, guc_query_text_size - 1);
     if (slot.text != nullptr)
         pfree(slot.text);
     slot.text = nullptr;
-    char *copy = static_cast<char *>(MemoryContextAlloc(cache_context, keep + 1));
-    memcpy(copy, text.data, keep);
-    copy[keep] = '\0';
+    const int room = Min(full_len + 1, guc_query_text_size);
+    char *copy = static_cast<char *>(MemoryContextAlloc(cache_context, room));
+    const int keep = fit_query_text(copy, room, text.data, full_len);
     MemoryContextDelete(scratch);
 
     slot.queryid = queryid;
@@ -207,6 +271,13 @@ char *query_text_for(uint64 queryid, const char *source, int location, int lengt
         return nullptr;
     }
     const char *stmt = CleanQuerytext(source, &location, &length);
+    if (length >= guc_query_text_size)
+    {
+        char *fitted = static_cast<char *>(palloc(guc_query_text_size));
+        *len = fit_query_text(fitted, guc_query_text_size, stmt, length);
+        *cut = true;
+        return fitted;
+    }
     *len = length;
     return pnstrdup(stmt, length);
 }
@@ -229,11 +300,7 @@ int copy_query_text(uint64 queryid, const char *source, int location, int length
     }
     else
         return 0;
-    if (len >= size)
-        len = pg_mbcliplen(text, len, size - 1);
-    memcpy(buf, text, len);
-    buf[len] = '\0';
-    return len;
+    return fit_query_text(buf, size, text, len);
 }
 
 uint64 query_group_for(uint64 queryid, const char *source, int location, int length)

@@ -1,12 +1,14 @@
 /*
  * plan_text.cpp — the plan's shape as text: EXPLAIN with costs off, as a user would read it.
  *
- * Rendered only when a (query id, plan id) entry is created or still lacks its text, never per
- * execution. EXPLAIN looks things up in the catalogs and calls into other extensions' nodes, and
- * any of that may raise an error, which must not fail the statement that is ending: so the
- * rendering runs in an internal subtransaction (as PL/pgSQL runs an EXCEPTION block), and an error
- * is caught, rolled back and counted as a skipped plan text. The work happens in a memory context
- * of its own, deleted afterwards; the caller gets one palloc'd copy.
+ * Rendered only when a (query id, plan id) entry is created or still lacks its text (for a top-level
+ * statement's first run: when it starts, so that pg_perfgate_activity shows it while it runs), and
+ * for a slow execution the log is allowed to write (with its bound parameters and, when sampled,
+ * actual rows), never per execution. EXPLAIN looks things up in the catalogs and calls into other
+ * extensions' nodes, and any of that may raise an error, which must not fail the statement that is
+ * ending: so the rendering runs in an internal subtransaction (as PL/pgSQL runs an EXCEPTION block),
+ * and an error is caught, rolled back and counted as a skipped plan text. The work happens in a
+ * memory context of its own, deleted afterwards; the caller gets one palloc'd copy.
  */
 #include "plan_text.hpp"
 
@@ -63,21 +65,22 @@ void restore_hash_figures(HiddenHashes *hidden)
     hidden->n = 0;
 }
 
-char *render(QueryDesc *queryDesc, MemoryContext into, HiddenHashes *hidden)
+// analyze: with the actual rows and loops of the execution's instrumented nodes (timing off).
+char *render(QueryDesc *queryDesc, MemoryContext into, HiddenHashes *hidden, bool analyze)
 {
     MemoryContext work =
         AllocSetContextCreate(CurrentMemoryContext, "pg_perfgate plan text", ALLOCSET_DEFAULT_SIZES);
     MemoryContext old = MemoryContextSwitchTo(work);
 
     ExplainState *es = NewExplainState();
-    es->analyze = false;
+    es->analyze = analyze;
     es->costs = false;
     es->verbose = false;
     es->buffers = false;
     es->timing = false;
     es->summary = false;
     es->format = EXPLAIN_FORMAT_TEXT;
-    if (queryDesc->instrument_options != 0)
+    if (queryDesc->instrument_options != 0 && !analyze)
         hide_hash_figures(queryDesc->planstate, hidden);
     ExplainBeginOutput(es);
     ExplainPrintPlan(es, queryDesc);
@@ -97,15 +100,24 @@ char *render(QueryDesc *queryDesc, MemoryContext into, HiddenHashes *hidden)
 
 } // namespace
 
-PlanTextState render_plan_text(QueryDesc *queryDesc, char **out)
+namespace
+{
+
+// Runs the renderings in an internal subtransaction: an error is caught, logged and rolled back.
+// *params: the bound parameters (core's "$1 = '...'" list) when param_maxlen != 0.
+PlanTextState render_guarded(QueryDesc *queryDesc, bool analyze, ParamListInfo params, int param_maxlen,
+                             char **out, char **params_out)
 {
     *out = nullptr;
+    if (params_out != nullptr)
+        *params_out = nullptr;
     if (!IsTransactionState() || IsInParallelMode())
         return PlanTextState::NotNow;
 
     MemoryContext caller = CurrentMemoryContext;
     ResourceOwner owner = CurrentResourceOwner;
     char *volatile text = nullptr;
+    char *volatile param_text = nullptr;
     volatile bool failed = false;
     char *volatile message = nullptr;
     HiddenHashes hidden{nullptr, 0, 0}; // put back on the error path too: later hooks may read them
@@ -113,7 +125,10 @@ PlanTextState render_plan_text(QueryDesc *queryDesc, char **out)
     MemoryContextSwitchTo(caller);
     PG_TRY();
     {
-        text = render(queryDesc, caller, &hidden);
+        text = render(queryDesc, caller, &hidden, analyze);
+        // Output functions of the parameters' types run here: they may fail like EXPLAIN may.
+        if (params_out != nullptr && params != nullptr && params->numParams > 0 && param_maxlen != 0)
+            param_text = BuildParamLogString(params, nullptr, param_maxlen);
         ReleaseCurrentSubTransaction();
         MemoryContextSwitchTo(caller);
         CurrentResourceOwner = owner;
@@ -138,7 +153,22 @@ PlanTextState render_plan_text(QueryDesc *queryDesc, char **out)
         return PlanTextState::Failed;
     }
     *out = text;
+    if (params_out != nullptr)
+        *params_out = param_text;
     return PlanTextState::Rendered;
+}
+
+} // namespace
+
+PlanTextState render_plan_text(QueryDesc *queryDesc, char **out)
+{
+    return render_guarded(queryDesc, false, nullptr, 0, out, nullptr);
+}
+
+PlanTextState render_run_text(QueryDesc *queryDesc, bool analyze, ParamListInfo params, int param_maxlen,
+                              char **plan, char **param_text)
+{
+    return render_guarded(queryDesc, analyze, params, param_maxlen, plan, param_text);
 }
 
 } // namespace pgpf

@@ -1,11 +1,20 @@
 /*
  * slowlog.cpp — the slow-statement log: what auto_explain is used for, without its cost at low
  * thresholds. An execution that took at least pg_perfgate.log_min_duration gets one LOG line with
- * its query id, plan id, duration, rows and buffers, then its normalized query text and the plan
- * text stored for its entry (rendered once when the entry was created, costs off: the plan's
- * shape, not a new EXPLAIN ANALYZE). Nothing is measured for it that capture does not measure
- * anyway, and the hot path asks one question (slowlog_due(), a compare against a threshold that is
- * +infinity when the log is off).
+ * its query id, plan id, duration, rows and buffers, then the statement's own text, its bound
+ * parameters and the plan of that execution (EXPLAIN, costs off, rendered from the execution's own
+ * plan tree, so its own constants; with actual rows and loops when the execution was sampled by
+ * pg_perfgate.log_analyze_sample_rate). Only a slow execution that is allowed a line pays for the
+ * rendering; nothing else is measured for it that capture does not measure anyway, and the hot path
+ * asks one question (slowlog_due(), a compare against a threshold that is +infinity when the log is
+ * off), plus one compare at ExecutorStart for the sampling (slowlog_sample()).
+ *
+ * What is written follows auto_explain's conventions: the text is the statement as the client sent
+ * it (auto_explain's "Query Text"); parameters are written as core writes them ("$1 = '777'"), each
+ * value cut at pg_perfgate.log_parameter_max_length bytes (-1: whole, 0: never written), and only
+ * parameters the client bound (a Bind message or EXECUTE), never the variables of a PL/pgSQL function
+ * (what errdetail_params() writes too). Where the plan cannot be rendered now (no transaction) the
+ * entry's stored plan is shown, and the line says so.
  *
  * Rate limit, shared by all backends so that a storm of slow statements cannot flood the log: at
  * most pg_perfgate.log_max_per_minute lines per wall-clock minute. The lines not written are
@@ -23,12 +32,15 @@ namespace pgpf
 {
 
 double slowlog_threshold_ms = HUGE_VAL;
+double slowlog_sample_rate = 0;
 
 namespace
 {
 
 int guc_log_min_duration = -1;
 int guc_log_max_per_minute = 60;
+int guc_log_parameter_max_length = -1;
+double guc_log_analyze_sample_rate = 0;
 
 struct SlowlogShared
 {
@@ -39,9 +51,16 @@ struct SlowlogShared
 };
 SlowlogShared *slowlog_shared = nullptr;
 
+// Executions are sampled only while the log is on: the row counts serve nothing else.
 void assign_log_min_duration(int newval, void *)
 {
     slowlog_threshold_ms = newval < 0 ? HUGE_VAL : double(newval);
+    slowlog_sample_rate = newval < 0 ? 0 : guc_log_analyze_sample_rate;
+}
+
+void assign_log_analyze_sample_rate(double newval, void *)
+{
+    slowlog_sample_rate = guc_log_min_duration < 0 ? 0 : newval;
 }
 
 // Whether this line may be written; *suppressed: lines not written since the last one that was.
@@ -76,8 +95,8 @@ bool take_turn(int64 *suppressed)
 void slowlog_define_gucs()
 {
     DefineCustomIntVariable("pg_perfgate.log_min_duration",
-                            "Executions that take at least this long are logged with their plan id and "
-                            "stored plan (-1 disables, 0 logs every execution).",
+                            "Executions that take at least this long are logged with their plan id, text, "
+                            "parameters and plan (-1 disables, 0 logs every execution).",
                             nullptr, &guc_log_min_duration, -1, -1, INT_MAX, PGC_SUSET, GUC_UNIT_MS, nullptr,
                             assign_log_min_duration, nullptr);
     DefineCustomIntVariable("pg_perfgate.log_max_per_minute",
@@ -85,6 +104,22 @@ void slowlog_define_gucs()
                             "next line written says how many were left out.",
                             nullptr, &guc_log_max_per_minute, 60, 1, INT_MAX, PGC_SUSET, 0, nullptr, nullptr,
                             nullptr);
+    DefineCustomIntVariable("pg_perfgate.log_parameter_max_length",
+                            "Bytes of each bound parameter value written with a slow statement (-1: the "
+                            "whole value, 0: no parameters), as auto_explain.log_parameter_max_length.",
+                            nullptr, &guc_log_parameter_max_length, -1, -1, INT_MAX / 2, PGC_SUSET,
+                            GUC_UNIT_BYTE, nullptr, nullptr, nullptr);
+    DefineCustomRealVariable("pg_perfgate.log_analyze_sample_rate",
+                             "Share of executions that count rows per plan node while the slow-statement "
+                             "log is on, so that a slow one's plan shows actual rows (0 disables).",
+                             nullptr, &guc_log_analyze_sample_rate, 0.0, 0.0, 1.0, PGC_SUSET, 0, nullptr,
+                             assign_log_analyze_sample_rate, nullptr);
+}
+
+void slowlog_sample_start(QueryDesc *queryDesc)
+{
+    if (slowlog_sample_rate >= 1.0 || pg_prng_double(&pg_global_prng_state) < slowlog_sample_rate)
+        queryDesc->instrument_options |= INSTRUMENT_ROWS;
 }
 
 void slowlog_shmem_request()
@@ -108,20 +143,64 @@ void slowlog_shmem_startup()
     LWLockRelease(AddinShmemInitLock);
 }
 
-void slowlog_write(const EntryKey &key, double ms, int64 rows, const pgperfgate::IoUsage &io)
+namespace
+{
+
+// The statement's own text, as the client sent it (white space around it trimmed).
+char *own_text(const char *source, int location, int length)
+{
+    if (source == nullptr)
+        return nullptr;
+    const char *stmt = CleanQuerytext(source, &location, &length);
+    return length > 0 ? pnstrdup(stmt, length) : nullptr;
+}
+
+// Only parameters the client bound: a PL/pgSQL function's variables come through a fetch hook.
+ParamListInfo client_params(const QueryDesc *qd)
+{
+    if (qd == nullptr || qd->params == nullptr || qd->params->paramFetch != nullptr ||
+        qd->params->numParams <= 0 || guc_log_parameter_max_length == 0)
+        return nullptr;
+    return qd->params;
+}
+
+} // namespace
+
+void slowlog_write(const EntryKey &key, double ms, int64 rows, const pgperfgate::IoUsage &io, QueryDesc *qd,
+                   const char *source, int location, int length)
 {
     int64 suppressed;
     if (!take_turn(&suppressed))
         return;
-    char *query, *plan;
-    store_copy_texts(key, &query, &plan);
-    // The server log is the DBA's: the query id is shown whatever the role, and the normalized text
-    // carries no constants. The statement itself (with its constants) is not repeated.
+    char *text = own_text(source, location, length);
+    char *plan = nullptr, *params = nullptr;
+    const char *plan_note = "";
+    bool rendered = false;
+    if (qd != nullptr && qd->planstate != nullptr)
+    {
+        // Actual rows only from a sampled execution: other nodes were not instrumented.
+        const bool analyze = slowlog_sample_rate > 0 && (qd->instrument_options & INSTRUMENT_ROWS) != 0 &&
+                             qd->planstate->instrument != nullptr;
+        rendered = render_run_text(qd, analyze, client_params(qd), guc_log_parameter_max_length, &plan,
+                                   &params) == PlanTextState::Rendered;
+        if (rendered && analyze)
+            plan_note = " (actual rows: pg_perfgate.log_analyze_sample_rate)";
+    }
+    if (!rendered && key.planid != 0)
+    {
+        // No transaction to render it in (a cursor closed at commit), or EXPLAIN failed: the plan
+        // stored for the entry, rendered at its first execution, with that execution's constants.
+        char *stored_query;
+        store_copy_texts(key, &stored_query, &plan);
+        plan_note = plan != nullptr ? " (stored at the entry's first execution)" : "";
+    }
+    // The server log is the DBA's: the query id is shown whatever the role. The statement is not
+    // repeated by PostgreSQL (errhidestmt): its text is in the line.
     ereport(LOG,
             (errmsg("pg_perfgate: slow statement: %.3f ms, query id " INT64_FORMAT ", plan id " INT64_FORMAT
                     ", " INT64_FORMAT " rows, shared blocks: " INT64_FORMAT " hit " INT64_FORMAT
                     " read " INT64_FORMAT " dirtied " INT64_FORMAT " written, temp blocks: " INT64_FORMAT
-                    " read " INT64_FORMAT " written%s\nquery: %s\nplan:\n%s",
+                    " read " INT64_FORMAT " written%s\nquery: %s%s%s\nplan%s:\n%s",
                     ms, int64(key.queryid), int64(key.planid), rows, int64(io.shared_blks_hit),
                     int64(io.shared_blks_read), int64(io.shared_blks_dirtied), int64(io.shared_blks_written),
                     int64(io.temp_blks_read), int64(io.temp_blks_written),
@@ -129,10 +208,11 @@ void slowlog_write(const EntryKey &key, double ms, int64 rows, const pgperfgate:
                                               "logged: pg_perfgate.log_max_per_minute)",
                                               suppressed)
                                    : "",
-                    query != nullptr ? query : "(not stored)",
+                    text != nullptr ? text : "(not known)", params != nullptr ? "\nparameters: " : "",
+                    params != nullptr ? params : "", plan_note,
                     plan != nullptr   ? plan
                     : key.planid == 0 ? "(utility statement)"
-                                      : "(not stored)"),
+                                      : "(not known)"),
              errhidestmt(true)));
 }
 

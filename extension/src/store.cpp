@@ -156,21 +156,24 @@ int partition_of(uint64 hash)
     return int(hash >> 60) & (kPartitions - 1);
 }
 
-// Copies text into a slot of `size` bytes, cutting at a character boundary; returns bytes stored.
-// cut: the text was already cut by its producer.
+// Copies text into a slot of `size` bytes, cut at a character boundary and marked when it does not
+// fit (store_clip_text()); returns bytes stored. cut: the text was already cut by its producer.
 int copy_text(char *slot, int size, const char *text, int len, bool cut = false)
 {
     if (size <= 1 || text == nullptr)
         return 0;
     if (len >= size)
     {
-        len = pg_mbcliplen(text, len, size - 1);
+        len = store_clip_text(slot, size, text, len);
         cut = true;
+    }
+    else
+    {
+        memcpy(slot, text, len);
+        slot[len] = '\0';
     }
     if (cut)
         pg_atomic_fetch_add_u64(&shared->texts_truncated, 1);
-    memcpy(slot, text, len);
-    slot[len] = '\0';
     return len;
 }
 
@@ -565,6 +568,75 @@ void store_set_info(TimestampTz stats_reset, int64 evictions, int64 texts_trunca
     // Evictions live per partition; a reloaded total is credited to the first one.
     table_of(0).set_evictions(table_of(0).evictions() + uint64(evictions));
     pg_atomic_write_u64(&shared->texts_truncated, uint64(texts_truncated));
+}
+
+// --- Texts cut at their limit carry a marker (issue 19) -------------------------------------------
+int store_clip_text(char *dst, int size, const char *text, int len)
+{
+    if (size <= 1)
+        return 0;
+    if (len < size)
+    {
+        memcpy(dst, text, len);
+        dst[len] = '\0';
+        return len;
+    }
+    // Every server encoding is a superset of ASCII; the ellipsis character only in UTF-8.
+    const char *marker = GetDatabaseEncoding() == PG_UTF8 ? "\xE2\x80\xA6" : "...";
+    const int mlen = int(strlen(marker));
+    if (size - 1 <= mlen)
+    {
+        const int keep = pg_mbcliplen(text, len, size - 1);
+        memcpy(dst, text, keep);
+        dst[keep] = '\0';
+        return keep;
+    }
+    const int keep = pg_mbcliplen(text, len, size - 1 - mlen);
+    memcpy(dst, text, keep);
+    memcpy(dst + keep, marker, mlen);
+    dst[keep + mlen] = '\0';
+    return keep + mlen;
+}
+
+// --- For pg_perfgate_activity (issue 19): whether an entry exists, without a lock ----------------
+bool store_has(const EntryKey &key)
+{
+    if (shared == nullptr)
+        return true;
+    const uint64 hash = key_hash(key);
+    return table_of(partition_of(hash)).find(key, hash) != nullptr;
+}
+
+bool store_entry_texts(const EntryKey &key, uint64 *query_group, char **plan, int plan_size)
+{
+    *plan = nullptr;
+    if (shared == nullptr)
+        return false;
+    const uint64 hash = key_hash(key);
+    const int p = partition_of(hash);
+    LWLock *lock = &shared->locks[p].lock;
+    Table t = table_of(p);
+    // Copied into the caller's buffer under the lock: nothing that can fail runs while it is held.
+    char *buf = static_cast<char *>(palloc(plan_size));
+    bool found = false;
+    LWLockAcquire(lock, LW_SHARED);
+    const StoreEntry *e = t.find(key, hash);
+    if (e != nullptr)
+    {
+        found = true;
+        *query_group = e->query_group;
+        if (e->has_plan_text && e->plan_len > 0)
+        {
+            const int len = Min(e->plan_len, plan_size - 1);
+            memcpy(buf, plan_slot(p, t.index_of(e)), len);
+            buf[len] = '\0';
+            *plan = buf;
+        }
+    }
+    LWLockRelease(lock);
+    if (*plan == nullptr)
+        pfree(buf);
+    return found;
 }
 
 } // namespace pgpf

@@ -84,6 +84,21 @@ void store_insert(const EntryKey &key, const Sample &sample, const NewTexts &tex
 // Gives an existing entry its plan text, unless it has one by now. Failed counts as skipped.
 void store_set_plan_text(const EntryKey &key, PlanTextState state, const char *plan);
 
+// text[0, len) into dst (size bytes, NUL-terminated); when it does not fit, cut at a character
+// boundary and ended with a marker ("…" in a UTF-8 database, "..." in others) within the size.
+// Returns the bytes written. Every text the store keeps is cut this way.
+int store_clip_text(char *dst, int size, const char *text, int len);
+
+// Whether key has an entry, looked up without a lock (an entry being reused meanwhile may be
+// missed or seen): a hint, for what pg_perfgate_activity shows of a statement running for the first
+// time. true when the store is not there.
+bool store_has(const EntryKey &key);
+
+// For pg_perfgate_activity: key's query group and a copy of its plan text (palloc'd, at most
+// plan_size - 1 bytes; NULL when it has none); false when there is no entry. One partition's shared
+// lock, held while copying.
+bool store_entry_texts(const EntryKey &key, uint64 *query_group, char **plan, int plan_size);
+
 // For the slow-statement log: copies of key's query and plan texts (palloc'd; NULL when not stored).
 void store_copy_texts(const EntryKey &key, char **query, char **plan);
 

@@ -17,6 +17,7 @@
 #include "runner.hpp"
 #include "suite.hpp"
 #include "top.hpp"
+#include "top_interval.hpp"
 
 #include <algorithm>
 #include <cstdio>
@@ -54,11 +55,12 @@ struct Options
     std::string reference_dsn;
     bool quiet = false;
     bool no_progress = false;
-    double progress_interval = 0; // -P
-    std::string current;          // compare
-    std::vector<std::string> set; // --set name=value
-    TopOptions top;               // top
-    bool top_json = false;        // top --json: the document on stdout
+    double progress_interval = 0;  // -P
+    std::string current;           // compare
+    std::vector<std::string> set;  // --set name=value
+    TopOptions top;                // top
+    bool top_json = false;         // top --json: the document on stdout
+    std::string top_sort = "time"; // top -i --sort
 };
 
 // `--set name=value` pairs as a map; a malformed one is a usage error (exit 2).
@@ -434,6 +436,20 @@ std::size_t output_width()
 // an embedded cluster: it would have nothing to show.
 ExitCode top_command(const Options &o)
 {
+    if (o.top.interval > 0)
+    {
+        TopOptions options = o.top;
+        if (o.top_json)
+            throw InputError("top: --json prints one snapshot; it cannot be combined with -i/--interval");
+        if (!parse_top_sort(o.top_sort, options.sort))
+            throw InputError(
+                fmt::format("top --sort {}: expected time, calls, rows, io, temp or errors", o.top_sort));
+        options.width = output_width();
+        const auto conn = connect_for_top(given_conninfo(o));
+        return static_cast<ExitCode>(run_top_interval(*conn, top_schema(*conn), options));
+    }
+    if (o.top.count > 0 || o.top_sort != "time")
+        throw InputError("top: -c/--count and --sort go with -i/--interval");
     const auto conn = connect_for_top(given_conninfo(o));
     const nlohmann::json top = read_top(*conn, o.top);
     if (o.top_json)
@@ -587,6 +603,15 @@ int run_cli(int argc, char **argv)
                   "also statements run inside functions (recorded with pg_perfgate.track = all)");
     top->add_flag("--all-databases", o.top.all_databases,
                   "every database of the server, not only the connected one");
+    top->add_option("-i,--interval", o.top.interval,
+                    "refresh every SEC seconds, showing what each query group did in the interval "
+                    "(keys on a terminal: t c r i m e to sort, q to quit)")
+        ->check(CLI::Range(0.1, 86400.0));
+    top->add_option("-c,--count", o.top.count, "with -i: stop after N intervals")
+        ->check(CLI::Range(1, 1000000));
+    top->add_option("--sort", o.top_sort,
+                    "with -i: the first sort key: time, calls, rows, io, temp or errors")
+        ->capture_default_str();
 
     if (const std::string unknown = unknown_command(argc, argv); !unknown.empty())
     {

@@ -346,6 +346,13 @@ std::string antipatterns_section(const nlohmann::ordered_json &top, const TopOpt
 
 } // namespace
 
+std::string top_schema(Connection &conn)
+{
+    const std::string schema = extension_schema(conn);
+    read_server(conn, schema); // the loaded-library check, with its message
+    return schema;
+}
+
 std::unique_ptr<Connection> connect_for_top(const std::string &conninfo)
 {
     auto conn = std::make_unique<Connection>(conninfo);

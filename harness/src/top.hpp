@@ -18,11 +18,27 @@
 namespace perfgate
 {
 
+// The key `top -i` sorts by (top_interval.hpp).
+enum class TopSort
+{
+    time,
+    calls,
+    rows,
+    io,
+    temp,
+    errors
+};
+
 struct TopOptions
 {
     int limit = 20;             // rows per section
     bool nested = false;        // also statements run inside functions (pg_perfgate.track = all)
     bool all_databases = false; // every database of the server, not only the connected one
+    // top -i (top_interval.hpp)
+    double interval = 0;          // seconds between refreshes; 0: one snapshot of the totals
+    int count = 0;                // intervals to show before exiting (0: until q or Ctrl-C)
+    TopSort sort = TopSort::time; // the first sort key
+    std::size_t width = 0;        // columns of the output when it is not a terminal (0: whole texts)
 };
 
 // A connection for read_top(). A superuser's session starts with pg_perfgate.track = none, so that
@@ -33,6 +49,10 @@ std::unique_ptr<Connection> connect_for_top(const std::string &conninfo);
 // not installed in the connected database and SqlError naming shared_preload_libraries when it is
 // installed but the server did not load it.
 nlohmann::ordered_json read_top(Connection &conn, const TopOptions &options);
+
+// The quoted schema pg_perfgate is installed in; InputError when it is not installed in this database,
+// SqlError naming shared_preload_libraries when the server did not load it.
+std::string top_schema(Connection &conn);
 
 // Aligned sections for a terminal `width` columns wide, query texts cut to fit (0: never cut).
 std::string render_top_text(const nlohmann::ordered_json &top, const TopOptions &options, std::size_t width);
