@@ -69,7 +69,7 @@ namespace
 {
 
 constexpr int kColumns = 57;
-constexpr int kRecentColumns = 32;
+constexpr int kRecentColumns = 31;
 
 enum Grouping
 {

@@ -1,0 +1,89 @@
+# Recent windows: pg_perfgate_recent(seconds) ranks what ran in the last seconds, not since the
+# reset. An old workload whose intervals have left the ring is gone from it while it still leads
+# the since-reset ranking; the windows are kept over a clean restart. Intervals of 2 s, 4 of them,
+# so that the test waits seconds, not minutes.
+use strict;
+use warnings;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+use Time::HiRes qw(sleep);
+
+my $node = PostgreSQL::Test::Cluster->new('recent');
+$node->init;
+$node->append_conf('postgresql.conf', qq{shared_preload_libraries = 'pg_perfgate'
+pg_perfgate.track_utility = off
+pg_perfgate.window_buckets = 4
+pg_perfgate.window_bucket_seconds = 2
+});
+$node->start;
+$node->safe_psql('postgres', 'CREATE EXTENSION pg_perfgate');
+$node->safe_psql('postgres', 'CREATE DATABASE app');
+$node->safe_psql('app', 'CREATE TABLE t (id int PRIMARY KEY, v text)');
+$node->safe_psql('app', q{INSERT INTO t SELECT g, 'v' || g FROM generate_series(1, 100) g});
+$node->safe_psql('postgres', 'SELECT pg_perfgate_reset()');
+
+# The old workload: one statement worth 1 s, the most of all since the reset.
+$node->safe_psql('app', "SELECT pg_sleep(0.1) AS old;\n" x 10);
+
+# Wait until its intervals have left the ring (it keeps 6 to 8 s).
+my $old_in_window = q{SELECT count(*) FROM pg_perfgate_recent() WHERE query LIKE '%AS old%'};
+is($node->safe_psql('postgres', $old_in_window), '1', 'the old workload is in the window at first');
+my $waited = 0;
+while ($node->safe_psql('postgres', $old_in_window) ne '0' && $waited < 60) {
+	sleep(0.5);
+	$waited += 0.5;
+}
+is($node->safe_psql('postgres', $old_in_window), '0', 'the old workload has left the window');
+
+# The new workload: six statements of 600, 500, ... 100 ms in all, each below the old one, and one
+# that reads the table.
+my $new = '';
+for my $k (1 .. 6) {
+	my $cols = join(', ', map { "$_ AS c$_" } 1 .. $k);
+	$new .= "SELECT pg_sleep(0.1), $cols;\n" x (7 - $k);
+}
+$new .= "SELECT v FROM t WHERE id = 1;\n" x 3;
+$node->safe_psql('app', $new);
+
+my $top5 = q{SELECT string_agg(rank || ':' || (SELECT count(*) FROM regexp_matches(query, ' AS c', 'g')) || ':' || calls, ' '
+                                ORDER BY rank)
+             FROM pg_perfgate_recent(300) WHERE rank <= 5 AND datname = 'app'};
+is($node->safe_psql('postgres', $top5), '1:1:6 2:2:5 3:3:4 4:4:3 5:5:2',
+	'top 5 by time in the last 5 minutes: the new workload, largest first');
+like($node->safe_psql('postgres', q{SELECT query FROM pg_perfgate_hot_queries WHERE rank = 1}), qr/AS old/,
+	'since the reset the old workload still ranks first');
+is($node->safe_psql('postgres', q{SELECT count(*) FROM pg_perfgate_recent(300) WHERE query LIKE '%AS old%'}), '0',
+	'and it is not in the recent ranking');
+
+# What a recent row carries: time, p95, rows, I/O, where the window starts.
+is($node->safe_psql('postgres', q{SELECT calls || ' ' || rows || ' ' || (shared_blks_hit > 0) || ' ' ||
+                                          (p95_exec_time > 0) || ' ' || (window_start <= now())
+                                     FROM pg_perfgate_recent() WHERE query = 'SELECT v FROM t WHERE id = $1'}),
+	'3 3 true true true', 'calls, rows, buffers, p95 and the window start of a recent query group');
+is($node->safe_psql('postgres', q{SELECT calls || ' ' || (p95_exec_time between 90 and 130) || ' ' || (plan IS NOT NULL)
+                                     FROM pg_perfgate_recent_plans() WHERE query ~ 'AS c1$'}),
+	'6 true true', 'per plan: calls, p95 near the 100 ms each call took, the plan');
+is($node->safe_psql('postgres', q{SELECT sum(calls) FILTER (WHERE query LIKE '%pg_sleep%') FROM pg_perfgate_recent(1)
+                                   WHERE datname = 'app'}) <= 21 ? 'ok' : 'more',
+	'ok', 'a shorter window holds no more');
+
+# Bad arguments are errors that say what is wrong.
+my ($rc, $out, $err) = $node->psql('postgres', 'SELECT * FROM pg_perfgate_recent(-5)');
+like($err, qr/seconds must be 0 \(all the recent intervals kept\) or more, not -5/, 'a negative window is refused');
+
+# The windows survive a clean restart (the same intervals, so the same figures).
+my $group = q{SELECT calls FROM pg_perfgate_recent() WHERE query ~ 'AS c1$'};
+$node->restart;
+is($node->safe_psql('postgres', $group), '6', 'the recent figures survive a clean restart');
+
+# With window_buckets = 0 there are none, and asking says how to get them.
+$node->append_conf('postgresql.conf', "pg_perfgate.window_buckets = 0\n");
+$node->restart;
+($rc, $out, $err) = $node->psql('postgres', 'SELECT * FROM pg_perfgate_recent()');
+like($err, qr/pg_perfgate keeps no recent intervals/, 'no windows: a clear error');
+is($node->safe_psql('postgres', 'SELECT calls FROM pg_perfgate_statements WHERE query = \'SELECT v FROM t WHERE id = $1\''),
+	'3', 'since-reset figures reload without windows');
+
+$node->stop;
+done_testing();
