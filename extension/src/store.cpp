@@ -212,9 +212,9 @@ void apply(int p, uint32 idx, StoreEntry *e, const Sample &s, TimestampTz now)
         e->hist.record(s.ns);
         if (s.jit != nullptr)
             e->counters.jit.add(*s.jit);
-        // The bucket of the statement's start, like last_seen.
+        // The bucket of the statement's start, like last_seen (a clock before 2000 has none).
         const int n = shared->window_buckets;
-        if (n > 0)
+        if (n > 0 && now > 0)
         {
             const int64 bucket = now / shared->window_us;
             window_ring(p, idx)[bucket % n].add(bucket, s.ms, s.ns, s.rows, *s.io);
@@ -653,6 +653,7 @@ EntryCopy *store_copy_recent(const WindowRange &range, int *count)
                 slock_t *m = &lock_of(p, idx)->lock;
                 SpinLockAcquire(m);
                 memcpy(static_cast<void *>(ring), window_ring(p, idx), sizeof(pgperfgate::WindowSlot) * nwin);
+                const TimestampTz minmax_since = e.minmax_stats_since;
                 SpinLockRelease(m);
                 bool any = false;
                 for (int i = 0; i < nwin && !any; i++)
@@ -670,7 +671,7 @@ EntryCopy *store_copy_recent(const WindowRange &range, int *count)
                 pgperfgate::window_sum(ring, nwin, range.first, range.last, &c.entry.counters, &c.entry.hist);
                 c.entry.counters.first_seen = range.start;
                 c.entry.stats_since = e.stats_since;
-                c.entry.minmax_stats_since = e.minmax_stats_since;
+                c.entry.minmax_stats_since = minmax_since;
                 c.query = nullptr;
                 c.plan = nullptr;
                 if (e.query_len > 0)
