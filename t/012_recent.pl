@@ -67,11 +67,14 @@ is($node->safe_psql('postgres', q{SELECT calls || ' ' || (min_exec_time >= 100) 
                                           (p95_exec_time BETWEEN min_exec_time AND max_exec_time) || ' ' || (plan IS NOT NULL)
                                      FROM pg_perfgate_recent_plans() WHERE query ~ 'AS c1$'}),
 	'6 true true true', 'per plan: calls, min and p95 of the calls of 100 ms or more, the plan');
-# The new workload took more than 2.1 s, so it cannot fit in one interval: the last second's
-# window (the current interval) holds fewer of its calls than the whole ring.
-is($node->safe_psql('postgres', q{SELECT coalesce(sum(calls), 0) < 21 FROM pg_perfgate_recent(1)
-                                   WHERE datname = 'app' AND query LIKE '%pg_sleep%'}),
-	't', 'a shorter window holds fewer calls');
+# The last second is the current interval and the one before it (1 s reaches into it): the window
+# starts 2 to 4 s ago; the whole ring, 6 intervals, 10 to 12 s ago.
+is($node->safe_psql('postgres', q{SELECT bool_and(clock_timestamp() - window_start BETWEEN interval '2 s' AND interval '5 s')
+                                    FROM pg_perfgate_recent(1)}),
+	't', 'the last second: the current interval and the one before it');
+is($node->safe_psql('postgres', q{SELECT bool_and(clock_timestamp() - window_start BETWEEN interval '10 s' AND interval '13 s')
+                                    FROM pg_perfgate_recent()}),
+	't', 'all of it: the six intervals of the ring');
 is($node->safe_psql('postgres', q{SELECT sum(calls) FROM pg_perfgate_recent()
                                    WHERE datname = 'app' AND query LIKE '%pg_sleep%'}),
 	'21', 'the whole ring holds them all');

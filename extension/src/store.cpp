@@ -621,7 +621,8 @@ bool store_window_range(int seconds, WindowRange *range)
         return false;
     const int64 len = shared->window_us;
     const int64 last = GetCurrentTimestamp() / len;
-    int64 k = seconds <= 0 ? n : (int64(seconds) * USECS_PER_SEC + len - 1) / len;
+    // The current interval has only begun: the last `seconds` reach into ceil(seconds / len) more.
+    int64 k = seconds <= 0 ? n : 1 + (int64(seconds) * USECS_PER_SEC + len - 1) / len;
     k = Max(int64(1), Min(k, int64(n)));
     range->first = last - k + 1;
     range->last = last;

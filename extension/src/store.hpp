@@ -122,8 +122,9 @@ struct EntryCopy
 // Copies every entry out, partition by partition (each under its shared lock only while copying).
 EntryCopy *store_copy_all(int *count);
 
-// The recent windows: which buckets the last `seconds` cover (at least the current one, at most
-// the ring; seconds <= 0: the whole ring), and when the first of them started.
+// The recent windows: the buckets that cover the last `seconds` (the current one, which has only
+// begun, and enough whole ones before it; at most the ring; seconds <= 0: the whole ring), and when
+// the first of them started.
 struct WindowRange
 {
     int64 first;
