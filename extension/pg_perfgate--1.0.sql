@@ -59,7 +59,9 @@ CREATE FUNCTION pg_perfgate_internal(
     OUT jit_emission_time float8,
     OUT errors bigint,
     OUT variants integer,
-    OUT queryids bigint[]
+    OUT queryids bigint[],
+    OUT stats_since timestamptz,
+    OUT minmax_stats_since timestamptz
 )
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'pg_perfgate_internal'
@@ -79,7 +81,7 @@ CREATE VIEW pg_perfgate_statements AS
          wal_records, wal_fpi, wal_bytes,
          jit_functions, jit_generation_time, jit_inlining_count, jit_inlining_time,
          jit_optimization_count, jit_optimization_time, jit_emission_count, jit_emission_time,
-         first_seen, last_seen
+         first_seen, last_seen, stats_since, minmax_stats_since
   FROM pg_perfgate_internal(true, 0);
 
 -- One row per (dbid, queryid, planid) over all users: the plan's shape and how it performed.
@@ -89,7 +91,7 @@ CREATE VIEW pg_perfgate_plans AS
          p50_exec_time, p95_exec_time, p99_exec_time, rows,
          plans, total_plan_time, mean_plan_time,
          shared_blks_hit, shared_blks_read, temp_blks_written,
-         first_seen, last_seen, query
+         first_seen, last_seen, query, stats_since, minmax_stats_since
   FROM pg_perfgate_internal(true, 1)
   WHERE planid <> 0;
 
@@ -101,7 +103,7 @@ CREATE VIEW pg_perfgate_plan_changes AS
          last_seen = max(last_seen) OVER w AS latest,
          CASE WHEN calls > 0 THEN mean_exec_time / nullif(min(mean_exec_time) FILTER (WHERE calls > 0) OVER w, 0)
          END AS slowdown_vs_best,
-         plan, query
+         plan, query, stats_since, minmax_stats_since
   FROM (SELECT p.*, count(*) OVER (PARTITION BY p.dbid, p.queryid) AS nplans
         FROM pg_perfgate_plans p WHERE p.queryid IS NOT NULL) s
   WHERE nplans >= 2
@@ -161,7 +163,7 @@ CREATE VIEW pg_perfgate_hot_queries AS
          (SELECT array_agg(DISTINCT a.kind ORDER BY a.kind) FROM a
            WHERE a.dbid = h.dbid AND (a.queryid = ANY (h.queryids) OR a.related_queryid = ANY (h.queryids)))
            AS antipatterns,
-         h.query
+         h.query, h.stats_since, h.minmax_stats_since
   FROM pg_perfgate_internal(true, 3) h
   LEFT JOIN pg_catalog.pg_database d ON d.oid = h.dbid
   WHERE h.calls > 0;
@@ -271,7 +273,10 @@ RETURNS integer
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
 AS 'SELECT 2';
 
-CREATE FUNCTION pg_perfgate_reset(userid oid DEFAULT 0, dbid oid DEFAULT 0, queryid bigint DEFAULT 0)
+-- minmax_only: as pg_stat_statements_reset's (PostgreSQL 17): nothing is removed, the matching
+-- statements' min/max times start afresh and their minmax_stats_since moves to now.
+CREATE FUNCTION pg_perfgate_reset(userid oid DEFAULT 0, dbid oid DEFAULT 0, queryid bigint DEFAULT 0,
+                                  minmax_only boolean DEFAULT false)
 RETURNS void
 AS 'MODULE_PATHNAME', 'pg_perfgate_reset'
 LANGUAGE C STRICT PARALLEL SAFE;
@@ -280,7 +285,7 @@ GRANT SELECT ON pg_perfgate_statements, pg_perfgate_plans, pg_perfgate_hot_queri
                 pg_perfgate_plan_changes, pg_perfgate_antipatterns, pg_perfgate_errors, pg_perfgate_activity,
                 pg_perfgate_info
    TO PUBLIC;
-REVOKE ALL ON FUNCTION pg_perfgate_reset(oid, oid, bigint) FROM PUBLIC;
+REVOKE ALL ON FUNCTION pg_perfgate_reset(oid, oid, bigint, boolean) FROM PUBLIC;
 
 -- What \d+ says about each view and column. Times are in milliseconds, sizes in the unit named.
 COMMENT ON VIEW pg_perfgate_statements IS
@@ -366,12 +371,104 @@ BEGIN
       WHEN 'last_seen' THEN 'When this row''s latest execution or planning was recorded (the statement''s start)'
       WHEN 'plan_count' THEN 'Number of distinct plans (plan ids) in the row'
       WHEN 'errors' THEN 'Failed executions (pg_perfgate_errors), of statements the client sent'
+      WHEN 'stats_since' THEN 'Since when this row''s figures run: when its entry was created (the latest of its entries'' for a grouped row), as pg_stat_statements.stats_since'
+      WHEN 'minmax_stats_since' THEN 'Since when its min/max times run: as stats_since, or the last pg_perfgate_reset(..., minmax_only => true), as pg_stat_statements.minmax_stats_since'
       ELSE NULL END;
     IF d IS NOT NULL THEN
       EXECUTE format('COMMENT ON COLUMN %I.%I IS %L', c.relname, c.attname, d);
     END IF;
   END LOOP;
 END $$;
+
+-- ---- Recent windows (store.cpp keeps them; views.cpp reads them) ----------------------------------
+-- The figures of the last N seconds, from a ring of pg_perfgate.window_buckets intervals of
+-- pg_perfgate.window_bucket_seconds per statement entry: seconds = 0 means all the ring keeps.
+CREATE FUNCTION pg_perfgate_recent_internal(
+    IN showtext boolean,
+    IN group_by integer,
+    IN seconds integer,
+    OUT userid oid,
+    OUT dbid oid,
+    OUT toplevel boolean,
+    OUT queryid bigint,
+    OUT planid bigint,
+    OUT query_group bigint,
+    OUT query text,
+    OUT plan text,
+    OUT calls bigint,
+    OUT total_exec_time float8,
+    OUT min_exec_time float8,
+    OUT max_exec_time float8,
+    OUT mean_exec_time float8,
+    OUT p50_exec_time float8,
+    OUT p95_exec_time float8,
+    OUT p99_exec_time float8,
+    OUT rows bigint,
+    OUT shared_blks_hit bigint,
+    OUT shared_blks_read bigint,
+    OUT shared_blks_dirtied bigint,
+    OUT shared_blks_written bigint,
+    OUT local_blks_hit bigint,
+    OUT local_blks_read bigint,
+    OUT temp_blks_read bigint,
+    OUT temp_blks_written bigint,
+    OUT wal_bytes numeric,
+    OUT window_start timestamptz,
+    OUT plan_count integer,
+    OUT variants integer,
+    OUT queryids bigint[],
+    OUT stats_since timestamptz
+)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'pg_perfgate_recent_internal'
+LANGUAGE C STRICT VOLATILE PARALLEL SAFE;
+
+-- Per (dbid, query_group, toplevel), ranked by execution time in the window: "the top 5 by time
+-- in the last 5 minutes" is SELECT * FROM pg_perfgate_recent(300) WHERE rank <= 5.
+CREATE FUNCTION pg_perfgate_recent(seconds integer DEFAULT 0)
+RETURNS TABLE (rank bigint, dbid oid, datname name, toplevel boolean, query_group bigint, queryid bigint,
+               variants integer, queryids bigint[], calls bigint, total_exec_time float8,
+               time_share_pct numeric, mean_exec_time float8, max_exec_time float8, p95_exec_time float8,
+               rows_per_call float8, rows bigint, shared_blks_hit bigint, shared_blks_read bigint,
+               shared_blks_dirtied bigint, shared_blks_written bigint, temp_blks_read bigint,
+               temp_blks_written bigint, wal_bytes numeric, plan_count integer, window_start timestamptz,
+               query text)
+LANGUAGE sql STRICT VOLATILE PARALLEL SAFE
+AS $$
+  SELECT rank() OVER (ORDER BY h.total_exec_time DESC),
+         h.dbid, d.datname, h.toplevel, h.query_group, h.queryid, h.variants, h.queryids,
+         h.calls, h.total_exec_time,
+         round((100 * h.total_exec_time /
+                nullif(sum(h.total_exec_time) OVER (PARTITION BY h.toplevel), 0))::numeric, 2),
+         h.mean_exec_time, h.max_exec_time, h.p95_exec_time,
+         h.rows::float8 / nullif(h.calls, 0), h.rows,
+         h.shared_blks_hit, h.shared_blks_read, h.shared_blks_dirtied, h.shared_blks_written,
+         h.temp_blks_read, h.temp_blks_written, h.wal_bytes, h.plan_count, h.window_start, h.query
+  FROM pg_perfgate_recent_internal(true, 3, seconds) h
+  LEFT JOIN pg_catalog.pg_database d ON d.oid = h.dbid
+$$;
+
+-- Per (dbid, queryid, planid) over all users, in the window.
+CREATE FUNCTION pg_perfgate_recent_plans(seconds integer DEFAULT 0)
+RETURNS TABLE (dbid oid, queryid bigint, planid bigint, calls bigint, total_exec_time float8,
+               mean_exec_time float8, min_exec_time float8, max_exec_time float8, p50_exec_time float8,
+               p95_exec_time float8, p99_exec_time float8, rows bigint, shared_blks_hit bigint,
+               shared_blks_read bigint, temp_blks_written bigint, wal_bytes numeric,
+               window_start timestamptz, plan text, query text)
+LANGUAGE sql STRICT VOLATILE PARALLEL SAFE
+AS $$
+  SELECT dbid, queryid, planid, calls, total_exec_time, mean_exec_time, min_exec_time, max_exec_time,
+         p50_exec_time, p95_exec_time, p99_exec_time, rows, shared_blks_hit, shared_blks_read,
+         temp_blks_written, wal_bytes, window_start, plan, query
+  FROM pg_perfgate_recent_internal(true, 1, seconds)
+  WHERE planid <> 0
+$$;
+
+COMMENT ON FUNCTION pg_perfgate_recent(integer) IS
+  'Query groups ranked by execution time in the last N seconds (0: every recent interval kept), from the recent intervals (pg_perfgate.window_buckets x pg_perfgate.window_bucket_seconds); window_start says where the window begins';
+COMMENT ON FUNCTION pg_perfgate_recent_plans(integer) IS
+  'Each plan''s figures in the last N seconds (0: every recent interval kept); window_start says where the window begins';
+-- ---- end of recent windows ------------------------------------------------------------------------
 
 COMMENT ON COLUMN pg_perfgate_plans.query IS 'Normalized text of the query, from an entry your role may see (NULL otherwise)';
 COMMENT ON COLUMN pg_perfgate_plan_changes.latest IS 'True for the plan seen most recently';

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <limits>
 #include <type_traits>
 
 namespace pgperfgate
@@ -40,6 +41,15 @@ struct TimeStats
         m2 += (ms - old_mean) * (ms - mean);
     }
     void merge(const TimeStats &o);
+    // Starts min and max afresh (pg_stat_statements_reset(..., minmax_only)): the next value sets
+    // both, with no test on the hot path.
+    void reset_minmax()
+    {
+        min = std::numeric_limits<double>::infinity();
+        max = -std::numeric_limits<double>::infinity();
+    }
+    // Whether min and max describe a value (not so before the first one after reset_minmax()).
+    bool has_minmax() const { return n > 0 && min <= max; }
     // Population standard deviation, as pg_stat_statements reports it.
     double stddev() const;
 };

@@ -39,6 +39,17 @@ void Histogram::merge(const Histogram &other)
         counts_[b] += other.counts_[b] >> shift;
 }
 
+void Histogram::record_n(uint64_t ns, uint32_t count)
+{
+    const int b = bucket_of(ns);
+    while (static_cast<uint64_t>(counts_[b]) + count > UINT32_MAX)
+    {
+        halve();
+        count >>= 1;
+    }
+    counts_[b] += count;
+}
+
 uint64_t Histogram::total() const
 {
     uint64_t t = 0;

@@ -35,6 +35,8 @@ class Histogram
         counts_[b]++;
     }
     void merge(const Histogram &other);
+    // Records `count` values of ns at once (halving every count first when one would overflow).
+    void record_n(uint64_t ns, uint32_t count);
     uint64_t total() const;
     // The q-quantile (0 < q <= 1) in nanoseconds; 0 when empty.
     double quantile(double q) const;

@@ -6,9 +6,16 @@
 // entry's index + 1 and 32 bits of its hash, so a probe rarely touches an entry that does not match.
 // Entries never move: the caller may keep per-entry side arrays (texts) indexed by `index_of()`.
 //
-// Eviction: when no entry is free, a clock hand walks the entries, giving each a second chance per
-// unit of usage (usage is bumped on every hit, capped at kMaxUsage). One insertion therefore does at
-// most capacity * kMaxUsage steps and on average a handful; nothing is ever sorted.
+// Eviction: when no entry is free, a clock hand walks the entries and takes the first whose usage
+// is zero, halving the usage of every entry it passes. Usage is a weight the caller adds at every
+// hit (the store adds one per call plus one per millisecond of execution), so it decays like
+// pg_stat_statements' usage: by half each time the hand comes round, that is each time the table's
+// worth of entries has been turned over, and an entry used n times since it was last passed
+// survives about log2(n) more rounds without a single hit. A burst of one-off entries (usage 1)
+// therefore evicts other one-off entries first, and a hot entry only after log2(its usage) rounds.
+// Each step of the hand either evicts or halves a non-zero usage, so one insertion does at most
+// 33 rounds of the table and on average a handful of steps; nothing is ever sorted. Usage is kept
+// with the entries (usage_of/set_usage), so that a reloaded table evicts as it did before.
 //
 // Concurrency is the caller's business: find(), touch() and in_use() may run concurrently with each
 // other, and even with writers: find() then only ever returns a pointer into the entry array (or
@@ -30,7 +37,6 @@ template <typename Entry> class ClockTable
 {
   public:
     using Key = decltype(Entry::key);
-    static constexpr uint8_t kMaxUsage = 5;
 
     struct Header
     {
@@ -51,9 +57,9 @@ template <typename Entry> class ClockTable
     {
         uint64_t hash;
         uint32_t next_free; // index + 1 of the next free entry
-        uint8_t usage;
+        uint32_t usage;     // read and written with relaxed atomics: touch() runs under shared locks
         uint8_t in_use;
-        uint16_t pad;
+        uint8_t pad[7];
     };
 
     static_assert(std::is_trivially_copyable_v<Entry>, "entries live in shared memory");
@@ -134,14 +140,21 @@ template <typename Entry> class ClockTable
         return __atomic_load_n(&metas()[index_of(e)].in_use, __ATOMIC_RELAXED) != 0;
     }
 
-    // Records a use of `e` for the clock; safe under a shared lock.
-    void touch(const Entry *e)
+    // Records a use of `e` worth `weight` for the clock (saturating); safe under a shared lock. Two
+    // backends touching the same entry at once may lose one weight: usage is a hint, not a count.
+    void touch(const Entry *e, uint32_t weight = 1)
     {
         Meta &m = metas()[index_of(e)];
-        const uint8_t u = __atomic_load_n(&m.usage, __ATOMIC_RELAXED);
-        if (u < kMaxUsage)
-            __atomic_store_n(&m.usage, static_cast<uint8_t>(u + 1), __ATOMIC_RELAXED);
+        const uint32_t u = __atomic_load_n(&m.usage, __ATOMIC_RELAXED);
+        const uint32_t v = u + weight;
+        __atomic_store_n(&m.usage, v < u ? UINT32_MAX : v, __ATOMIC_RELAXED);
     }
+    uint32_t usage_of(const Entry *e) const
+    {
+        return __atomic_load_n(&metas()[index_of(e)].usage, __ATOMIC_RELAXED);
+    }
+    // For reloading a saved table: the usage the entry had (exclusive access).
+    void set_usage(const Entry *e, uint32_t usage) { metas()[index_of(e)].usage = usage; }
 
     // Inserts `key`, which must not be present, evicting an entry when the table is full.
     // The new entry is zeroed but for its key. *evicted tells whether an entry was evicted.
@@ -226,7 +239,7 @@ template <typename Entry> class ClockTable
     Meta *metas() const { return metas_; }
     Entry *entries() const { return entries_; }
 
-    // The clock: the first in-use entry, from the hand on, whose usage has run down to zero.
+    // The clock: the first in-use entry, from the hand on, whose usage has decayed to zero.
     uint32_t victim()
     {
         Header *h = header();
@@ -237,9 +250,10 @@ template <typename Entry> class ClockTable
             Meta &m = metas()[i];
             if (!m.in_use)
                 continue;
-            if (m.usage == 0)
+            const uint32_t u = __atomic_load_n(&m.usage, __ATOMIC_RELAXED);
+            if (u == 0)
                 return i;
-            m.usage--;
+            __atomic_store_n(&m.usage, u >> 1, __ATOMIC_RELAXED);
         }
     }
 

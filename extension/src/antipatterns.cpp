@@ -300,4 +300,28 @@ void ap_reset(Oid userid, Oid dbid, uint64 queryid)
     LWLockRelease(ap_shared->lock);
 }
 
+void ap_for_each_unlocked(void (*fn)(const ApEntry &e, uint32 usage, void *arg), void *arg)
+{
+    if (ap_shared == nullptr)
+        return;
+    ApTable t = ap_table();
+    t.for_each([&](const ApEntry &e) { fn(e, t.usage_of(&e), arg); });
+}
+
+void ap_load_entry(const ApEntry &src, uint32 usage)
+{
+    if (ap_shared == nullptr)
+        return;
+    ApTable t = ap_table();
+    const uint64 hash = ap_hash(src.key);
+    if (t.find(src.key, hash) != nullptr)
+        return;
+    bool evicted;
+    ApEntry *e = t.insert(src.key, hash, &evicted);
+    if (e == nullptr)
+        return;
+    *e = src;
+    t.set_usage(e, usage);
+}
+
 } // namespace pgpf

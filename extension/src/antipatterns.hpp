@@ -95,5 +95,9 @@ void ap_forget_pending();
 ApEntry *ap_copy_all(int *count);
 // Removes the entries matching the filter (0 = any; queryid matches either query id).
 void ap_reset(Oid userid, Oid dbid, uint64 queryid);
+// For persist.cpp, in the postmaster at start and shutdown only (no locking): every entry with its
+// eviction usage, and loading one back.
+void ap_for_each_unlocked(void (*fn)(const ApEntry &e, uint32 usage, void *arg), void *arg);
+void ap_load_entry(const ApEntry &e, uint32 usage);
 
 } // namespace pgpf

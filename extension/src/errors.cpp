@@ -190,6 +190,30 @@ void errors_reset(Oid userid, Oid dbid, uint64 queryid)
     LWLockRelease(err_shared->lock);
 }
 
+void errors_for_each_unlocked(void (*fn)(const ErrEntry &e, uint32 usage, void *arg), void *arg)
+{
+    if (err_shared == nullptr)
+        return;
+    ErrTable t(err_shared->table);
+    t.for_each([&](const ErrEntry &e) { fn(e, t.usage_of(&e), arg); });
+}
+
+void errors_load_entry(const ErrEntry &src, uint32 usage)
+{
+    if (err_shared == nullptr)
+        return;
+    ErrTable t(err_shared->table);
+    const uint64 hash = err_hash(src.key);
+    if (t.find(src.key, hash) != nullptr)
+        return;
+    bool evicted;
+    ErrEntry *e = t.insert(src.key, hash, &evicted);
+    if (e == nullptr)
+        return;
+    *e = src;
+    t.set_usage(e, usage);
+}
+
 namespace
 {
 

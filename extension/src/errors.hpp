@@ -35,5 +35,9 @@ void errors_install_hook();
 ErrEntry *errors_copy_all(int *count);
 // Removes the entries matching the filter (0 = any).
 void errors_reset(Oid userid, Oid dbid, uint64 queryid);
+// For persist.cpp, in the postmaster at start and shutdown only (no locking): every entry with its
+// eviction usage, and loading one back.
+void errors_for_each_unlocked(void (*fn)(const ErrEntry &e, uint32 usage, void *arg), void *arg);
+void errors_load_entry(const ErrEntry &e, uint32 usage);
 
 } // namespace pgpf

@@ -12,6 +12,7 @@
 #include "guard.hpp"
 #include "hooks.hpp"
 #include "module.hpp"
+#include "persist.hpp"
 #include "slowlog.hpp"
 #include "store.hpp"
 
@@ -80,14 +81,18 @@ void on_shmem_startup()
                 errors_shmem_startup();
                 slowlog_shmem_startup();
                 activity_shmem_startup();
+                // Last: the saved file holds the statements, findings and error counts.
+                persist_startup();
             });
 }
 
 void define_gucs()
 {
     DefineCustomIntVariable("pg_perfgate.max",
-                            "Maximum number of statement entries kept; the least used are evicted.", nullptr,
-                            &guc_max, 5000, 100, INT_MAX / 2, PGC_POSTMASTER, 0, nullptr, nullptr, nullptr);
+                            "Maximum number of statement entries kept; the least used (calls and time, "
+                            "decayed) are evicted.",
+                            nullptr, &guc_max, 5000, 100, INT_MAX / 2, PGC_POSTMASTER, 0, nullptr, nullptr,
+                            nullptr);
     DefineCustomEnumVariable("pg_perfgate.track",
                              "Which statements are recorded: top (client-issued), all "
                              "(also nested ones in functions), none.",
@@ -114,6 +119,7 @@ void define_gucs()
                             "Maximum number of anti-pattern entries kept; the least recent are evicted.",
                             nullptr, &guc_max_antipatterns, 1000, 100, INT_MAX / 2, PGC_POSTMASTER, 0,
                             nullptr, nullptr, nullptr);
+    store_define_gucs();
     detect_define_gucs();
     errors_define_gucs();
     slowlog_define_gucs();

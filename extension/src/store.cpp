@@ -2,12 +2,13 @@
  * store.cpp — the shared-memory store: layout, locking, eviction.
  *
  * Layout: one SharedState header followed by kPartitions partitions. A partition is a ClockTable
- * (extension/core/table.hpp) of StoreEntry, an array of spinlocks, one per entry, and two text
+ * (extension/core/table.hpp) of StoreEntry, an array of spinlocks, one per entry, two text
  * arrays, one query-text slot and one plan-text slot per table entry (pg_perfgate.query_text_size /
- * plan_text_size bytes each), all indexed like the entries, which never move. pg_perfgate.max is split across
- * partitions so that the total capacity is exactly max. An entry's partition is given by the top bits of its
- * key hash. The store holds shared memory only: texts are prepared by its callers (capture.cpp) before they
- * enter it, and it calls nothing above it.
+ * plan_text_size bytes each), and the recent windows, a ring of pg_perfgate.window_buckets buckets
+ * per entry (core/window.hpp), all indexed like the entries, which never move. pg_perfgate.max is split
+ * across partitions so that the total capacity is exactly max. An entry's partition is given by the top bits
+ * of its key hash. The store holds shared memory only: texts are prepared by its callers (capture.cpp) before
+ * they enter it, and it calls nothing above it.
  *
  * Locking protocol, per partition (one LWLock each, tranche "pg_perfgate"), and per entry (its
  * spinlock and its `live` flag, which live outside the entry so that reinitializing an entry never
@@ -26,10 +27,14 @@
  *    lock, so a reader holding the shared lock sees them whole.
  *  - Exclusive lock: insert (and so evict), remove, write a text. Counters are still updated under
  *    the entry's spinlock, since lock-free updaters do not take the LWLock.
+ *  - An entry's recent buckets are its counters' companions: updated and read under its spinlock,
+ *    cleared with the entry when it is reused (while unpublished).
  *  - Nothing that can ereport runs while a spinlock is held; texts (normalization, EXPLAIN) are
  *    prepared before any lock is taken, so a partition lock is never held across them either.
  *  - No lock covers more than one partition except store_reset(), which takes them one at a time.
- * Eviction is the table's clock sweep: amortized O(1), never a sort, never a stall for the
+ * Eviction is the table's clock sweep over decayed usage: every recorded execution adds one plus
+ * its milliseconds to its entry's usage, the hand halves it as it passes (core/table.hpp), and the
+ * usage is saved and reloaded with the entry. Amortized O(1), never a sort, never a stall for the
  * backend that found the table full. A full table evicts; it never errors.
  */
 #include "store.hpp"
@@ -61,7 +66,9 @@ static_assert(sizeof(PaddedLock) == PG_CACHE_LINE_SIZE, "one entry lock per cach
 struct SharedState
 {
     LWLockPadded *locks;
-    slock_t mutex; // guards stats_reset
+    int window_buckets; // ring length per entry (0: no windows)
+    int64 window_us;    // bucket length
+    slock_t mutex;      // guards stats_reset
     TimestampTz stats_reset;
     pg_atomic_uint64 texts_truncated;
     pg_atomic_uint64 plan_texts_skipped;
@@ -76,16 +83,25 @@ struct SharedState
     Size mutex_offset[kPartitions];
     Size query_offset[kPartitions];
     Size plan_offset[kPartitions];
+    Size window_offset[kPartitions];
 };
 
 SharedState *shared = nullptr;
+
+int guc_window_buckets = 10;
+int guc_window_seconds = 60;
+
+Size window_bytes(uint32 capacity)
+{
+    return mul_size(mul_size(Size(capacity), Size(guc_window_buckets)), sizeof(pgperfgate::WindowSlot));
+}
 
 // Partitions, and the lock array in each, start on a cache line.
 Size partition_bytes(uint32 capacity)
 {
     return CACHELINEALIGN(Table::bytes(capacity)) + CACHELINEALIGN(Size(capacity) * sizeof(PaddedLock)) +
            MAXALIGN(Size(capacity) * guc_query_text_size) +
-           CACHELINEALIGN(Size(capacity) * guc_plan_text_size);
+           CACHELINEALIGN(Size(capacity) * guc_plan_text_size) + CACHELINEALIGN(window_bytes(capacity));
 }
 
 uint32 capacity_of(int p)
@@ -142,6 +158,19 @@ char *plan_slot(int p, uint32 idx)
     return partition_base(p) + shared->plan_offset[p] + Size(idx) * shared->plan_text_size;
 }
 
+pgperfgate::WindowSlot *window_ring(int p, uint32 idx)
+{
+    return reinterpret_cast<pgperfgate::WindowSlot *>(partition_base(p) + shared->window_offset[p]) +
+           Size(idx) * shared->window_buckets;
+}
+
+// An execution's weight for eviction: one per call plus one per millisecond, so that a statement
+// that runs rarely but long is kept like one that runs often.
+inline uint32 usage_weight(const Sample &s)
+{
+    return s.ms < 1e9 ? 1 + uint32(s.ms) : 1000000001u;
+}
+
 inline __attribute__((always_inline)) uint64 key_hash(const EntryKey &k)
 {
     pgperfgate::Fingerprint f;
@@ -177,7 +206,8 @@ int copy_text(char *slot, int size, const char *text, int len, bool cut = false)
     return len;
 }
 
-void apply(StoreEntry *e, const Sample &s, TimestampTz now)
+// Under e's spinlock (or with e unpublished). idx: e's index in partition p.
+void apply(int p, uint32 idx, StoreEntry *e, const Sample &s, TimestampTz now)
 {
     if (s.kind == SampleKind::Execution)
     {
@@ -185,6 +215,13 @@ void apply(StoreEntry *e, const Sample &s, TimestampTz now)
         e->hist.record(s.ns);
         if (s.jit != nullptr)
             e->counters.jit.add(*s.jit);
+        // The bucket of the statement's start, like last_seen (a clock before 2000 has none).
+        const int n = shared->window_buckets;
+        if (n > 0 && now > 0)
+        {
+            const int64 bucket = now / shared->window_us;
+            window_ring(p, idx)[bucket % n].add(bucket, s.ms, s.ns, s.rows, *s.io);
+        }
     }
     else
         e->counters.add_planning(s.ms, *s.io, now);
@@ -210,6 +247,28 @@ void put_plan_text(int p, StoreEntry *e, PlanTextState state, const char *text)
 
 } // namespace
 
+void store_define_gucs()
+{
+    DefineCustomIntVariable("pg_perfgate.window_buckets",
+                            "Number of recent intervals kept per statement entry for the recent views; 0 "
+                            "turns them off.",
+                            nullptr, &guc_window_buckets, 10, 0, 1440, PGC_POSTMASTER, 0, nullptr, nullptr,
+                            nullptr);
+    DefineCustomIntVariable("pg_perfgate.window_bucket_seconds", "Length of one recent interval.", nullptr,
+                            &guc_window_seconds, 60, 1, 86400, PGC_POSTMASTER, GUC_UNIT_S, nullptr, nullptr,
+                            nullptr);
+}
+
+int store_window_buckets()
+{
+    return shared != nullptr ? shared->window_buckets : guc_window_buckets;
+}
+
+int64 store_window_us()
+{
+    return shared != nullptr ? shared->window_us : int64(guc_window_seconds) * USECS_PER_SEC;
+}
+
 void store_shmem_request()
 {
     RequestAddinShmemSpace(store_size());
@@ -228,17 +287,6 @@ void store_check_attached()
                                 "the server.")));
 }
 
-void persist_load();
-void persist_save(int code, Datum arg);
-
-namespace
-{
-void save_at_exit(int code, Datum arg)
-{
-    guarded("on_shmem_exit", [&] { persist_save(code, arg); });
-}
-} // namespace
-
 void store_shmem_startup()
 {
     bool found;
@@ -256,6 +304,8 @@ void store_shmem_startup()
         pg_atomic_init_u32(&shared->reset_generation, 0);
         shared->query_text_size = guc_query_text_size;
         shared->plan_text_size = guc_plan_text_size;
+        shared->window_buckets = guc_window_buckets;
+        shared->window_us = int64(guc_window_seconds) * USECS_PER_SEC;
         shared->total_bytes = size;
         Size offset = CACHELINEALIGN(sizeof(SharedState));
         for (int p = 0; p < kPartitions; p++)
@@ -267,6 +317,8 @@ void store_shmem_startup()
             shared->query_offset[p] =
                 shared->mutex_offset[p] + CACHELINEALIGN(Size(cap) * sizeof(PaddedLock));
             shared->plan_offset[p] = shared->query_offset[p] + MAXALIGN(Size(cap) * guc_query_text_size);
+            shared->window_offset[p] =
+                shared->plan_offset[p] + CACHELINEALIGN(Size(cap) * guc_plan_text_size);
             Table::create(partition_base(p), capacity_of(p));
             for (uint32 i = 0; i < capacity_of(p); i++)
             {
@@ -279,12 +331,6 @@ void store_shmem_startup()
     LWLockRelease(AddinShmemInitLock);
     store_memory = shared;
     store_reset_generation = &shared->reset_generation;
-
-    // The postmaster saves the store when it shuts down cleanly, and loads it once at start.
-    if (!IsUnderPostmaster)
-        on_shmem_exit(save_at_exit, (Datum)0);
-    if (!found)
-        persist_load();
 }
 
 // Adds the sample to e under e's spinlock. With `check` (a look-up made without the partition lock,
@@ -298,12 +344,12 @@ static pg_attribute_always_inline bool update_entry(int p, Table t, StoreEntry *
     const bool mine = check == nullptr || (l->live && memcmp(&e->key, check, sizeof(*check)) == 0);
     if (mine)
     {
-        apply(e, sample, now);
+        apply(p, t.index_of(e), e, sample, now);
         *need_plan = !e->has_plan_text && !e->plan_skipped;
     }
     SpinLockRelease(&l->lock);
     if (mine)
-        t.touch(e);
+        t.touch(e, usage_weight(sample));
     return mine;
 }
 
@@ -351,9 +397,16 @@ void store_insert(const EntryKey &key, const Sample &sample, const NewTexts &tex
         e = t.insert(key, hash, &evicted, [&](uint32 idx) { unpublish(p, idx); });
         const uint32 idx = t.index_of(e);
         e->query_group = texts.query_group;
+        e->stats_since = now;
+        e->minmax_stats_since = now;
         e->query_len = copy_text(query_slot(p, idx), shared->query_text_size, texts.query, texts.query_len,
                                  texts.query_cut);
-        apply(e, sample, now);
+        if (shared->window_buckets > 0)
+            memset(static_cast<void *>(window_ring(p, idx)), 0,
+                   sizeof(pgperfgate::WindowSlot) * shared->window_buckets);
+        apply(p, idx, e, sample, now);
+        // A new entry starts with usage 1 (the table's); its first execution weighs like the others.
+        t.touch(e, usage_weight(sample) - 1);
         publish(p, idx);
     }
     else
@@ -416,9 +469,47 @@ void store_copy_texts(const EntryKey &key, char **query, char **plan)
     LWLockRelease(lock);
 }
 
-uint64 store_reset(Oid userid, Oid dbid, uint64 queryid)
+namespace
+{
+
+// The min/max-only reset: no entry is removed, so the shared lock (entries cannot be reused
+// meanwhile) and each entry's spinlock suffice.
+uint64 reset_minmax(Oid userid, Oid dbid, uint64 queryid)
+{
+    const TimestampTz now = GetCurrentTimestamp();
+    uint64 n = 0;
+    for (int p = 0; p < kPartitions; p++)
+    {
+        LWLock *lock = &shared->locks[p].lock;
+        LWLockAcquire(lock, LW_SHARED);
+        Table t = table_of(p);
+        t.for_each(
+            [&](const StoreEntry &ce)
+            {
+                if ((userid != 0 && ce.key.userid != userid) || (dbid != 0 && ce.key.dbid != dbid) ||
+                    (queryid != 0 && ce.key.queryid != queryid))
+                    return;
+                StoreEntry &e = const_cast<StoreEntry &>(ce);
+                PaddedLock *l = lock_of(p, t.index_of(&e));
+                SpinLockAcquire(&l->lock);
+                e.counters.exec.reset_minmax();
+                e.counters.plan.reset_minmax();
+                e.minmax_stats_since = now;
+                SpinLockRelease(&l->lock);
+                n++;
+            });
+        LWLockRelease(lock);
+    }
+    return n;
+}
+
+} // namespace
+
+uint64 store_reset(Oid userid, Oid dbid, uint64 queryid, bool minmax_only)
 {
     store_check_attached();
+    if (minmax_only)
+        return reset_minmax(userid, dbid, queryid);
     pg_atomic_fetch_add_u32(&shared->reset_generation, 1);
     const bool all = userid == 0 && dbid == 0 && queryid == 0;
     uint64 removed = 0;
@@ -525,8 +616,81 @@ EntryCopy *store_copy_all(int *count)
     return out;
 }
 
-void store_for_each_unlocked(void (*fn)(const StoreEntry &e, const char *query, const char *plan, void *arg),
-                             void *arg)
+bool store_window_range(int seconds, WindowRange *range)
+{
+    store_check_attached();
+    const int n = shared->window_buckets;
+    if (n <= 0)
+        return false;
+    const int64 len = shared->window_us;
+    const int64 last = GetCurrentTimestamp() / len;
+    // The current interval has only begun: the last `seconds` reach into ceil(seconds / len) more.
+    int64 k = seconds <= 0 ? n : 1 + (int64(seconds) * USECS_PER_SEC + len - 1) / len;
+    k = Max(int64(1), Min(k, int64(n)));
+    range->first = last - k + 1;
+    range->last = last;
+    range->start = range->first * len;
+    return true;
+}
+
+EntryCopy *store_copy_recent(const WindowRange &range, int *count)
+{
+    store_check_attached();
+    int capacity = 0;
+    for (int p = 0; p < kPartitions; p++)
+        capacity += int(shared->part_capacity[p]);
+    EntryCopy *out =
+        static_cast<EntryCopy *>(palloc_extended(sizeof(EntryCopy) * Max(capacity, 1), MCXT_ALLOC_HUGE));
+    const int nwin = shared->window_buckets;
+    pgperfgate::WindowSlot *ring =
+        static_cast<pgperfgate::WindowSlot *>(palloc(sizeof(pgperfgate::WindowSlot) * Max(nwin, 1)));
+    int n = 0;
+    for (int p = 0; p < kPartitions && nwin > 0; p++)
+    {
+        LWLock *lock = &shared->locks[p].lock;
+        LWLockAcquire(lock, LW_SHARED);
+        Table t = table_of(p);
+        t.for_each(
+            [&](const StoreEntry &e)
+            {
+                const uint32 idx = t.index_of(&e);
+                slock_t *m = &lock_of(p, idx)->lock;
+                SpinLockAcquire(m);
+                memcpy(static_cast<void *>(ring), window_ring(p, idx), sizeof(pgperfgate::WindowSlot) * nwin);
+                const TimestampTz minmax_since = e.minmax_stats_since;
+                SpinLockRelease(m);
+                bool any = false;
+                for (int i = 0; i < nwin && !any; i++)
+                    any = ring[i].calls > 0 && ring[i].bucket >= range.first && ring[i].bucket <= range.last;
+                if (!any)
+                    return;
+                // Only what identifies the entry is read unlocked: it cannot change under the shared lock.
+                EntryCopy &c = out[n++];
+                memset(static_cast<void *>(&c.entry), 0, sizeof(c.entry));
+                c.entry.key = e.key;
+                c.entry.query_group = e.query_group;
+                c.entry.query_len = e.query_len;
+                c.entry.has_plan_text = e.has_plan_text;
+                c.entry.plan_len = e.plan_len;
+                pgperfgate::window_sum(ring, nwin, range.first, range.last, &c.entry.counters, &c.entry.hist);
+                c.entry.counters.first_seen = range.start;
+                c.entry.stats_since = e.stats_since;
+                c.entry.minmax_stats_since = minmax_since;
+                c.query = nullptr;
+                c.plan = nullptr;
+                if (e.query_len > 0)
+                    c.query = pnstrdup(query_slot(p, idx), e.query_len);
+                if (e.has_plan_text)
+                    c.plan = pnstrdup(plan_slot(p, idx), e.plan_len);
+            });
+        LWLockRelease(lock);
+    }
+    pfree(ring);
+    *count = n;
+    return out;
+}
+
+void store_for_each_unlocked(void (*fn)(const SavedEntry &e, void *arg), void *arg)
 {
     for (int p = 0; p < kPartitions; p++)
     {
@@ -534,14 +698,21 @@ void store_for_each_unlocked(void (*fn)(const StoreEntry &e, const char *query, 
         t.for_each(
             [&](const StoreEntry &e)
             {
-                fn(e, e.query_len > 0 ? query_slot(p, t.index_of(&e)) : nullptr,
-                   e.has_plan_text ? plan_slot(p, t.index_of(&e)) : nullptr, arg);
+                const uint32 idx = t.index_of(&e);
+                const SavedEntry s{&e,
+                                   t.usage_of(&e),
+                                   window_ring(p, idx),
+                                   shared->window_buckets,
+                                   e.query_len > 0 ? query_slot(p, idx) : nullptr,
+                                   e.has_plan_text ? plan_slot(p, idx) : nullptr};
+                fn(s, arg);
             });
     }
 }
 
-void store_load_entry(const StoreEntry &src, const char *query, int query_len, const char *plan, int plan_len)
+void store_load_entry(const SavedEntry &s, int query_len, int plan_len, int64 window_us)
 {
+    const StoreEntry &src = *s.entry;
     const uint64 hash = key_hash(src.key);
     const int p = partition_of(hash);
     Table t = table_of(p);
@@ -549,17 +720,34 @@ void store_load_entry(const StoreEntry &src, const char *query, int query_len, c
         return;
     bool evicted;
     StoreEntry *e = t.insert(src.key, hash, &evicted);
+    const uint32 idx = t.index_of(e);
+    t.set_usage(e, s.usage);
     e->counters = src.counters;
     e->hist = src.hist;
     e->plan_skipped = src.plan_skipped;
     e->query_group = src.query_group;
-    e->query_len = copy_text(query_slot(p, t.index_of(e)), shared->query_text_size, query, query_len);
-    if (plan != nullptr)
+    e->stats_since = src.stats_since;
+    e->minmax_stats_since = src.minmax_stats_since;
+    e->query_len = copy_text(query_slot(p, idx), shared->query_text_size, s.query, query_len);
+    if (s.plan != nullptr)
     {
-        e->plan_len = copy_text(plan_slot(p, t.index_of(e)), shared->plan_text_size, plan, plan_len);
+        e->plan_len = copy_text(plan_slot(p, idx), shared->plan_text_size, s.plan, plan_len);
         e->has_plan_text = true;
     }
-    lock_of(p, t.index_of(e))->live = true; // the postmaster, alone: no spinlock needed
+    // Buckets of the same length are the same intervals: those still in the ring's reach are kept.
+    const int n = shared->window_buckets;
+    if (n > 0)
+    {
+        pgperfgate::WindowSlot *ring = window_ring(p, idx);
+        memset(static_cast<void *>(ring), 0, sizeof(pgperfgate::WindowSlot) * n);
+        if (window_us == shared->window_us)
+        {
+            const int64 last = GetCurrentTimestamp() / shared->window_us;
+            for (int i = 0; i < s.ring_len; i++)
+                pgperfgate::window_restore(ring, n, s.ring[i], last - n + 1, last);
+        }
+    }
+    lock_of(p, idx)->live = true; // the postmaster, alone: no spinlock needed
 }
 
 void store_set_info(TimestampTz stats_reset, int64 evictions, int64 texts_truncated)

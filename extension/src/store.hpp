@@ -5,6 +5,7 @@
 
 #include "core/counters.hpp"
 #include "core/histogram.hpp"
+#include "core/window.hpp"
 #include "pg.hpp"
 #include "plan_text.hpp"
 
@@ -30,6 +31,10 @@ struct StoreEntry
     int32 query_len;    // bytes of query text stored, after truncation
     int32 plan_len;
     uint64 query_group; // of the entry's query text, set once when it is created (core/query_group.hpp)
+    // Since when the counters, and the min/max times, run (pg_stat_statements 1.11's names): the
+    // start of the statement that created the entry; a min/max-only reset moves the second.
+    TimestampTz stats_since;
+    TimestampTz minmax_stats_since;
     pgperfgate::Counters counters; // guarded by the entry's spinlock (see store.cpp)
     pgperfgate::Histogram hist;    // execution times; guarded likewise
 };
@@ -63,6 +68,8 @@ struct NewTexts
     uint64 query_group;
 };
 
+// pg_perfgate.window_buckets and window_bucket_seconds (store.cpp).
+void store_define_gucs();
 void store_shmem_request();
 void store_shmem_startup();
 extern void *store_memory; // the shared store, once attached (store.cpp)
@@ -103,8 +110,9 @@ bool store_entry_texts(const EntryKey &key, uint64 *query_group, char **plan, in
 void store_copy_texts(const EntryKey &key, char **query, char **plan);
 
 // Removes the entries matching the filter (0 = any); all of them resets the info counters too, and
-// bumps store_reset_generation. Returns the number removed.
-uint64 store_reset(Oid userid, Oid dbid, uint64 queryid);
+// bumps store_reset_generation. Returns the number removed. minmax_only: removes nothing, starts
+// the matching entries' min/max times afresh (and their minmax_stats_since) and returns how many.
+uint64 store_reset(Oid userid, Oid dbid, uint64 queryid, bool minmax_only = false);
 
 struct StoreInfo
 {
@@ -129,10 +137,39 @@ struct EntryCopy
 // Copies every entry out, partition by partition (each under its shared lock only while copying).
 EntryCopy *store_copy_all(int *count);
 
+// The recent windows: the buckets that cover the last `seconds` (the current one, which has only
+// begun, and enough whole ones before it; at most the ring; seconds <= 0: the whole ring), and when
+// the first of them started.
+struct WindowRange
+{
+    int64 first;
+    int64 last;
+    TimestampTz start;
+};
+// false when the windows are off (pg_perfgate.window_buckets = 0).
+bool store_window_range(int seconds, WindowRange *range);
+// Like store_copy_all(), with each copy's counters and histogram those of the buckets in range
+// (calls, times, rows, I/O; what buckets do not keep is zero) and first_seen the range's start.
+// Entries with no call in range are left out.
+EntryCopy *store_copy_recent(const WindowRange &range, int *count);
+
 // For persist.cpp: iteration and insertion without locking, at postmaster start and shutdown only.
-void store_for_each_unlocked(void (*fn)(const StoreEntry &e, const char *query, const char *plan, void *arg),
-                             void *arg);
-void store_load_entry(const StoreEntry &e, const char *query, int query_len, const char *plan, int plan_len);
+// usage: the entry's eviction weight (core/table.hpp); ring: its window_buckets() recent buckets.
+struct SavedEntry
+{
+    const StoreEntry *entry;
+    uint32 usage;
+    const pgperfgate::WindowSlot *ring;
+    int ring_len;
+    const char *query;
+    const char *plan;
+};
+void store_for_each_unlocked(void (*fn)(const SavedEntry &e, void *arg), void *arg);
+// ring_len saved slots whose bucket length was window_us; kept where they fit the current ring.
+void store_load_entry(const SavedEntry &e, int query_len, int plan_len, int64 window_us);
 void store_set_info(TimestampTz stats_reset, int64 evictions, int64 texts_truncated);
+// The ring's length and bucket length (microseconds) this server runs with.
+int store_window_buckets();
+int64 store_window_us();
 
 } // namespace pgpf

@@ -9,6 +9,14 @@
  * statement the client sent. Entries are copied out of shared memory first, one partition at a time, and
  * grouped and turned into tuples with no lock held.
  *
+ * pg_perfgate_recent_internal(showtext, grouping, seconds) does the same over the recent buckets of
+ * the entries (store.hpp): the last `seconds` (0: all the ring keeps), with fewer columns, since a
+ * bucket keeps calls, times, rows, I/O and a latency histogram only.
+ *
+ * Each row says since when its figures run: stats_since and minmax_stats_since, pg_stat_statements
+ * 1.11's columns; a grouped row shows the latest of its entries' (an entry created again after an
+ * eviction or a reset restarts the row's figures, and a sampler must see that).
+ *
  * Who sees what (the pg_stat_statements rule, in every view, grouped ones included): query text,
  * plan text (it carries the constants of its first execution) and query id of an entry only to the
  * entry's own role and to members of pg_read_all_stats; others see NULL. A group (a plan, a query
@@ -29,6 +37,7 @@
 extern "C"
 {
     PG_FUNCTION_INFO_V1(pg_perfgate_internal);
+    PG_FUNCTION_INFO_V1(pg_perfgate_recent_internal);
     PG_FUNCTION_INFO_V1(pg_perfgate_info_internal);
     PG_FUNCTION_INFO_V1(pg_perfgate_reset);
     PG_FUNCTION_INFO_V1(pg_perfgate_antipatterns_internal);
@@ -59,7 +68,8 @@ Tuplestorestate *begin_srf(FunctionCallInfo fcinfo, TupleDesc *desc)
 namespace
 {
 
-constexpr int kColumns = 55;
+constexpr int kColumns = 57;
+constexpr int kRecentColumns = 31;
 
 enum Grouping
 {
@@ -121,8 +131,10 @@ struct Row
     {
         i8(t.n);
         f8(t.total);
-        f8(t.n ? t.min : 0);
-        f8(t.n ? t.max : 0);
+        // 0 before the first value, and after a min/max-only reset until the next one (as
+        // pg_stat_statements shows it).
+        f8(t.has_minmax() ? t.min : 0);
+        f8(t.has_minmax() ? t.max : 0);
         f8(t.mean);
         f8(t.stddev());
     }
@@ -166,7 +178,86 @@ struct RowFacts
     int variants;   // query ids in the row
     Datum queryids; // bigint[] of those the caller may see (BY_GROUP)
     int64 errors;   // -1: not shown
+    TimestampTz stats_since;
+    TimestampTz minmax_stats_since;
 };
+
+// The p50, p95 and p99 of a row, each kept within the row's min and max when it has them.
+void quantiles(Row &r, const pgperfgate::TimeStats &t, const pgperfgate::Histogram &h)
+{
+    static const double qs[] = {0.50, 0.95, 0.99};
+    for (double q : qs)
+    {
+        double ms = h.quantile(q) / 1e6;
+        if (t.has_minmax())
+            ms = Min(Max(ms, t.min), t.max);
+        r.f8(ms);
+    }
+}
+
+// The recent windows' row (kRecentColumns), from the same grouping as emit()'s.
+void emit_recent(Tuplestorestate *store, TupleDesc desc, int mode, const StoreEntry &e,
+                 const pgperfgate::Counters &c, const pgperfgate::Histogram &h, const RowFacts &f)
+{
+    Row r;
+    memset(r.nulls, 0, sizeof(r.nulls));
+    r.i = 0;
+    if (mode == BY_ENTRY)
+        r.put(ObjectIdGetDatum(e.key.userid));
+    else
+        r.null();
+    r.put(ObjectIdGetDatum(e.key.dbid));
+    if (mode == BY_PLAN)
+        r.null();
+    else
+        r.put(BoolGetDatum(e.key.toplevel));
+    if (f.visible)
+        r.i8(int64(f.queryid));
+    else
+        r.null();
+    if (mode == BY_QUERY || mode == BY_GROUP)
+        r.null();
+    else
+        r.i8(int64(e.key.planid));
+    if (f.visible || mode == BY_GROUP)
+        r.i8(int64(e.query_group));
+    else
+        r.null();
+    if (f.visible && f.query != nullptr)
+        r.put(CStringGetTextDatum(f.query));
+    else
+        r.null();
+    if (f.visible && f.plan != nullptr)
+        r.put(CStringGetTextDatum(f.plan));
+    else
+        r.null();
+    r.i8(c.exec.n);
+    r.f8(c.exec.total);
+    r.f8(c.exec.has_minmax() ? c.exec.min : 0);
+    r.f8(c.exec.has_minmax() ? c.exec.max : 0);
+    r.f8(c.exec.mean);
+    quantiles(r, c.exec, h);
+    r.i8(c.rows);
+    r.i8(c.io.shared_blks_hit);
+    r.i8(c.io.shared_blks_read);
+    r.i8(c.io.shared_blks_dirtied);
+    r.i8(c.io.shared_blks_written);
+    r.i8(c.io.local_blks_hit);
+    r.i8(c.io.local_blks_read);
+    r.i8(c.io.temp_blks_read);
+    r.i8(c.io.temp_blks_written);
+    r.put(numeric_from_uint64(c.io.wal_bytes));
+    r.ts(c.first_seen); // the window's start
+    r.put(Int32GetDatum(f.plan_count));
+    r.put(Int32GetDatum(f.variants));
+    if (f.queryids != (Datum)0)
+        r.put(f.queryids);
+    else
+        r.null();
+    r.ts(f.stats_since);
+    Assert(r.i == kRecentColumns);
+    tuplestore_putvalues(store, desc, r.values, r.nulls);
+}
 
 void emit(Tuplestorestate *store, TupleDesc desc, int mode, const StoreEntry &e,
           const pgperfgate::Counters &c, const pgperfgate::Histogram &h, const RowFacts &f)
@@ -201,14 +292,7 @@ void emit(Tuplestorestate *store, TupleDesc desc, int mode, const StoreEntry &e,
         r.null();
 
     r.times(c.exec);
-    static const double quantiles[] = {0.50, 0.95, 0.99};
-    for (double q : quantiles)
-    {
-        double ms = h.quantile(q) / 1e6;
-        if (c.exec.n > 0)
-            ms = Min(Max(ms, c.exec.min), c.exec.max);
-        r.f8(ms);
-    }
+    quantiles(r, c.exec, h);
     r.times(c.plan);
     r.i8(c.rows);
     r.i8(c.io.shared_blks_hit);
@@ -254,6 +338,8 @@ void emit(Tuplestorestate *store, TupleDesc desc, int mode, const StoreEntry &e,
         r.put(f.queryids);
     else
         r.null();
+    r.ts(f.stats_since);
+    r.ts(f.minmax_stats_since);
     Assert(r.i == kColumns);
     tuplestore_putvalues(store, desc, r.values, r.nulls);
 }
@@ -305,7 +391,9 @@ int64 errors_of(const ErrorSum *sums, int n, Oid dbid, uint64 queryid)
     return hit != nullptr ? static_cast<const ErrorSum *>(hit)->count : 0;
 }
 
-void statements(FunctionCallInfo fcinfo)
+// recent: the rows of pg_perfgate_recent_internal() (the buckets of the last `seconds`, third
+// argument), else pg_perfgate_internal()'s (since the entries were created).
+void statements(FunctionCallInfo fcinfo, bool recent)
 {
     const bool showtext = PG_GETARG_BOOL(0);
     const int mode = PG_GETARG_INT32(1);
@@ -314,19 +402,31 @@ void statements(FunctionCallInfo fcinfo)
                         errmsg("group_by must be 0 (entries), 1 (plans), 2 (queries) or 3 (query groups), "
                                "not %d",
                                mode)));
+    const int seconds = recent ? PG_GETARG_INT32(2) : 0;
+    if (seconds < 0)
+        ereport(ERROR,
+                (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+                 errmsg("seconds must be 0 (all the recent intervals kept) or more, not %d", seconds)));
     store_check_attached();
+    WindowRange range{};
+    if (recent && !store_window_range(seconds, &range))
+        ereport(ERROR, (errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+                        errmsg("pg_perfgate keeps no recent intervals"),
+                        errhint("Set pg_perfgate.window_buckets above 0 and restart the server.")));
     TupleDesc desc;
     Tuplestorestate *store = begin_srf(fcinfo, &desc);
-    if (desc->natts != kColumns)
+    const int columns = recent ? kRecentColumns : kColumns;
+    if (desc->natts != columns)
         elog(ERROR,
-             "pg_perfgate_internal: expected %d result columns, the function is declared with %d; "
+             "%s: expected %d result columns, the function is declared with %d; "
              "run ALTER EXTENSION pg_perfgate UPDATE",
-             kColumns, desc->natts);
+             recent ? "pg_perfgate_recent_internal" : "pg_perfgate_internal", columns, desc->natts);
     const Oid user = GetUserId();
     const bool all_stats = has_privs_of_role(user, ROLE_PG_READ_ALL_STATS);
+    auto *const put_row = recent ? emit_recent : emit;
 
     int n;
-    EntryCopy *copies = store_copy_all(&n);
+    EntryCopy *copies = recent ? store_copy_recent(range, &n) : store_copy_all(&n);
     if (mode == BY_ENTRY)
     {
         for (int i = 0; i < n; i++)
@@ -339,15 +439,17 @@ void statements(FunctionCallInfo fcinfo)
                              1,
                              1,
                              (Datum)0,
-                             -1};
-            emit(store, desc, mode, e, e.counters, e.hist, f);
+                             -1,
+                             e.stats_since,
+                             e.minmax_stats_since};
+            put_row(store, desc, mode, e, e.counters, e.hist, f);
         }
         return;
     }
 
     // Errors are charged to the statement the client sent: shown on top-level rows of queries.
     int nsums = 0;
-    ErrorSum *sums = mode == BY_QUERY || mode == BY_GROUP ? error_sums(&nsums) : nullptr;
+    ErrorSum *sums = !recent && (mode == BY_QUERY || mode == BY_GROUP) ? error_sums(&nsums) : nullptr;
     EntryCopy **order = static_cast<EntryCopy **>(palloc(sizeof(EntryCopy *) * Max(n, 1)));
     for (int i = 0; i < n; i++)
         order[i] = &copies[i];
@@ -362,7 +464,7 @@ void statements(FunctionCallInfo fcinfo)
         const StoreEntry &first = order[start]->entry;
         pgperfgate::Counters sum{};
         hist->clear();
-        RowFacts f{first.key.queryid, false, nullptr, nullptr, 0, 0, (Datum)0, -1};
+        RowFacts f{first.key.queryid, false, nullptr, nullptr, 0, 0, (Datum)0, -1, 0, 0};
         const bool count_errors = sums != nullptr && first.key.toplevel;
         if (count_errors)
             f.errors = 0;
@@ -388,6 +490,8 @@ void statements(FunctionCallInfo fcinfo)
             }
             sum.merge(c.entry.counters);
             hist->merge(c.entry.hist);
+            f.stats_since = Max(f.stats_since, c.entry.stats_since);
+            f.minmax_stats_since = Max(f.minmax_stats_since, c.entry.minmax_stats_since);
             run_time += c.entry.counters.exec.total;
             // Texts only from entries the caller may see: another role's entry may carry its
             // comments and, in the plan text, its constants.
@@ -418,7 +522,7 @@ void statements(FunctionCallInfo fcinfo)
         if (mode == BY_GROUP && nids > 0)
             f.queryids =
                 PointerGetDatum(construct_array(ids, nids, INT8OID, 8, FLOAT8PASSBYVAL, TYPALIGN_DOUBLE));
-        emit(store, desc, mode, first, sum, *hist, f);
+        put_row(store, desc, mode, first, sum, *hist, f);
         start = end;
     }
 }
@@ -520,7 +624,13 @@ Datum pg_perfgate_antipatterns_internal(PG_FUNCTION_ARGS)
 
 Datum pg_perfgate_internal(PG_FUNCTION_ARGS)
 {
-    pgpf::guarded("pg_perfgate_internal", [&] { pgpf::statements(fcinfo); });
+    pgpf::guarded("pg_perfgate_internal", [&] { pgpf::statements(fcinfo, false); });
+    return (Datum)0;
+}
+
+Datum pg_perfgate_recent_internal(PG_FUNCTION_ARGS)
+{
+    pgpf::guarded("pg_perfgate_recent_internal", [&] { pgpf::statements(fcinfo, true); });
     return (Datum)0;
 }
 
@@ -553,6 +663,13 @@ Datum pg_perfgate_reset(PG_FUNCTION_ARGS)
                   {
                       const Oid userid = PG_GETARG_OID(0), dbid = PG_GETARG_OID(1);
                       const uint64 queryid = uint64(PG_GETARG_INT64(2));
+                      // minmax_only (pg_stat_statements_reset's fourth argument): only the
+                      // statements' min/max times start afresh; findings and errors have none.
+                      if (PG_NARGS() > 3 && PG_GETARG_BOOL(3))
+                      {
+                          pgpf::store_reset(userid, dbid, queryid, true);
+                          return;
+                      }
                       pgpf::store_reset(userid, dbid, queryid);
                       pgpf::ap_reset(userid, dbid, queryid);
                       pgpf::errors_reset(userid, dbid, queryid);

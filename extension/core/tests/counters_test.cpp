@@ -88,3 +88,26 @@ TEST(Counters, MergeSumsJitUsage)
     EXPECT_EQ(a.jit.emission_count, 2);
     EXPECT_DOUBLE_EQ(a.jit.emission_time, 3.5);
 }
+
+// A min/max-only reset: the next value sets both, merging ignores the side without one, and the
+// other moments are kept.
+TEST(TimeStats, ResetMinMaxStartsAfresh)
+{
+    pgperfgate::TimeStats t{};
+    t.add(1.0);
+    t.add(9.0);
+    t.reset_minmax();
+    EXPECT_FALSE(t.has_minmax());
+    EXPECT_EQ(t.n, 2);
+    EXPECT_DOUBLE_EQ(t.total, 10.0);
+    t.add(4.0);
+    EXPECT_TRUE(t.has_minmax());
+    EXPECT_DOUBLE_EQ(t.min, 4.0);
+    EXPECT_DOUBLE_EQ(t.max, 4.0);
+    pgperfgate::TimeStats u{};
+    u.add(2.0);
+    u.reset_minmax();
+    t.merge(u);
+    EXPECT_DOUBLE_EQ(t.min, 4.0);
+    EXPECT_DOUBLE_EQ(t.max, 4.0);
+}

@@ -155,3 +155,52 @@ TEST(ClockTable, ClearEmptiesAndRemovedSlotsAreReused)
     f.table.for_each([&](const Entry &) { n++; });
     EXPECT_EQ(n, 0);
 }
+
+// Usage is a decayed weight: one hot entry (heavy usage) survives a burst of one-off entries many
+// times the table's size, and an entry nobody touches any more is evicted in the end.
+TEST(ClockTable, HeavyUsageSurvivesABurstOfOneOffs)
+{
+    Fixture f(100);
+    bool evicted;
+    for (uint64_t id = 0; id < 100; id++)
+        f.put(id, &evicted);
+    f.table.touch(f.get(5), 10000);
+    for (uint64_t id = 1000; id < 1500; id++)
+        f.put(id, &evicted);
+    ASSERT_NE(f.get(5), nullptr) << "evicted by 5 tables' worth of one-off entries";
+    EXPECT_EQ(f.get(6), nullptr);
+    for (uint64_t id = 2000; id < 2000 + 100 * 20; id++)
+        f.put(id, &evicted);
+    EXPECT_EQ(f.get(5), nullptr) << "never touched again, it must decay and go";
+}
+
+// What a reloaded table needs: usage read and set, so that eviction goes on as before.
+TEST(ClockTable, RestoredUsageDecidesEviction)
+{
+    Fixture a(50);
+    bool evicted;
+    for (uint64_t id = 0; id < 50; id++)
+        a.put(id, &evicted);
+    a.table.touch(a.get(9), 500);
+    Fixture b(50);
+    a.table.for_each(
+        [&](const Entry &e)
+        {
+            Entry *n = b.put(e.key.id, &evicted);
+            b.table.set_usage(n, a.table.usage_of(&e));
+        });
+    EXPECT_EQ(b.table.usage_of(b.get(9)), 501u);
+    for (uint64_t id = 100; id < 200; id++)
+        b.put(id, &evicted);
+    EXPECT_NE(b.get(9), nullptr);
+}
+
+TEST(ClockTable, TouchSaturates)
+{
+    Fixture f(10);
+    bool evicted;
+    Entry *e = f.put(1, &evicted);
+    f.table.touch(e, UINT32_MAX - 1);
+    f.table.touch(e, 10);
+    EXPECT_EQ(f.table.usage_of(e), UINT32_MAX);
+}

@@ -1,0 +1,116 @@
+// Recent windows, PG-free: what one statement entry did in one interval of time (a bucket), and a
+// ring of such buckets per entry, so that the views can sum the last N of them.
+//
+// A bucket is numbered by its start time divided by the bucket length (so a number names the same
+// interval in every backend and after a restart); 0 means empty. A ring of `n` buckets keeps bucket
+// b in slot b % n: recording into a slot that still holds an older bucket clears it first, so no
+// sweep is ever needed and a slot older than the ring is simply never summed.
+//
+// The latency histogram is coarser than the since-reset one (histogram.hpp): four buckets per power
+// of two from 1,024 ns (about 1 us; faster runs share the first bucket) to 2^38 ns (about 4.6
+// minutes; slower ones share the last), 16-bit counts halved together when one would overflow. A
+// quantile is its bucket's midpoint, within 12.5% of any value in the bucket. Everything is
+// trivially copyable (it lives in shared memory) and updated under the entry's lock by the caller.
+#pragma once
+
+#include "counters.hpp"
+
+#include <cstdint>
+#include <cstring>
+#include <type_traits>
+
+namespace pgperfgate
+{
+
+class WindowHistogram
+{
+  public:
+    static constexpr int kSubBits = 2;
+    static constexpr int kSub = 1 << kSubBits;
+    static constexpr int kMinExp = 10;
+    static constexpr int kMaxExp = 38;
+    static constexpr int kBuckets = (kMaxExp - kMinExp) * kSub + 2; // + below kMinExp, + the last
+
+    void record(uint64_t ns)
+    {
+        const int b = bucket_of(ns);
+        if (counts_[b] == UINT16_MAX)
+            halve();
+        counts_[b]++;
+    }
+    static int bucket_of(uint64_t ns)
+    {
+        if (ns < (uint64_t{1} << kMinExp))
+            return 0;
+        const int e = 63 - __builtin_clzll(ns);
+        if (e >= kMaxExp)
+            return kBuckets - 1;
+        const int m = static_cast<int>(ns >> (e - kSubBits)) - kSub; // 0 .. kSub - 1
+        return 1 + (e - kMinExp) * kSub + m;
+    }
+    // The midpoint of bucket b, ns (the first and last buckets: their bounds).
+    static double midpoint(int b);
+    uint32_t count(int b) const { return counts_[b]; }
+    void halve();
+
+  private:
+    uint16_t counts_[kBuckets];
+};
+
+// One entry's figures in one bucket. Times in ms.
+struct WindowSlot
+{
+    int64_t bucket; // 0: empty
+    int64_t calls;
+    double total_ms;
+    double min_ms;
+    double max_ms;
+    int64_t rows;
+    int64_t shared_blks_hit, shared_blks_read, shared_blks_dirtied, shared_blks_written;
+    int64_t local_blks_hit, local_blks_read;
+    int64_t temp_blks_read, temp_blks_written;
+    uint64_t wal_bytes;
+    WindowHistogram hist;
+
+    void add(int64_t b, double ms, uint64_t ns, int64_t nrows, const IoUsage &io)
+    {
+        if (bucket != b)
+        {
+            std::memset(static_cast<void *>(this), 0, sizeof(*this));
+            bucket = b;
+            min_ms = ms;
+        }
+        calls++;
+        total_ms += ms;
+        if (ms < min_ms)
+            min_ms = ms;
+        if (ms > max_ms)
+            max_ms = ms;
+        rows += nrows;
+        shared_blks_hit += io.shared_blks_hit;
+        shared_blks_read += io.shared_blks_read;
+        shared_blks_dirtied += io.shared_blks_dirtied;
+        shared_blks_written += io.shared_blks_written;
+        local_blks_hit += io.local_blks_hit;
+        local_blks_read += io.local_blks_read;
+        temp_blks_read += io.temp_blks_read;
+        temp_blks_written += io.temp_blks_written;
+        wal_bytes += io.wal_bytes;
+        hist.record(ns);
+    }
+};
+
+static_assert(std::is_trivially_copyable_v<WindowSlot>, "WindowSlot lives in shared memory");
+
+// The sum of an entry's buckets numbered first..last, as since-reset-style counters: exec (calls,
+// total, min, max, mean; no variance: m2 stays 0), rows, the I/O kept per bucket. `hist` receives
+// the buckets' latencies, each at its bucket's midpoint. Returns the calls summed.
+class Histogram;
+int64_t window_sum(const WindowSlot *ring, int n, int64_t first, int64_t last, Counters *out,
+                   Histogram *hist);
+
+// Puts a saved slot into a ring of n slots if its bucket is within first..last and newer than what
+// the ring holds there (a ring of another length may map two saved buckets to one slot).
+void window_restore(WindowSlot *ring, int n, const WindowSlot &saved, int64_t first, int64_t last);
+
+} // namespace pgperfgate
