@@ -110,6 +110,8 @@ void fill_constant_lengths(JumbleState *jstate, const char *source)
         const int loc = locs[i].location;
         if (loc < 0 || loc <= last_loc)
             continue; // unknown or duplicate
+        if (PGPF_LOCATION_SQUASHED(locs[i]))
+            continue; // a squashed list (18): its length is known
         for (;;)
         {
             int tok = core_yylex(&yylval, &yylloc, scanner);
@@ -145,12 +147,13 @@ StringInfoData normalize(JumbleState *jstate, const char *source, int query_loc,
     const int end = query_loc + query_len;
     for (int i = 0; i < jstate->clocations_count; i++)
     {
-        const int loc = jstate->clocations[i].location;
-        const int len = jstate->clocations[i].length;
-        if (len < 0 || loc < copied || loc + len > end)
+        const LocationLen &l = jstate->clocations[i];
+        const int loc = l.location;
+        const int len = l.length;
+        if (PGPF_LOCATION_KEEPS_TEXT(jstate, l) || len < 0 || loc < copied || loc + len > end)
             continue;
         appendBinaryStringInfo(&buf, source + copied, loc - copied);
-        appendStringInfo(&buf, "$%d", param++);
+        appendStringInfo(&buf, PGPF_LOCATION_SQUASHED(l) ? "$%d /*, ... */" : "$%d", param++);
         copied = loc + len;
     }
     appendBinaryStringInfo(&buf, source + copied, end - copied);

@@ -24,8 +24,9 @@ constexpr const char *kFile = "pg_stat/pg_perfgate.stat";
 constexpr const char *kTempFile = "pg_stat/pg_perfgate.stat.tmp";
 constexpr uint32 kMagic = 0x46504750; // "PGPF"
 // 2: StoreEntry gained query_group and the JIT counters. 3: the header names the plan id's version.
-// Files of another format are ignored with a WARNING (validate()), never read.
-constexpr uint32 kFormat = 3;
+// 4: the counters of later majors (local block times, JIT deforming, WAL buffers full, parallel
+// workers). Files of another format are ignored with a WARNING (validate()), never read.
+constexpr uint32 kFormat = 4;
 constexpr Size kMaxFile = Size(1) << 30;
 
 struct FileHeader
