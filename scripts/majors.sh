@@ -5,15 +5,15 @@
 #   1. makes the root, or reuses a cached one (outside the clone, in $PERFGATE_ROOTS, by default
 #      /var/cache/pg_perfgate/roots/SUITE). A root counts as built only when its stamp file, written
 #      last, names the packages it was built with: a half-built root (an interrupted run) is removed
-#      and built again; a cached root is brought up to date with apt-get (no new packages: a no-op);
+#      and built again; a cached root is used as it is (remove it to take newer packages);
 #   2. copies this source tree into the root and builds the extension there with -Werror (the
 #      Makefile's flags) against that major's headers, and installs it into the root's PostgreSQL;
 #   3. runs the pg_regress suites (scripts/regress.sh) and the TAP tests that need nothing outside
 #      the root, each against throw-away servers of that major started as the postgres user;
 #   4. with a host-built perfgate (build/harness/perfgate, when present): starts a server in the
 #      root on a Unix socket under the root's /tmp and runs `perfgate gate` from the host against it,
-#      through the root's path: a baseline taken there passes, and one taken on the host's major is
-#      refused as not comparable (exit 3).
+#      through the root's path: a baseline taken there passes, and one taken on another major (the
+#      previous major of this run) is refused as not comparable (exit 3).
 # Prints the minutes each major took and closes with "majors: N passed, M failed", counting tests
 # over all majors as `make test` counts them.
 # /proc, /dev and /dev/shm are mounted into a root only while it is used and unmounted on exit, also
@@ -190,6 +190,10 @@ test_major() {
   bad=$(grep -cE '\.\.\. FAILED|^not ok [0-9]+ ' "$log")
   [ "$status" -eq 0 ] || [ "$bad" -gt 0 ] || bad=1
   tally "$ok" "$bad"
+  if [ "$status" -ne 0 ] && [ -d "$src/results" ]; then
+    rm -rf "$here/results/pg$major"; mkdir -p "$here/results"
+    cp -r "$src/results" "$here/results/pg$major" && echo "majors: the failing outputs are in results/pg$major"
+  fi
 
   echo "== TAP tests (those that need nothing outside the root)"
   local tap_status=0
@@ -255,7 +259,8 @@ gate_major() {
       other=$(ls "$gates"/*/base.json 2>/dev/null | grep -v "^$w/" | tail -1)
       if [ -z "$other" ]; then
         other_major=$((major == 15 ? 17 : 15))
-        sed -E "s/(\"server_version_num\": *)$major([0-9]{4})/\1${other_major}\2/" "$w/base.json" >"$w/other.json"
+        sed -E -e "s/(\"server_version_num\": *)$major([0-9]{4})/\1${other_major}\2/" \
+          -e "s/(\"server_version\": *\")$major\./\1${other_major}./" "$w/base.json" >"$w/other.json"
         other="$w/other.json"
       else
         other_major=$(basename "$(dirname "$other")")
