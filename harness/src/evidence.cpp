@@ -145,7 +145,8 @@ std::vector<std::string> extension_evidence(const ExtFigures &baseline, const Ex
         {
             const auto was = b.find(text);
             if (was == b.end())
-                out.push_back(fmt::format("new statement: {} ({} call(s) per iteration)", now.label, now.calls));
+                out.push_back(
+                    fmt::format("new statement: {} ({} call(s) per iteration)", now.label, now.calls));
             else if (now.calls > was->second.calls)
                 out.push_back(fmt::format("{} runs more often: {} -> {} call(s) per iteration", now.label,
                                           was->second.calls, now.calls));
@@ -177,7 +178,8 @@ std::vector<std::string> extension_evidence(const ExtFigures &baseline, const Ex
             }
         }
         if (best)
-            out.push_back(fmt::format("{}: {} {} -> {} per iteration", best->label, what, before, field(*best)));
+            out.push_back(
+                fmt::format("{}: {} {} -> {} per iteration", best->label, what, before, field(*best)));
     };
     if (gate == "buffers" || gate == "latency")
         grew_most([](const ByText &t) { return t.shared_blks; }, "shared buffers (hit + read)");

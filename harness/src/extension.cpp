@@ -15,12 +15,20 @@ const std::vector<ContractView> &extension_contract()
     static const std::vector<ContractView> views = {
         {"pg_perfgate_statements",
          {"userid", "dbid", "toplevel", "queryid", "planid", "query", "calls", "rows", "shared_blks_hit",
-          "shared_blks_read", "temp_blks_written"}},
+          "shared_blks_read", "temp_blks_read", "temp_blks_written"}},
         {"pg_perfgate_plans", {"dbid", "queryid", "planid", "plan"}},
         {"pg_perfgate_antipatterns",
-         {"kind", "dbid", "userid", "queryid", "query", "related_queryid", "occurrences", "calls", "detail",
-          "advice"}},
-        {"pg_perfgate_info", {"entries", "max"}},
+         {"kind", "dbid", "datname", "userid", "queryid", "query", "related_queryid", "related_rows",
+          "occurrences", "calls", "total_time", "largest", "rows_discarded", "detail", "advice", "first_seen",
+          "last_seen"}},
+        // perfgate top
+        {"pg_perfgate_hot_queries",
+         {"dbid", "datname", "toplevel", "queryid", "queryids", "variants", "calls", "total_exec_time",
+          "mean_exec_time", "p95_exec_time", "rows_per_call", "plan_count", "errors", "antipatterns",
+          "query"}},
+        {"pg_perfgate_plan_changes",
+         {"dbid", "queryid", "planid", "calls", "mean_exec_time", "slowdown_vs_best", "last_seen", "query"}},
+        {"pg_perfgate_info", {"entries", "max", "evictions", "stats_reset"}},
     };
     return views;
 }
@@ -78,8 +86,9 @@ void ExtensionProbe::check(const std::string &embedded_note)
     {
         if (preloaded)
             unusable(
-                fmt::format("the server preloads pg_perfgate, but database \"{}\" has no CREATE EXTENSION "
-                            "pg_perfgate: run it there (or give perfgate a database that has it)",
+                fmt::format("pg_perfgate is not installed in database \"{}\": run CREATE EXTENSION "
+                            "pg_perfgate there (the server preloads it), or give perfgate a database that "
+                            "has it",
                             db));
         else if (!embedded_note.empty())
             unusable(embedded_note);
@@ -87,8 +96,9 @@ void ExtensionProbe::check(const std::string &embedded_note)
         {
             state_.use = ExtensionState::Use::absent;
             state_.reason = on_server
-                                ? fmt::format("pg_perfgate is installed on the server but neither preloaded "
-                                              "(shared_preload_libraries) nor created in database \"{}\"",
+                                ? fmt::format("pg_perfgate is not installed in database \"{}\" (CREATE "
+                                              "EXTENSION pg_perfgate) and the server does not preload it "
+                                              "(shared_preload_libraries)",
                                               db)
                                 : "pg_perfgate is not installed on this server";
         }
@@ -100,9 +110,9 @@ void ExtensionProbe::check(const std::string &embedded_note)
     if (!preloaded)
     {
         unusable(
-            fmt::format("database \"{}\" has pg_perfgate {} (CREATE EXTENSION), but the server did not load "
-                        "the library: add pg_perfgate to shared_preload_libraries and restart the server",
-                        db, state_.version));
+            fmt::format("pg_perfgate is installed in database \"{}\" but the server has not loaded it: add "
+                        "pg_perfgate to shared_preload_libraries in postgresql.conf and restart the server",
+                        db));
         return;
     }
 

@@ -179,6 +179,31 @@ std::string side_by_side(const GateOutcome &gate)
     return out;
 }
 
+// What the extension found, one line per variant: the kinds of the findings about the statements
+// each variant sent, "-" for none. The headline a reader checks against the variants' names.
+std::string findings_by_variant(const Results &r)
+{
+    if (!r.env.extension)
+        return "";
+    std::string out;
+    for (const auto &s : r.scenarios)
+    {
+        std::vector<std::string> parts;
+        for (const auto &v : s.variants)
+        {
+            std::set<std::string> kinds;
+            for (const auto &flag : s.antipatterns)
+                if (flag.value("variant", "") == v.name)
+                    kinds.insert(flag.value("kind", "?"));
+            parts.push_back(
+                fmt::format("{} {}", v.name, kinds.empty() ? "-" : fmt::format("{}", fmt::join(kinds, ","))));
+        }
+        out += fmt::format("   {:<12} {}\n", s.name, fmt::join(parts, "; "));
+    }
+    return "\n== pg_perfgate findings by variant (kinds found on the statements each variant sent) ==\n" +
+           out;
+}
+
 } // namespace
 
 std::string render_text(const Results &r, const GateOutcome *gate, const Results *baseline)
@@ -282,6 +307,7 @@ std::string render_text(const Results &r, const GateOutcome *gate, const Results
     if (!summary.empty())
         out += "\n== summary: what each fix buys on this machine (largest n; latency growth exponents) ==\n" +
                summary;
+    out += findings_by_variant(r);
     if (gate)
     {
         out += "\n== gate ==\n";
