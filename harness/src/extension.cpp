@@ -228,15 +228,16 @@ ExtensionProbe::Snapshot ExtensionProbe::snapshot()
     return out;
 }
 
-ExtFigures ExtensionProbe::since(const Snapshot &before)
+ExtFigures ExtensionProbe::since(const Snapshot &before, const std::set<std::string> &queryids,
+                                 const std::set<std::string> &texts)
 {
     ExtFigures e;
     if (!available())
         return e;
     e.present = true;
-    const Snapshot after = snapshot();
+    std::vector<ExtStatement> ran;
     std::vector<std::string> ids;
-    for (const auto &[key, now] : after)
+    for (const auto &[key, now] : snapshot())
     {
         ExtStatement d = now;
         const auto was = before.find(key);
@@ -252,6 +253,26 @@ ExtFigures ExtensionProbe::since(const Snapshot &before)
         }
         if (d.calls <= 0)
             continue;
+        ids.push_back(d.queryid);
+        ran.push_back(std::move(d));
+    }
+    if (ran.empty())
+        return e;
+    Result t = conn_.exec(texts_sql_, {fmt::format("{{{}}}", fmt::join(ids, ","))});
+    for (int i = 0; i < t.rows(); ++i)
+        for (auto &st : ran)
+            if (st.queryid == t.value(i, 0) && st.planid == (t.is_null(i, 1) ? "0" : t.value(i, 1)))
+            {
+                if (!t.is_null(i, 2))
+                    st.query = std::string(t.value(i, 2));
+                if (!t.is_null(i, 3))
+                    st.plan = std::string(t.value(i, 3));
+            }
+    const bool filter = !queryids.empty() || !texts.empty();
+    for (auto &d : ran)
+    {
+        if (filter && !queryids.count(d.queryid) && !texts.count(d.query))
+            continue;
         e.calls_by_query[d.queryid] += d.calls;
         if (d.planid != "0")
             e.plan_ids.insert(d.planid);
@@ -261,21 +282,8 @@ ExtFigures ExtensionProbe::since(const Snapshot &before)
         e.shared_blks_read += d.shared_blks_read;
         e.temp_blks_read += d.temp_blks_read;
         e.temp_blks_written += d.temp_blks_written;
-        ids.push_back(d.queryid);
         e.statements.push_back(std::move(d));
     }
-    if (ids.empty())
-        return e;
-    Result t = conn_.exec(texts_sql_, {fmt::format("{{{}}}", fmt::join(ids, ","))});
-    for (int i = 0; i < t.rows(); ++i)
-        for (auto &st : e.statements)
-            if (st.queryid == t.value(i, 0) && st.planid == (t.is_null(i, 1) ? "0" : t.value(i, 1)))
-            {
-                if (!t.is_null(i, 2))
-                    st.query = std::string(t.value(i, 2));
-                if (!t.is_null(i, 3))
-                    st.plan = std::string(t.value(i, 3));
-            }
     return e;
 }
 

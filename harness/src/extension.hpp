@@ -12,6 +12,7 @@
 #include "results.hpp"
 
 #include <map>
+#include <set>
 #include <string>
 
 #include <nlohmann/json.hpp>
@@ -44,8 +45,10 @@ class ExtensionProbe
     using Snapshot = std::map<std::string, ExtStatement>;
     Snapshot snapshot();
     // What ran between `before` and now, minus the harness's own housekeeping; texts and plan texts
-    // of the statements that ran.
-    ExtFigures since(const Snapshot &before);
+    // of the statements that ran. With `queryids` or `texts` given, only the statements with one of
+    // those query ids or texts: what one variant sent, not what other sessions of the role ran.
+    ExtFigures since(const Snapshot &before, const std::set<std::string> &queryids = {},
+                     const std::set<std::string> &texts = {});
     // Rows of pg_perfgate_antipatterns for this database (an empty array when not in use).
     nlohmann::json antipatterns();
 

@@ -215,6 +215,8 @@ Result Connection::exec(const std::string &sql, const std::vector<Param> &params
 {
     auto ptrs = param_pointers(params);
     ++stats_.statements;
+    if (sent_)
+        sent_->insert(sql);
     ++stats_.round_trips;
     Result res = check(PQexecParams(conn_.get(), sql.c_str(), static_cast<int>(ptrs.size()), nullptr,
                                     ptrs.data(), nullptr, nullptr, 0),
@@ -226,6 +228,8 @@ Result Connection::exec(const std::string &sql, const std::vector<Param> &params
 void Connection::exec_script(const std::string &sql)
 {
     ++stats_.statements;
+    if (sent_)
+        sent_->insert(sql);
     ++stats_.round_trips;
     // PQexec returns only the last result; an error in any statement stops the script and is returned.
     check(PQexec(conn_.get(), sql.c_str()), sql);
@@ -234,6 +238,8 @@ void Connection::exec_script(const std::string &sql)
 std::int64_t Connection::copy_in(const std::string &sql, const std::string &data)
 {
     ++stats_.statements;
+    if (sent_)
+        sent_->insert(sql);
     stats_.round_trips += 2; // the COPY command, then the data with its end marker
     Result start = check(PQexec(conn_.get(), sql.c_str()), sql);
     if (start.status() != PGRES_COPY_IN)
@@ -267,6 +273,8 @@ void Connection::exec_single_row(const std::string &sql, const std::vector<Param
 {
     auto ptrs = param_pointers(params);
     ++stats_.statements;
+    if (sent_)
+        sent_->insert(sql);
     ++stats_.round_trips;
     if (!PQsendQueryParams(conn_.get(), sql.c_str(), static_cast<int>(ptrs.size()), nullptr, ptrs.data(),
                            nullptr, nullptr, 0))

@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -70,6 +71,9 @@ class Connection
                          const std::function<void(const Result &)> &on_row);
 
     WireStats &stats() { return stats_; }
+    // While set, the text of every statement sent is added here (the runner matches the extension's
+    // statements with what a variant sent).
+    void record_sent(std::set<std::string> *texts) { sent_ = texts; }
     int server_version() const { return PQserverVersion(conn_.get()); }
     std::string server_parameter(const char *name) const;
     std::string database() const { return PQdb(conn_.get()); }
@@ -84,6 +88,7 @@ class Connection
 
     std::unique_ptr<PGconn, decltype(&PQfinish)> conn_;
     WireStats stats_;
+    std::set<std::string> *sent_ = nullptr;
 };
 
 // `base` (a key=value string or a URI; empty: the PG* environment) with the given keywords set, as a

@@ -75,4 +75,23 @@ std::optional<std::pair<std::string, std::string>> explain_shape(Connection &con
     }
 }
 
+std::optional<std::string> explain_queryid(Connection &conn, const std::string &sql,
+                                           const std::vector<Param> &params)
+{
+    if (!explainable(sql))
+        return std::nullopt;
+    try
+    {
+        Result r = conn.exec("EXPLAIN (VERBOSE, COSTS OFF) " + sql, params);
+        constexpr std::string_view label = "Query Identifier: ";
+        for (int i = 0; i < r.rows(); ++i)
+            if (const std::string_view line = r.value(i, 0); line.substr(0, label.size()) == label)
+                return std::string(line.substr(label.size()));
+    }
+    catch (const SqlError &)
+    {
+    }
+    return std::nullopt;
+}
+
 } // namespace perfgate

@@ -23,4 +23,9 @@ bool explainable(const std::string &sql);
 std::optional<std::pair<std::string, std::string>> explain_shape(Connection &conn, const std::string &sql,
                                                                  const std::vector<Param> &params);
 
+// The query id the server gives the statement (EXPLAIN VERBOSE's "Query Identifier"), or nullopt when
+// it cannot be explained or the server computes no query ids.
+std::optional<std::string> explain_queryid(Connection &conn, const std::string &sql,
+                                           const std::vector<Param> &params);
+
 } // namespace perfgate

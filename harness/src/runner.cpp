@@ -167,6 +167,7 @@ struct Arm
     Vars vars;
     std::vector<SizeResult> sizes;
     std::vector<WireStats> first;
+    std::vector<std::set<std::string>> own_queryids; // per variant, this size: what EXPLAIN VERBOSE said
 
     Arm(Connection &c, const Workload &wl, ExtensionProbe &p, const RunOptions &options, std::string r)
         : conn(c), w(wl), probe(p), role(std::move(r)), base(run_settings(options))
@@ -272,6 +273,7 @@ struct Arm
         const std::size_t nv = w.variants.size();
         sizes.assign(nv, SizeResult{});
         first.assign(nv, WireStats{});
+        own_queryids.assign(nv, {}); // tables may be recreated per size: new OIDs, new query ids
     }
 
     void run_variant(std::size_t vi, std::int64_t n, bool record, bool measured, bool last)
@@ -285,6 +287,18 @@ struct Arm
         Context ctx(conn, data, vars);
         if (record && w.gates.plans)
             ctx.plans = &sizes[vi].plans;
+        // What this variant sends, so that the extension's figures can be limited to it: other
+        // sessions of the same role (a pgbench beside the app, a pool) run in the same database.
+        if (record && probe.available())
+            ctx.queryids = &own_queryids[vi];
+        std::set<std::string> sent;
+        struct Recording
+        {
+            Connection &conn;
+            ~Recording() { conn.record_sent(nullptr); }
+        } recording{conn};
+        if (last)
+            conn.record_sent(&sent);
         conn.stats() = WireStats{};
         const auto t0 = Clock::now();
         try
@@ -297,9 +311,10 @@ struct Arm
         }
         const auto t1 = Clock::now();
         const WireStats ws = conn.stats();
+        conn.record_sent(nullptr);
         if (last)
         {
-            sizes[vi].ext = probe.since(before);
+            sizes[vi].ext = probe.since(before, own_queryids[vi], sent);
             record_antipatterns(variant.name, n, sizes[vi].ext);
         }
         if (!measured)

@@ -23,7 +23,7 @@ const RowSet &Context::set(const std::string &name, const Step &step) const
 
 void Context::record(const std::string &sql, const std::vector<Param> &params)
 {
-    if (!plans || !explained.insert(sql).second || !explainable(sql))
+    if ((!plans && !queryids) || !explained.insert(sql).second || !explainable(sql))
         return;
     const auto t0 = std::chrono::steady_clock::now();
     const WireStats saved_stats = conn.stats();
@@ -31,13 +31,21 @@ void Context::record(const std::string &sql, const std::vector<Param> &params)
     // The savepoint's name keeps it out of the extension's figures (see ExtensionProbe).
     if (in_transaction)
         conn.exec("SAVEPOINT pg_perfgate_explain");
-    auto shape = explain_shape(conn, sql, params);
-    if (in_transaction && !shape)
+    std::optional<std::pair<std::string, std::string>> shape;
+    std::optional<std::string> queryid;
+    bool failed = false;
+    if (plans)
+        failed |= !(shape = explain_shape(conn, sql, params));
+    if (queryids && !failed)
+        failed |= !(queryid = explain_queryid(conn, sql, params));
+    if (in_transaction && failed)
         conn.exec("ROLLBACK TO SAVEPOINT pg_perfgate_explain");
     if (in_transaction)
         conn.exec("RELEASE SAVEPOINT pg_perfgate_explain");
     if (shape)
         plans->insert(std::move(*shape));
+    if (queryid)
+        queryids->insert(std::move(*queryid));
     conn.stats() = saved_stats;
     explain_time += std::chrono::steady_clock::now() - t0;
 }

@@ -33,6 +33,9 @@ struct Context
     // included), so the shape is the plan the statement gets. Shape hash -> shape.
     std::map<std::string, std::string> *plans = nullptr;
     std::set<std::string> explained;
+    // When set, the query id of each distinct explainable statement (EXPLAIN VERBOSE), so that the
+    // extension's figures can be limited to what this variant sent.
+    std::set<std::string> *queryids = nullptr;
     // Time spent in those EXPLAINs, which the runner takes out of the sample; their wire counters are
     // never added in the first place.
     std::chrono::steady_clock::duration explain_time{};

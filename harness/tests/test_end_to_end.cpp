@@ -253,6 +253,40 @@ TEST(EndToEnd, ExtensionInAnotherSchemaThroughDsn)
     EXPECT_TRUE(seen);
 }
 
+// pgbench beside the app, as the same role in the same database: its statements are not the
+// variants'. The figures are limited to the query ids and texts each variant sent.
+TEST(EndToEnd, PgbenchBesideTheRunStaysOutOfItsFigures)
+{
+    fresh_database("e2e_pgbench", "CREATE EXTENSION pg_perfgate;");
+    const std::string pgbench = (postgres_bindir() / "pgbench").string();
+    const std::string target = fmt::format("-h {} -p 5432 -U postgres", g_cluster->directory().string());
+    ASSERT_EQ(
+        std::system(fmt::format("{} {} -i -q -s 1 e2e_pgbench >/dev/null 2>&1", pgbench, target).c_str()), 0);
+    // Bounded: 60 s at most, stopped as soon as the run is done.
+    const std::string pidfile = fs::temp_directory_path() / "perfgate-e2e-pgbench.pid";
+    ASSERT_EQ(std::system(fmt::format("({} {} -n -S -c 2 -T 60 e2e_pgbench >/dev/null 2>&1 & echo $! > {})",
+                                      pgbench, target, pidfile)
+                              .c_str()),
+              0);
+    TempDir tmp;
+    const CommandResult r =
+        run_perfgate(fmt::format("run {} {} --iterations 3 -q --no-progress --json {}",
+                                 data_file("e2e_report.yaml"), server("e2e_pgbench"), tmp / "run.json"));
+    std::system(fmt::format("kill $(cat {}) 2>/dev/null; rm -f {}", pidfile, pidfile).c_str());
+    ASSERT_EQ(r.code, 0) << r.out << r.err;
+    const json results = json::parse(slurp(tmp / "run.json"));
+    for (const auto &v : results.at("scenarios").at(0).at("variants"))
+    {
+        const json &statements = v.at("sizes").at(0).at("extension").at("statements");
+        EXPECT_FALSE(statements.empty()) << v.at("name");
+        for (const auto &st : statements)
+            EXPECT_EQ(st.at("query").get<std::string>().find("pgbench"), std::string::npos)
+                << v.at("name") << ": " << st.dump();
+    }
+    for (const auto &a : results.at("scenarios").at(0).at("antipatterns"))
+        EXPECT_EQ(a.value("query", "").find("pgbench"), std::string::npos) << a.dump();
+}
+
 // A session-level SET work_mem in a workload's setup: the sort spills, and only the extension's temp
 // blocks show it deterministically.
 TEST(EndToEnd, SpillFailsTheGateOnTempBlocks)
