@@ -1,6 +1,7 @@
 # pg_perfgate — PGXS build of the extension, plus the project's two entry points:
 #   make demo    build, install, run the built-in workloads on a throw-away cluster, print the report
 #   make test    every test: core unit tests, harness tests, pg_regress suites, TAP tests
+#   make test-majors   the extension built and tested on PostgreSQL 17 and 18 (scripts/majors.sh)
 # and PGXS's own: `make installcheck` runs REGRESS against the server PGHOST/PGPORT/PGUSER name.
 MODULE_big = pg_perfgate
 # The control file and scripts live in extension/, so they are installed as DATA into the extension dir.
@@ -18,7 +19,7 @@ REGRESS = select api normalize plan_id nested utility prepared planning reset pr
           detector_settings plan_text_failure plan_text_sampled plan_id_cache exec_state antipatterns \
           antipattern_actions errors query_group jit temp_spill activity comments \
           n_plus_one_collections deferred_fk_checks pooled_requests n_plus_one_message antipattern_lock sampling \
-          plan_changes_privileges finish_measured plan_id_shapes long_texts stats_since recent
+          plan_changes_privileges finish_measured plan_id_shapes long_texts stats_since recent pgss_columns
 
 PG_CONFIG ?= pg_config
 PG_CPPFLAGS = -Iextension -Iextension/src
@@ -36,7 +37,7 @@ include $(PGXS)
 override CPPFLAGS := $(patsubst -I%/server,-isystem %/server,$(patsubst -I%/internal,-isystem %/internal,$(CPPFLAGS)))
 
 # PGXS rules end here; the project's entry points follow.
-.PHONY: deps demo test print-regress
+.PHONY: deps demo test test-majors print-regress
 deps:
 	@bash scripts/deps.sh
 
@@ -45,6 +46,11 @@ demo: deps
 
 test: deps
 	@bash scripts/test.sh
+
+# Each in a Debian root of the release that ships it (cached in /var/cache/pg_perfgate/roots).
+MAJORS ?= 17 18
+test-majors:
+	@bash scripts/majors.sh $(MAJORS)
 
 # The REGRESS list, for scripts/regress.sh.
 print-regress:

@@ -60,6 +60,14 @@ CREATE FUNCTION pg_perfgate_internal(
     OUT errors bigint,
     OUT variants integer,
     OUT queryids bigint[],
+    -- Counters of later majors, 0 on earlier ones (pg_perfgate_statements shows a major's own).
+    OUT local_blk_read_time float8,
+    OUT local_blk_write_time float8,
+    OUT jit_deform_count bigint,
+    OUT jit_deform_time float8,
+    OUT parallel_workers_to_launch bigint,
+    OUT parallel_workers_launched bigint,
+    OUT wal_buffers_full bigint,
     OUT stats_since timestamptz,
     OUT minmax_stats_since timestamptz
 )
@@ -67,7 +75,15 @@ RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'pg_perfgate_internal'
 LANGUAGE C STRICT VOLATILE PARALLEL SAFE;
 
--- One row per (userid, dbid, toplevel, queryid, planid); columns named as in pg_stat_statements.
+-- One row per (userid, dbid, toplevel, queryid, planid); columns named as in pg_stat_statements,
+-- the columns that the server's major has there, in its order: on 15 and 16 those of
+-- pg_stat_statements 1.10; on 17 (1.11) blk_*_time split into shared_blk_*_time and
+-- local_blk_*_time, and jit_deform_*; on 18 (1.12) also wal_buffers_full and parallel_workers_*.
+DO $$
+DECLARE
+  major integer := current_setting('server_version_num')::integer / 10000;
+BEGIN
+  EXECUTE format($view$
 CREATE VIEW pg_perfgate_statements AS
   SELECT userid, dbid, toplevel, queryid, planid, query_group, query,
          plans, total_plan_time, min_plan_time, max_plan_time, mean_plan_time, stddev_plan_time,
@@ -77,12 +93,22 @@ CREATE VIEW pg_perfgate_statements AS
          shared_blks_hit, shared_blks_read, shared_blks_dirtied, shared_blks_written,
          local_blks_hit, local_blks_read, local_blks_dirtied, local_blks_written,
          temp_blks_read, temp_blks_written,
-         blk_read_time, blk_write_time, temp_blk_read_time, temp_blk_write_time,
-         wal_records, wal_fpi, wal_bytes,
+         %s temp_blk_read_time, temp_blk_write_time,
+         wal_records, wal_fpi, wal_bytes, %s
          jit_functions, jit_generation_time, jit_inlining_count, jit_inlining_time,
-         jit_optimization_count, jit_optimization_time, jit_emission_count, jit_emission_time,
+         jit_optimization_count, jit_optimization_time, jit_emission_count, jit_emission_time, %s
          first_seen, last_seen, stats_since, minmax_stats_since
-  FROM pg_perfgate_internal(true, 0);
+  FROM pg_perfgate_internal(true, 0)$view$,
+    CASE WHEN major >= 17
+      THEN 'blk_read_time AS shared_blk_read_time, blk_write_time AS shared_blk_write_time,
+            local_blk_read_time, local_blk_write_time,'
+      ELSE 'blk_read_time, blk_write_time,' END,
+    CASE WHEN major >= 18 THEN 'wal_buffers_full,' ELSE '' END,
+    CASE WHEN major >= 18
+      THEN 'jit_deform_count, jit_deform_time, parallel_workers_to_launch, parallel_workers_launched,'
+      WHEN major >= 17 THEN 'jit_deform_count, jit_deform_time,'
+      ELSE '' END);
+END $$;
 
 -- One row per (dbid, queryid, planid) over all users: the plan's shape and how it performed.
 CREATE VIEW pg_perfgate_plans AS
@@ -352,8 +378,8 @@ BEGIN
       WHEN 'local_blks_written' THEN 'Local blocks written, blocks'
       WHEN 'temp_blks_read' THEN 'Temporary-file blocks read (sorts and hashes that spilled), blocks'
       WHEN 'temp_blks_written' THEN 'Temporary-file blocks written (sorts and hashes that spilled), blocks'
-      WHEN 'blk_read_time' THEN 'Time reading data blocks, ms (0 unless track_io_timing)'
-      WHEN 'blk_write_time' THEN 'Time writing data blocks, ms (0 unless track_io_timing)'
+      WHEN 'blk_read_time' THEN 'Time reading data blocks, shared and local, ms (0 unless track_io_timing)'
+      WHEN 'blk_write_time' THEN 'Time writing data blocks, shared and local, ms (0 unless track_io_timing)'
       WHEN 'temp_blk_read_time' THEN 'Time reading temporary-file blocks, ms (0 unless track_io_timing)'
       WHEN 'temp_blk_write_time' THEN 'Time writing temporary-file blocks, ms (0 unless track_io_timing)'
       WHEN 'wal_records' THEN 'WAL records generated'
@@ -367,6 +393,15 @@ BEGIN
       WHEN 'jit_optimization_time' THEN 'Time optimizing JIT code, ms'
       WHEN 'jit_emission_count' THEN 'Executions whose JIT code was emitted'
       WHEN 'jit_emission_time' THEN 'Time emitting JIT code, ms'
+      WHEN 'shared_blk_read_time' THEN 'Time reading shared blocks, ms (0 unless track_io_timing)'
+      WHEN 'shared_blk_write_time' THEN 'Time writing shared blocks, ms (0 unless track_io_timing)'
+      WHEN 'local_blk_read_time' THEN 'Time reading local (temporary table) blocks, ms (0 unless track_io_timing)'
+      WHEN 'local_blk_write_time' THEN 'Time writing local (temporary table) blocks, ms (0 unless track_io_timing)'
+      WHEN 'jit_deform_count' THEN 'Executions whose JIT compiled tuple deforming'
+      WHEN 'jit_deform_time' THEN 'Time JIT-compiling tuple deforming, ms (also part of jit_generation_time)'
+      WHEN 'parallel_workers_to_launch' THEN 'Parallel workers the plans asked for'
+      WHEN 'parallel_workers_launched' THEN 'Parallel workers actually launched'
+      WHEN 'wal_buffers_full' THEN 'Times WAL was written because the WAL buffers were full'
       WHEN 'first_seen' THEN 'When this row''s first execution or planning was recorded'
       WHEN 'last_seen' THEN 'When this row''s latest execution or planning was recorded (the statement''s start)'
       WHEN 'plan_count' THEN 'Number of distinct plans (plan ids) in the row'

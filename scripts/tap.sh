@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
 # Runs the TAP tests in t/ with PostgreSQL's own test modules, as the postgres user when root.
+# TAP_TESTS="t/010_restart.pl ..." runs only those (scripts/majors.sh: the ones a bare root can run).
 set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 . "$here/scripts/common.sh"
@@ -12,7 +13,8 @@ chown -R "$(stat -c %u "$work")" "$work"
 export PERL5LIB="$PG_PERL5LIB"
 cd "$work"
 status=0
-as_pg env TESTDIR="$work" PG_REGRESS="$PG_REGRESS" prove -v t/*.pl || status=$?
+# shellcheck disable=SC2086 # TAP_TESTS is a list
+as_pg env TESTDIR="$work" PG_REGRESS="$PG_REGRESS" prove -v ${TAP_TESTS:-t/*.pl} || status=$?
 if [ $status -ne 0 ] && [ -d "$work/tmp_check/log" ]; then
   mkdir -p "$here/results"
   cp -r "$work/tmp_check/log" "$here/results/tap-log"

@@ -46,6 +46,8 @@ void JitUsage::add(const JitUsage &o)
     optimization_time += o.optimization_time;
     emission_count += o.emission_count;
     emission_time += o.emission_time;
+    deform_count += o.deform_count;
+    deform_time += o.deform_time;
 }
 
 void Counters::merge(const Counters &o)

@@ -54,7 +54,9 @@ struct TimeStats
     double stddev() const;
 };
 
-// Block and WAL usage of one execution or planning, as deltas.
+// Block and WAL usage of one execution or planning, as deltas, and the parallel workers of an
+// execution. Some exist on later PostgreSQL majors only and stay 0 before: local_blk_*_time (17;
+// until 16 blk_*_time covers local blocks too), wal_buffers_full and parallel_workers_* (18).
 struct IoUsage
 {
     int64_t shared_blks_hit, shared_blks_read, shared_blks_dirtied, shared_blks_written;
@@ -63,6 +65,9 @@ struct IoUsage
     double blk_read_time, blk_write_time, temp_blk_read_time, temp_blk_write_time; // ms
     int64_t wal_records, wal_fpi;
     uint64_t wal_bytes;
+    double local_blk_read_time, local_blk_write_time; // ms
+    int64_t wal_buffers_full;
+    int64_t parallel_workers_to_launch, parallel_workers_launched;
 
     // Inline: it runs under an entry's spinlock on every recorded statement.
     void add(const IoUsage &o)
@@ -84,11 +89,17 @@ struct IoUsage
         wal_records += o.wal_records;
         wal_fpi += o.wal_fpi;
         wal_bytes += o.wal_bytes;
+        local_blk_read_time += o.local_blk_read_time;
+        local_blk_write_time += o.local_blk_write_time;
+        wal_buffers_full += o.wal_buffers_full;
+        parallel_workers_to_launch += o.parallel_workers_to_launch;
+        parallel_workers_launched += o.parallel_workers_launched;
     }
 };
 
 // JIT compilation of one execution, as pg_stat_statements 1.10 counts it: functions compiled and,
-// per phase, the executions that spent time in it and that time (ms).
+// per phase, the executions that spent time in it and that time (ms). Deforming is counted apart
+// from 17 on (pg_stat_statements 1.11); before, its time is part of the generation time.
 struct JitUsage
 {
     int64_t functions;
@@ -99,6 +110,8 @@ struct JitUsage
     double optimization_time;
     int64_t emission_count;
     double emission_time;
+    int64_t deform_count;
+    double deform_time;
 
     void add(const JitUsage &o);
 };

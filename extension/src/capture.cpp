@@ -53,10 +53,13 @@ pgperfgate::IoUsage io_from(const BufferUsage &b, const WalUsage &w)
         io.blk_write_time = PGPF_BLK_WRITE_TIME(b);
         io.temp_blk_read_time = PGPF_TEMP_BLK_READ_TIME(b);
         io.temp_blk_write_time = PGPF_TEMP_BLK_WRITE_TIME(b);
+        io.local_blk_read_time = PGPF_LOCAL_BLK_READ_TIME(b);
+        io.local_blk_write_time = PGPF_LOCAL_BLK_WRITE_TIME(b);
     }
     io.wal_records = w.wal_records;
     io.wal_fpi = w.wal_fpi;
     io.wal_bytes = w.wal_bytes;
+    io.wal_buffers_full = PGPF_WAL_BUFFERS_FULL(w);
     return io;
 }
 
@@ -71,6 +74,8 @@ const pgperfgate::JitUsage *jit_from(const JitInstrumentation &j, pgperfgate::Ji
     out->optimization_count = out->optimization_time > 0 ? 1 : 0;
     out->emission_time = INSTR_TIME_GET_MILLISEC(j.emission_counter);
     out->emission_count = out->emission_time > 0 ? 1 : 0;
+    out->deform_time = PGPF_JIT_DEFORM_TIME(j);
+    out->deform_count = out->deform_time > 0 ? 1 : 0;
     return out;
 }
 
@@ -282,10 +287,13 @@ inline __attribute__((always_inline)) void accumulate(pgperfgate::IoUsage &io, c
         io.blk_write_time += PGPF_BLK_WRITE_TIME(b) - PGPF_BLK_WRITE_TIME(b0);
         io.temp_blk_read_time += PGPF_TEMP_BLK_READ_TIME(b) - PGPF_TEMP_BLK_READ_TIME(b0);
         io.temp_blk_write_time += PGPF_TEMP_BLK_WRITE_TIME(b) - PGPF_TEMP_BLK_WRITE_TIME(b0);
+        io.local_blk_read_time += PGPF_LOCAL_BLK_READ_TIME(b) - PGPF_LOCAL_BLK_READ_TIME(b0);
+        io.local_blk_write_time += PGPF_LOCAL_BLK_WRITE_TIME(b) - PGPF_LOCAL_BLK_WRITE_TIME(b0);
     }
     io.wal_records += pgWalUsage.wal_records - w0.wal_records;
     io.wal_fpi += pgWalUsage.wal_fpi - w0.wal_fpi;
     io.wal_bytes += pgWalUsage.wal_bytes - w0.wal_bytes;
+    io.wal_buffers_full += PGPF_WAL_BUFFERS_FULL(pgWalUsage) - PGPF_WAL_BUFFERS_FULL(w0);
 }
 
 } // namespace
@@ -340,6 +348,9 @@ void capture_executor_end(QueryDesc *queryDesc, Running *r)
         features = r->plan_features;
         s.ns = uint64(Max(r->elapsed_ns, int64(0)));
         s.ms = double(s.ns) / 1e6;
+        // 18's parallel worker counts (0 before: no code) are the execution's, in its estate.
+        r->io.parallel_workers_to_launch += PGPF_PARALLEL_WORKERS_TO_LAUNCH(queryDesc->estate);
+        r->io.parallel_workers_launched += PGPF_PARALLEL_WORKERS_LAUNCHED(queryDesc->estate);
         s.io = &r->io;
         temp_written = r->io.temp_blks_written;
         if (unlikely(slowlog_due(s.ms)))
@@ -364,7 +375,9 @@ void capture_executor_end(QueryDesc *queryDesc, Running *r)
         const Instrumentation *t = queryDesc->totaltime;
         s.ms = t->total * 1000.0;
         s.ns = t->total > 0 ? uint64(t->total * 1e9) : 0;
-        const pgperfgate::IoUsage io = io_from(t->bufusage, t->walusage);
+        pgperfgate::IoUsage io = io_from(t->bufusage, t->walusage);
+        io.parallel_workers_to_launch = PGPF_PARALLEL_WORKERS_TO_LAUNCH(queryDesc->estate);
+        io.parallel_workers_launched = PGPF_PARALLEL_WORKERS_LAUNCHED(queryDesc->estate);
         s.io = &io;
         temp_written = io.temp_blks_written;
         slow_io = io;

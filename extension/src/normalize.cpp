@@ -23,6 +23,7 @@
 #include "normalize.hpp"
 
 #include "core/query_group.hpp"
+#include "exec_state.hpp"
 #include "module.hpp"
 #include "store.hpp"
 
@@ -37,7 +38,8 @@ constexpr int kCacheSlots = 256;
 struct CachedText
 {
     uint64 queryid;
-    Oid userid; // a text is only reused for the role that wrote it: comments may be private
+    Oid userid;    // a text is only reused for the role that wrote it: comments may be private
+    bool toplevel; // parsed at nesting level 0: a client's statement
     char *text;
     int len;      // bytes cached
     int full_len; // bytes of the whole normalized text (more than len when cut)
@@ -49,17 +51,30 @@ CachedText cache[kCacheSlots];
 uint64 cache_tick = 0;
 
 // The cached text of queryid for the current role, or NULL. The role is asked only when a query id
-// matches (a repeat parse mostly misses nothing and asks nothing).
-CachedText *lookup(uint64 queryid)
+// matches (a repeat parse mostly misses nothing and asks nothing). Like pg_stat_statements' entries,
+// texts are kept apart by nesting level: a client's statement and a nested one (a PL/pgSQL loop's
+// bound, parsed as "1") may share a query id, and the client's must show its own text. A text of the
+// other level is the fallback (a loop's parent, looked up from inside the loop) unless `exact`.
+CachedText *lookup(uint64 queryid, bool exact = false)
 {
     CachedText *set = &cache[(queryid % (kCacheSlots / 2)) * 2];
+    const bool toplevel = nesting_level == 0;
+    CachedText *other = nullptr;
     for (int w = 0; w < 2; w++)
         if (set[w].queryid == queryid && set[w].text != nullptr && set[w].userid == GetUserId())
         {
+            if (set[w].toplevel != toplevel)
+            {
+                other = &set[w];
+                continue;
+            }
             set[w].used = ++cache_tick;
             return &set[w];
         }
-    return nullptr;
+    if (other == nullptr || exact)
+        return nullptr;
+    other->used = ++cache_tick;
+    return other;
 }
 
 // Where a new text of queryid goes: an empty way, else the least recently used one.
@@ -100,6 +115,8 @@ void fill_constant_lengths(JumbleState *jstate, const char *source)
         const int loc = locs[i].location;
         if (loc < 0 || loc <= last_loc)
             continue; // unknown or duplicate
+        if (PGPF_LOCATION_SQUASHED(locs[i]))
+            continue; // a squashed list (18): its length is known
         for (;;)
         {
             int tok = core_yylex(&yylval, &yylloc, scanner);
@@ -135,12 +152,13 @@ StringInfoData normalize(JumbleState *jstate, const char *source, int query_loc,
     const int end = query_loc + query_len;
     for (int i = 0; i < jstate->clocations_count; i++)
     {
-        const int loc = jstate->clocations[i].location;
-        const int len = jstate->clocations[i].length;
-        if (len < 0 || loc < copied || loc + len > end)
+        const LocationLen &l = jstate->clocations[i];
+        const int loc = l.location;
+        const int len = l.length;
+        if (PGPF_LOCATION_KEEPS_TEXT(jstate, l) || len < 0 || loc < copied || loc + len > end)
             continue;
         appendBinaryStringInfo(&buf, source + copied, loc - copied);
-        appendStringInfo(&buf, "$%d", param++);
+        appendStringInfo(&buf, PGPF_LOCATION_SQUASHED(l) ? "$%d /*, ... */" : "$%d", param++);
         copied = loc + len;
     }
     appendBinaryStringInfo(&buf, source + copied, end - copied);
@@ -216,7 +234,7 @@ void remember_normalized_text(ParseState *pstate, Query *query, JumbleState *jst
     const uint64 queryid = query->queryId;
     if (queryid == 0 || jstate == nullptr || jstate->clocations_count <= 0)
         return;
-    if (lookup(queryid) != nullptr)
+    if (lookup(queryid, true) != nullptr)
         return;
     const Oid userid = GetUserId();
     if (pstate->p_sourcetext == nullptr)
@@ -249,6 +267,7 @@ void remember_normalized_text(ParseState *pstate, Query *query, JumbleState *jst
 
     slot.queryid = queryid;
     slot.userid = userid;
+    slot.toplevel = nesting_level == 0;
     slot.text = copy;
     slot.len = keep;
     slot.full_len = full_len;

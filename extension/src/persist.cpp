@@ -32,9 +32,11 @@ constexpr const char *kFile = "pg_stat/pg_perfgate.stat";
 constexpr const char *kTempFile = "pg_stat/pg_perfgate.stat.tmp";
 constexpr uint32 kMagic = 0x46504750; // "PGPF"
 // 2: StoreEntry gained query_group and the JIT counters. 3: the header names the plan id's version.
-// 4: entries carry their usage, stats_since/minmax_stats_since and recent buckets; findings and
-// error counts follow them. Files of another format are ignored with a WARNING (validate()).
-constexpr uint32 kFormat = 4;
+// 4: the counters of later majors (local block times, JIT deforming, WAL buffers full, parallel
+// workers). 5: entries carry their usage, stats_since/minmax_stats_since and recent buckets;
+// findings and error counts follow them. Files of another format are ignored with a WARNING
+// (validate()), never read.
+constexpr uint32 kFormat = 5;
 constexpr Size kMaxFile = Size(1) << 30;
 constexpr uint32 kMaxRing = 1440; // pg_perfgate.window_buckets' maximum
 

@@ -64,7 +64,7 @@ inline PlanShape plan_shape_for(const PlannedStmt *stmt)
 {
     const plan_cache_detail::Latest &l = plan_cache_detail::latest;
     if (likely(stmt == l.stmt && stmt->planTree == l.plan_tree && stmt->rtable == l.rtable &&
-               stmt->queryId == l.queryid))
+               uint64(stmt->queryId) == l.queryid))
         return l.known ? l.shape : plan_walk_latest();
     const plan_cache_detail::Slot &s = plan_cache_detail::slots[plan_cache_detail::slot_of(stmt)];
     if (s.stmt == stmt)

@@ -68,7 +68,7 @@ Tuplestorestate *begin_srf(FunctionCallInfo fcinfo, TupleDesc *desc)
 namespace
 {
 
-constexpr int kColumns = 57;
+constexpr int kColumns = 64;
 constexpr int kRecentColumns = 31;
 
 enum Grouping
@@ -124,8 +124,10 @@ struct Row
     int i;
     void put(Datum d) { values[i++] = d; }
     void null() { nulls[i++] = true; }
-    void f8(double v) { put(Float8GetDatumFast(v)); }
-    void i8(int64 v) { put(Int64GetDatumFast(v)); }
+    // Not the *GetDatumFast macros: from 17 they check the type with a C-only builtin. The same code
+    // where float8 is by value (64-bit); elsewhere these copy instead of pointing at the argument.
+    void f8(double v) { put(Float8GetDatum(v)); }
+    void i8(int64 v) { put(Int64GetDatum(v)); }
     // count, total, min, max, mean, stddev: the columns pg_stat_statements has for exec and plan
     void times(const pgperfgate::TimeStats &t)
     {
@@ -338,6 +340,15 @@ void emit(Tuplestorestate *store, TupleDesc desc, int mode, const StoreEntry &e,
         r.put(f.queryids);
     else
         r.null();
+    // The counters of later majors (0 on earlier ones); each major's pg_perfgate_statements shows
+    // those its pg_stat_statements has (pg_perfgate--1.0.sql).
+    r.f8(c.io.local_blk_read_time);
+    r.f8(c.io.local_blk_write_time);
+    r.i8(c.jit.deform_count);
+    r.f8(c.jit.deform_time);
+    r.i8(c.io.parallel_workers_to_launch);
+    r.i8(c.io.parallel_workers_launched);
+    r.i8(c.io.wal_buffers_full);
     r.ts(f.stats_since);
     r.ts(f.minmax_stats_since);
     Assert(r.i == kColumns);

@@ -136,7 +136,9 @@ TEST(Baseline, EnvironmentDifferencesAreNamed)
     cur.scenarios[0].data_hashes["ids"] = "4567";
     const auto diffs = environment_differences(base, cur);
     ASSERT_EQ(diffs.size(), 4u);
-    EXPECT_EQ(diffs[0], "server major version: baseline 15.20, this run 16.4");
+    EXPECT_EQ(diffs[0],
+              "server major version: baseline PostgreSQL 15 (15.20), this run PostgreSQL 16 (16.4): "
+              "query ids, plans and statement counts are not comparable across major versions");
     EXPECT_EQ(diffs[1], "setting work_mem: baseline 4096, this run 65536");
     EXPECT_EQ(diffs[2], "pg_perfgate extension: baseline absent, this run loaded");
     EXPECT_NE(diffs[3].find("scenario 'lookups': the generation of data set 'ids' changed"),
@@ -144,6 +146,7 @@ TEST(Baseline, EnvironmentDifferencesAreNamed)
     std::string msg;
     EXPECT_EQ(exit_code_of([&] { require_comparable(base, cur, "b.json"); }, msg), 3);
     EXPECT_NE(msg.find("setting work_mem"), std::string::npos);
+    EXPECT_NE(msg.find("is not comparable"), std::string::npos) << msg;
 
     // Results written before per-data-set hashes: the whole data section's hash decides.
     Results old_base = sample(), old_cur = sample();

@@ -89,6 +89,32 @@ TEST(Counters, MergeSumsJitUsage)
     EXPECT_DOUBLE_EQ(a.jit.emission_time, 3.5);
 }
 
+// The counters of later majors (17: local block times, JIT deforming; 18: WAL buffers full, parallel
+// workers) are summed like the others.
+TEST(Counters, LaterMajorsCountersAccumulate)
+{
+    Counters a{}, b{};
+    IoUsage io{};
+    io.local_blk_read_time = 0.5;
+    io.local_blk_write_time = 0.25;
+    io.wal_buffers_full = 2;
+    io.parallel_workers_to_launch = 4;
+    io.parallel_workers_launched = 3;
+    a.add_execution(1.0, 1, io, 1000);
+    a.add_planning(0.1, io, 1000);
+    b.add_execution(1.0, 1, io, 2000);
+    b.jit.deform_count = 1;
+    b.jit.deform_time = 0.75;
+    a.merge(b);
+    EXPECT_DOUBLE_EQ(a.io.local_blk_read_time, 1.5);
+    EXPECT_DOUBLE_EQ(a.io.local_blk_write_time, 0.75);
+    EXPECT_EQ(a.io.wal_buffers_full, 6);
+    EXPECT_EQ(a.io.parallel_workers_to_launch, 12);
+    EXPECT_EQ(a.io.parallel_workers_launched, 9);
+    EXPECT_EQ(a.jit.deform_count, 1);
+    EXPECT_DOUBLE_EQ(a.jit.deform_time, 0.75);
+}
+
 // A min/max-only reset: the next value sets both, merging ignores the side without one, and the
 // other moments are kept.
 TEST(TimeStats, ResetMinMaxStartsAfresh)
