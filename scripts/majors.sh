@@ -21,7 +21,13 @@
 set -uo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 roots=${PERFGATE_ROOTS:-/var/cache/pg_perfgate/roots}
-mirror=${PERFGATE_MIRROR:-http://deb.debian.org/debian}
+# The Debian archive this machine's own apt uses (its sources), unless PERFGATE_MIRROR names one.
+host_mirror() {
+  { awk '/^URIs:/ {for (i = 2; i <= NF; i++) print $i}' /etc/apt/sources.list.d/*.sources 2>/dev/null
+    awk '$1 == "deb" {print ($2 ~ /^\[/ ? $3 : $2)}' /etc/apt/sources.list /etc/apt/sources.list.d/*.list 2>/dev/null
+  } | grep -v -e security -e '^$' | head -1
+}
+mirror=${PERFGATE_MIRROR:-$(host_mirror)}
 
 prepare_only=0
 if [ "${1:-}" = --prepare ]; then prepare_only=1; shift; fi
@@ -106,6 +112,10 @@ make_root() {
   if [ -f "$stamp" ] && [ "$(cat "$stamp")" = "$suite: $pkgs" ]; then
     echo "== root $root: cached (built $(stat -c %y "$stamp" | cut -d. -f1))"
     return 0
+  fi
+  if [ -z "$mirror" ]; then
+    echo "majors: no Debian archive in this machine's apt sources: set PERFGATE_MIRROR" >&2
+    return 1
   fi
   echo "== root $root: building from nothing ($suite, minbase)"
   # Whatever is there is incomplete: a stale mount of a killed run first, then the files.
