@@ -76,6 +76,8 @@ const KindInfo kinds[kApKinds + 1] = {
     {"temp_spill",
      "A sort or hash wrote temporary files: give this statement more memory (SET LOCAL work_mem in its "
      "transaction), or let an index return the rows in order."},
+    {"per_id_lookup_loop",
+     "The client looks rows up one id at a time: send all the ids in one query, WHERE id = ANY($1)."},
 };
 
 const KindInfo &info_of(ApKind kind)

@@ -15,9 +15,10 @@ enum class ApKind : uint8
     DeepOffset = 3,
     HugeFetch = 4,
     FilterHeavySeqScan = 5,
-    TempSpill = 6 // spill.cpp; largest: the memory it would have needed, kB
+    TempSpill = 6,      // spill.cpp; largest: the memory it would have needed, kB
+    PerIdLookupLoop = 7 // a loop of lookups inside one transaction with no parent row source
 };
-constexpr int kApKinds = 6;
+constexpr int kApKinds = 7;
 // The kinds the detectors of detect.cpp raise messages for (pg_perfgate.<name>_action).
 constexpr int kApActionKinds = 5;
 // The kind's name in the view, and the advice for it: one line in plain words.
