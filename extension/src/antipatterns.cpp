@@ -135,6 +135,20 @@ const char *ap_advice(ApKind kind)
     return info_of(kind).advice;
 }
 
+ApKind ap_kind_from_name(const char *name)
+{
+    for (int k = 1; k <= kApKinds; k++)
+        if (strcmp(kinds[k].name, name) == 0)
+            return ApKind(k);
+    return ApKind(0);
+}
+
+const char *ap_kind_names()
+{
+    return "n_plus_one, per_id_lookup_loop, row_by_row_write, deep_offset, unstreamed_fetch, "
+           "filter_heavy_seq_scan, temp_spill";
+}
+
 void ap_shmem_request()
 {
     RequestAddinShmemSpace(ap_size());

@@ -24,6 +24,9 @@ constexpr int kApActionKinds = 5;
 // The kind's name in the view, and the advice for it: one line in plain words.
 const char *ap_kind_name(ApKind kind);
 const char *ap_advice(ApKind kind);
+// The kind of that name, ApKind(0) if none; and every name, for error hints.
+ApKind ap_kind_from_name(const char *name);
+const char *ap_kind_names();
 
 // Entry identity. Zero-filled before use (padding is compared and hashed).
 struct ApKey

@@ -39,6 +39,7 @@
 #include "antipatterns.hpp"
 #include "core/burst.hpp"
 #include "guard.hpp"
+#include "mute.hpp"
 #include "normalize.hpp"
 #include "plan_id.hpp"
 #include "store.hpp"
@@ -145,11 +146,14 @@ Pending *ask(ApKind kind, QueryDesc *qd)
     const int action = guc_action[kind == ApKind::PerIdLookupLoop ? int(ApKind::NPlusOne) : int(kind)];
     if (action == ACTION_OFF || (detect_pending_qd != nullptr && pending.action >= action))
         return nullptr;
+    // An accepted finding (pg_perfgate_mute) is still counted, but nobody is told again.
+    const PlannedStmt *stmt = qd->plannedstmt;
+    if (mute_covers(kind, GetUserId(), MyDatabaseId, stmt->queryId))
+        return nullptr;
     detect_pending_qd = qd;
     pending.action = action;
     pending.kind = kind;
     pending.detail[0] = '\0';
-    const PlannedStmt *stmt = qd->plannedstmt;
     int len;
     bool cut;
     char *text =

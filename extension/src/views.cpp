@@ -22,6 +22,7 @@
 #include "errors.hpp"
 #include "exec_state.hpp"
 #include "guard.hpp"
+#include "mute.hpp"
 #include "normalize.hpp"
 #include "store.hpp"
 #include "views.hpp"
@@ -471,18 +472,21 @@ void antipatterns(FunctionCallInfo fcinfo)
     detect_flush();
     TupleDesc desc;
     Tuplestorestate *store = begin_srf(fcinfo, &desc);
-    if (desc->natts != 15)
-        elog(ERROR, "pg_perfgate_antipatterns_internal: declared with %d columns, expected 15", desc->natts);
+    constexpr int kApColumns = 17;
+    if (desc->natts != kApColumns)
+        elog(ERROR, "pg_perfgate_antipatterns_internal: declared with %d columns, expected %d", desc->natts,
+             kApColumns);
     const Oid user = GetUserId();
     const bool all_stats = has_privs_of_role(user, ROLE_PG_READ_ALL_STATS);
-    int n;
+    int n, nmutes;
     ApEntry *entries = ap_copy_all(&n);
+    const MuteEntry *mutes = mute_copy_all(&nmutes);
     for (int i = 0; i < n; i++)
     {
         const ApEntry &e = entries[i];
         const bool visible = all_stats || e.key.userid == user;
-        Datum v[15];
-        bool nulls[15];
+        Datum v[kApColumns];
+        bool nulls[kApColumns];
         memset(nulls, 0, sizeof(nulls));
         v[0] = CStringGetTextDatum(ap_kind_name(ApKind(e.key.kind)));
         v[1] = ObjectIdGetDatum(e.key.userid);
@@ -504,6 +508,12 @@ void antipatterns(FunctionCallInfo fcinfo)
         v[12] = TimestampTzGetDatum(e.first_seen);
         v[13] = TimestampTzGetDatum(e.last_seen);
         v[14] = CStringGetTextDatum(visible ? advice_for(e) : ap_advice(ApKind(e.key.kind)));
+        // Whether a DBA accepted it (pg_perfgate_mute), and the note, which may name the statement.
+        const MuteEntry *m =
+            mute_find(mutes, nmutes, ApKind(e.key.kind), e.key.userid, e.key.dbid, e.key.queryid);
+        v[15] = BoolGetDatum(m != nullptr);
+        v[16] = CStringGetTextDatum(m != nullptr ? m->note : "");
+        nulls[16] = m == nullptr || !visible;
         tuplestore_putvalues(store, desc, v, nulls);
     }
 }
