@@ -119,7 +119,8 @@ void save(const MuteEntry *entries, int n)
     if (FreeFile(file) != 0 || !ok)
     {
         unlink(kTempFile);
-        ereport(ERROR, (errcode_for_file_access(), errmsg("pg_perfgate: could not write \"%s\": %m", kTempFile)));
+        ereport(ERROR,
+                (errcode_for_file_access(), errmsg("pg_perfgate: could not write \"%s\": %m", kTempFile)));
     }
     durable_rename(kTempFile, kFile, ERROR);
 }
@@ -144,9 +145,9 @@ ApKind kind_arg(FunctionCallInfo fcinfo)
     const char *name = text_to_cstring(PG_GETARG_TEXT_PP(0));
     const ApKind kind = ap_kind_from_name(name);
     if (kind == ApKind(0))
-        ereport(ERROR, (errcode(ERRCODE_INVALID_PARAMETER_VALUE),
-                        errmsg("unknown anti-pattern kind \"%s\"", name),
-                        errhint("The kinds are those of pg_perfgate_antipatterns.kind: %s.", ap_kind_names())));
+        ereport(ERROR,
+                (errcode(ERRCODE_INVALID_PARAMETER_VALUE), errmsg("unknown anti-pattern kind \"%s\"", name),
+                 errhint("The kinds are those of pg_perfgate_antipatterns.kind: %s.", ap_kind_names())));
     return kind;
 }
 
@@ -193,9 +194,10 @@ void mute(FunctionCallInfo fcinfo)
                       copy[i].dbid == dbid))
         i++;
     if (i == n && n == kMaxMutes)
-        ereport(ERROR, (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-                        errmsg("pg_perfgate: %d findings are muted already, the most there can be", kMaxMutes),
-                        errhint("Unmute some (pg_perfgate_unmute), or raise the detector's threshold instead.")));
+        ereport(ERROR,
+                (errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+                 errmsg("pg_perfgate: %d findings are muted already, the most there can be", kMaxMutes),
+                 errhint("Unmute some (pg_perfgate_unmute), or raise the detector's threshold instead.")));
     copy[i] = e;
     if (i == n)
         n++;
@@ -283,7 +285,8 @@ void mute_shmem_startup()
 
 bool mute_covers(ApKind kind, Oid userid, Oid dbid, uint64 queryid)
 {
-    // An unlocked look first: no mutes is the usual case (a mute added meanwhile applies from the next finding).
+    // An unlocked look first: no mutes is the usual case (a mute added meanwhile applies from the next
+    // finding).
     if (mute_shared == nullptr || mute_shared->count == 0)
         return false;
     bool hit = false;

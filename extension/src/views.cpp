@@ -424,13 +424,13 @@ void statements(FunctionCallInfo fcinfo)
     }
 }
 
-// A spill's advice: the work_mem it would have needed (the next power of two in MB), unless that is
-// more than a statement should hold (1 GB); an index for a sort on columns of one relation.
+// A spill's advice: the work_mem it needs (spill.cpp) with a margin of 15%, in whole MB, unless that
+// is more than a statement should hold (1 GB); an index for a sort on columns of one relation. The
+// work_mem it last spilled with is in the detail: a spill seen again after the advice was applied
+// advises more (spill.cpp never estimates a need at or below the work_mem it spilled with).
 const char *spill_advice(const ApEntry &e)
 {
-    int64 mb = 1;
-    while (mb * 1024 < e.largest)
-        mb *= 2;
+    const int64 mb = (e.largest * 115 / 100 + 1023) / 1024;
     const char *on = strstr(e.detail, "Sort on ");
     const char *cols = nullptr;
     if (on != nullptr)
@@ -441,14 +441,18 @@ const char *spill_advice(const ApEntry &e)
     }
     const char *index =
         cols != nullptr ? psprintf(" An index on %s would return the rows in order.", cols) : "";
+    const char *check = strncmp(e.detail, "Sort", 4) == 0
+                            ? " The sort's need is estimated from the planner's row width: EXPLAIN (ANALYZE) "
+                              "with that setting says \"Sort Method: quicksort\" when it fits."
+                            : "";
     if (mb > 1024)
         return psprintf("It would need about " INT64_FORMAT
-                        " MB, more than work_mem should give one statement: "
+                        " MB of work_mem, more than one statement should hold: "
                         "reduce the rows it sorts or hashes.%s",
                         e.largest / 1024, index);
     return psprintf("SET LOCAL work_mem = '" INT64_FORMAT "MB' in the transaction that runs it (it needs "
-                    "about " INT64_FORMAT " kB).%s",
-                    mb, e.largest, index);
+                    "about " INT64_FORMAT " kB).%s%s",
+                    mb, e.largest, check, index);
 }
 
 // The kind's advice, made concrete where the entry says more: the filtered columns of a scan,
