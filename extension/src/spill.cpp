@@ -22,7 +22,7 @@
  * Hash nodes get work_mem x hash_mem_multiplier: the advice divides by it. Anything else that wrote
  * temp files (a tuplestore, a CTE) is reported without a node, with the statement's temp kB doubled.
  * When the estimate is not above the work_mem the statement spilled with, the need is more than that
- * work_mem, known for sure: the estimate becomes 1.5x it, so that a finding seen again after its advice
+ * work_mem, known for sure: the estimate becomes 2x it, so that a finding seen again after its advice
  * was applied advises more, never the same. One finding per execution, the largest node; the
  * anti-pattern table (antipatterns.cpp) keeps the largest need seen as `largest` (kB of work_mem),
  * and the view turns it into a SET LOCAL work_mem (views.cpp).
@@ -259,7 +259,7 @@ void spill_check(QueryDesc *queryDesc, uint64 queryid, int64 temp_blks_written, 
     // It spilled with this work_mem, so it needs more: never advise that again (see the header).
     int64 needed_kb = s.node != nullptr ? s.needed_kb : 2 * temp_kb;
     if (needed_kb <= work_mem)
-        needed_kb = int64(work_mem) * 3 / 2;
+        needed_kb = int64(work_mem) * 2;
     char detail[128];
     if (s.node == nullptr)
         snprintf(detail, sizeof(detail), "temporary files: " INT64_FORMAT " kB with work_mem %d kB", temp_kb,

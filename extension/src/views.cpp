@@ -424,13 +424,14 @@ void statements(FunctionCallInfo fcinfo)
     }
 }
 
-// A spill's advice: the work_mem it needs (spill.cpp) with a margin of 15%, in whole MB, unless that
+// A spill's advice: the work_mem it needs (spill.cpp) with a margin of 25% (the tape's block rounding, the
+// sort array's growth), in whole MB, unless that
 // is more than a statement should hold (1 GB); an index for a sort on columns of one relation. The
 // work_mem it last spilled with is in the detail: a spill seen again after the advice was applied
 // advises more (spill.cpp never estimates a need at or below the work_mem it spilled with).
 const char *spill_advice(const ApEntry &e)
 {
-    const int64 mb = (e.largest * 115 / 100 + 1023) / 1024;
+    const int64 mb = (e.largest * 125 / 100 + 1023) / 1024;
     const char *on = strstr(e.detail, "Sort on ");
     const char *cols = nullptr;
     if (on != nullptr)
