@@ -109,10 +109,16 @@ int BurstTracker::observe_slow(const Execution &e, const BurstConfig &cfg, Burst
     const bool pause =
         s != nullptr && s->xact != e.xact && e.now_us - s->last_end_us > int64_t(cfg.window_ms) * 1000;
     // A pause is forgiven after kRhythm tight gaps in a row when only this execution has started
-    // since the burst's last one: nothing else ran in the pause.
+    // since the burst's last one: nothing else ran in the pause. A loop driven by a parent's rows
+    // may pause longer (a client busy building the objects of the rows in between, a loaded
+    // machine), up to kParentPause windows, again with nothing else in between.
+    const bool forgiven = s != nullptr && starts_ - s->last_start <= 1 &&
+                          (s->tight_run > kRhythm ||
+                           (e.now_us - s->last_end_us <= int64_t(cfg.window_ms) * 1000 * kParentPause &&
+                            (drove(s->parent, s->parent_rows, s->parent_level, s->level, s->count + 1) ||
+                             drove(s->alt_parent, s->alt_parent_rows, s->level, s->level, s->count + 1))));
     if (s != nullptr && (!eligible || s->broken || s->kind != e.kind || s->level != e.level ||
-                         (s->xact != e.xact && (!may_cross(*s) || (pause && (s->tight_run <= kRhythm ||
-                                                                             starts_ - s->last_start > 1))))))
+                         (s->xact != e.xact && (!may_cross(*s) || (pause && !forgiven)))))
     {
         // The burst is broken: not a lookup (or over the cap), its parent ran again, another nesting
         // level, or another transaction that it may not continue in (see burst.hpp).

@@ -10,7 +10,8 @@
 // of one ORM loop iteration, not the pause between two requests of a pooled connection. A longer
 // pause is forgiven when the loop resumes with no other statement in between (a garbage
 // collection in the client, a descheduled process) and it is the burst's first pause or the loop
-// has kept the tight rhythm for kRhythm gaps since the last one: independent requests, each pause
+// has kept the tight rhythm for kRhythm gaps since the last one (a loop over a parent's rows: any
+// pause up to kParentPause windows): independent requests, each pause
 // long or each starting with statements of their own, never look like that. A session boundary (a pool's
 // DISCARD ALL, RESET ALL, SET ROLE ...) ends every burst. Up to kSlots bursts are followed at once, so loops
 // that interleave two or three lookups (a parent's customer, then its items) are still seen. A burst's parent
@@ -98,7 +99,8 @@ class BurstTracker
 {
   public:
     static constexpr int kSlots = 4;
-    static constexpr int kRhythm = 3; // tight gaps in a row after which one long pause is forgiven
+    static constexpr int kRhythm = 3;       // tight gaps in a row after which one long pause is forgiven
+    static constexpr int kParentPause = 20; // windows a loop driven by a parent may pause (observe_slow)
     static constexpr int kMaxReports = kSlots + 2; // observe() emits at most this many
 
     void reset();

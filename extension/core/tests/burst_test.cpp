@@ -482,3 +482,32 @@ TEST(BurstTracker, AutocommitWritesCrossTransactionsOnlyBackToBack)
     g.flush();
     EXPECT_TRUE(g.reports.empty());
 }
+
+// A loop over its parent's rows in autocommit mode on a loaded machine: pauses of 60 ms (more than
+// the window, several in a row) between lookups, nothing else in between, do not split it; the
+// same pauses without a parent that returned the rows do.
+TEST(BurstTracker, LoopWithAParentMayPauseLonger)
+{
+    Feed f;
+    f.exec(7, BurstKind::None, 20, 1);
+    for (int i = 0; i < 20; i++)
+        f.exec(42, BurstKind::NPlusOne, 1, 100 + i, i % 3 == 0 ? 60000 : 2000);
+    f.flush();
+    EXPECT_EQ(f.occurrences(42), 1);
+    EXPECT_EQ(f.total_calls(42), 20);
+
+    Feed g; // the parent returned 5 rows: the loop is not its
+    g.exec(7, BurstKind::None, 5, 1);
+    for (int i = 0; i < 20; i++)
+        g.exec(42, BurstKind::NPlusOne, 1, 100 + i, i % 3 == 0 ? 60000 : 2000);
+    g.flush();
+    EXPECT_TRUE(g.reports.empty());
+
+    Feed h; // two pauses in a row longer than kParentPause windows end it (the first is forgiven)
+    h.exec(7, BurstKind::None, 20, 1);
+    for (int i = 0; i < 20; i++)
+        h.exec(42, BurstKind::NPlusOne, 1, 100 + i, i == 8 || i == 9 ? 300000 : 2000);
+    h.flush();
+    ASSERT_FALSE(h.reports.empty());
+    EXPECT_EQ(h.reports.back().burst_len, 11);
+}
