@@ -67,9 +67,9 @@ bool BurstTracker::finish(Slot &s, const BurstConfig &cfg, BurstReport *out)
         s.active && t > 0 && s.count >= t && s.count > s.reported && s.cls != BurstClass::Stream;
     if (emit)
         *out = report(s, false);
-    if (s.active && s.parent_rows < 0)
+    if (s.active && s.parent != 0 && s.parent_rows < 0)
         awaiting_rows_--;
-    if (s.active && s.parent != 0)
+    if (s.active && (s.parent != 0 || s.alt_parent != 0))
         parented_--;
     s.active = false;
     return emit;
@@ -112,7 +112,7 @@ int BurstTracker::observe_slow(const Execution &e, const BurstConfig &cfg, Burst
     // since the burst's last one: nothing else ran in the pause. A loop driven by a parent's rows
     // may pause longer (a client busy building the objects of the rows in between, a loaded
     // machine), up to kParentPause windows, again with nothing else in between.
-    const bool forgiven = s != nullptr && starts_ - s->last_start <= 1 &&
+    const bool forgiven = pause && starts_ - s->last_start <= 1 &&
                           (s->tight_run > kRhythm ||
                            (e.now_us - s->last_end_us <= int64_t(cfg.window_ms) * 1000 * kParentPause &&
                             (drove(s->parent, s->parent_rows, s->parent_level, s->level, s->count + 1) ||
@@ -152,26 +152,32 @@ int BurstTracker::observe_slow(const Execution &e, const BurstConfig &cfg, Burst
         std::memset(static_cast<void *>(s), 0, sizeof(*s));
         s->queryid = e.queryid;
         s->kind = e.kind;
+        // The parent of a loop of lookups: the statement before it, unless it returned fewer rows than
+        // a loop needs (BEGIN, a lookup, an UPDATE: then it is none, and running again ends nothing).
         const Recent &p = recent_[0].queryid != e.queryid ? recent_[0] : recent_[1];
-        s->parent = p.queryid;
-        s->parent_rows = p.rows;
-        s->parent_level = p.level;
+        const int64_t t = threshold(*s, cfg);
+        if (e.kind == BurstKind::NPlusOne && (p.rows < 0 || p.rows >= t))
+        {
+            s->parent = p.queryid;
+            s->parent_rows = p.rows;
+            s->parent_level = p.level;
+        }
         // Right after a lookup of an open burst: perhaps a second lookup of the same loop, whose parent
         // it shares (classify() decides).
         for (const Slot &c : slots_)
-            if (&c != s && c.active && c.kind == BurstKind::NPlusOne && e.kind == BurstKind::NPlusOne &&
-                c.queryid == p.queryid && c.level == e.level)
+            if (e.kind == BurstKind::NPlusOne && &c != s && c.active && c.parent != 0 &&
+                c.queryid == p.queryid && c.kind == BurstKind::NPlusOne && c.level == e.level)
             {
                 s->alt_parent = c.parent;
                 s->alt_parent_rows = c.parent_rows;
             }
-        if (s->parent != 0)
+        if (s->parent != 0 || s->alt_parent != 0)
             parented_++;
         s->level = e.level;
         s->rows_min = INT64_MAX;
         s->tight_run = kRhythm; // the burst's first pause may come early (add() counts this one)
         s->active = true;
-        if (s->parent_rows < 0)
+        if (s->parent != 0 && s->parent_rows < 0)
             awaiting_rows_++;
         if (e.level > deepest_)
             deepest_ = e.level;

@@ -106,7 +106,7 @@ class BurstTracker
     void reset();
     // Feeds one execution; writes up to kMaxReports reports to out and returns how many. Inline for
     // the usual case (the burst of the last execution goes on, no report due); the rest out of line.
-    int observe(const Execution &e, const BurstConfig &cfg, BurstReport *out)
+    __attribute__((always_inline)) int observe(const Execution &e, const BurstConfig &cfg, BurstReport *out)
     {
         Slot &s = slots_[last_];
         const int64_t count = s.count + 1;
@@ -126,7 +126,7 @@ class BurstTracker
     // A statement has started in transaction xact (detect.cpp calls this at ExecutorStart and for
     // utility statements): tracks whether the transaction holds anything but one statement, and
     // ends the bursts whose parent runs again (a new request).
-    void start(uint64_t queryid, uint64_t xact, int32_t level)
+    __attribute__((always_inline)) void start(uint64_t queryid, uint64_t xact, int32_t level)
     {
         if (xact != cur_xact_)
         {
@@ -230,7 +230,7 @@ class BurstTracker
             return BurstClass::ParentLoop;
         if (drove(s.alt_parent, s.alt_parent_rows, s.level, s.level, s.count))
         {
-            if (s.parent_rows < 0)
+            if (s.parent != 0 && s.parent_rows < 0)
                 awaiting_rows_--;
             s.parent = s.alt_parent;
             s.parent_rows = s.alt_parent_rows;
