@@ -330,6 +330,14 @@ RETURNS record
 AS 'MODULE_PATHNAME', 'pg_perfgate_backend_state'
 LANGUAGE C STRICT VOLATILE PARALLEL RESTRICTED;
 
+-- The version of the SQL interface these objects offer: the views and columns, functions and their
+-- signatures that tools read (the perfgate harness checks it before it reads anything). It rises
+-- whenever one of them changes; a tool that needs a higher one asks for ALTER EXTENSION ... UPDATE.
+CREATE FUNCTION pg_perfgate_api_version()
+RETURNS integer
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+AS 'SELECT 2';
+
 CREATE FUNCTION pg_perfgate_reset(userid oid DEFAULT 0, dbid oid DEFAULT 0, queryid bigint DEFAULT 0)
 RETURNS void
 AS 'MODULE_PATHNAME', 'pg_perfgate_reset'

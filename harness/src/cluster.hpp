@@ -31,6 +31,8 @@ class EmbeddedCluster
     // extension when it is loaded.
     std::string conninfo(const std::string &database = "perfgate") const;
     bool extension_loaded() const { return extension_loaded_; }
+    // Why the cluster runs without pg_perfgate although it was asked to preload it; empty otherwise.
+    const std::string &extension_note() const { return extension_note_; }
     const std::filesystem::path &directory() const { return dir_; }
 
   private:
@@ -43,6 +45,7 @@ class EmbeddedCluster
     bool as_root_ = false;
     bool running_ = false;
     bool extension_loaded_ = false;
+    std::string extension_note_;
     int cleanup_slot_ = -1;
 };
 

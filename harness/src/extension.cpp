@@ -1,4 +1,4 @@
-// Snapshots of pg_perfgate_statements. See extension.hpp.
+// The harness <-> extension contract and the reads around each variant. See extension.hpp.
 #include "extension.hpp"
 
 #include "errors.hpp"
@@ -10,96 +10,283 @@
 namespace perfgate
 {
 
-ExtensionProbe::ExtensionProbe(Connection &conn) : conn_(conn)
+const std::vector<ContractView> &extension_contract()
 {
-    // Every object of the extension is named with its schema: workloads run with perfgate's own
-    // schema alone on the search_path (see runner.hpp), where the extension is not.
-    Result e = conn_.exec("SELECT quote_ident(n.nspname) FROM pg_extension x "
-                          "JOIN pg_namespace n ON n.oid = x.extnamespace WHERE x.extname = 'pg_perfgate'");
-    if (e.rows() == 0)
-        return;
-    const std::string schema(e.value(0, 0));
-    const std::string statements = schema + ".pg_perfgate_statements";
-    Result r = conn_.exec("SELECT a.attname FROM pg_attribute a "
-                          "WHERE a.attrelid = to_regclass($1) AND a.attnum > 0 AND NOT a.attisdropped",
-                          {statements});
-    std::set<std::string> cols;
-    for (int i = 0; i < r.rows(); ++i)
-        cols.insert(std::string(r.value(i, 0)));
-    Result f = conn_.exec("SELECT to_regprocedure($1) IS NOT NULL, to_regclass($2) IS NOT NULL",
-                          {schema + ".pg_perfgate_reset()", schema + ".pg_perfgate_antipatterns"});
-    const bool has_reset = f.value(0, 0) == "t";
-    has_antipatterns_ = f.value(0, 1) == "t";
-    antipatterns_sql_ = fmt::format("SELECT row_to_json(a)::text FROM {}.pg_perfgate_antipatterns a", schema);
-    if (cols.empty() || !has_reset || !cols.count("queryid"))
-        return;
-    available_ = true;
-    reset_sql_ = fmt::format("SELECT {}.pg_perfgate_reset()", schema);
-
-    auto col = [&](const char *name)
-    { return cols.count(name) ? fmt::format("coalesce({}, 0)::bigint", name) : std::string("0::bigint"); };
-    std::string where = "true";
-    if (cols.count("dbid"))
-        where += " AND dbid = (SELECT oid FROM pg_database WHERE datname = current_database())";
-    if (cols.count("toplevel"))
-        where += " AND toplevel";
-    // The harness's own reads of the extension, its EXPLAINs and their savepoints are not part of any
-    // variant.
-    if (cols.count("query"))
-        where += " AND query NOT LIKE '%pg\\_perfgate%' AND query NOT ILIKE 'EXPLAIN%'";
-    snapshot_sql_ = fmt::format("SELECT queryid::text, {}::text, {}, {}, {}, {}, {}, {} "
-                                "FROM {} WHERE {}",
-                                cols.count("planid") ? "planid" : "NULL", col("calls"), col("rows"),
-                                col("shared_blks_hit"), col("shared_blks_read"), col("temp_blks_read"),
-                                col("temp_blks_written"), statements, where);
+    static const std::vector<ContractView> views = {
+        {"pg_perfgate_statements",
+         {"userid", "dbid", "toplevel", "queryid", "planid", "query", "calls", "rows", "shared_blks_hit",
+          "shared_blks_read", "temp_blks_read", "temp_blks_written"}},
+        {"pg_perfgate_plans", {"dbid", "queryid", "planid", "plan"}},
+        {"pg_perfgate_antipatterns",
+         {"kind", "dbid", "datname", "userid", "queryid", "query", "related_queryid", "related_rows",
+          "occurrences", "calls", "total_time", "largest", "rows_discarded", "detail", "advice", "first_seen",
+          "last_seen"}},
+        // perfgate top
+        {"pg_perfgate_hot_queries",
+         {"dbid", "datname", "toplevel", "queryid", "queryids", "variants", "calls", "total_exec_time",
+          "mean_exec_time", "p95_exec_time", "rows_per_call", "plan_count", "errors", "antipatterns",
+          "query"}},
+        {"pg_perfgate_plan_changes",
+         {"dbid", "queryid", "planid", "calls", "mean_exec_time", "slowdown_vs_best", "last_seen", "query"}},
+        {"pg_perfgate_info", {"entries", "max", "evictions", "stats_reset"}},
+    };
+    return views;
 }
 
-void ExtensionProbe::reset()
+namespace
 {
-    if (available_)
-        conn_.exec(reset_sql_);
+
+// The harness's own reads of the extension, its EXPLAINs and their savepoints are no variant's.
+constexpr const char *own_statements = "query NOT LIKE '%pg\\_perfgate%' AND query NOT ILIKE 'EXPLAIN%'";
+
+std::string this_database(Connection &conn)
+{
+    return conn.database();
 }
 
-ExtFigures ExtensionProbe::snapshot()
+} // namespace
+
+ExtensionProbe::ExtensionProbe(Connection &conn, const std::string &embedded_note) : conn_(conn)
 {
-    ExtFigures e;
-    if (!available_)
-        return e;
-    e.present = true;
+    try
+    {
+        check(embedded_note);
+    }
+    catch (const SqlError &e)
+    {
+        // A read the contract promised failed on this server: that is the reason, not a crash.
+        unusable(fmt::format("reading it failed: {}", e.what()));
+    }
+}
+
+void ExtensionProbe::unusable(std::string reason)
+{
+    state_.use = ExtensionState::Use::unusable;
+    state_.reason = std::move(reason);
+}
+
+void ExtensionProbe::check(const std::string &embedded_note)
+{
+    const std::string db = this_database(conn_);
+    // A real (postmaster-context) pg_perfgate.max exists only where the library was preloaded; a
+    // placeholder of the same name (a setting in postgresql.conf without the library) is user-context.
+    Result where = conn_.exec(
+        "SELECT (SELECT quote_ident(n.nspname) FROM pg_catalog.pg_extension x JOIN pg_catalog.pg_namespace n "
+        "          ON n.oid = x.extnamespace WHERE x.extname = 'pg_perfgate'), "
+        "       (SELECT x.extversion FROM pg_catalog.pg_extension x WHERE x.extname = 'pg_perfgate'), "
+        "       EXISTS (SELECT FROM pg_catalog.pg_settings WHERE name = 'pg_perfgate.max' "
+        "               AND context = 'postmaster'), "
+        "       EXISTS (SELECT FROM pg_catalog.pg_available_extensions WHERE name = 'pg_perfgate'), "
+        "       current_user");
+    const bool created = !where.is_null(0, 0);
+    const bool preloaded = where.value(0, 2) == "t";
+    const bool on_server = where.value(0, 3) == "t";
+    const std::string role(where.value(0, 4));
+    if (!created)
+    {
+        if (preloaded)
+            unusable(
+                fmt::format("pg_perfgate is not installed in database \"{}\": run CREATE EXTENSION "
+                            "pg_perfgate there (the server preloads it), or give perfgate a database that "
+                            "has it",
+                            db));
+        else if (!embedded_note.empty())
+            unusable(embedded_note);
+        else
+        {
+            state_.use = ExtensionState::Use::absent;
+            state_.reason = on_server
+                                ? fmt::format("pg_perfgate is not installed in database \"{}\" (CREATE "
+                                              "EXTENSION pg_perfgate) and the server does not preload it "
+                                              "(shared_preload_libraries)",
+                                              db)
+                                : "pg_perfgate is not installed on this server";
+        }
+        return;
+    }
+    state_.schema = std::string(where.value(0, 0));
+    state_.version = std::string(where.value(0, 1));
+    const std::string &schema = state_.schema;
+    if (!preloaded)
+    {
+        unusable(
+            fmt::format("pg_perfgate is installed in database \"{}\" but the server has not loaded it: add "
+                        "pg_perfgate to shared_preload_libraries in postgresql.conf and restart the server",
+                        db));
+        return;
+    }
+
+    Result api =
+        conn_.exec("SELECT to_regprocedure($1) IS NOT NULL", {schema + ".pg_perfgate_api_version()"});
+    if (api.value(0, 0) != "t")
+    {
+        unusable(fmt::format(
+            "the pg_perfgate objects in database \"{}\" (version {}) are older than this perfgate: "
+            "they have no pg_perfgate_api_version(); run ALTER EXTENSION pg_perfgate UPDATE, or "
+            "DROP and CREATE EXTENSION pg_perfgate after installing the new build",
+            db, state_.version));
+        return;
+    }
+    state_.api_version = std::stoi(
+        std::string(conn_.exec(fmt::format("SELECT {}.pg_perfgate_api_version()", schema)).value(0, 0)));
+    if (state_.api_version < extension_api_required)
+    {
+        unusable(fmt::format(
+            "the pg_perfgate objects in database \"{}\" offer API {}, this perfgate reads API {}: "
+            "run ALTER EXTENSION pg_perfgate UPDATE",
+            db, state_.api_version, extension_api_required));
+        return;
+    }
+
+    // Every view and column the harness reads, and the right to read it; all that is missing, at once.
+    std::vector<std::string> missing;
+    for (const ContractView &v : extension_contract())
+    {
+        const std::string name = schema + "." + v.view;
+        Result r =
+            conn_.exec("SELECT a.attname, has_table_privilege(c.oid, 'SELECT') FROM pg_catalog.pg_class c "
+                       "JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 "
+                       "AND NOT a.attisdropped WHERE c.oid = to_regclass($1)",
+                       {name});
+        if (r.rows() == 0)
+        {
+            missing.push_back(fmt::format("view {} is missing", v.view));
+            continue;
+        }
+        if (r.value(0, 1) != "t")
+            missing.push_back(fmt::format("role \"{}\" may not read {}", role, v.view));
+        std::set<std::string> have;
+        for (int i = 0; i < r.rows(); ++i)
+            have.emplace(r.value(i, 0));
+        std::vector<std::string> lacks;
+        for (const char *c : v.columns)
+            if (!have.count(c))
+                lacks.emplace_back(c);
+        if (!lacks.empty())
+            missing.push_back(fmt::format("{} has no column {}", v.view, fmt::join(lacks, ", ")));
+    }
+    if (!missing.empty())
+    {
+        unusable(
+            fmt::format("the pg_perfgate objects in database \"{}\" do not offer what API {} promises: {}",
+                        db, state_.api_version, fmt::join(missing, "; ")));
+        return;
+    }
+
+    const std::string scope =
+        "dbid = (SELECT oid FROM pg_catalog.pg_database WHERE datname = current_database())";
+    snapshot_sql_ =
+        fmt::format("SELECT queryid::text, planid::text, calls, rows, shared_blks_hit, shared_blks_read, "
+                    "temp_blks_read, temp_blks_written FROM {}.pg_perfgate_statements "
+                    "WHERE {} AND toplevel AND userid = (SELECT oid FROM pg_catalog.pg_roles "
+                    "WHERE rolname = current_user) AND {}",
+                    schema, scope, own_statements);
+    texts_sql_ = fmt::format("SELECT s.queryid::text, s.planid::text, s.query, p.plan "
+                             "FROM {0}.pg_perfgate_statements s LEFT JOIN {0}.pg_perfgate_plans p "
+                             "ON p.dbid = s.dbid AND p.queryid = s.queryid AND p.planid = s.planid "
+                             "WHERE s.{1} AND s.toplevel AND s.queryid = ANY($1::bigint[])",
+                             schema, scope);
+    antipatterns_sql_ = fmt::format(
+        "SELECT row_to_json(a)::text FROM {}.pg_perfgate_antipatterns a WHERE a.{}", schema, scope);
+    // The reads themselves, once: a server that cannot answer them is said now, not mid-run.
+    conn_.exec(fmt::format("SELECT entries FROM {}.pg_perfgate_info", schema));
+    conn_.exec(snapshot_sql_ + " LIMIT 0");
+    conn_.exec(antipatterns_sql_ + " LIMIT 0");
+    state_.use = ExtensionState::Use::in_use;
+}
+
+ExtensionProbe::Snapshot ExtensionProbe::snapshot()
+{
+    Snapshot out;
+    if (!available())
+        return out;
     Result r = conn_.exec(snapshot_sql_);
     auto num = [&](int row, int c)
     { return r.is_null(row, c) ? 0 : std::stoll(std::string(r.value(row, c))); };
     for (int i = 0; i < r.rows(); ++i)
     {
-        const std::string qid(r.value(i, 0));
-        e.calls_by_query[qid] += num(i, 2);
-        if (!r.is_null(i, 1))
-            e.plan_ids.insert(std::string(r.value(i, 1)));
-        e.calls += num(i, 2);
-        e.rows += num(i, 3);
-        e.shared_blks_hit += num(i, 4);
-        e.shared_blks_read += num(i, 5);
-        e.temp_blks_read += num(i, 6);
-        e.temp_blks_written += num(i, 7);
+        ExtStatement st;
+        st.queryid = std::string(r.value(i, 0));
+        st.planid = r.is_null(i, 1) ? "0" : std::string(r.value(i, 1));
+        st.calls = num(i, 2);
+        st.rows = num(i, 3);
+        st.shared_blks_hit = num(i, 4);
+        st.shared_blks_read = num(i, 5);
+        st.temp_blks_read = num(i, 6);
+        st.temp_blks_written = num(i, 7);
+        ExtStatement &slot = out[st.queryid + "/" + st.planid];
+        // A role's rows of one (query id, plan id) are one statement here (toplevel only).
+        slot.queryid = st.queryid;
+        slot.planid = st.planid;
+        slot.calls += st.calls;
+        slot.rows += st.rows;
+        slot.shared_blks_hit += st.shared_blks_hit;
+        slot.shared_blks_read += st.shared_blks_read;
+        slot.temp_blks_read += st.temp_blks_read;
+        slot.temp_blks_written += st.temp_blks_written;
     }
+    return out;
+}
+
+ExtFigures ExtensionProbe::since(const Snapshot &before)
+{
+    ExtFigures e;
+    if (!available())
+        return e;
+    e.present = true;
+    const Snapshot after = snapshot();
+    std::vector<std::string> ids;
+    for (const auto &[key, now] : after)
+    {
+        ExtStatement d = now;
+        const auto was = before.find(key);
+        // An entry evicted and recorded anew since `before` counts from zero.
+        if (was != before.end() && was->second.calls <= now.calls)
+        {
+            d.calls -= was->second.calls;
+            d.rows -= was->second.rows;
+            d.shared_blks_hit -= was->second.shared_blks_hit;
+            d.shared_blks_read -= was->second.shared_blks_read;
+            d.temp_blks_read -= was->second.temp_blks_read;
+            d.temp_blks_written -= was->second.temp_blks_written;
+        }
+        if (d.calls <= 0)
+            continue;
+        e.calls_by_query[d.queryid] += d.calls;
+        if (d.planid != "0")
+            e.plan_ids.insert(d.planid);
+        e.calls += d.calls;
+        e.rows += d.rows;
+        e.shared_blks_hit += d.shared_blks_hit;
+        e.shared_blks_read += d.shared_blks_read;
+        e.temp_blks_read += d.temp_blks_read;
+        e.temp_blks_written += d.temp_blks_written;
+        ids.push_back(d.queryid);
+        e.statements.push_back(std::move(d));
+    }
+    if (ids.empty())
+        return e;
+    Result t = conn_.exec(texts_sql_, {fmt::format("{{{}}}", fmt::join(ids, ","))});
+    for (int i = 0; i < t.rows(); ++i)
+        for (auto &st : e.statements)
+            if (st.queryid == t.value(i, 0) && st.planid == (t.is_null(i, 1) ? "0" : t.value(i, 1)))
+            {
+                if (!t.is_null(i, 2))
+                    st.query = std::string(t.value(i, 2));
+                if (!t.is_null(i, 3))
+                    st.plan = std::string(t.value(i, 3));
+            }
     return e;
 }
 
 nlohmann::json ExtensionProbe::antipatterns()
 {
     nlohmann::json out = nlohmann::json::array();
-    if (!has_antipatterns_)
+    if (!available())
         return out;
-    try
-    {
-        Result r = conn_.exec(antipatterns_sql_);
-        for (int i = 0; i < r.rows(); ++i)
-            out.push_back(nlohmann::json::parse(r.value(i, 0)));
-    }
-    catch (const SqlError &)
-    {
-        // An extension mid-upgrade may have the view but not its functions; the run does not depend on it.
-    }
+    Result r = conn_.exec(antipatterns_sql_);
+    for (int i = 0; i < r.rows(); ++i)
+        out.push_back(nlohmann::json::parse(r.value(i, 0)));
     return out;
 }
 

@@ -1,32 +1,61 @@
-// Reading the pg_perfgate extension around a variant: reset before, snapshot after. The extension is
-// optional and still evolving, so every column is looked up before use and a missing one reads as
-// zero; a missing view means "no extension figures", never an error.
+// The contract between perfgate and the pg_perfgate extension, checked in this one place: the
+// extension states the version of its SQL interface (pg_perfgate_api_version()), and the harness
+// checks that version, every view column and function it reads, that the server loaded the library,
+// and that the role may read the views. When the extension is on the server but cannot be used, the
+// reason is kept (ExtensionState::reason) and every report says it; nothing falls back quietly.
+//
+// Reading around a variant never resets the server's statistics (a staging server's figures belong to
+// its DBA): a snapshot before and one after, and the figures are the difference, per statement.
 #pragma once
 
 #include "pg.hpp"
 #include "results.hpp"
+
+#include <map>
+#include <string>
 
 #include <nlohmann/json.hpp>
 
 namespace perfgate
 {
 
+// The SQL interface version this perfgate reads; the extension's pg_perfgate_api_version() must be
+// at least this. Raise both together when the harness starts reading something new.
+inline constexpr int extension_api_required = 2;
+
+// What the harness reads of each view: a missing column makes the extension unusable, named.
+struct ContractView
+{
+    const char *view;
+    std::vector<const char *> columns;
+};
+const std::vector<ContractView> &extension_contract();
+
 class ExtensionProbe
 {
   public:
-    explicit ExtensionProbe(Connection &conn);
-    bool available() const { return available_; }
-    void reset();
-    // The statements this database ran since reset(), minus the harness's own housekeeping.
-    ExtFigures snapshot();
-    // Rows of pg_perfgate_antipatterns for this database, if the view exists (else an empty array).
+    // Checks the contract on `conn`. `embedded_note` is said when the extension is absent from a
+    // cluster perfgate started itself (why it was not preloaded there).
+    explicit ExtensionProbe(Connection &conn, const std::string &embedded_note = "");
+    bool available() const { return state_.use == ExtensionState::Use::in_use; }
+    const ExtensionState &state() const { return state_; }
+
+    // Per statement (query id, plan id) of this role in this database: cumulative figures now.
+    using Snapshot = std::map<std::string, ExtStatement>;
+    Snapshot snapshot();
+    // What ran between `before` and now, minus the harness's own housekeeping; texts and plan texts
+    // of the statements that ran.
+    ExtFigures since(const Snapshot &before);
+    // Rows of pg_perfgate_antipatterns for this database (an empty array when not in use).
     nlohmann::json antipatterns();
 
   private:
+    void check(const std::string &embedded_note);
+    void unusable(std::string reason);
+
     Connection &conn_;
-    bool available_ = false;
-    std::string snapshot_sql_, reset_sql_, antipatterns_sql_;
-    bool has_antipatterns_ = false;
+    ExtensionState state_;
+    std::string snapshot_sql_, texts_sql_, antipatterns_sql_;
 };
 
 } // namespace perfgate

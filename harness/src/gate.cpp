@@ -3,6 +3,7 @@
 #include "gate.hpp"
 
 #include "baseline.hpp"
+#include "evidence.hpp"
 #include "growth.hpp"
 #include "stats.hpp"
 
@@ -227,6 +228,26 @@ void judge_plan_changes(GateOutcome &out)
     }
 }
 
+// Every finding that is not a pass gets the extension's evidence for its variant and size (the
+// largest size for the findings across sizes), compared with the stored baseline.
+void attach_evidence(GateOutcome &out, const Results &current, const Results &baseline)
+{
+    for (auto &f : out.findings)
+    {
+        if (f.verdict == Verdict::pass)
+            continue;
+        const ScenarioResult *cs = current.scenario(f.scenario), *bs = baseline.scenario(f.scenario);
+        const VariantResult *cv = cs ? cs->variant(f.variant) : nullptr,
+                            *bv = bs ? bs->variant(f.variant) : nullptr;
+        if (!cv || !bv || cv->sizes.empty())
+            continue;
+        const SizeResult *cz = f.n ? cv->at(f.n) : &cv->sizes.back();
+        const SizeResult *bz = cz ? bv->at(cz->n) : nullptr;
+        if (cz && bz)
+            f.evidence = extension_evidence(bz->ext, cz->ext, f.gate);
+    }
+}
+
 } // namespace
 
 GateOutcome evaluate(const Results &current, const Results *baseline, const Results *rerun,
@@ -305,6 +326,8 @@ GateOutcome evaluate(const Results &current, const Results *baseline, const Resu
             out.checked.emplace_back(s.name, g);
     }
     judge_plan_changes(out);
+    if (baseline)
+        attach_evidence(out, current, *baseline);
     return out;
 }
 

@@ -34,6 +34,9 @@ struct Finding
     // plans only: judged by the other gates of the same variant and size (gates.plan_changes: judge)
     bool judged = false;
     std::string change; // the plan change itself, before the verdict's reason
+    // What pg_perfgate saw that explains it (see evidence.hpp): plan changes named, statements that
+    // appeared, the statement whose blocks grew. Empty without the extension on both sides.
+    std::vector<std::string> evidence;
 };
 
 struct GateOutcome

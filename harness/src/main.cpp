@@ -186,6 +186,11 @@ Target choose_target(const Options &o)
     return t;
 }
 
+std::string extension_note(const Target &t)
+{
+    return t.cluster ? t.cluster->extension_note() : std::string();
+}
+
 std::unique_ptr<Progress> make_progress(const Options &o)
 {
     using Style = Progress::Style;
@@ -207,7 +212,8 @@ Results run_suite(const Options &o, const std::vector<std::string> &default_path
                                     .warmup = o.warmup,
                                     .reverse_setup = false,
                                     .statement_timeout_s = o.statement_timeout,
-                                    .settings = run_settings(o)},
+                                    .settings = run_settings(o),
+                                    .extension_note = extension_note(target)},
                          *progress);
 }
 
@@ -223,6 +229,8 @@ nlohmann::json findings_json(const GateOutcome &g)
                             {"n", f.n},
                             {"verdict", names[static_cast<int>(f.verdict)]},
                             {"message", f.message}};
+        if (!f.evidence.empty())
+            j["evidence"] = f.evidence;
         if (f.gate == "latency")
         {
             j["baseline_ms"] = f.baseline_ms;
@@ -239,6 +247,9 @@ nlohmann::json findings_json(const GateOutcome &g)
 void write_reports(const Options &o, const Results &r, const GateOutcome *gate,
                    const Results *baseline = nullptr)
 {
+    // A run that could have used the extension and did not says so, whatever else is asked for.
+    if (r.env.extension_state.warn())
+        std::fprintf(stderr, "perfgate: warning: %s\n", describe(r.env.extension_state).c_str());
     if (!o.json.empty())
     {
         nlohmann::json j = to_json(r);
@@ -283,7 +294,8 @@ ExitCode gate_command(const Options &o, const std::vector<std::string> &default_
                                          .warmup = o.warmup,
                                          .reverse_setup = false,
                                          .statement_timeout_s = o.statement_timeout,
-                                         .settings = run_settings(o)},
+                                         .settings = run_settings(o),
+                                         .extension_note = extension_note(target)},
                                  .rerun = !o.no_rerun,
                                  .confirm = !o.no_confirm};
     const GateRun gate = run_gate(conn, workloads, baseline, o.baseline, options, *progress);
@@ -308,7 +320,8 @@ ExitCode ab_command(const Options &o, const std::vector<std::string> &default_pa
                              .warmup = o.warmup,
                              .reverse_setup = false,
                              .statement_timeout_s = o.statement_timeout,
-                             .settings = run_settings(o)};
+                             .settings = run_settings(o),
+                             .extension_note = {}};
     const AbResults both = run_workloads_ab(reference, target, workloads, workloads, options, progress);
     if (!o.output.empty())
         write_results(o.output, both.current);

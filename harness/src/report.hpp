@@ -44,6 +44,8 @@ std::vector<nlohmann::json> new_flags(const ScenarioResult &s, const Results *ba
 // The flags that explain a finding: those of its scenario and variant, at its size when it has one.
 std::vector<nlohmann::json> flags_explaining(const Results &r, const Finding &f);
 std::string describe_flag(const nlohmann::json &flag);
+// "fsync on, synchronous_commit on, full_page_writes on": what a commit cost in this run.
+std::string durability(const Environment &env);
 
 // `baseline` (optional) is what the gate compared with: anti-pattern flags it already had are not
 // shown as new, and the side-by-side table names its figures.

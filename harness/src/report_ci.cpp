@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <map>
+#include <set>
 
 #include <fmt/format.h>
 
@@ -69,6 +70,16 @@ std::string md_verdict(Verdict v)
     }
 }
 
+// The extension's state (a warning sign when it was there and not used) and the durability settings.
+std::string md_environment(const Environment &env)
+{
+    std::string out = env.extension_state.warn() ? ":warning: " + md_cell(describe(env.extension_state))
+                                                 : md_cell(describe(env.extension_state));
+    if (const std::string d = durability(env); !d.empty())
+        out += "; durability: " + d;
+    return out;
+}
+
 // The latency comparisons side by side; the ones that passed go into a collapsed block, so a job page
 // shows what matters first.
 std::string md_latency_table(const GateOutcome &gate)
@@ -111,19 +122,22 @@ std::string render_markdown(const Results &r, const GateOutcome *gate, const Res
     {
         out +=
             fmt::format("## perfgate: {}\n\n", gate->failed() ? ":x: regression" : ":white_check_mark: pass");
-        out += fmt::format(
-            "{} failed, {} improved, {} scenario/gate checks. PostgreSQL {}, pg_perfgate extension {}.\n\n",
-            gate->count(Verdict::fail), gate->count(Verdict::improved), gate->checked.size(),
-            r.env.server_version, r.env.extension ? "loaded" : "not loaded");
+        out += fmt::format("{} failed, {} improved, {} scenario/gate checks. PostgreSQL {}; {}.\n\n",
+                           gate->count(Verdict::fail), gate->count(Verdict::improved), gate->checked.size(),
+                           r.env.server_version, md_environment(r.env));
         out += md_latency_table(*gate);
         if (gate->failed() || gate->count(Verdict::improved) || gate->count(Verdict::changed))
         {
             out += "| verdict | gate | scenario | variant | n | detail |\n|---|---|---|---|---|---|\n";
+            std::set<std::string> said; // evidence shared by several gates of one variant is said once
             for (const auto &f : gate->findings)
                 if (f.verdict == Verdict::fail || f.verdict == Verdict::improved ||
                     f.verdict == Verdict::changed)
                 {
                     std::string detail = md_cell(f.message);
+                    for (const auto &line : f.evidence)
+                        if (said.insert(fmt::format("{}|{}|{}|{}", f.scenario, f.variant, f.n, line)).second)
+                            detail += "<br>pg_perfgate: " + md_cell(line);
                     if (f.verdict == Verdict::fail)
                         for (const auto &flag : flags_explaining(r, f))
                             detail += "<br>pg_perfgate flagged this variant: " + md_cell(describe_flag(flag));
@@ -139,8 +153,8 @@ std::string render_markdown(const Results &r, const GateOutcome *gate, const Res
             out += "\n";
     }
     else
-        out += fmt::format("## perfgate results\n\nPostgreSQL {}, pg_perfgate extension {}.\n\n",
-                           r.env.server_version, r.env.extension ? "loaded" : "not loaded");
+        out += fmt::format("## perfgate results\n\nPostgreSQL {}; {}.\n\n", r.env.server_version,
+                           md_environment(r.env));
 
     for (const auto &s : r.scenarios)
     {
@@ -219,7 +233,14 @@ std::string render_junit(const Results &r, const GateOutcome &gate)
         failures[scenario][g];
     for (const auto &f : gate.findings)
         if (f.verdict == Verdict::fail)
-            failures[f.scenario][f.gate].push_back(f.message);
+        {
+            std::string text = f.message;
+            for (const auto &line : f.evidence)
+                text += "\n  pg_perfgate: " + line;
+            for (const auto &flag : flags_explaining(r, f))
+                text += "\n  pg_perfgate flagged this variant: " + describe_flag(flag);
+            failures[f.scenario][f.gate].push_back(std::move(text));
+        }
 
     std::string body;
     int tests = 0, failed = 0;
@@ -248,6 +269,20 @@ std::string render_junit(const Results &r, const GateOutcome &gate)
         tests += static_cast<int>(gates.size());
         failed += suite_failed;
     }
+    // The extension is a test case of its own: skipped, with the reason, when the run could not use it,
+    // so a CI page shows it next to the gates instead of in a log nobody opens.
+    const ExtensionState &x = r.env.extension_state;
+    body +=
+        fmt::format("  <testsuite name=\"perfgate.environment\" tests=\"1\" failures=\"0\" skipped=\"{}\">\n"
+                    "    <testcase classname=\"perfgate.environment\" name=\"pg_perfgate\"",
+                    x.use == ExtensionState::Use::in_use ? 0 : 1);
+    if (x.use == ExtensionState::Use::in_use)
+        body += fmt::format(">\n      <system-out>{}; durability: {}</system-out>\n    </testcase>\n",
+                            xml_escape(describe(x)), xml_escape(durability(r.env)));
+    else
+        body += fmt::format(">\n      <skipped message=\"{}\"/>\n    </testcase>\n", xml_escape(describe(x)));
+    body += "  </testsuite>\n";
+    ++tests;
     return fmt::format(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"perfgate\" tests=\"{}\" "
         "failures=\"{}\">\n{}</testsuites>\n",

@@ -101,6 +101,15 @@ std::vector<nlohmann::json> flags_explaining(const Results &r, const Finding &f)
     return out;
 }
 
+std::string durability(const Environment &env)
+{
+    std::vector<std::string> parts;
+    for (const char *name : {"fsync", "synchronous_commit", "full_page_writes"})
+        if (const auto it = env.settings.find(name); it != env.settings.end())
+            parts.push_back(fmt::format("{} {}", name, it->second));
+    return fmt::format("{}", fmt::join(parts, ", "));
+}
+
 std::string describe_flag(const nlohmann::json &flag)
 {
     std::string out = flag.value("kind", "?");
@@ -170,14 +179,40 @@ std::string side_by_side(const GateOutcome &gate)
     return out;
 }
 
+// What the extension found, one line per variant: the kinds of the findings about the statements
+// each variant sent, "-" for none. The headline a reader checks against the variants' names.
+std::string findings_by_variant(const Results &r)
+{
+    if (!r.env.extension)
+        return "";
+    std::string out;
+    for (const auto &s : r.scenarios)
+    {
+        std::vector<std::string> parts;
+        for (const auto &v : s.variants)
+        {
+            std::set<std::string> kinds;
+            for (const auto &flag : s.antipatterns)
+                if (flag.value("variant", "") == v.name)
+                    kinds.insert(flag.value("kind", "?"));
+            parts.push_back(
+                fmt::format("{} {}", v.name, kinds.empty() ? "-" : fmt::format("{}", fmt::join(kinds, ","))));
+        }
+        out += fmt::format("   {:<12} {}\n", s.name, fmt::join(parts, "; "));
+    }
+    return "\n== pg_perfgate findings by variant (kinds found on the statements each variant sent) ==\n" +
+           out;
+}
+
 } // namespace
 
 std::string render_text(const Results &r, const GateOutcome *gate, const Results *baseline)
 {
     std::string out;
-    out += fmt::format("perfgate {} on PostgreSQL {}, pg_perfgate extension {}\n", r.env.harness_version,
-                       r.env.server_version,
-                       r.env.extension ? "loaded" : "not loaded (client-side metrics only)");
+    out += fmt::format("perfgate {} on PostgreSQL {}, {}\n", r.env.harness_version, r.env.server_version,
+                       describe(r.env.extension_state));
+    if (const std::string d = durability(r.env); !d.empty())
+        out += fmt::format("durability: {}\n", d);
     for (const auto &s : r.scenarios)
     {
         out += fmt::format("\n== {} ==\n", s.name);
@@ -272,6 +307,7 @@ std::string render_text(const Results &r, const GateOutcome *gate, const Results
     if (!summary.empty())
         out += "\n== summary: what each fix buys on this machine (largest n; latency growth exponents) ==\n" +
                summary;
+    out += findings_by_variant(r);
     if (gate)
     {
         out += "\n== gate ==\n";
@@ -279,10 +315,14 @@ std::string render_text(const Results &r, const GateOutcome *gate, const Results
             out += "   latency, side by side (ratio: current time / baseline time; interval: its confidence "
                    "interval):\n" +
                    table + "\n";
+        std::set<std::string> said; // evidence shared by several gates of one variant is said once
         for (const auto &f : gate->findings)
             if (f.verdict != Verdict::pass)
             {
                 out += fmt::format("   [{}] {}: {}\n", verdict_word(f.verdict), f.gate, f.message);
+                for (const auto &line : f.evidence)
+                    if (said.insert(fmt::format("{}|{}|{}|{}", f.scenario, f.variant, f.n, line)).second)
+                        out += fmt::format("         pg_perfgate: {}\n", line);
                 if (f.verdict == Verdict::fail)
                     for (const auto &flag : flags_explaining(r, f))
                         out += fmt::format("         pg_perfgate flagged this variant: {}\n",

@@ -44,9 +44,43 @@ const ScenarioResult *Results::scenario(const std::string &name) const
 namespace
 {
 
+json statement_json(const ExtStatement &st)
+{
+    return {{"queryid", st.queryid},
+            {"planid", st.planid},
+            {"calls", st.calls},
+            {"rows", st.rows},
+            {"shared_blks_hit", st.shared_blks_hit},
+            {"shared_blks_read", st.shared_blks_read},
+            {"temp_blks_read", st.temp_blks_read},
+            {"temp_blks_written", st.temp_blks_written},
+            {"query", st.query},
+            {"plan", st.plan}};
+}
+
+ExtStatement statement_from(const json &j)
+{
+    ExtStatement st;
+    st.queryid = j.at("queryid");
+    st.planid = j.at("planid");
+    st.calls = j.at("calls");
+    st.rows = j.at("rows");
+    st.shared_blks_hit = j.value("shared_blks_hit", std::int64_t{0});
+    st.shared_blks_read = j.value("shared_blks_read", std::int64_t{0});
+    st.temp_blks_read = j.value("temp_blks_read", std::int64_t{0});
+    st.temp_blks_written = j.value("temp_blks_written", std::int64_t{0});
+    st.query = j.value("query", "");
+    st.plan = j.value("plan", "");
+    return st;
+}
+
 json ext_json(const ExtFigures &e)
 {
-    return {{"calls_by_query", e.calls_by_query},
+    json statements = json::array();
+    for (const auto &st : e.statements)
+        statements.push_back(statement_json(st));
+    return {{"statements", std::move(statements)},
+            {"calls_by_query", e.calls_by_query},
             {"calls", e.calls},
             {"rows", e.rows},
             {"shared_blks_hit", e.shared_blks_hit},
@@ -68,10 +102,60 @@ ExtFigures ext_from(const json &j)
     e.temp_blks_read = j.at("temp_blks_read");
     e.temp_blks_written = j.at("temp_blks_written");
     e.plan_ids = j.at("plan_ids").get<std::set<std::string>>();
+    // Results written before the statements were kept have none: nothing to name, nothing wrong.
+    for (const json &st : j.value("statements", json::array()))
+        e.statements.push_back(statement_from(st));
     return e;
 }
 
+json extension_state_json(const ExtensionState &x)
+{
+    return {{"use", to_string(x.use)},      {"schema", x.schema}, {"version", x.version},
+            {"api_version", x.api_version}, {"reason", x.reason}, {"warning", x.warn()}};
+}
+
+ExtensionState extension_state_from(const json &j)
+{
+    ExtensionState x;
+    const std::string use = j.value("use", "absent");
+    x.use = use == "in use"     ? ExtensionState::Use::in_use
+            : use == "unusable" ? ExtensionState::Use::unusable
+                                : ExtensionState::Use::absent;
+    x.schema = j.value("schema", "");
+    x.version = j.value("version", "");
+    x.api_version = j.value("api_version", 0);
+    x.reason = j.value("reason", "");
+    return x;
+}
+
 } // namespace
+
+const char *to_string(ExtensionState::Use use)
+{
+    switch (use)
+    {
+    case ExtensionState::Use::in_use:
+        return "in use";
+    case ExtensionState::Use::unusable:
+        return "unusable";
+    default:
+        return "absent";
+    }
+}
+
+std::string describe(const ExtensionState &state)
+{
+    switch (state.use)
+    {
+    case ExtensionState::Use::in_use:
+        return fmt::format("pg_perfgate {} in use (schema {}, API {})", state.version, state.schema,
+                           state.api_version);
+    case ExtensionState::Use::unusable:
+        return fmt::format("pg_perfgate NOT USED: {}", state.reason);
+    default:
+        return fmt::format("pg_perfgate not used ({}): client-side metrics only", state.reason);
+    }
+}
 
 json to_json(const Results &r)
 {
@@ -139,6 +223,7 @@ json to_json(const Results &r)
               {"settings", r.env.settings},
               {"run_settings", r.env.run_settings},
               {"extension", r.env.extension},
+              {"extension_state", extension_state_json(r.env.extension_state)},
               {"harness_version", r.env.harness_version}}},
             {"scenarios", std::move(scenarios)}};
 }
@@ -166,6 +251,10 @@ Results results_from_json(const json &j, const std::string &origin)
         r.env.run_settings =
             env.value("run_settings", json::object()).get<std::map<std::string, std::string>>();
         r.env.extension = env.at("extension");
+        if (env.contains("extension_state"))
+            r.env.extension_state = extension_state_from(env.at("extension_state"));
+        else if (r.env.extension)
+            r.env.extension_state.use = ExtensionState::Use::in_use;
         r.env.harness_version = env.at("harness_version");
         for (const json &js : j.at("scenarios"))
         {

@@ -19,10 +19,41 @@ namespace perfgate
 
 inline constexpr int results_format_version = 1;
 
+// Whether the run could read pg_perfgate, and if not, why (see extension.hpp).
+struct ExtensionState
+{
+    enum class Use
+    {
+        in_use,   // the contract holds: every figure below comes from the extension
+        absent,   // not on this server
+        unusable, // on the server (or shipped with perfgate) but not usable: `reason` says why
+    };
+    Use use = Use::absent;
+    std::string schema, version; // where it lives (quoted) and its extversion
+    int api_version = 0;
+    std::string reason; // why it is not in use; empty when in use
+    // Not using it is a warning (stderr and every report): the server or the embedded cluster has it.
+    bool warn() const { return use == Use::unusable; }
+};
+const char *to_string(ExtensionState::Use use);
+// One line for the terminal and the reports: "pg_perfgate 1.0 in use (schema public, API 2)" or why not.
+std::string describe(const ExtensionState &state);
+
+// One statement (query id, plan id) of a variant, as pg_perfgate recorded it during the variant's
+// last measured iteration; texts name tables, not OIDs, so they match across runs and arms.
+struct ExtStatement
+{
+    std::string queryid, planid;
+    std::int64_t calls = 0, rows = 0, shared_blks_hit = 0, shared_blks_read = 0, temp_blks_read = 0,
+                 temp_blks_written = 0;
+    std::string query, plan; // normalized text, plan shape (EXPLAIN, costs off); empty if not readable
+};
+
 // The extension's view of one variant at one size (last measured iteration), when it is installed.
 struct ExtFigures
 {
     bool present = false;
+    std::vector<ExtStatement> statements;
     std::map<std::string, std::int64_t> calls_by_query; // query id -> calls
     std::int64_t calls = 0, rows = 0;
     std::int64_t shared_blks_hit = 0, shared_blks_read = 0, temp_blks_read = 0, temp_blks_written = 0;
@@ -72,7 +103,8 @@ struct Environment
     int server_version_num = 0;
     std::map<std::string, std::string> settings;     // server values of the settings that change plans
     std::map<std::string, std::string> run_settings; // `--set name=value` of the run, as given
-    bool extension = false;
+    bool extension = false; // the extension's figures are in the results (ExtensionState::Use::in_use)
+    ExtensionState extension_state;
     std::string harness_version;
 };
 

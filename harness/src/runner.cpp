@@ -279,8 +279,9 @@ struct Arm
         const Variant &variant = w.variants[vi];
         const std::string where = fmt::format("scenario '{}', variant '{}', n={}", w.name, variant.name, n);
         run_housekeeping(w.before_each, use(), data, vars, where + ", before_each");
+        ExtensionProbe::Snapshot before;
         if (last)
-            probe.reset();
+            before = probe.snapshot();
         Context ctx(conn, data, vars);
         if (record && w.gates.plans)
             ctx.plans = &sizes[vi].plans;
@@ -298,7 +299,7 @@ struct Arm
         const WireStats ws = conn.stats();
         if (last)
         {
-            sizes[vi].ext = probe.snapshot();
+            sizes[vi].ext = probe.since(before);
             record_antipatterns(variant.name, n, sizes[vi].ext);
         }
         if (!measured)
@@ -439,29 +440,32 @@ void run_scenario(std::vector<Arm> &arms, const RunOptions &options, Progress &p
 namespace
 {
 
-Environment fingerprint(Connection &conn, const RunOptions &options, bool extension)
+Environment fingerprint(Connection &conn, const RunOptions &options, const ExtensionState &extension)
 {
     Environment env;
     env.server_version = conn.server_parameter("server_version");
     env.server_version_num = conn.server_version();
-    env.extension = extension;
+    env.extension = extension.use == ExtensionState::Use::in_use;
+    env.extension_state = extension;
     env.harness_version = PERFGATE_VERSION;
     env.run_settings = options.settings;
     // Settings that change plans or buffer counts; a baseline taken under others is not comparable.
     // Every planner setting (enable_*, costs, GEQO, collapse limits, JIT thresholds: the "Query
-    // Tuning" categories), plus memory, parallelism, vacuum, storage and locale.
+    // Tuning" categories), plus memory, parallelism, vacuum, storage, locale and durability (what a commit
+    // costs).
     Result r = conn.exec(
         "SELECT name, setting FROM pg_settings WHERE name = ANY($1) OR category LIKE 'Query Tuning%' "
         "ORDER BY name",
         {"{shared_buffers,work_mem,hash_mem_multiplier,maintenance_work_mem,temp_buffers,"
          "effective_io_concurrency,autovacuum,max_parallel_workers_per_gather,max_parallel_workers,"
-         "max_worker_processes,block_size,server_encoding,lc_collate,lc_ctype}"});
+         "max_worker_processes,block_size,server_encoding,lc_collate,lc_ctype,"
+         "fsync,synchronous_commit,full_page_writes,wal_level}"});
     for (int i = 0; i < r.rows(); ++i)
         env.settings[std::string(r.value(i, 0))] = std::string(r.value(i, 1));
     return env;
 }
 
-Environment start_session(Connection &conn, const RunOptions &options, bool extension)
+Environment start_session(Connection &conn, const RunOptions &options, const ExtensionState &extension)
 {
     try
     {
@@ -480,17 +484,17 @@ Environment start_session(Connection &conn, const RunOptions &options, bool exte
 
 Environment prepare_session(Connection &conn, const RunOptions &options)
 {
-    const ExtensionProbe probe(conn);
-    return start_session(conn, options, probe.available());
+    const ExtensionProbe probe(conn, options.extension_note);
+    return start_session(conn, options, probe.state());
 }
 
 Results run_workloads(Connection &conn, const std::vector<Workload> &workloads, const RunOptions &options,
                       Progress &progress)
 {
-    ExtensionProbe probe(conn);
+    ExtensionProbe probe(conn, options.extension_note);
     Results results;
     results.created_at = utc_now();
-    results.env = start_session(conn, options, probe.available());
+    results.env = start_session(conn, options, probe.state());
     int index = 0;
     for (const auto &w : workloads)
     {
@@ -521,15 +525,15 @@ AbResults run_workloads_ab(Connection &baseline_conn, Connection &current_conn,
     // One connection: the arms live in two schemas of its database. Two connections (two targets):
     // each arm runs in its own database with the workload's own names.
     const bool shared = &baseline_conn == &current_conn;
-    ExtensionProbe base_probe(baseline_conn);
+    ExtensionProbe base_probe(baseline_conn, options.extension_note);
     std::optional<ExtensionProbe> own_probe;
     if (!shared)
-        own_probe.emplace(current_conn);
+        own_probe.emplace(current_conn, options.extension_note);
     ExtensionProbe &cur_probe = shared ? base_probe : *own_probe;
     AbResults ab;
     ab.baseline.created_at = ab.current.created_at = utc_now();
-    ab.baseline.env = start_session(baseline_conn, options, base_probe.available());
-    ab.current.env = shared ? ab.baseline.env : start_session(current_conn, options, cur_probe.available());
+    ab.baseline.env = start_session(baseline_conn, options, base_probe.state());
+    ab.current.env = shared ? ab.baseline.env : start_session(current_conn, options, cur_probe.state());
     for (std::size_t i = 0; i < current_workloads.size(); ++i)
     {
         const Workload &b = baseline_workloads[i], &c = current_workloads[i];

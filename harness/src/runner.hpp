@@ -45,6 +45,9 @@ struct RunOptions
     int statement_timeout_s = 120;
     // `--set name=value`: session settings for the whole run, part of the environment fingerprint.
     std::map<std::string, std::string> settings;
+    // An embedded cluster that wanted pg_perfgate and could not have it says why here; the run then
+    // reports the extension as unusable with this reason instead of absent.
+    std::string extension_note;
 };
 
 // Applies the run's session settings (statement timeout, --set) to a fresh session and returns the

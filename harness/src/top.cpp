@@ -7,6 +7,7 @@
 #include "top.hpp"
 
 #include "errors.hpp"
+#include "extension.hpp"
 
 #include <algorithm>
 #include <cctype>
@@ -31,17 +32,14 @@ nlohmann::ordered_json json_rows(Connection &conn, const std::string &sql, const
     return out;
 }
 
-// The schema the extension lives in, quoted; InputError when it is not installed here.
+// The schema the extension lives in, quoted, once the harness's one contract check (extension.hpp)
+// passed; InputError with its reason otherwise (not installed here, not preloaded, too old, ...).
 std::string extension_schema(Connection &conn)
 {
-    Result r = conn.exec("SELECT quote_ident(n.nspname) FROM pg_catalog.pg_extension x "
-                         "JOIN pg_catalog.pg_namespace n ON n.oid = x.extnamespace "
-                         "WHERE x.extname = 'pg_perfgate'");
-    if (r.rows() == 0)
-        throw InputError(fmt::format("pg_perfgate is not installed in database \"{}\": run CREATE EXTENSION "
-                                     "pg_perfgate",
-                                     conn.database()));
-    return std::string(r.value(0, 0));
+    const ExtensionProbe probe(conn);
+    if (!probe.available())
+        throw InputError(probe.state().reason);
+    return probe.state().schema;
 }
 
 // $1: every database, else the connected one.
