@@ -333,10 +333,11 @@ LANGUAGE C STRICT VOLATILE PARALLEL RESTRICTED;
 -- The version of the SQL interface these objects offer: the views and columns, functions and their
 -- signatures that tools read (the perfgate harness checks it before it reads anything). It rises
 -- whenever one of them changes; a tool that needs a higher one asks for ALTER EXTENSION ... UPDATE.
+-- 3: pg_perfgate_hot_queries.parent_of and muted_findings, pg_perfgate_antipatterns_all, the mutes.
 CREATE FUNCTION pg_perfgate_api_version()
 RETURNS integer
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
-AS 'SELECT 2';
+AS 'SELECT 3';
 
 CREATE FUNCTION pg_perfgate_reset(userid oid DEFAULT 0, dbid oid DEFAULT 0, queryid bigint DEFAULT 0)
 RETURNS void
