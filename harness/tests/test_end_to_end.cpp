@@ -311,7 +311,7 @@ TEST(EndToEnd, ContractBreakagesAreLoud)
         {"e2e_api_1",
          "CREATE EXTENSION pg_perfgate; CREATE OR REPLACE FUNCTION pg_perfgate_api_version() RETURNS integer "
          "LANGUAGE sql AS 'SELECT 1';",
-         "offer API 1, this perfgate reads API 2"},
+         "offer API 1, this perfgate reads API 3"},
         {"e2e_not_created", "", "run CREATE EXTENSION pg_perfgate there (the server preloads it)"},
         {"e2e_no_grant",
          "CREATE EXTENSION pg_perfgate; CREATE ROLE e2e_plain LOGIN; "
