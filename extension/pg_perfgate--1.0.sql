@@ -148,18 +148,22 @@ CREATE FUNCTION pg_perfgate_antipatterns_internal(
     OUT largest bigint,
     OUT rows_discarded bigint,
     OUT detail text,
-        OUT first_seen timestamptz,
+    OUT first_seen timestamptz,
     OUT last_seen timestamptz,
-    OUT advice text
+    OUT advice text,
+    OUT muted boolean,
+    OUT mute_note text
 )
 RETURNS SETOF record
 AS 'MODULE_PATHNAME', 'pg_perfgate_antipatterns_internal'
 LANGUAGE C STRICT VOLATILE PARALLEL RESTRICTED;
 
--- What the detectors found: one row per (kind, user, database, query id, related query id).
+-- ---- Findings: what the detectors found, accepted findings (mutes), the hot queries' labels ----
+-- What the detectors found: one row per (kind, user, database, query id, related query id), muted
+-- ones (accepted by a DBA with pg_perfgate_mute) included and marked.
 -- The query text comes from the same role's statement entries, read once (not once per row); the
--- query ids, detail and concrete advice of another role's finding are not shown (see views.cpp).
-CREATE VIEW pg_perfgate_antipatterns AS
+-- query ids, detail, concrete advice and mute note of another role's finding are not shown (see views.cpp).
+CREATE VIEW pg_perfgate_antipatterns_all AS
   WITH q AS MATERIALIZED (
     SELECT userid, dbid, queryid, min(query) AS query
       FROM pg_perfgate_internal(true, 0)
@@ -168,16 +172,26 @@ CREATE VIEW pg_perfgate_antipatterns AS
   SELECT a.kind, a.dbid, d.datname, a.userid, a.queryid, q.query,
          a.related_queryid, a.related_rows,
          a.occurrences, a.calls, a.total_time, a.largest, a.rows_discarded, a.detail,
-         a.first_seen, a.last_seen, a.advice
+         a.first_seen, a.last_seen, a.advice, a.muted, a.mute_note
   FROM pg_perfgate_antipatterns_internal() a
   LEFT JOIN pg_catalog.pg_database d ON d.oid = a.dbid
   LEFT JOIN q ON q.userid = a.userid AND q.dbid = a.dbid AND q.queryid = a.queryid;
 
+-- The findings nobody has accepted yet: what needs doing.
+CREATE VIEW pg_perfgate_antipatterns AS
+  SELECT kind, dbid, datname, userid, queryid, query, related_queryid, related_rows,
+         occurrences, calls, total_time, largest, rows_discarded, detail, first_seen, last_seen, advice
+  FROM pg_perfgate_antipatterns_all
+  WHERE NOT muted;
+
 -- One row per (dbid, query_group, toplevel) over all plans, users and IN-list variants, ranked by
 -- total execution time; queryid is the group's busiest query id the caller may see, queryids all of
--- them (each a row in pg_perfgate_statements and pg_stat_statements).
+-- them (each a row in pg_perfgate_statements and pg_stat_statements). antipatterns lists the
+-- unmuted findings about the group's statements, parent_of the loops whose parent they are (the
+-- statement that returned the rows a loop then looked up one by one), muted_findings how many
+-- findings about them were accepted.
 CREATE VIEW pg_perfgate_hot_queries AS
-  WITH a AS MATERIALIZED (SELECT dbid, queryid, related_queryid, kind FROM pg_perfgate_antipatterns_internal())
+  WITH a AS MATERIALIZED (SELECT dbid, queryid, related_queryid, kind, muted FROM pg_perfgate_antipatterns_internal())
   SELECT rank() OVER (ORDER BY h.total_exec_time DESC) AS rank,
          h.dbid, d.datname, h.toplevel, h.query_group, h.queryid, h.variants, h.queryids,
          h.calls, h.total_exec_time,
@@ -187,12 +201,69 @@ CREATE VIEW pg_perfgate_hot_queries AS
          h.rows::float8 / nullif(h.calls, 0) AS rows_per_call,
          h.plan_count, h.errors,
          (SELECT array_agg(DISTINCT a.kind ORDER BY a.kind) FROM a
-           WHERE a.dbid = h.dbid AND (a.queryid = ANY (h.queryids) OR a.related_queryid = ANY (h.queryids)))
+           WHERE a.dbid = h.dbid AND a.queryid = ANY (h.queryids) AND NOT a.muted)
            AS antipatterns,
+         (SELECT array_agg(DISTINCT a.kind ORDER BY a.kind) FROM a
+           WHERE a.dbid = h.dbid AND a.related_queryid = ANY (h.queryids) AND NOT a.muted)
+           AS parent_of,
+         (SELECT count(*) FROM a WHERE a.dbid = h.dbid AND a.queryid = ANY (h.queryids) AND a.muted)
+           AS muted_findings,
          h.query, h.stats_since, h.minmax_stats_since
   FROM pg_perfgate_internal(true, 3) h
   LEFT JOIN pg_catalog.pg_database d ON d.oid = h.dbid
   WHERE h.calls > 0;
+
+-- Accepted findings. A mute covers the findings of one kind about one query id, of one role and one
+-- database or (0, the default) of any. Not transactional, kept in a file of its own across restarts.
+CREATE FUNCTION pg_perfgate_mute(kind text, queryid bigint, note text, userid oid DEFAULT 0, dbid oid DEFAULT 0)
+RETURNS void
+AS 'MODULE_PATHNAME', 'pg_perfgate_mute'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+CREATE FUNCTION pg_perfgate_unmute(kind text, queryid bigint, userid oid DEFAULT 0, dbid oid DEFAULT 0)
+RETURNS bigint
+AS 'MODULE_PATHNAME', 'pg_perfgate_unmute'
+LANGUAGE C VOLATILE PARALLEL UNSAFE;
+
+CREATE FUNCTION pg_perfgate_mutes_internal(
+    OUT kind text,
+    OUT queryid bigint,
+    OUT userid oid,
+    OUT dbid oid,
+    OUT note text,
+    OUT muted_by oid,
+    OUT muted_at timestamptz
+)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'pg_perfgate_mutes_internal'
+LANGUAGE C STRICT VOLATILE PARALLEL RESTRICTED;
+
+CREATE VIEW pg_perfgate_mutes AS
+  SELECT m.kind, m.queryid, m.userid, r.rolname, m.dbid, d.datname, m.note,
+         b.rolname AS muted_by, m.muted_at
+  FROM pg_perfgate_mutes_internal() m
+  LEFT JOIN pg_catalog.pg_roles r ON r.oid = m.userid
+  LEFT JOIN pg_catalog.pg_database d ON d.oid = m.dbid
+  LEFT JOIN pg_catalog.pg_roles b ON b.oid = m.muted_by;
+
+-- Muting changes what every role is told: a superuser's decision, which it may delegate (GRANT
+-- EXECUTE). The list is for those who may read every role's statistics.
+REVOKE ALL ON FUNCTION pg_perfgate_mute(text, bigint, text, oid, oid) FROM PUBLIC;
+REVOKE ALL ON FUNCTION pg_perfgate_unmute(text, bigint, oid, oid) FROM PUBLIC;
+REVOKE ALL ON FUNCTION pg_perfgate_mutes_internal() FROM PUBLIC;
+GRANT EXECUTE ON FUNCTION pg_perfgate_mutes_internal() TO pg_read_all_stats;
+REVOKE ALL ON pg_perfgate_mutes FROM PUBLIC;
+GRANT SELECT ON pg_perfgate_mutes TO pg_read_all_stats;
+GRANT SELECT ON pg_perfgate_antipatterns_all TO PUBLIC;
+COMMENT ON VIEW pg_perfgate_antipatterns_all IS
+  'Every finding of the detectors, accepted (muted) ones included: pg_perfgate_antipatterns plus muted and mute_note';
+COMMENT ON VIEW pg_perfgate_mutes IS
+  'Accepted findings (pg_perfgate_mute): kind, query id, the role and database they are limited to (NULL: any), the note, who muted and when';
+COMMENT ON COLUMN pg_perfgate_antipatterns_all.muted IS 'A DBA accepted this finding (pg_perfgate_mute): left out of pg_perfgate_antipatterns and the *_action checks';
+COMMENT ON COLUMN pg_perfgate_antipatterns_all.mute_note IS 'Why it was accepted (NULL unless muted and your role''s or pg_read_all_stats)';
+COMMENT ON COLUMN pg_perfgate_hot_queries.parent_of IS 'Loop kinds whose parent this group is: it returned the rows that a loop then looked up one by one';
+COMMENT ON COLUMN pg_perfgate_hot_queries.muted_findings IS 'Findings about the group''s statements that were accepted (muted)';
+-- ---- end of the findings block ----
 
 CREATE FUNCTION pg_perfgate_errors_internal(
     OUT userid oid,
@@ -294,10 +365,11 @@ LANGUAGE C STRICT VOLATILE PARALLEL RESTRICTED;
 -- The version of the SQL interface these objects offer: the views and columns, functions and their
 -- signatures that tools read (the perfgate harness checks it before it reads anything). It rises
 -- whenever one of them changes; a tool that needs a higher one asks for ALTER EXTENSION ... UPDATE.
+-- 3: pg_perfgate_hot_queries.parent_of and muted_findings, pg_perfgate_antipatterns_all, the mutes.
 CREATE FUNCTION pg_perfgate_api_version()
 RETURNS integer
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
-AS 'SELECT 2';
+AS 'SELECT 3';
 
 -- minmax_only: as pg_stat_statements_reset's (PostgreSQL 17): nothing is removed, the matching
 -- statements' min/max times start afresh and their minmax_stats_since moves to now.
@@ -510,7 +582,7 @@ COMMENT ON COLUMN pg_perfgate_plan_changes.latest IS 'True for the plan seen mos
 COMMENT ON COLUMN pg_perfgate_plan_changes.slowdown_vs_best IS 'Mean execution time relative to the fastest plan of the query (1 = the fastest)';
 COMMENT ON COLUMN pg_perfgate_plan_changes.query IS 'Normalized text of the query, from an entry your role may see (NULL otherwise)';
 
-COMMENT ON COLUMN pg_perfgate_antipatterns.kind IS 'n_plus_one, row_by_row_write, deep_offset, unstreamed_fetch, filter_heavy_seq_scan or temp_spill';
+COMMENT ON COLUMN pg_perfgate_antipatterns.kind IS 'n_plus_one (a loop over a parent''s rows), per_id_lookup_loop (one lookup per id from the client in one transaction), row_by_row_write, deep_offset, unstreamed_fetch, filter_heavy_seq_scan or temp_spill';
 COMMENT ON COLUMN pg_perfgate_antipatterns.related_queryid IS 'For n_plus_one: the query that ran before the loop (its parent), else NULL';
 COMMENT ON COLUMN pg_perfgate_antipatterns.related_rows IS 'For n_plus_one: rows the parent returned before the largest loop, NULL if unknown';
 COMMENT ON COLUMN pg_perfgate_antipatterns.occurrences IS 'Number of times the pattern was found (bursts, executions)';
@@ -529,7 +601,7 @@ COMMENT ON COLUMN pg_perfgate_hot_queries.variants IS 'Number of query ids in th
 COMMENT ON COLUMN pg_perfgate_hot_queries.queryids IS 'The group''s query ids your role may see: rows of pg_perfgate_statements and pg_stat_statements';
 COMMENT ON COLUMN pg_perfgate_hot_queries.time_share_pct IS 'Share of the total execution time of all rows with the same toplevel, percent';
 COMMENT ON COLUMN pg_perfgate_hot_queries.rows_per_call IS 'Mean rows per execution';
-COMMENT ON COLUMN pg_perfgate_hot_queries.antipatterns IS 'Anti-pattern kinds the group''s query ids take part in';
+COMMENT ON COLUMN pg_perfgate_hot_queries.antipatterns IS 'Anti-pattern kinds found about the group''s statements themselves, muted ones left out (parent_of: loops they drove)';
 COMMENT ON COLUMN pg_perfgate_hot_queries.query IS 'Normalized text of the busiest query id your role may see';
 
 COMMENT ON COLUMN pg_perfgate_errors.queryid IS 'Query id of the statement the client sent; NULL when it failed before it had one (a syntax error) or is not your role''s';
@@ -567,3 +639,28 @@ COMMENT ON COLUMN pg_perfgate_info.texts_truncated IS 'Query or plan texts cut a
 COMMENT ON COLUMN pg_perfgate_info.plan_texts_skipped IS 'Plan texts not kept because EXPLAIN failed';
 COMMENT ON COLUMN pg_perfgate_info.memory_bytes IS 'Shared memory of the statement store, bytes';
 COMMENT ON COLUMN pg_perfgate_info.stats_reset IS 'When all statistics were last reset';
+
+-- ---- Findings block (continued): the comments of the accepted-findings views ----
+-- pg_perfgate_antipatterns_all's columns mean what pg_perfgate_antipatterns' do.
+DO $$
+DECLARE
+  a record;
+BEGIN
+  FOR a IN SELECT attname, col_description('pg_perfgate_antipatterns'::regclass, attnum) AS d
+             FROM pg_catalog.pg_attribute
+            WHERE attrelid = 'pg_perfgate_antipatterns'::regclass AND attnum > 0 LOOP
+    IF a.d IS NOT NULL THEN
+      EXECUTE format('COMMENT ON COLUMN pg_perfgate_antipatterns_all.%I IS %L', a.attname, a.d);
+    END IF;
+  END LOOP;
+END $$;
+COMMENT ON COLUMN pg_perfgate_mutes.kind IS 'Kind of the accepted finding';
+COMMENT ON COLUMN pg_perfgate_mutes.queryid IS 'Query id the finding is about (for a loop, the statement run in the loop)';
+COMMENT ON COLUMN pg_perfgate_mutes.rolname IS 'Role the mute is limited to (NULL: any role)';
+COMMENT ON COLUMN pg_perfgate_mutes.note IS 'Why the finding was accepted';
+COMMENT ON COLUMN pg_perfgate_mutes.muted_by IS 'Role that muted it';
+COMMENT ON COLUMN pg_perfgate_mutes.muted_at IS 'When it was muted (or its note last changed)';
+COMMENT ON COLUMN pg_perfgate_mutes.userid IS 'OID of the role the mute is limited to (NULL: any role)';
+COMMENT ON COLUMN pg_perfgate_mutes.dbid IS 'OID of the database the mute is limited to (NULL: any database)';
+COMMENT ON COLUMN pg_perfgate_mutes.datname IS 'Database the mute is limited to (NULL: any database)';
+-- ---- end of the findings block ----

@@ -24,7 +24,7 @@ SELECT kind, occurrences, calls, largest > 1024 AS needs_more_than_1mb,
   FROM pg_perfgate_antipatterns WHERE kind = 'temp_spill' ORDER BY query COLLATE "C";
 -- The statement that fit in memory is not a finding; its temp_blks_written is 0.
 SELECT temp_blks_written = 0 AS in_memory FROM pg_perfgate_statements WHERE query LIKE '%v DESC%';
--- The advice is in power-of-two megabytes, and at least the memory the sort needed.
+-- The advice is in whole megabytes, and at least the memory the sort needed.
 SELECT substring(advice FROM '''([0-9]+)MB''')::int * 1024 >= largest AS enough
   FROM pg_perfgate_antipatterns WHERE kind = 'temp_spill' AND detail LIKE 'Sort%';
 DROP TABLE spill_rows;

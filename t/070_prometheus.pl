@@ -109,6 +109,9 @@ $node->safe_psql('postgres', 'BEGIN; SELECT id FROM pf_owners WHERE id <= 12 ORD
 $node->poll_query_until('postgres',
 	q{SELECT count(DISTINCT kind) = 2 FROM pg_perfgate_antipatterns WHERE kind IN ('n_plus_one', 'row_by_row_write')})
   or die 'the detectors never reported the loop and the inserts';
+# The row-by-row inserts are accepted (issue 18): a muted finding, still counted.
+$node->safe_psql('postgres', q{SELECT pg_perfgate_mute('row_by_row_write', queryid, 'a nightly job, accepted')
+                                FROM pg_perfgate_antipatterns WHERE kind = 'row_by_row_write'});
 
 # The exporter's role: pg_monitor (with pg_read_all_stats) and nothing else.
 $node->safe_psql('postgres', 'CREATE ROLE pf_exporter LOGIN IN ROLE pg_monitor');
@@ -209,6 +212,9 @@ ok(abs($by{group}{$plan_group}{exec_time_seconds_total} * 1000 - $ms) < 1e-6 * $
 	"times are the view's milliseconds in seconds ($ms ms, p95 $p95_ms ms)");
 is($by{kind}{n_plus_one}{occurrences_total}, 1, 'the N+1 loop: one occurrence');
 is($by{kind}{row_by_row_write}{calls_total}, 12, 'the row-by-row inserts: 12 calls');
+is($by{kind}{row_by_row_write}{findings} . ' ' . $by{kind}{row_by_row_write}{muted_findings},
+	'0 1', 'which are muted: no finding left, one muted');
+is($by{kind}{n_plus_one}{findings} . ' ' . $by{kind}{n_plus_one}{muted_findings}, '1 0', 'the N+1 loop is not');
 is($by{sqlstate}{23505}{total}, 1, 'the unique violation: one error of SQLSTATE 23505');
 is($by{db}{postgres}{queries}, 1, 'plan changes: one query with two plans');
 is($by{db}{postgres}{latest_slower_queries}, 1, 'and its latest plan is the slower one');

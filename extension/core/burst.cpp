@@ -15,17 +15,38 @@ void BurstTracker::reset()
 void BurstTracker::note_rows_slow(uint64_t queryid, int64_t rows)
 {
     for (Slot &s : slots_)
+    {
         if (s.active && s.parent == queryid && s.parent_rows < 0)
         {
             s.parent_rows = rows;
             awaiting_rows_--;
         }
+        if (s.active && s.alt_parent == queryid && s.alt_parent_rows < 0)
+            s.alt_parent_rows = rows;
+    }
+}
+
+void BurstTracker::mark_mixed_slow()
+{
+    for (Slot &s : slots_)
+        if (s.active && s.xact == cur_xact_)
+            s.mixed = true;
+}
+
+void BurstTracker::parent_ran_slow(uint64_t queryid)
+{
+    for (Slot &s : slots_)
+        // A second lookup of a loop comes after the first, which runs again and again: only the loop's
+        // parent running again is the next request.
+        if (s.active && (s.alt_parent != 0 ? s.alt_parent == queryid : s.parent == queryid))
+            s.broken = true;
 }
 
 BurstReport BurstTracker::report(const Slot &s, bool new_occurrence)
 {
     BurstReport r;
     r.kind = s.kind;
+    r.cls = s.cls;
     r.queryid = s.queryid;
     r.parent_queryid = s.parent;
     r.parent_rows = s.parent_rows;
@@ -42,11 +63,14 @@ BurstReport BurstTracker::report(const Slot &s, bool new_occurrence)
 bool BurstTracker::finish(Slot &s, const BurstConfig &cfg, BurstReport *out)
 {
     const int64_t t = threshold(s, cfg);
-    const bool emit = s.active && t > 0 && s.count >= t && s.count > s.reported;
+    const bool emit =
+        s.active && t > 0 && s.count >= t && s.count > s.reported && s.cls != BurstClass::Stream;
     if (emit)
         *out = report(s, false);
-    if (s.active && s.parent_rows < 0)
+    if (s.active && s.parent != 0 && s.parent_rows < 0)
         awaiting_rows_--;
+    if (s.active && (s.parent != 0 || s.alt_parent != 0))
+        parented_--;
     s.active = false;
     return emit;
 }
@@ -85,19 +109,26 @@ int BurstTracker::observe_slow(const Execution &e, const BurstConfig &cfg, Burst
     const bool pause =
         s != nullptr && s->xact != e.xact && e.now_us - s->last_end_us > int64_t(cfg.window_ms) * 1000;
     // A pause is forgiven after kRhythm tight gaps in a row when only this execution has started
-    // since the burst's last one: nothing else ran in the pause.
-    if (s != nullptr && (!eligible || s->kind != e.kind || s->level != e.level ||
-                         (pause && (s->tight_run <= kRhythm || starts_ - s->last_start > 1))))
+    // since the burst's last one: nothing else ran in the pause. A loop driven by a parent's rows
+    // may pause longer (a client busy building the objects of the rows in between, a loaded
+    // machine), up to kParentPause windows, again with nothing else in between.
+    const bool forgiven = pause && starts_ - s->last_start <= 1 &&
+                          (s->tight_run > kRhythm ||
+                           (e.now_us - s->last_end_us <= int64_t(cfg.window_ms) * 1000 * kParentPause &&
+                            (drove(s->parent, s->parent_rows, s->parent_level, s->level, s->count + 1) ||
+                             drove(s->alt_parent, s->alt_parent_rows, s->level, s->level, s->count + 1))));
+    if (s != nullptr && (!eligible || s->broken || s->kind != e.kind || s->level != e.level ||
+                         (s->xact != e.xact && (!may_cross(*s) || (pause && !forgiven)))))
     {
-        // The burst is broken: not a lookup (or over the cap), another nesting level, or another
-        // transaction after a pause longer than a loop iteration takes (see burst.hpp).
+        // The burst is broken: not a lookup (or over the cap), its parent ran again, another nesting
+        // level, or another transaction that it may not continue in (see burst.hpp).
         if (finish(*s, cfg, &out[n]))
             n++;
         s = nullptr;
     }
     if (!eligible)
     {
-        note_statement(e.queryid, e.rows);
+        note_statement(e.queryid, e.rows, e.level);
         return n;
     }
 
@@ -121,14 +152,32 @@ int BurstTracker::observe_slow(const Execution &e, const BurstConfig &cfg, Burst
         std::memset(static_cast<void *>(s), 0, sizeof(*s));
         s->queryid = e.queryid;
         s->kind = e.kind;
+        // The parent of a loop of lookups: the statement before it, unless it returned fewer rows than
+        // a loop needs (BEGIN, a lookup, an UPDATE: then it is none, and running again ends nothing).
         const Recent &p = recent_[0].queryid != e.queryid ? recent_[0] : recent_[1];
-        s->parent = p.queryid;
-        s->parent_rows = p.rows;
+        const int64_t t = threshold(*s, cfg);
+        if (e.kind == BurstKind::NPlusOne && (p.rows < 0 || p.rows >= t))
+        {
+            s->parent = p.queryid;
+            s->parent_rows = p.rows;
+            s->parent_level = p.level;
+        }
+        // Right after a lookup of an open burst: perhaps a second lookup of the same loop, whose parent
+        // it shares (classify() decides).
+        for (const Slot &c : slots_)
+            if (e.kind == BurstKind::NPlusOne && &c != s && c.active && c.parent != 0 &&
+                c.queryid == p.queryid && c.kind == BurstKind::NPlusOne && c.level == e.level)
+            {
+                s->alt_parent = c.parent;
+                s->alt_parent_rows = c.parent_rows;
+            }
+        if (s->parent != 0 || s->alt_parent != 0)
+            parented_++;
         s->level = e.level;
         s->rows_min = INT64_MAX;
         s->tight_run = kRhythm; // the burst's first pause may come early (add() counts this one)
         s->active = true;
-        if (s->parent_rows < 0)
+        if (s->parent != 0 && s->parent_rows < 0)
             awaiting_rows_++;
         if (e.level > deepest_)
             deepest_ = e.level;
@@ -137,13 +186,16 @@ int BurstTracker::observe_slow(const Execution &e, const BurstConfig &cfg, Burst
     add(*s, e, pause);
 
     const int64_t t = threshold(*s, cfg);
-    if (n < kMaxReports && s->count >= t && (s->count == t || s->count == 2 * s->reported))
+    if (s->count == t)
+        s->cls = classify(*s);
+    if (n < kMaxReports && s->count >= t && (s->count == t || s->count == 2 * s->reported) &&
+        s->cls != BurstClass::Stream)
     {
         out[n++] = report(*s, s->count == t);
         s->reported = s->count;
         s->reported_ms = s->ms;
     }
-    note_statement(e.queryid, e.rows);
+    note_statement(e.queryid, e.rows, e.level);
     return n;
 }
 

@@ -10,7 +10,8 @@
 // of one ORM loop iteration, not the pause between two requests of a pooled connection. A longer
 // pause is forgiven when the loop resumes with no other statement in between (a garbage
 // collection in the client, a descheduled process) and it is the burst's first pause or the loop
-// has kept the tight rhythm for kRhythm gaps since the last one: independent requests, each pause
+// has kept the tight rhythm for kRhythm gaps since the last one (a loop over a parent's rows: any
+// pause up to kParentPause windows): independent requests, each pause
 // long or each starting with statements of their own, never look like that. A session boundary (a pool's
 // DISCARD ALL, RESET ALL, SET ROLE ...) ends every burst. Up to kSlots bursts are followed at once, so loops
 // that interleave two or three lookups (a parent's customer, then its items) are still seen. A burst's parent
@@ -21,6 +22,19 @@
 // Reports are emitted when a burst reaches its threshold (a new occurrence: the moment to warn or
 // raise), each time it doubles after that (so an endless burst shows up while it lasts), and when it
 // ends (the rest of its calls and time). Each report carries deltas, so summing them is exact.
+//
+// What a burst of lookups is evidence of (BurstClass), decided when it reaches its threshold:
+//  - a loop over a parent's rows (n_plus_one): the burst began right after a parent statement of the same
+//    session that returned at least as many rows as the burst has calls, or is still running (a cursor or
+//    PL/pgSQL FOR loop driving it). Lookups interleaved in one loop (a row's customer, then its items) share
+//    the parent. The parent running again ends the burst: that is the next request.
+//  - one lookup per id from the client (per_id_lookup_loop): no parent row source, the whole burst inside
+//    one transaction (a request that loops), so it is bounded.
+//  - a steady stream: no parent row source and the burst crossed transactions. Independent requests of a
+//    load generator or of a pooled service look exactly like that, so it is never reported.
+// A burst crosses a transaction boundary only when that transaction held nothing but this burst's own
+// statements (a loop in autocommit mode; a request's transaction, like pgbench's tpcb-like one, holds
+// others), and a burst of writes only when nothing else ran between two of its executions.
 #pragma once
 
 #include <cstdint>
@@ -55,9 +69,20 @@ struct Execution
     int32_t level;  // nesting level: a loop in a function runs one level below its caller
 };
 
+// What a burst is evidence of; see the header.
+enum class BurstClass : uint8_t
+{
+    Pending = 0,    // below its threshold
+    ParentLoop = 1, // lookups: one per row of the parent (n_plus_one)
+    IdLoop = 2,     // lookups: one per id from the client, inside one transaction (per_id_lookup_loop)
+    Stream = 3,     // lookups: no evidence of a loop; never reported
+    Writes = 4      // single-row writes (row_by_row_write)
+};
+
 struct BurstReport
 {
     BurstKind kind;
+    BurstClass cls;
     uint64_t queryid;
     uint64_t parent_queryid; // 0 when none was seen
     int64_t parent_rows;     // -1 when not known
@@ -74,32 +99,53 @@ class BurstTracker
 {
   public:
     static constexpr int kSlots = 4;
-    static constexpr int kRhythm = 3; // tight gaps in a row after which one long pause is forgiven
+    static constexpr int kRhythm = 3;       // tight gaps in a row after which one long pause is forgiven
+    static constexpr int kParentPause = 20; // windows a loop driven by a parent may pause (observe_slow)
     static constexpr int kMaxReports = kSlots + 2; // observe() emits at most this many
 
     void reset();
     // Feeds one execution; writes up to kMaxReports reports to out and returns how many. Inline for
     // the usual case (the burst of the last execution goes on, no report due); the rest out of line.
-    int observe(const Execution &e, const BurstConfig &cfg, BurstReport *out)
+    __attribute__((always_inline)) int observe(const Execution &e, const BurstConfig &cfg, BurstReport *out)
     {
         Slot &s = slots_[last_];
         const int64_t count = s.count + 1;
         const int64_t t = threshold(s, cfg);
-        if (s.active && s.queryid == e.queryid && s.kind == e.kind && s.level == e.level &&
+        if (s.active && !s.broken && s.queryid == e.queryid && s.kind == e.kind && s.level == e.level &&
             e.level >= deepest_ && eligible(e, cfg) &&
-            (s.xact == e.xact || e.now_us - s.last_end_us <= int64_t(cfg.window_ms) * 1000) &&
+            (s.xact == e.xact ||
+             (may_cross(s) && e.now_us - s.last_end_us <= int64_t(cfg.window_ms) * 1000)) &&
             (count < t || (count > t && count != 2 * s.reported)))
         {
             add(s, e, false);
-            note_statement(e.queryid, e.rows);
+            note_statement(e.queryid, e.rows, e.level);
             return 0;
         }
         return observe_slow(e, cfg, out);
     }
+    // A statement has started in transaction xact (detect.cpp calls this at ExecutorStart and for
+    // utility statements): tracks whether the transaction holds anything but one statement, and
+    // ends the bursts whose parent runs again (a new request).
+    __attribute__((always_inline)) void start(uint64_t queryid, uint64_t xact, int32_t level)
+    {
+        if (xact != cur_xact_)
+        {
+            if (cur_mixed_)
+                mark_mixed_slow();
+            cur_xact_ = xact;
+            cur_qid_ = queryid;
+            cur_mixed_ = false;
+        }
+        else if (queryid != cur_qid_)
+            cur_mixed_ = true;
+        if (parented_ > 0 && queryid != 0)
+            parent_ran_slow(queryid);
+        note_statement(queryid, -1, level);
+    }
     // A statement that may be the parent of a burst has started (rows < 0) or ended with `rows`
     // rows. A PL/pgSQL FOR loop's query ends after the loop it drove: its rows then reach the
     // bursts it is the parent of.
-    void note_statement(uint64_t queryid, int64_t rows)
+    void note_statement(uint64_t queryid, int64_t rows, int32_t level)
     {
         if (queryid == 0)
             return;
@@ -107,10 +153,10 @@ class BurstTracker
         if (queryid != recent_[0].queryid)
         {
             recent_[1] = recent_[0];
-            recent_[0] = Recent{queryid, rows};
+            recent_[0] = Recent{queryid, rows, level};
         }
-        else if (rows >= 0)
-            recent_[0].rows = rows;
+        else
+            recent_[0].rows = rows; // running again (-1), or its rows
         if (rows >= 0 && awaiting_rows_ > 0)
             note_rows_slow(queryid, rows);
     }
@@ -124,7 +170,8 @@ class BurstTracker
     int session_boundary(const BurstConfig &cfg, BurstReport *out)
     {
         const int n = flush(cfg, out);
-        recent_[0] = recent_[1] = Recent{0, -1};
+        recent_[0] = recent_[1] = Recent{0, -1, 0};
+        cur_mixed_ = true; // what ran before the reset is not part of a loop after it
         return n;
     }
 
@@ -134,6 +181,8 @@ class BurstTracker
         uint64_t queryid;
         uint64_t parent;
         int64_t parent_rows;
+        uint64_t alt_parent; // the parent of the lookup it came right after (a second lookup of one loop)
+        int64_t alt_parent_rows;
         int64_t count;
         int64_t reported;
         double ms;
@@ -147,9 +196,50 @@ class BurstTracker
         uint64_t last_start; // starts_ when its last execution started
         int32_t tight_run; // executions in a row joined by tight gaps (or one transaction), this one included
         int32_t level;
+        int32_t parent_level;
         BurstKind kind;
+        BurstClass cls;
         bool active;
+        bool broken;  // its parent ran again: the next execution starts a new burst
+        bool mixed;   // the transaction of its last execution held other statements
+        bool crossed; // it has continued in another transaction
     };
+
+    // Whether s may continue in another transaction (the idle gap aside): see the header.
+    bool may_cross(const Slot &s) const
+    {
+        return !s.mixed &&
+               (s.kind == BurstKind::NPlusOne ? s.cls != BurstClass::IdLoop : starts_ - s.last_start == 1);
+    }
+    void mark_mixed_slow();
+    void parent_ran_slow(uint64_t queryid);
+    // Whether a parent drove a loop of `count` lookups at `level`: it returned at least that many
+    // rows, or it is still running at that level (a cursor or a PL/pgSQL FOR loop over its rows; a
+    // function's caller, one level up, is not a row source).
+    static bool drove(uint64_t parent, int64_t rows, int32_t parent_level, int32_t level, int64_t count)
+    {
+        return parent != 0 && (rows < 0 ? parent_level == level : rows >= count);
+    }
+    // The class of a burst that has just reached its threshold (the second parent, when it is the one
+    // that drove the loop, becomes the parent).
+    BurstClass classify(Slot &s)
+    {
+        if (s.kind != BurstKind::NPlusOne)
+            return BurstClass::Writes;
+        if (drove(s.parent, s.parent_rows, s.parent_level, s.level, s.count))
+            return BurstClass::ParentLoop;
+        if (drove(s.alt_parent, s.alt_parent_rows, s.level, s.level, s.count))
+        {
+            if (s.parent != 0 && s.parent_rows < 0)
+                awaiting_rows_--;
+            s.parent = s.alt_parent;
+            s.parent_rows = s.alt_parent_rows;
+            if (s.parent_rows < 0)
+                awaiting_rows_++;
+            return BurstClass::ParentLoop;
+        }
+        return s.crossed ? BurstClass::Stream : BurstClass::IdLoop;
+    }
 
     static int64_t threshold(const Slot &s, const BurstConfig &cfg)
     {
@@ -169,6 +259,8 @@ class BurstTracker
         s.rows_max = e.rows > s.rows_max ? e.rows : s.rows_max;
         s.rows_sum += e.rows;
         s.tight_run = pause ? 1 : s.tight_run + 1;
+        s.crossed |= s.count > 0 && s.xact != e.xact;
+        s.mixed = cur_mixed_;
         s.count++;
         s.last_start = starts_;
         s.ms += e.ms;
@@ -188,12 +280,17 @@ class BurstTracker
     {
         uint64_t queryid;
         int64_t rows; // -1 while running
+        int32_t level;
     };
     Recent recent_[2];      // the last two distinct statements seen, most recent first
     uint64_t starts_;       // statements started (note_statement with rows < 0)
     int32_t deepest_;       // deepest level of an active burst (-1 when none): end_level's fast exit
     int32_t awaiting_rows_; // active bursts whose parent's row count is still unknown
+    int32_t parented_;      // active bursts with a parent
     int32_t last_;          // the slot used last
+    uint64_t cur_xact_;     // the transaction of the last statement started
+    uint64_t cur_qid_;      // its first statement
+    bool cur_mixed_;        // it has held another statement than its first
 };
 
 } // namespace pgperfgate

@@ -76,6 +76,8 @@ const KindInfo kinds[kApKinds + 1] = {
     {"temp_spill",
      "A sort or hash wrote temporary files: give this statement more memory (SET LOCAL work_mem in its "
      "transaction), or let an index return the rows in order."},
+    {"per_id_lookup_loop",
+     "The client looks rows up one id at a time: send all the ids in one query, WHERE id = ANY($1)."},
 };
 
 const KindInfo &info_of(ApKind kind)
@@ -131,6 +133,20 @@ const char *ap_kind_name(ApKind kind)
 const char *ap_advice(ApKind kind)
 {
     return info_of(kind).advice;
+}
+
+ApKind ap_kind_from_name(const char *name)
+{
+    for (int k = 1; k <= kApKinds; k++)
+        if (strcmp(kinds[k].name, name) == 0)
+            return ApKind(k);
+    return ApKind(0);
+}
+
+const char *ap_kind_names()
+{
+    return "n_plus_one, per_id_lookup_loop, row_by_row_write, deep_offset, unstreamed_fetch, "
+           "filter_heavy_seq_scan, temp_spill";
 }
 
 void ap_shmem_request()

@@ -15,14 +15,18 @@ enum class ApKind : uint8
     DeepOffset = 3,
     HugeFetch = 4,
     FilterHeavySeqScan = 5,
-    TempSpill = 6 // spill.cpp; largest: the memory it would have needed, kB
+    TempSpill = 6,      // spill.cpp; largest: the memory it would have needed, kB
+    PerIdLookupLoop = 7 // a loop of lookups inside one transaction with no parent row source
 };
-constexpr int kApKinds = 6;
+constexpr int kApKinds = 7;
 // The kinds the detectors of detect.cpp raise messages for (pg_perfgate.<name>_action).
 constexpr int kApActionKinds = 5;
 // The kind's name in the view, and the advice for it: one line in plain words.
 const char *ap_kind_name(ApKind kind);
 const char *ap_advice(ApKind kind);
+// The kind of that name, ApKind(0) if none; and every name, for error hints.
+ApKind ap_kind_from_name(const char *name);
+const char *ap_kind_names();
 
 // Entry identity. Zero-filled before use (padding is compared and hashed).
 struct ApKey

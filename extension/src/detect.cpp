@@ -39,6 +39,7 @@
 #include "antipatterns.hpp"
 #include "core/burst.hpp"
 #include "guard.hpp"
+#include "mute.hpp"
 #include "normalize.hpp"
 #include "plan_id.hpp"
 #include "store.hpp"
@@ -52,6 +53,7 @@ int64 detect_sampled = 0;
 namespace
 {
 
+using pgperfgate::BurstClass;
 using pgperfgate::BurstKind;
 using pgperfgate::BurstReport;
 using pgperfgate::BurstTracker;
@@ -140,14 +142,18 @@ ApKey ap_key(ApKind kind, uint64 queryid, uint64 related)
 // the statement by its text, the detail by its query id.
 Pending *ask(ApKind kind, QueryDesc *qd)
 {
-    const int action = guc_action[int(kind)];
+    // pg_perfgate.n_plus_one_action covers both kinds of loop of lookups.
+    const int action = guc_action[kind == ApKind::PerIdLookupLoop ? int(ApKind::NPlusOne) : int(kind)];
     if (action == ACTION_OFF || (detect_pending_qd != nullptr && pending.action >= action))
+        return nullptr;
+    // An accepted finding (pg_perfgate_mute) is still counted, but nobody is told again.
+    const PlannedStmt *stmt = qd->plannedstmt;
+    if (mute_covers(kind, GetUserId(), MyDatabaseId, stmt->queryId))
         return nullptr;
     detect_pending_qd = qd;
     pending.action = action;
     pending.kind = kind;
     pending.detail[0] = '\0';
-    const PlannedStmt *stmt = qd->plannedstmt;
     int len;
     bool cut;
     char *text =
@@ -177,8 +183,11 @@ void store_bursts(const BurstReport *reports, int n, QueryDesc *qd)
     for (int i = 0; i < n; i++)
     {
         const BurstReport &r = reports[i];
-        const ApKind kind = r.kind == BurstKind::NPlusOne ? ApKind::NPlusOne : ApKind::RowByRow;
+        const ApKind kind = r.kind == BurstKind::RowByRow     ? ApKind::RowByRow
+                            : r.cls == BurstClass::ParentLoop ? ApKind::NPlusOne
+                                                              : ApKind::PerIdLookupLoop;
         // The rows per call become the finding's detail when it reaches shared memory (ap_flush).
+        const bool lookups = kind != ApKind::RowByRow;
         const ApRowsPerCall rpc{r.rows_min, r.rows_sum, r.burst_len, r.rows_max};
         ApSample s{r.new_occurrence,
                    r.calls,
@@ -187,7 +196,7 @@ void store_bursts(const BurstReport *reports, int n, QueryDesc *qd)
                    kind == ApKind::NPlusOne ? r.parent_rows : -1,
                    0,
                    nullptr,
-                   kind == ApKind::NPlusOne ? &rpc : nullptr};
+                   lookups ? &rpc : nullptr};
         ap_record(ap_key(kind, r.queryid, kind == ApKind::NPlusOne ? r.parent_queryid : 0), s);
         if (!r.new_occurrence)
             continue;
@@ -195,16 +204,27 @@ void store_bursts(const BurstReport *reports, int n, QueryDesc *qd)
         if (p == nullptr)
             continue;
         char rows[96] = "";
-        if (kind == ApKind::NPlusOne)
+        if (lookups)
             ap_format_rows_per_call(rpc, rows, sizeof(rows));
         snprintf(p->message, sizeof(p->message), "%s: \"%s\" ran %lld times in a row",
-                 kind == ApKind::NPlusOne ? "N+1 query loop" : "row-by-row writes", p->query,
-                 (long long)r.burst_len);
+                 kind == ApKind::NPlusOne          ? "N+1 query loop"
+                 : kind == ApKind::PerIdLookupLoop ? "per-id lookup loop"
+                                                   : "row-by-row writes",
+                 p->query, (long long)r.burst_len);
         if (kind == ApKind::RowByRow)
         {
             snprintf(p->detail, sizeof(p->detail),
                      "Query id " INT64_FORMAT ", %lld calls, one row or none each.", int64(r.queryid),
                      (long long)r.burst_len);
+            continue;
+        }
+        if (kind == ApKind::PerIdLookupLoop)
+        {
+            snprintf(p->detail, sizeof(p->detail),
+                     "Query id " INT64_FORMAT
+                     ", %lld calls in one transaction, rows per call %s, no statement "
+                     "before them returned their ids.",
+                     int64(r.queryid), (long long)r.burst_len, rows);
             continue;
         }
         int len =
@@ -444,7 +464,7 @@ void detect_executor_start(QueryDesc *queryDesc, Running *running)
     if (running != nullptr)
         running->facts.system = system;
     if (!system)
-        tracker.note_statement(queryDesc->plannedstmt->queryId, -1);
+        tracker.start(queryDesc->plannedstmt->queryId, PGPF_LOCAL_XID(), nesting_level);
     // Called before the executor starts, so that the sample gets per-node row counts. Only a SELECT
     // whose plan has a filtered sequential scan is sampled: nothing else reads the counts, and an
     // instrumented execution costs a counter update per node and row.
@@ -460,7 +480,7 @@ void detect_executor_start(QueryDesc *queryDesc, Running *running)
 void detect_note_utility(uint64 queryid)
 {
     if (guc_detect && tracker_ready)
-        tracker.note_statement(queryid, -1);
+        tracker.start(queryid, PGPF_LOCAL_XID(), nesting_level);
 }
 
 void detect_session_reset(const Node *stmt)
@@ -486,11 +506,13 @@ void detect_session_reset(const Node *stmt)
         store_bursts(reports, n, nullptr);
 }
 
-void detect_utility_end()
+void detect_utility_end(uint64 queryid, int64 rows)
 {
     if (!guc_detect || !tracker_ready)
         return;
     follow_resets();
+    // A utility statement is no row source unless it says how many rows it returned (FETCH, COPY).
+    tracker.note_statement(queryid, rows, nesting_level);
     BurstReport reports[BurstTracker::kSlots];
     const int n = tracker.end_level(nesting_level, burst_config, reports);
     if (n > 0)

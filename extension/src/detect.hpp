@@ -11,8 +11,8 @@ namespace pgpf
 void detect_define_gucs();
 bool detect_enabled(); // pg_perfgate.detect
 void detect_executor_start(QueryDesc *queryDesc, Running *running);
-void detect_note_utility(uint64 queryid); // a utility statement (a DO block, say) is starting
-void detect_utility_end();                // ... and has ended: the loops it ran are over
+void detect_note_utility(uint64 queryid);            // a utility statement (a DO block, say) is starting
+void detect_utility_end(uint64 queryid, int64 rows); // ... and has ended: the loops it ran are over
 // A client's utility statement is starting. A pool's reset statement (DISCARD ALL, RESET ALL,
 // SET/RESET ROLE, SET/RESET SESSION AUTHORIZATION) means the connection now serves another
 // request: every loop ends, and nothing before it is the parent of what follows.

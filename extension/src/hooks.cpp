@@ -199,7 +199,7 @@ pg_noinline void measure_utility(PlannedStmt *pstmt, const char *queryString, bo
          qc->commandTag == CMDTAG_REFRESH_MATERIALIZED_VIEW))
         rows = qc->nprocessed;
 
-    detect_utility_end();
+    detect_utility_end(queryid, int64(rows));
     capture_utility(queryid, queryString, location, length, INSTR_TIME_GET_MILLISEC(duration), rows,
                     buf_start, wal_start);
 }

@@ -12,6 +12,7 @@
 #include "guard.hpp"
 #include "hooks.hpp"
 #include "module.hpp"
+#include "mute.hpp"
 #include "persist.hpp"
 #include "slowlog.hpp"
 #include "store.hpp"
@@ -62,6 +63,7 @@ void on_shmem_request()
         prev_shmem_request();
     store_shmem_request();
     ap_shmem_request();
+    mute_shmem_request();
     errors_shmem_request();
     slowlog_shmem_request();
     activity_shmem_request();
@@ -78,6 +80,7 @@ void on_shmem_startup()
                     prev_shmem_startup();
                 store_shmem_startup();
                 ap_shmem_startup();
+                mute_shmem_startup();
                 errors_shmem_startup();
                 slowlog_shmem_startup();
                 activity_shmem_startup();
@@ -147,6 +150,7 @@ void _PG_init(void)
 #else
         store_shmem_request();
         ap_shmem_request();
+        mute_shmem_request();
         errors_shmem_request();
         slowlog_shmem_request();
         activity_shmem_request();

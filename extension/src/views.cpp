@@ -30,6 +30,7 @@
 #include "errors.hpp"
 #include "exec_state.hpp"
 #include "guard.hpp"
+#include "mute.hpp"
 #include "normalize.hpp"
 #include "store.hpp"
 #include "views.hpp"
@@ -538,13 +539,14 @@ void statements(FunctionCallInfo fcinfo, bool recent)
     }
 }
 
-// A spill's advice: the work_mem it would have needed (the next power of two in MB), unless that is
-// more than a statement should hold (1 GB); an index for a sort on columns of one relation.
+// A spill's advice: the work_mem it needs (spill.cpp) with a margin of 25% (the tape's block rounding, the
+// sort array's growth), in whole MB, unless that
+// is more than a statement should hold (1 GB); an index for a sort on columns of one relation. The
+// work_mem it last spilled with is in the detail: a spill seen again after the advice was applied
+// advises more (spill.cpp never estimates a need at or below the work_mem it spilled with).
 const char *spill_advice(const ApEntry &e)
 {
-    int64 mb = 1;
-    while (mb * 1024 < e.largest)
-        mb *= 2;
+    const int64 mb = (e.largest * 125 / 100 + 1023) / 1024;
     const char *on = strstr(e.detail, "Sort on ");
     const char *cols = nullptr;
     if (on != nullptr)
@@ -555,14 +557,18 @@ const char *spill_advice(const ApEntry &e)
     }
     const char *index =
         cols != nullptr ? psprintf(" An index on %s would return the rows in order.", cols) : "";
+    const char *check = strncmp(e.detail, "Sort", 4) == 0
+                            ? " The sort's need is estimated from the planner's row width: EXPLAIN (ANALYZE) "
+                              "with that setting says \"Sort Method: quicksort\" when it fits."
+                            : "";
     if (mb > 1024)
         return psprintf("It would need about " INT64_FORMAT
-                        " MB, more than work_mem should give one statement: "
+                        " MB of work_mem, more than one statement should hold: "
                         "reduce the rows it sorts or hashes.%s",
                         e.largest / 1024, index);
     return psprintf("SET LOCAL work_mem = '" INT64_FORMAT "MB' in the transaction that runs it (it needs "
-                    "about " INT64_FORMAT " kB).%s",
-                    mb, e.largest, index);
+                    "about " INT64_FORMAT " kB).%s%s",
+                    mb, e.largest, check, index);
 }
 
 // The kind's advice, made concrete where the entry says more: the filtered columns of a scan,
@@ -586,18 +592,21 @@ void antipatterns(FunctionCallInfo fcinfo)
     detect_flush();
     TupleDesc desc;
     Tuplestorestate *store = begin_srf(fcinfo, &desc);
-    if (desc->natts != 15)
-        elog(ERROR, "pg_perfgate_antipatterns_internal: declared with %d columns, expected 15", desc->natts);
+    constexpr int kApColumns = 17;
+    if (desc->natts != kApColumns)
+        elog(ERROR, "pg_perfgate_antipatterns_internal: declared with %d columns, expected %d", desc->natts,
+             kApColumns);
     const Oid user = GetUserId();
     const bool all_stats = has_privs_of_role(user, ROLE_PG_READ_ALL_STATS);
-    int n;
+    int n, nmutes;
     ApEntry *entries = ap_copy_all(&n);
+    const MuteEntry *mutes = mute_copy_all(&nmutes);
     for (int i = 0; i < n; i++)
     {
         const ApEntry &e = entries[i];
         const bool visible = all_stats || e.key.userid == user;
-        Datum v[15];
-        bool nulls[15];
+        Datum v[kApColumns];
+        bool nulls[kApColumns];
         memset(nulls, 0, sizeof(nulls));
         v[0] = CStringGetTextDatum(ap_kind_name(ApKind(e.key.kind)));
         v[1] = ObjectIdGetDatum(e.key.userid);
@@ -619,6 +628,12 @@ void antipatterns(FunctionCallInfo fcinfo)
         v[12] = TimestampTzGetDatum(e.first_seen);
         v[13] = TimestampTzGetDatum(e.last_seen);
         v[14] = CStringGetTextDatum(visible ? advice_for(e) : ap_advice(ApKind(e.key.kind)));
+        // Whether a DBA accepted it (pg_perfgate_mute), and the note, which may name the statement.
+        const MuteEntry *m =
+            mute_find(mutes, nmutes, ApKind(e.key.kind), e.key.userid, e.key.dbid, e.key.queryid);
+        v[15] = BoolGetDatum(m != nullptr);
+        v[16] = CStringGetTextDatum(m != nullptr ? m->note : "");
+        nulls[16] = m == nullptr || !visible;
         tuplestore_putvalues(store, desc, v, nulls);
     }
 }

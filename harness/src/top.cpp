@@ -84,7 +84,8 @@ nlohmann::ordered_json read_hot_queries(Connection &conn, const std::string &sch
         "round((100 * total_exec_time / nullif(sum(total_exec_time) OVER (PARTITION BY toplevel), 0))"
         "::numeric, 2) AS time_share_pct, "
         "mean_exec_time, p95_exec_time, rows_per_call, plan_count, errors, "
-        "coalesce(antipatterns, '{{}}') AS antipatterns, query, count(*) OVER () AS in_scope "
+        "coalesce(antipatterns, '{{}}') AS antipatterns, coalesce(parent_of, '{{}}') AS parent_of, "
+        "muted_findings, query, count(*) OVER () AS in_scope "
         "FROM {}.pg_perfgate_hot_queries WHERE {} AND ($2::bool OR toplevel) "
         "ORDER BY total_exec_time DESC, calls DESC, queryid LIMIT $3::int) t",
         schema, database_filter);
@@ -131,6 +132,17 @@ nlohmann::ordered_json read_antipatterns(Connection &conn, const std::string &sc
         "ORDER BY total_time DESC NULLS LAST, occurrences DESC, kind, queryid LIMIT $2::int) t",
         schema, database_filter);
     return json_rows(conn, sql, {o.all_databases ? "true" : "false", std::to_string(o.limit)});
+}
+
+// Findings a DBA accepted (pg_perfgate_mute): left out of the list, counted.
+std::int64_t read_muted_count(Connection &conn, const std::string &schema, const TopOptions &o)
+{
+    const std::string sql = fmt::format(
+        "SELECT row_to_json(t)::text FROM (SELECT count(*) AS muted FROM {}.pg_perfgate_antipatterns_all "
+        "WHERE muted AND {}) t",
+        schema, database_filter);
+    const nlohmann::ordered_json rows = json_rows(conn, sql, {o.all_databases ? "true" : "false"});
+    return rows.empty() ? 0 : rows[0].value("muted", std::int64_t{0});
 }
 
 // --- text -----------------------------------------------------------------------------------------
@@ -260,9 +272,15 @@ std::string hot_section(const nlohmann::ordered_json &top, const TopOptions &o, 
     std::vector<std::vector<std::string>> cells;
     for (const auto &r : rows)
     {
+        // Findings about the statement itself; a loop it drove is the loop's, shown as its parent's.
         std::vector<std::string> kinds;
         for (const auto &k : r.value("antipatterns", nlohmann::ordered_json::array()))
             kinds.push_back(k.get<std::string>());
+        for (const auto &k : r.value("parent_of", nlohmann::ordered_json::array()))
+            kinds.push_back("parent of " + k.get<std::string>());
+        const std::int64_t muted = r.value("muted_findings", std::int64_t{0});
+        if (muted > 0)
+            kinds.push_back(fmt::format("{} muted", muted));
         std::vector<std::string> c = {text_of(r, "rank"),
                                       text_of(r, "calls"),
                                       fixed(r, "total_exec_time", 2),
@@ -311,7 +329,9 @@ std::string plan_changes_section(const nlohmann::ordered_json &top, const TopOpt
 std::string antipatterns_section(const nlohmann::ordered_json &top, const TopOptions &o, std::size_t width)
 {
     const auto &rows = top["antipatterns"];
-    std::string out = "Anti-patterns: what the detectors found, by time spent\n";
+    const std::int64_t muted = top.value("antipatterns_muted", std::int64_t{0});
+    std::string out = "Anti-patterns: what the detectors found, by time spent";
+    out += muted > 0 ? fmt::format("; {} accepted and muted (pg_perfgate_mutes)\n", muted) : "\n";
     if (rows.empty())
         return out + "no anti-patterns recorded\n";
     std::vector<Column> columns = {{"kind", true}, {"query id"}, {"occurrences"}, {"calls"}, {"query", true}};
@@ -375,6 +395,7 @@ nlohmann::ordered_json read_top(Connection &conn, const TopOptions &options)
     top["hot_queries_in_scope"] = hot_total;
     top["plan_changes"] = read_plan_changes(conn, schema, options);
     top["antipatterns"] = read_antipatterns(conn, schema, options);
+    top["antipatterns_muted"] = read_muted_count(conn, schema, options);
     return top;
 }
 

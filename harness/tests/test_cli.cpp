@@ -449,6 +449,10 @@ TEST(Top, ShowsHotQueriesPlanChangesAndAntipatterns)
         line_with(r.out, "SELECT title FROM top_books WHERE author_id = $1 LIMIT $2").find(" n_plus_one "),
         std::string::npos)
         << r.out;
+    // Its parent is not a loop: it is shown as the loop's parent (issue 18).
+    const std::string parent = line_with(r.out, "SELECT id FROM top_authors WHERE id <= $1 ORDER BY id");
+    EXPECT_NE(parent.find(" parent of n_plus_one "), std::string::npos) << r.out;
+    EXPECT_EQ(parent.find("  n_plus_one"), std::string::npos) << r.out;
     // The lookup ran with a sequential scan, then with the index: one row, two plans, ten calls.
     EXPECT_TRUE(std::regex_search(
         r.out, std::regex(R"(\n *-?[0-9]+ +2 +[0-9.]+x +10  SELECT v FROM top_items WHERE id = \$1\n)")))

@@ -181,7 +181,7 @@ TEST(EndToEnd, BuiltInSuiteOnTheEmbeddedDefaultTagsEveryBadVariant)
     const json results = json::parse(slurp(tmp / "run.json"));
     const json &x = results.at("environment").at("extension_state");
     EXPECT_EQ(x.at("use"), "in use") << x.dump();
-    EXPECT_EQ(x.at("api_version"), 2);
+    EXPECT_EQ(x.at("api_version"), 3);
 
     struct Expect
     {
@@ -345,7 +345,7 @@ TEST(EndToEnd, ContractBreakagesAreLoud)
         {"e2e_api_1",
          "CREATE EXTENSION pg_perfgate; CREATE OR REPLACE FUNCTION pg_perfgate_api_version() RETURNS integer "
          "LANGUAGE sql AS 'SELECT 1';",
-         "offer API 1, this perfgate reads API 2"},
+         "offer API 1, this perfgate reads API 3"},
         {"e2e_not_created", "", "run CREATE EXTENSION pg_perfgate there (the server preloads it)"},
         {"e2e_no_grant",
          "CREATE EXTENSION pg_perfgate; CREATE ROLE e2e_plain LOGIN; "

@@ -23,7 +23,7 @@ struct Feed
               int32_t level = 0)
     {
         now += gap_us;
-        t.note_statement(q, -1); // as detect.cpp does at ExecutorStart
+        t.start(q, xact, level); // as detect.cpp does at ExecutorStart
         BurstReport out[BurstTracker::kMaxReports];
         const int n = t.observe(Execution{q, k, rows, ms, now, xact, level}, cfg, out);
         now += int64_t(ms * 1000); // gap_us is the idle time between two executions
@@ -43,6 +43,13 @@ struct Feed
             if (r.queryid == q)
                 c += r.calls;
         return c;
+    }
+    BurstClass cls(uint64_t q) const
+    {
+        for (auto &r : reports)
+            if (r.queryid == q)
+                return r.cls;
+        return BurstClass::Pending;
     }
     int occurrences(uint64_t q) const
     {
@@ -292,10 +299,10 @@ TEST(BurstTracker, EndlessBurstReportsAtDoublingsAndSumsExactly)
 TEST(BurstTracker, ParentRowsLearnedWhenParentEndsAfterTheLoop)
 {
     Feed f;
-    f.t.note_statement(7, -1); // a PL/pgSQL FOR loop's query starts ...
+    f.t.note_statement(7, -1, 0); // a PL/pgSQL FOR loop's query starts ...
     for (int i = 0; i < 15; i++)
         f.exec(42, BurstKind::NPlusOne, 1);
-    f.t.note_statement(7, 15); // ... and ends after its loop
+    f.t.note_statement(7, 15, 0); // ... and ends after its loop
     f.flush();
     ASSERT_FALSE(f.reports.empty());
     EXPECT_EQ(f.reports.back().parent_queryid, 7u);
@@ -317,10 +324,10 @@ TEST(BurstTracker, LoopsInTwoCallsOfAFunctionAreTwoBursts)
     Feed f;
     for (int call = 0; call < 2; call++)
     {
-        f.t.note_statement(7, -1); // the FOR query, level 1
+        f.t.note_statement(7, -1, 1); // the FOR query, level 1
         for (int i = 0; i < 15; i++)
             f.exec(42, BurstKind::NPlusOne, 1, 1, 10, /*level*/ 1);
-        f.t.note_statement(7, 15);
+        f.t.note_statement(7, 15, 1);
         f.exec(99, BurstKind::NPlusOne, 1, 1, 10, /*level*/ 0); // the calling statement ends
     }
     f.flush();
@@ -346,4 +353,161 @@ TEST(BurstTracker, EndLevelClosesOnlyDeeperBursts)
     const int n = f.t.end_level(0, f.cfg, out);
     ASSERT_EQ(n, 1);
     EXPECT_EQ(out[0].queryid, 43u);
+}
+
+// Regression (issue 18): pgbench -S (one lookup per autocommit transaction, no parent row source)
+// was an N+1 loop of tens of thousands of calls. A stream of lookups that crosses transactions
+// without a parent that returned the ids is no evidence of a loop.
+TEST(BurstTracker, SteadyLookupsOfALoadGeneratorAreQuiet)
+{
+    Feed f;
+    f.parent(3, 1); // pgbench's start: SELECT count(*) FROM pgbench_branches
+    for (int i = 0; i < 5000; i++)
+        f.exec(42, BurstKind::NPlusOne, 1, /*xact*/ 100 + i, /*gap*/ 50);
+    f.flush();
+    EXPECT_TRUE(f.reports.empty());
+}
+
+// ... while the same lookups inside one transaction are a loop over ids from the client.
+TEST(BurstTracker, LookupsInOneTransactionWithoutParentAreAPerIdLoop)
+{
+    Feed f;
+    f.exec(1, BurstKind::None, 0, /*xact*/ 7); // BEGIN
+    for (int i = 0; i < 25; i++)
+        f.exec(42, BurstKind::NPlusOne, 1, /*xact*/ 7);
+    f.flush();
+    EXPECT_EQ(f.occurrences(42), 1);
+    EXPECT_EQ(f.total_calls(42), 25);
+    EXPECT_EQ(f.cls(42), BurstClass::IdLoop);
+}
+
+// Regression (issue 18): pgbench's tpcb-like transaction (BEGIN; UPDATE; SELECT; UPDATE; UPDATE;
+// INSERT; END) repeated is one request after another, not a loop of any of its statements.
+TEST(BurstTracker, TpcbLikeTransactionsAreQuiet)
+{
+    for (int slots_used : {3, 5})
+    {
+        Feed f;
+        for (int x = 0; x < 2000; x++)
+        {
+            const uint64_t xact = 10 + x;
+            f.exec(1, BurstKind::None, 0, xact, 30); // BEGIN
+            f.exec(50, BurstKind::RowByRow, 1, xact, 30);
+            f.exec(42, BurstKind::NPlusOne, 1, xact, 30);
+            f.exec(51, BurstKind::RowByRow, 1, xact, 30);
+            if (slots_used == 5)
+            {
+                f.exec(52, BurstKind::RowByRow, 1, xact, 30);
+                f.exec(53, BurstKind::RowByRow, 1, xact, 30);
+            }
+            f.exec(2, BurstKind::None, 0, xact, 30); // END
+        }
+        f.flush();
+        EXPECT_TRUE(f.reports.empty()) << slots_used;
+    }
+}
+
+// A pooled service whose request lists rows and then looks one of them up: the list running
+// again is the next request, whatever the rate.
+TEST(BurstTracker, ParentRunningAgainIsTheNextRequest)
+{
+    Feed f;
+    for (int r = 0; r < 500; r++)
+    {
+        f.exec(7, BurstKind::None, 50, 10 + 2 * r, 50);
+        f.exec(42, BurstKind::NPlusOne, 1, 11 + 2 * r, 50);
+    }
+    f.flush();
+    EXPECT_TRUE(f.reports.empty());
+}
+
+// The ORM shape in autocommit: parents, then one lookup (or two interleaved) per parent row; the
+// second lookup of the loop shares the first one's parent.
+TEST(BurstTracker, OrmLoopsInAutocommitNameTheirParent)
+{
+    for (int n : {10, 20, 100})
+    {
+        Feed f;
+        f.exec(7, BurstKind::None, n, 1);
+        for (int i = 0; i < n; i++)
+        {
+            f.exec(42, BurstKind::NPlusOne, 1, 100 + 2 * i, 300);
+            f.exec(43, BurstKind::NPlusOne, 3, 101 + 2 * i, 300);
+        }
+        f.flush();
+        EXPECT_EQ(f.cls(42), BurstClass::ParentLoop) << n;
+        EXPECT_EQ(f.cls(43), BurstClass::ParentLoop) << n;
+        EXPECT_EQ(f.total_calls(42), n);
+        EXPECT_EQ(f.total_calls(43), n);
+        EXPECT_EQ(f.reports.back().parent_queryid, 7u);
+    }
+}
+
+// A parent that returned fewer rows than the loop ran is not what drove it; in one transaction it is
+// a loop over ids all the same, across transactions nothing.
+TEST(BurstTracker, ParentWithTooFewRowsIsNoParent)
+{
+    Feed f;
+    f.exec(7, BurstKind::None, 1, 5);
+    for (int i = 0; i < 30; i++)
+        f.exec(42, BurstKind::NPlusOne, 1, 5);
+    f.flush();
+    EXPECT_EQ(f.cls(42), BurstClass::IdLoop);
+
+    Feed g;
+    g.exec(7, BurstKind::None, 1, 5);
+    for (int i = 0; i < 30; i++)
+        g.exec(42, BurstKind::NPlusOne, 1, 6 + i);
+    g.flush();
+    EXPECT_TRUE(g.reports.empty());
+}
+
+// Single-row writes in autocommit are a burst only while nothing else runs between them: a loop of
+// saves is, the inserts of independent requests (a lookup, then an insert) are not, at any rate.
+TEST(BurstTracker, AutocommitWritesCrossTransactionsOnlyBackToBack)
+{
+    Feed f;
+    for (int i = 0; i < 30; i++)
+        f.exec(50, BurstKind::RowByRow, 1, 10 + i, 200);
+    f.flush();
+    EXPECT_EQ(f.total_calls(50), 30);
+    EXPECT_EQ(f.cls(50), BurstClass::Writes);
+
+    Feed g;
+    for (int i = 0; i < 300; i++)
+    {
+        g.exec(42, BurstKind::NPlusOne, 1, 10 + 2 * i, 100);
+        g.exec(50, BurstKind::RowByRow, 1, 11 + 2 * i, 100);
+    }
+    g.flush();
+    EXPECT_TRUE(g.reports.empty());
+}
+
+// A loop over its parent's rows in autocommit mode on a loaded machine: pauses of 60 ms (more than
+// the window, several in a row) between lookups, nothing else in between, do not split it; the
+// same pauses without a parent that returned the rows do.
+TEST(BurstTracker, LoopWithAParentMayPauseLonger)
+{
+    Feed f;
+    f.exec(7, BurstKind::None, 20, 1);
+    for (int i = 0; i < 20; i++)
+        f.exec(42, BurstKind::NPlusOne, 1, 100 + i, i % 3 == 0 ? 60000 : 2000);
+    f.flush();
+    EXPECT_EQ(f.occurrences(42), 1);
+    EXPECT_EQ(f.total_calls(42), 20);
+
+    Feed g; // the parent returned 5 rows: the loop is not its
+    g.exec(7, BurstKind::None, 5, 1);
+    for (int i = 0; i < 20; i++)
+        g.exec(42, BurstKind::NPlusOne, 1, 100 + i, i % 3 == 0 ? 60000 : 2000);
+    g.flush();
+    EXPECT_TRUE(g.reports.empty());
+
+    Feed h; // two pauses in a row longer than kParentPause windows end it (the first is forgiven)
+    h.exec(7, BurstKind::None, 20, 1);
+    for (int i = 0; i < 20; i++)
+        h.exec(42, BurstKind::NPlusOne, 1, 100 + i, i == 8 || i == 9 ? 300000 : 2000);
+    h.flush();
+    ASSERT_FALSE(h.reports.empty());
+    EXPECT_EQ(h.reports.back().burst_len, 11);
 }

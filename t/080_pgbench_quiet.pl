@@ -1,0 +1,56 @@
+# Regression (issue 18): steady OLTP traffic is not a loop. pgbench's select-only script (simple and
+# prepared protocol, 1, 2 and 8 clients) was reported as an N+1 loop of tens of thousands of calls:
+# independent transactions of one lookup each, with no statement that returned the ids. Its default
+# tpcb-like script is one request after another, each transaction a handful of different statements.
+# None of them may leave an n_plus_one, per_id_lookup_loop or row_by_row_write finding; a real loop
+# on the same server, run after them, still is one (so the check can fail).
+use strict;
+use warnings;
+use PostgreSQL::Test::Cluster;
+use PostgreSQL::Test::Utils;
+use Test::More;
+
+my $node = PostgreSQL::Test::Cluster->new('pgbench_quiet');
+$node->init;
+$node->append_conf('postgresql.conf', "shared_preload_libraries = 'pg_perfgate'\n");
+$node->start;
+$node->safe_psql('postgres', 'CREATE EXTENSION pg_perfgate');
+$node->command_ok([ 'pgbench', '-i', '-q', '-s', '1', 'postgres' ], 'pgbench -i');
+
+my $loops = q{SELECT count(*) FROM pg_perfgate_antipatterns
+               WHERE kind IN ('n_plus_one', 'per_id_lookup_loop', 'row_by_row_write')};
+my $list = q{SELECT string_agg(kind || ' ' || calls || ' ' || coalesce(query, '?'), '; ')
+               FROM pg_perfgate_antipatterns};
+
+for my $run (
+	[ 'select-only, simple, 1 client',    '-S', '-c', '1' ],
+	[ 'select-only, simple, 2 clients',   '-S', '-c', '2' ],
+	[ 'select-only, prepared, 2 clients', '-S', '-M', 'prepared', '-c', '2' ],
+	[ 'select-only, simple, 8 clients',   '-S', '-c', '8', '-j', '2' ],
+	[ 'select-only, prepared, 8 clients', '-S', '-M', 'prepared', '-c', '8', '-j', '2' ],
+	[ 'tpcb-like, simple, 2 clients',     '-c', '2' ],
+	[ 'tpcb-like, prepared, 2 clients',   '-M', 'prepared', '-c', '2' ])
+{
+	my ($name, @args) = @$run;
+	$node->safe_psql('postgres', 'SELECT pg_perfgate_reset()');
+	$node->command_ok([ 'pgbench', '-n', '-T', '2', @args, 'postgres' ], "pgbench $name ran");
+	my $statements = $node->safe_psql('postgres',
+		q{SELECT coalesce(sum(calls), 0) FROM pg_perfgate_statements WHERE query LIKE '%pgbench_accounts%'});
+	cmp_ok($statements, '>', 100, "pgbench $name: its statements were recorded");
+	is($node->safe_psql('postgres', $loops), '0', "pgbench $name: no loop or row-by-row finding")
+	  or diag($node->safe_psql('postgres', $list));
+}
+
+# The control: a parent that returns 12 ids, then one lookup per id, is still an N+1 loop.
+$node->safe_psql('postgres', 'SELECT pg_perfgate_reset()');
+my $sql = "SELECT aid FROM pgbench_accounts WHERE aid <= 12 ORDER BY aid;\n";
+$sql .= "SELECT abalance FROM pgbench_accounts WHERE aid = $_;\n" for 1 .. 12;
+$node->safe_psql('postgres', "BEGIN;\n$sql COMMIT;");
+is( $node->safe_psql('postgres',
+		q{SELECT kind || ' ' || calls || ' ' || related_rows FROM pg_perfgate_antipatterns
+           WHERE kind IN ('n_plus_one', 'per_id_lookup_loop', 'row_by_row_write')}),
+	'n_plus_one 12 12',
+	'a loop over a parent\'s rows is still found');
+
+$node->stop;
+done_testing();
