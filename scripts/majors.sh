@@ -298,7 +298,7 @@ gates=$(mktemp -d /tmp/pg_perfgate.majors.XXXXXX)
 trap 'cleanup; rm -rf "$gates"' EXIT
 
 # The TAP tests a bare root runs: not t/050_orm.pl (Python ORMs) nor t/070_prometheus.pl (exporter).
-tap_tests="t/010_restart.pl t/020_agree_with_pgss.pl t/030_concurrency.pl t/040_long_session.pl t/050_slowlog.pl t/060_activity.pl"
+tap_tests="t/010_restart.pl t/020_agree_with_pgss.pl t/030_concurrency.pl t/040_long_session.pl t/055_slowlog.pl t/060_activity.pl"
 
 # Tests passed and failed, over all majors (a build, each pg_regress test, each TAP assertion, each
 # gate check), and per major.

@@ -7,7 +7,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 
 work=$(pg_tmpdir tap)
 trap 'rm -rf "$work"' EXIT
-# The TAP tests read the files they test beside t/ (t/070_prometheus.pl: prometheus/, t/080: README.md).
+# The TAP tests read the files they test beside t/ (t/070_prometheus.pl: prometheus/, t/090: README.md).
 cp -r "$here/t" "$here/prometheus" "$here/README.md" "$work/"
 chown -R "$(stat -c %u "$work")" "$work"
 export PERL5LIB="$PG_PERL5LIB"

@@ -198,11 +198,10 @@ void quantiles(Row &r, const pgperfgate::TimeStats &t, const pgperfgate::Histogr
     }
 }
 
-// The recent windows' row (kRecentColumns), from the same grouping as emit()'s.
-void emit_recent(Tuplestorestate *store, TupleDesc desc, int mode, const StoreEntry &e,
-                 const pgperfgate::Counters &c, const pgperfgate::Histogram &h, const RowFacts &f)
+// The key columns every row of pg_perfgate_internal() and the recent windows starts with: userid,
+// dbid, toplevel, queryid, planid, each NULL where the grouping (mode) or the caller's rights hide it.
+void put_key_columns(Row &r, int mode, const StoreEntry &e, const RowFacts &f)
 {
-    Row r;
     memset(r.nulls, 0, sizeof(r.nulls));
     r.i = 0;
     if (mode == BY_ENTRY)
@@ -222,6 +221,14 @@ void emit_recent(Tuplestorestate *store, TupleDesc desc, int mode, const StoreEn
         r.null();
     else
         r.i8(int64(e.key.planid));
+}
+
+// The recent windows' row (kRecentColumns), from the same grouping as emit()'s.
+void emit_recent(Tuplestorestate *store, TupleDesc desc, int mode, const StoreEntry &e,
+                 const pgperfgate::Counters &c, const pgperfgate::Histogram &h, const RowFacts &f)
+{
+    Row r;
+    put_key_columns(r, mode, e, f);
     if (f.visible || mode == BY_GROUP)
         r.i8(int64(e.query_group));
     else
@@ -266,25 +273,7 @@ void emit(Tuplestorestate *store, TupleDesc desc, int mode, const StoreEntry &e,
           const pgperfgate::Counters &c, const pgperfgate::Histogram &h, const RowFacts &f)
 {
     Row r;
-    memset(r.nulls, 0, sizeof(r.nulls));
-    r.i = 0;
-    if (mode == BY_ENTRY)
-        r.put(ObjectIdGetDatum(e.key.userid));
-    else
-        r.null();
-    r.put(ObjectIdGetDatum(e.key.dbid));
-    if (mode == BY_PLAN)
-        r.null();
-    else
-        r.put(BoolGetDatum(e.key.toplevel));
-    if (f.visible)
-        r.i8(int64(f.queryid));
-    else
-        r.null();
-    if (mode == BY_QUERY || mode == BY_GROUP)
-        r.null();
-    else
-        r.i8(int64(e.key.planid));
+    put_key_columns(r, mode, e, f);
     if (f.visible && f.query != nullptr)
         r.put(CStringGetTextDatum(f.query));
     else

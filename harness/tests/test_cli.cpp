@@ -4,6 +4,7 @@
 // progress lines in logs, clear errors for bad baselines, no cluster directory left behind by an
 // impatient double Ctrl-C, and `perfgate top` on a database with a known workload behind it.
 #include "cluster.hpp"
+#include "cli_support.hpp"
 #include "cluster_env.hpp"
 #include "pg.hpp"
 
@@ -30,47 +31,6 @@ namespace fs = std::filesystem;
 
 namespace
 {
-
-struct TempDir
-{
-    fs::path path;
-    TempDir()
-    {
-        std::string t = (fs::temp_directory_path() / "perfgate-cli-XXXXXX").string();
-        path = mkdtemp(t.data());
-        // The postgres user must be able to enter it when a test starts an embedded cluster in it.
-        fs::permissions(path, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
-                                  fs::perms::others_read | fs::perms::others_exec);
-    }
-    ~TempDir() { fs::remove_all(path); }
-    std::string operator/(const std::string &name) const { return (path / name).string(); }
-};
-
-std::string slurp(const std::string &path)
-{
-    std::ifstream in(path);
-    std::stringstream buf;
-    buf << in.rdbuf();
-    return buf.str();
-}
-
-struct CommandResult
-{
-    int code = -1;
-    std::string out, err;
-    std::string all() const { return out + err; }
-};
-
-// Runs perfgate with `args` (shell syntax) and `env` prepended, stdout and stderr captured apart;
-// neither is a terminal, as in CI.
-CommandResult run_cli(const std::string &args, const std::string &env = "")
-{
-    TempDir tmp;
-    const std::string cmd = env + " " + PERFGATE_BINARY + " " + args + " >" + (tmp / "out") + " 2>" +
-                            (tmp / "err") + " </dev/null";
-    const int status = std::system(cmd.c_str());
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(tmp / "out"), slurp(tmp / "err")};
-}
 
 // The test cluster's socket directory, port 5432, user postgres, database perfgate.
 std::string socket_dir()

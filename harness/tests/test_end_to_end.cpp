@@ -5,6 +5,7 @@
 // sort, the plan an index drop caused, the statement a request gained); an extension in another schema
 // must be found; and every way the contract can break must be said loudly, in every report.
 #include "cluster.hpp"
+#include "cli_support.hpp"
 #include "cluster_env.hpp"
 #include "pg.hpp"
 
@@ -28,43 +29,10 @@ using nlohmann::json;
 namespace
 {
 
-struct TempDir
-{
-    fs::path path;
-    TempDir()
-    {
-        std::string t = (fs::temp_directory_path() / "perfgate-e2e-XXXXXX").string();
-        path = mkdtemp(t.data());
-        fs::permissions(path, fs::perms::owner_all | fs::perms::group_read | fs::perms::group_exec |
-                                  fs::perms::others_read | fs::perms::others_exec);
-    }
-    ~TempDir() { fs::remove_all(path); }
-    std::string operator/(const std::string &name) const { return (path / name).string(); }
-};
-
-std::string slurp(const std::string &path)
-{
-    std::ifstream in(path);
-    std::stringstream buf;
-    buf << in.rdbuf();
-    return buf.str();
-}
-
-struct CommandResult
-{
-    int code = -1;
-    std::string out, err;
-};
-
 // The binary with no PG* variables (the embedded default unless `args` name a server).
 CommandResult run_perfgate(const std::string &args)
 {
-    TempDir tmp;
-    const std::string cmd = "env -u PGHOST -u PGPORT -u PGDATABASE -u PGUSER -u PGSERVICE -u PGHOSTADDR " +
-                            std::string(PERFGATE_BINARY) + " " + args + " >" + (tmp / "out") + " 2>" +
-                            (tmp / "err") + " </dev/null";
-    const int status = std::system(cmd.c_str());
-    return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, slurp(tmp / "out"), slurp(tmp / "err")};
+    return run_cli(args, "env -u PGHOST -u PGPORT -u PGDATABASE -u PGUSER -u PGSERVICE -u PGHOSTADDR");
 }
 
 std::string server(const std::string &database)
