@@ -323,8 +323,11 @@ void EmbeddedCluster::init_and_start(bool with_extension)
              << "jit = off\n"
              << "max_wal_size = '1GB'\n"
              << "shared_buffers = '128MB'\n";
+        // Every execution of a filtered sequential scan is sampled for the scan detector: on a server
+        // of its own perfgate wants the same findings on every run, not 1% of the chances.
         if (with_extension)
-            conf << "shared_preload_libraries = 'pg_perfgate'\n";
+            conf << "shared_preload_libraries = 'pg_perfgate'\n"
+                 << "pg_perfgate.sample_rate = 1\n";
         if (!conf)
             throw ConnectionError("cannot write postgresql.conf of the embedded cluster");
     }
