@@ -664,3 +664,28 @@ COMMENT ON COLUMN pg_perfgate_mutes.userid IS 'OID of the role the mute is limit
 COMMENT ON COLUMN pg_perfgate_mutes.dbid IS 'OID of the database the mute is limited to (NULL: any database)';
 COMMENT ON COLUMN pg_perfgate_mutes.datname IS 'Database the mute is limited to (NULL: any database)';
 -- ---- end of the findings block ----
+
+-- ---- Parameter samples block (perfgate capture) ----
+-- With pg_perfgate.capture_params = on: a few real parameter values of each statement entry, one row
+-- per value. A function, not a view column: it shows only the caller's own statements unless the
+-- caller has the privileges of pg_read_all_stats.
+CREATE FUNCTION pg_perfgate_param_samples(
+    OUT userid oid,
+    OUT dbid oid,
+    OUT queryid bigint,
+    OUT planid bigint,
+    OUT toplevel boolean,
+    OUT executions bigint,
+    OUT not_kept bigint,
+    OUT sample integer,
+    OUT param integer,
+    OUT kind text,
+    OUT paramtype regtype,
+    OUT value text
+)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'pg_perfgate_param_samples'
+LANGUAGE C STRICT VOLATILE PARALLEL RESTRICTED;
+COMMENT ON FUNCTION pg_perfgate_param_samples() IS
+  'Sampled parameter values of each statement entry (pg_perfgate.capture_params): executions considered, chosen ones not kept, the sample number, the $n it fills in the query text, bound (sent by the client) or constant (written in the text, unknown type), its type and value; only the caller''s own statements without pg_read_all_stats';
+-- ---- end of the parameter samples block ----

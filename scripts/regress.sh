@@ -23,7 +23,7 @@ fi
 groups=(
   "main|shared_preload_libraries = 'pg_perfgate'|$main"
   "evict|shared_preload_libraries = 'pg_perfgate'
-pg_perfgate.max = 100|evict"
+pg_perfgate.max = 100|evict param_samples_evict"
   "noload||noload"
 )
 

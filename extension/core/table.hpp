@@ -227,6 +227,7 @@ template <typename Entry> class ClockTable
     }
 
     uint32_t index_of(const Entry *e) const { return static_cast<uint32_t>(e - entries()); }
+    const Entry &entry_at(uint32_t idx) const { return entries()[idx]; }
     uint32_t size() const { return header()->used; }
     uint32_t capacity() const { return header()->capacity; }
     uint64_t evictions() const { return header()->evictions; }

@@ -14,6 +14,7 @@
 #include "guard.hpp"
 #include "module.hpp"
 #include "normalize.hpp"
+#include "param_sample.hpp"
 #include "store.hpp"
 
 namespace pgpf
@@ -49,6 +50,8 @@ void on_post_parse_analyze(ParseState *pstate, Query *query, JumbleState *jstate
                     return;
                 }
                 remember_normalized_text(pstate, query, jstate);
+                if (unlikely(guc_capture_params))
+                    param_sample_note_constants(pstate, query, jstate);
             });
 }
 
@@ -133,6 +136,12 @@ void on_executor_end(QueryDesc *queryDesc)
             {
                 // A statement we do not track costs this look-up and two tests.
                 Running *running = exec_find(queryDesc);
+                if (unlikely(guc_capture_params) && running != nullptr)
+                {
+                    // Found again: formatting the values may have run a subtransaction.
+                    param_sample_executor_end(queryDesc, running);
+                    running = exec_find(queryDesc);
+                }
                 if ((running != nullptr || queryDesc->totaltime != nullptr) && store_attached())
                     capture_executor_end(queryDesc, running);
                 if (prev_executor_end)

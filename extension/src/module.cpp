@@ -13,6 +13,7 @@
 #include "hooks.hpp"
 #include "module.hpp"
 #include "mute.hpp"
+#include "param_sample.hpp"
 #include "persist.hpp"
 #include "slowlog.hpp"
 #include "store.hpp"
@@ -67,6 +68,7 @@ void on_shmem_request()
     errors_shmem_request();
     slowlog_shmem_request();
     activity_shmem_request();
+    param_sample_shmem_request();
 }
 #endif
 
@@ -84,6 +86,7 @@ void on_shmem_startup()
                 errors_shmem_startup();
                 slowlog_shmem_startup();
                 activity_shmem_startup();
+                param_sample_shmem_startup();
                 // Last: the saved file holds the statements, findings and error counts.
                 persist_startup();
             });
@@ -126,6 +129,7 @@ void define_gucs()
     detect_define_gucs();
     errors_define_gucs();
     slowlog_define_gucs();
+    param_sample_define_gucs();
     PGPF_RESERVE_GUC_PREFIX("pg_perfgate");
 }
 
@@ -154,6 +158,7 @@ void _PG_init(void)
         errors_shmem_request();
         slowlog_shmem_request();
         activity_shmem_request();
+        param_sample_shmem_request();
 #endif
                 prev_shmem_startup = shmem_startup_hook;
                 shmem_startup_hook = on_shmem_startup;

@@ -43,6 +43,7 @@
 #include "core/table.hpp"
 #include "guard.hpp"
 #include "module.hpp"
+#include "param_sample.hpp"
 
 namespace pgpf
 {
@@ -387,6 +388,8 @@ void store_insert(const EntryKey &key, const Sample &sample, const NewTexts &tex
     const TimestampTz now = GetCurrentStatementStartTimestamp();
     Table t = table_of(p);
     bool need_plan = false;
+    EntryKey gone{};
+    bool had_gone = false;
 
     LWLockAcquire(lock, LW_EXCLUSIVE);
     StoreEntry *e = t.find(key, hash);
@@ -394,7 +397,13 @@ void store_insert(const EntryKey &key, const Sample &sample, const NewTexts &tex
     {
         // Out of the lock-free updaters' reach while it is reinitialized (see the header comment).
         bool evicted;
-        e = t.insert(key, hash, &evicted, [&](uint32 idx) { unpublish(p, idx); });
+        e = t.insert(key, hash, &evicted,
+                     [&](uint32 idx)
+                     {
+                         unpublish(p, idx);
+                         gone = t.entry_at(idx).key;
+                     });
+        had_gone = evicted;
         const uint32 idx = t.index_of(e);
         e->query_group = texts.query_group;
         e->stats_since = now;
@@ -414,6 +423,9 @@ void store_insert(const EntryKey &key, const Sample &sample, const NewTexts &tex
     if (texts.plan_wanted)
         put_plan_text(p, e, texts.plan_state, texts.plan);
     LWLockRelease(lock);
+    // The evicted entry's parameter samples go with it (after the partition lock: see param_sample.cpp).
+    if (had_gone)
+        param_sample_forget(gone);
 }
 
 void store_set_plan_text(const EntryKey &key, PlanTextState state, const char *plan)

@@ -32,6 +32,7 @@
 #include "guard.hpp"
 #include "mute.hpp"
 #include "normalize.hpp"
+#include "param_sample.hpp"
 #include "store.hpp"
 #include "views.hpp"
 
@@ -688,6 +689,7 @@ Datum pg_perfgate_reset(PG_FUNCTION_ARGS)
                       pgpf::store_reset(userid, dbid, queryid);
                       pgpf::ap_reset(userid, dbid, queryid);
                       pgpf::errors_reset(userid, dbid, queryid);
+                      pgpf::param_sample_reset(userid, dbid, queryid);
                   });
     PG_RETURN_VOID();
 }
