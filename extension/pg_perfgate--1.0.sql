@@ -366,10 +366,11 @@ LANGUAGE C STRICT VOLATILE PARALLEL RESTRICTED;
 -- signatures that tools read (the perfgate harness checks it before it reads anything). It rises
 -- whenever one of them changes; a tool that needs a higher one asks for ALTER EXTENSION ... UPDATE.
 -- 3: pg_perfgate_hot_queries.parent_of and muted_findings, pg_perfgate_antipatterns_all, the mutes.
+-- 4: pg_perfgate_param_samples().
 CREATE FUNCTION pg_perfgate_api_version()
 RETURNS integer
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
-AS 'SELECT 3';
+AS 'SELECT 4';
 
 -- minmax_only: as pg_stat_statements_reset's (PostgreSQL 17): nothing is removed, the matching
 -- statements' min/max times start afresh and their minmax_stats_since moves to now.

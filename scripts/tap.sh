@@ -14,7 +14,9 @@ export PERL5LIB="$PG_PERL5LIB"
 cd "$work"
 status=0
 # shellcheck disable=SC2086 # TAP_TESTS is a list
-as_pg env TESTDIR="$work" PG_REGRESS="$PG_REGRESS" prove -v ${TAP_TESTS:-t/*.pl} || status=$?
+# t/095_capture.pl runs the perfgate binary of the CMake build (skipped when it is not built).
+as_pg env TESTDIR="$work" PG_REGRESS="$PG_REGRESS" PERFGATE_BIN="${PERFGATE_BIN:-$here/build/harness/perfgate}" \
+  prove -v ${TAP_TESTS:-t/*.pl} || status=$?
 if [ $status -ne 0 ] && [ -d "$work/tmp_check/log" ]; then
   mkdir -p "$here/results"
   cp -r "$work/tmp_check/log" "$here/results/tap-log"

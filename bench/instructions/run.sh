@@ -13,7 +13,8 @@
 #                                               (also pg_perfgate_slowlog: pg_perfgate with log_min_duration on
 #                                                and nothing slow enough to log; pg_perfgate_log_analyze: the same
 #                                                with log_analyze_sample_rate = 1, every execution counting rows
-#                                                per plan node)
+#                                                per plan node; pg_perfgate_capture_params: with parameter
+#                                                samples kept)
 #                                  [--keep DIR]   (keep round 1's callgrind files of every configuration and
 #                                                  results.tsv in DIR;
 #                                                  re-analyze with analyze.py --results DIR/results.tsv --cgdir DIR)
@@ -158,6 +159,7 @@ config_opts() {
         pg_perfgate) echo "$PGPF_OPTS" ;;
         pg_perfgate_slowlog) echo "$PGPF_OPTS -c pg_perfgate.log_min_duration=60000" ;;
         pg_perfgate_log_analyze) echo "$PGPF_OPTS -c pg_perfgate.log_min_duration=60000 -c pg_perfgate.log_analyze_sample_rate=1" ;;
+        pg_perfgate_capture_params) echo "$PGPF_OPTS -c pg_perfgate.capture_params=on" ;;
     esac
 }
 

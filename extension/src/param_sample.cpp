@@ -51,12 +51,12 @@ int guc_capture_params_size = 2048;
 struct ParamEntry
 {
     EntryKey key;
-    slock_t mutex;             // guards seen
-    int64 seen;                // executions considered since the entry was created
-    int64 not_kept;            // chosen executions whose values could not be kept
-    uint32 generation;         // set at creation, unique over the segment's life
-    uint16 len[kSamples];      // bytes of each sample; 0: none (guarded by the LWLock)
-    uint16 nvalues[kSamples];  // values in each sample
+    slock_t mutex;            // guards seen
+    int64 seen;               // executions considered since the entry was created
+    int64 not_kept;           // chosen executions whose values could not be kept
+    uint32 generation;        // set at creation, unique over the segment's life
+    uint16 len[kSamples];     // bytes of each sample; 0: none (guarded by the LWLock)
+    uint16 nvalues[kSamples]; // values in each sample
 };
 static_assert(std::is_trivially_copyable_v<ParamEntry>, "shared memory holds trivially copyable structs");
 using ParamTable = pgperfgate::ClockTable<ParamEntry>;
@@ -339,8 +339,8 @@ void param_sample_define_gucs()
     DefineCustomIntVariable("pg_perfgate.capture_params_max",
                             "Maximum number of statement entries with parameter samples; the least used "
                             "are evicted.",
-                            nullptr, &guc_capture_params_max, 1000, 0, INT_MAX / 2, PGC_POSTMASTER, 0, nullptr,
-                            nullptr, nullptr);
+                            nullptr, &guc_capture_params_max, 1000, 0, INT_MAX / 2, PGC_POSTMASTER, 0,
+                            nullptr, nullptr, nullptr);
     DefineCustomIntVariable("pg_perfgate.capture_params_size",
                             "Bytes of parameter samples kept per statement entry (8 samples share them).",
                             nullptr, &guc_capture_params_size, 2048, 256, 8 * UINT16_MAX, PGC_POSTMASTER,
@@ -425,7 +425,8 @@ void param_sample_executor_end(QueryDesc *queryDesc, const Running *running)
         const char *source = queryDesc->sourceText;
         const int location = Max(stmt->stmt_location, 0);
         if (pending.count < 0 || source == nullptr || location != pending.location ||
-            stmt->stmt_len != pending.length || text_hash(source, location, stmt->stmt_len) != pending.text_hash)
+            stmt->stmt_len != pending.length ||
+            text_hash(source, location, stmt->stmt_len) != pending.text_hash)
             b.failed = true;
         else
             add_constants(&b, source);
@@ -477,8 +478,9 @@ extern "C"
 }
 
 // One row per sampled value: (userid, dbid, queryid, planid, toplevel, executions, not_kept,
-// sample, param, kind, type, value); an entry with no sample kept has one row, NULL from sample on. Only the caller's own statements unless it has the privileges
-// of pg_read_all_stats: a sample is what the statement's role sent.
+// sample, param, kind, type, value); an entry with no sample kept has one row, NULL from sample on. Only the
+// caller's own statements unless it has the privileges of pg_read_all_stats: a sample is what the statement's
+// role sent.
 Datum pg_perfgate_param_samples(PG_FUNCTION_ARGS)
 {
     using namespace pgpf;

@@ -15,7 +15,7 @@ const std::vector<ContractView> &extension_contract()
     static const std::vector<ContractView> views = {
         {"pg_perfgate_statements",
          {"userid", "dbid", "toplevel", "queryid", "planid", "query", "calls", "rows", "shared_blks_hit",
-          "shared_blks_read", "temp_blks_read", "temp_blks_written"}},
+          "shared_blks_read", "temp_blks_read", "temp_blks_written", "total_exec_time"}},
         {"pg_perfgate_plans", {"dbid", "queryid", "planid", "plan"}},
         {"pg_perfgate_antipatterns",
          {"kind", "dbid", "datname", "userid", "queryid", "query", "related_queryid", "related_rows",
@@ -30,6 +30,10 @@ const std::vector<ContractView> &extension_contract()
         {"pg_perfgate_plan_changes",
          {"dbid", "queryid", "planid", "calls", "mean_exec_time", "slowdown_vs_best", "last_seen", "query"}},
         {"pg_perfgate_info", {"entries", "max", "evictions", "stats_reset"}},
+        // perfgate capture: a function, its output columns (a name ending in "()")
+        {"pg_perfgate_param_samples()",
+         {"userid", "dbid", "queryid", "planid", "toplevel", "executions", "not_kept", "sample", "param",
+          "kind", "paramtype", "value"}},
     };
     return views;
 }
@@ -144,14 +148,21 @@ void ExtensionProbe::check(const std::string &embedded_note)
     for (const ContractView &v : extension_contract())
     {
         const std::string name = schema + "." + v.view;
+        const bool function = std::string_view(v.view).ends_with("()");
+        // A function's output columns are its OUT arguments.
         Result r =
-            conn_.exec("SELECT a.attname, has_table_privilege(c.oid, 'SELECT') FROM pg_catalog.pg_class c "
-                       "JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 "
-                       "AND NOT a.attisdropped WHERE c.oid = to_regclass($1)",
-                       {name});
+            function
+                ? conn_.exec("SELECT n, has_function_privilege(p.oid, 'EXECUTE') FROM pg_catalog.pg_proc p, "
+                             "unnest(p.proargnames) n WHERE p.oid = to_regprocedure($1)",
+                             {name})
+                : conn_.exec(
+                      "SELECT a.attname, has_table_privilege(c.oid, 'SELECT') FROM pg_catalog.pg_class c "
+                      "JOIN pg_catalog.pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 "
+                      "AND NOT a.attisdropped WHERE c.oid = to_regclass($1)",
+                      {name});
         if (r.rows() == 0)
         {
-            missing.push_back(fmt::format("view {} is missing", v.view));
+            missing.push_back(fmt::format("{} {} is missing", function ? "function" : "view", v.view));
             continue;
         }
         if (r.value(0, 1) != "t")

@@ -22,9 +22,10 @@ namespace perfgate
 
 // The SQL interface version this perfgate reads; the extension's pg_perfgate_api_version() must be
 // at least this. Raise both together when the harness starts reading something new.
-inline constexpr int extension_api_required = 3;
+inline constexpr int extension_api_required = 4;
 
-// What the harness reads of each view: a missing column makes the extension unusable, named.
+// What the harness reads of each view (or function, named with "()": its output columns): a missing
+// column makes the extension unusable, named.
 struct ContractView
 {
     const char *view;

@@ -16,6 +16,7 @@
 #include "report.hpp"
 #include "runner.hpp"
 #include "suite.hpp"
+#include "capture.hpp"
 #include "top.hpp"
 #include "top_interval.hpp"
 
@@ -61,6 +62,7 @@ struct Options
     TopOptions top;                // top
     bool top_json = false;         // top --json: the document on stdout
     std::string top_sort = "time"; // top -i --sort
+    CaptureOptions capture;        // capture
 };
 
 // `--set name=value` pairs as a map; a malformed one is a usage error (exit 2).
@@ -419,6 +421,8 @@ void check_outputs(const Options &o)
     check_writable(o.markdown, "--markdown", true);
     if (o.command == "gate" && o.update_baseline)
         check_writable(o.baseline, "-b/--baseline");
+    if (o.command == "capture")
+        check_writable(o.capture.output, "-o/--output");
 }
 
 // Columns of the terminal stdout is, else $COLUMNS, else 0: a log or a pipe gets whole texts.
@@ -466,6 +470,11 @@ int dispatch(Options &o)
     check_outputs(o);
     if (o.command == "top")
         return static_cast<int>(top_command(o));
+    if (o.command == "capture")
+    {
+        run_capture(given_conninfo(o), o.capture);
+        return static_cast<int>(ExitCode::pass);
+    }
     const std::vector<std::string> builtin = {builtin_workload_dir()};
     if (o.command == "run")
     {
@@ -508,7 +517,7 @@ int dispatch(Options &o)
     return 0;
 }
 
-const char *const commands[] = {"run", "compare", "gate", "ab", "demo", "top"};
+const char *const commands[] = {"run", "compare", "gate", "ab", "demo", "top", "capture"};
 
 // CLI11 says "A subcommand is required" for a misspelt command; name it instead, as git does.
 std::string unknown_command(int argc, char **argv)
@@ -612,6 +621,26 @@ int run_cli(int argc, char **argv)
     top->add_option("--sort", o.top_sort,
                     "with -i: the first sort key: time, calls, rows, io, temp or errors")
         ->capture_default_str();
+
+    auto *capture = app.add_subcommand(
+        "capture", "write a workload that replays a server's hot statements with their sampled parameter "
+                   "values, on tables and data rebuilt from its catalogs and statistics (needs pg_perfgate, "
+                   "and pg_perfgate.capture_params = on while the application ran)");
+    add_connection_options(capture, o, "libpq connection string or URI; -h/-p/-U/-d override its parts");
+    capture->add_option("-n,--limit", o.capture.limit, "statements to replay")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 1000));
+    capture->add_option("--by", o.capture.by, "rank statements by total_time or calls")
+        ->capture_default_str();
+    capture->add_option("--scale", o.capture.scale, "rows generated per row the server's statistics count")
+        ->capture_default_str();
+    capture->add_option("-o,--output", o.capture.output, "the workload file to write")->required();
+    capture->add_flag("--redact", o.capture.redact,
+                      "write values drawn from pg_stats instead of the sampled ones (keeps selectivity, not "
+                      "the data)");
+    capture->add_option("--iterations", o.capture.iterations, "measured iterations the workload asks for")
+        ->capture_default_str()
+        ->check(CLI::Range(1, 100000));
 
     if (const std::string unknown = unknown_command(argc, argv); !unknown.empty())
     {

@@ -149,7 +149,7 @@ TEST(EndToEnd, BuiltInSuiteOnTheEmbeddedDefaultTagsEveryBadVariant)
     const json results = json::parse(slurp(tmp / "run.json"));
     const json &x = results.at("environment").at("extension_state");
     EXPECT_EQ(x.at("use"), "in use") << x.dump();
-    EXPECT_EQ(x.at("api_version"), 3);
+    EXPECT_EQ(x.at("api_version"), 4);
 
     struct Expect
     {
@@ -313,7 +313,12 @@ TEST(EndToEnd, ContractBreakagesAreLoud)
         {"e2e_api_1",
          "CREATE EXTENSION pg_perfgate; CREATE OR REPLACE FUNCTION pg_perfgate_api_version() RETURNS integer "
          "LANGUAGE sql AS 'SELECT 1';",
-         "offer API 1, this perfgate reads API 3"},
+         "offer API 1, this perfgate reads API 4"},
+        {"e2e_no_samples",
+         "CREATE EXTENSION pg_perfgate; ALTER EXTENSION pg_perfgate DROP FUNCTION "
+         "pg_perfgate_param_samples(); "
+         "DROP FUNCTION pg_perfgate_param_samples();",
+         "function pg_perfgate_param_samples() is missing"},
         {"e2e_not_created", "", "run CREATE EXTENSION pg_perfgate there (the server preloads it)"},
         {"e2e_no_grant",
          "CREATE EXTENSION pg_perfgate; CREATE ROLE e2e_plain LOGIN; "
