@@ -60,22 +60,23 @@ sub serve
 my %calls = serve();
 is(scalar(keys %calls), 4, 'the app served its four kinds of requests');
 
-# What the server saw of the app's statements: text -> (calls, plan of its busiest plan).
+# What the server saw of the app's statements: text -> calls and the plans it ran with (a statement
+# may have several: the planner picks by value, here an index scan for a frequent user, a bitmap scan
+# for the others).
 sub server_statements
 {
 	my $rows = $node->safe_psql('shop', q{
-		SELECT s.query, sum(s.calls) OVER (PARTITION BY s.queryid),
-		       replace(coalesce(p.plan, ''), E'\n', '\\n')
+		SELECT replace(s.query, E'\n', '\n'), s.calls, replace(coalesce(p.plan, ''), E'\n', '\n')
 		  FROM pg_perfgate_statements s
 		  LEFT JOIN pg_perfgate_plans p USING (dbid, queryid, planid)
-		 WHERE s.toplevel AND s.query LIKE '%shop\_%' AND s.query NOT LIKE '%pg_perfgate%'
-		 ORDER BY s.calls});
+		 WHERE s.toplevel AND s.query LIKE '%shop\_%' AND s.query NOT LIKE '%pg_perfgate%'});
 	my %by_text;
 	for my $line (split /\n/, $rows)
 	{
 		my ($q, $c, $p) = split /\|/, $line, 3;
-		$p =~ s/\\n/\n/g;
-		$by_text{$q} = { calls => $c, plan => $p };
+		s/\\n/\n/g for ($q, $p);
+		$by_text{$q}{calls} += $c;
+		push @{ $by_text{$q}{plans} }, $p;
 	}
 	return %by_text;
 }
@@ -96,7 +97,7 @@ sub shape
 }
 
 # 1. Capture as the superuser: four statements, the transaction control listed as not replayed.
-my ($rc, $out, $err) = perfgate('capture', @server, '-n', '4', '-o', "$dir/shop.yaml");
+my ($rc, $out, $err) = perfgate('capture', @server, '-n', '4', '--by', 'calls', '-o', "$dir/shop.yaml");
 is($rc, 0, 'capture exits 0') or diag("$out\n$err");
 note($out);
 like($out, qr/4 statements of database "shop" written/, 'capture names what it wrote');
@@ -119,8 +120,9 @@ for my $v (@{ $scenario->{variants} })
 	{
 		next unless exists $server{ $st->{query} };
 		$replay_calls{ $st->{query} } += $st->{calls};
-		is(shape($st->{plan}), shape($server{ $st->{query} }{plan}),
-			"replayed plan has the server's shape: $st->{query}");
+		my %shapes = map { shape($_) => 1 } @{ $server{ $st->{query} }{plans} };
+		ok($shapes{ shape($st->{plan}) }, "replayed plan has a shape the server ran: $st->{query}")
+		  or diag(shape($st->{plan}) . "\nserver: " . join("\nserver: ", keys %shapes));
 	}
 }
 is(scalar(keys %replay_calls), 4, 'the four captured statements ran in the replay');
@@ -145,13 +147,13 @@ is($rc, 0, 'an unchanged rerun passes the gate') or diag("$out\n$err");
 # 4. The planted regression: the migration drops the index on shop_posts.user_id; the app runs, is
 # captured again, and the gate fails naming the statement and its plan change.
 serve('--drop-index');
-($rc, $out, $err) = perfgate('capture', @server, '-n', '4', '-o', "$dir/shop_dropped.yaml");
+($rc, $out, $err) = perfgate('capture', @server, '-n', '4', '--by', 'calls', '-o', "$dir/shop_dropped.yaml");
 is($rc, 0, 'capture after the regression') or diag("$out\n$err");
 ($rc, $out, $err) = perfgate('gate', "$dir/shop_dropped.yaml", '--embedded', '--iterations', '3', '--warmup',
 	'1', '--no-progress', '-b', "$dir/base.json");
 is($rc, 1, 'the dropped index fails the gate') or diag("$out\n$err");
-like($out, qr/plan of .*shop_posts.*user_id = \$1.* changed: .*ix_shop_posts_user_id.* -> .*Seq Scan on shop_posts/,
-	'the failure names the statement and its plan change') or diag($out);
+like($out, qr/plan of `SELECT shop_posts\.id AS shop_posts_id.*` changed: [^\n]*ix_shop_posts_user_id[^\n]* -> /,
+	'the failure names the statement and its plan change: it no longer uses the dropped index');
 
 # 5. A role without pg_read_all_stats sees neither another role's texts nor its samples.
 $node->safe_psql('shop', 'CREATE ROLE capture_plain LOGIN');

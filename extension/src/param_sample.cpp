@@ -14,8 +14,9 @@
  * the least used), each with kSamples samples in pg_perfgate.capture_params_size bytes: the segment
  * is fixed at start. Samples are a reservoir: the n-th execution replaces a random sample with
  * probability kSamples / n, so each entry's samples stay a uniform draw of all its executions, and
- * only a chosen execution pays for formatting its values. The store's eviction of an entry and
- * pg_perfgate_reset() drop its samples; they are never saved to disk, and never written to the
+ * only a chosen execution pays for formatting its values. Which executions are chosen depends on
+ * their number alone, so that the same run of an application keeps the same samples. The store's eviction of
+ * an entry and pg_perfgate_reset() drop its samples; they are never saved to disk, and never written to the
  * server log (a failing output function drops the sample without its message, which may carry the
  * value). pg_perfgate_param_samples() shows them only to the statement's own role and to members
  * of pg_read_all_stats; no view has them.
@@ -266,6 +267,19 @@ void add_bound(Builder *b, ParamListInfo params)
         b->failed = true;
 }
 
+// Which sample the n-th execution replaces (n > kSamples; it is kept when the result is below
+// kSamples): uniform in [0, n), from n alone, so that the same sequence of executions keeps the same
+// samples on every server and in every run (a capture is repeatable), while each entry's samples stay
+// a uniform draw of its executions.
+uint64 reservoir_slot(int64 n)
+{
+    uint64 z = uint64(n) * UINT64CONST(0x9E3779B97F4A7C15);
+    z = (z ^ (z >> 30)) * UINT64CONST(0xBF58476D1CE4E5B9);
+    z = (z ^ (z >> 27)) * UINT64CONST(0x94D049BB133111EB);
+    z ^= z >> 31;
+    return z % uint64(n);
+}
+
 // Whether this execution is to be sampled: *slot receives the sample it replaces, *generation the
 // entry's. Creates the entry for its first execution.
 bool choose(const EntryKey &key, int *slot, uint32 *generation)
@@ -287,7 +301,7 @@ bool choose(const EntryKey &key, int *slot, uint32 *generation)
             *slot = int(n - 1);
             return true;
         }
-        const uint64 r = pg_prng_uint64_range(&pg_global_prng_state, 0, uint64(n - 1));
+        const uint64 r = reservoir_slot(n);
         *slot = int(r);
         return r < uint64(kSamples);
     }

@@ -34,13 +34,14 @@ struct Captured
     std::int64_t calls = 0;
     double total_time = 0;
     std::int64_t best_plan_calls = -1;
-    bool utility = true; // every plan id 0
+    std::map<std::string, std::int64_t> plan_calls; // plan id -> calls
+    bool utility = true;                            // every plan id 0
     int placeholders = 0;
     std::vector<std::vector<Param>> samples; // complete ones, values in $1..$k order
     int incomplete_samples = 0;
     bool dml = false;
     std::set<std::pair<std::string, std::string>> tables; // (schema, name)
-    std::string skip;                                      // why it is not replayed
+    std::string skip;                                     // why it is not replayed
     bool redacted = false;
 };
 
@@ -134,12 +135,12 @@ std::vector<Captured> read_statements(Connection &conn, const std::string &schem
 {
     const std::string db_filter = "s.dbid = (SELECT oid FROM pg_catalog.pg_database WHERE datname = "
                                   "current_database())";
-    Result r = conn.exec(fmt::format(
-        "SELECT s.queryid::text, s.planid::text, s.calls, s.total_exec_time, s.query, p.plan "
-        "FROM {0}.pg_perfgate_statements s LEFT JOIN {0}.pg_perfgate_plans p "
-        "ON p.dbid = s.dbid AND p.queryid = s.queryid AND p.planid = s.planid "
-        "WHERE {1} AND s.toplevel",
-        schema, db_filter));
+    Result r = conn.exec(
+        fmt::format("SELECT s.queryid::text, s.planid::text, s.calls, s.total_exec_time, s.query, p.plan "
+                    "FROM {0}.pg_perfgate_statements s LEFT JOIN {0}.pg_perfgate_plans p "
+                    "ON p.dbid = s.dbid AND p.queryid = s.queryid AND p.planid = s.planid "
+                    "WHERE {1} AND s.toplevel",
+                    schema, db_filter));
     std::map<std::string, Captured> by_id;
     for (int i = 0; i < r.rows(); ++i)
     {
@@ -148,6 +149,7 @@ std::vector<Captured> read_statements(Connection &conn, const std::string &schem
         c.queryid = id;
         const std::int64_t calls = std::stoll(std::string(r.value(i, 2)));
         c.calls += calls;
+        c.plan_calls[std::string(r.value(i, 1))] += calls;
         c.total_time += std::stod(std::string(r.value(i, 3)));
         if (!r.is_null(i, 4) && c.query.empty())
             c.query = std::string(r.value(i, 4));
@@ -212,8 +214,21 @@ void read_samples(Connection &conn, const std::string &schema, std::vector<Captu
         const auto it = raw.find(c.queryid);
         if (it == raw.end())
             continue;
+        // The samples of the plan that ran most come first: the replay explains each statement with
+        // its first values, so that its plan shape is the one the server ran most.
+        std::vector<std::pair<std::string, const std::map<int, Param> *>> ordered;
         for (const auto &[key, values] : it->second)
+            ordered.emplace_back(key, &values);
+        auto calls_of = [&](const std::string &key)
         {
+            const auto p = c.plan_calls.find(key.substr(0, key.find('/')));
+            return p == c.plan_calls.end() ? 0 : p->second;
+        };
+        std::stable_sort(ordered.begin(), ordered.end(),
+                         [&](const auto &a, const auto &b) { return calls_of(a.first) > calls_of(b.first); });
+        for (const auto &[key, values_ptr] : ordered)
+        {
+            const std::map<int, Param> &values = *values_ptr;
             bool complete = !unbindable[c.queryid].count(key);
             std::vector<Param> v;
             for (int k = 1; k <= c.placeholders && complete; ++k)
@@ -315,6 +330,10 @@ void run_capture(const std::string &conninfo, const CaptureOptions &o)
         throw InputError("capture --scale: expected a number above 0 and at most 1000");
 
     const auto conn = connect_for_top(conninfo);
+    // What this connection sends is perfgate's, not the application's: a role that is not a superuser
+    // records it (a superuser's session does not), and it is left out below.
+    std::set<std::string> own;
+    conn->record_sent(&own);
     {
         ExtensionProbe probe(*conn);
         if (!probe.available())
@@ -325,6 +344,7 @@ void run_capture(const std::string &conninfo, const CaptureOptions &o)
     conn->exec("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY");
 
     std::vector<Captured> all = read_statements(*conn, schema, o);
+    std::erase_if(all, [&](const Captured &c) { return own.count(c.query) > 0; });
     read_samples(*conn, schema, all);
 
     std::vector<Captured *> chosen;
@@ -487,9 +507,11 @@ void run_capture(const std::string &conninfo, const CaptureOptions &o)
                 replayed.size(), database.c_str(), o.output.c_str(), sum_w, worst * 100);
     for (std::size_t i = 0; i < replayed.size(); ++i)
         std::printf("  %s  %8lld calls  x%-4d %s%s\n", variant_name(replayed[i]->query).c_str(),
-                    static_cast<long long>(replayed[i]->calls),
-                    weight[i], one_line(replayed[i]->query).substr(0, 100).c_str(),
-                    replayed[i]->samples.empty() ? "" : fmt::format("  ({} samples)", replayed[i]->samples.size()).c_str());
+                    static_cast<long long>(replayed[i]->calls), weight[i],
+                    one_line(replayed[i]->query).substr(0, 100).c_str(),
+                    replayed[i]->samples.empty()
+                        ? ""
+                        : fmt::format("  ({} samples)", replayed[i]->samples.size()).c_str());
     for (const Captured *c : skipped)
         std::printf("  not replayed: %s (%lld calls): %s\n", one_line(c->query).substr(0, 100).c_str(),
                     static_cast<long long>(c->calls), c->skip.c_str());

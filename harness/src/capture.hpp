@@ -14,13 +14,13 @@ namespace perfgate
 
 struct CaptureOptions
 {
-    int limit = 10;                 // -n: statements replayed
-    std::string by = "total_time";  // --by total_time|calls
-    double scale = 1.0;             // --scale: rows = reltuples * scale
-    std::string output;             // -o FILE (required)
-    bool redact = false;            // --redact: values drawn from pg_stats instead of the samples
-    int iterations = 12;            // of the written workload
-    int budget = 1000;              // executions per iteration, all statements together (at most)
+    int limit = 10;                // -n: statements replayed
+    std::string by = "total_time"; // --by total_time|calls
+    double scale = 1.0;            // --scale: rows = reltuples * scale
+    std::string output;            // -o FILE (required)
+    bool redact = false;           // --redact: values drawn from pg_stats instead of the samples
+    int iterations = 12;           // of the written workload
+    int budget = 1000;             // executions per iteration, all statements together (at most)
 };
 
 // Reads the server behind `conn` (its connected database) and writes the workload to o.output.

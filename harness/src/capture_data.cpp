@@ -58,14 +58,14 @@ std::string array_text(const std::vector<double> &v)
 
 struct Column
 {
-    std::string name;  // quoted
-    std::string raw;   // as in the catalogs
-    std::string type;  // format_type
+    std::string name; // quoted
+    std::string raw;  // as in the catalogs
+    std::string type; // format_type
     std::string typname;
     std::string category;
     bool not_null = false;
     std::string default_expr;
-    char identity = 0;  // 'a', 'd' or 0
+    char identity = 0; // 'a', 'd' or 0
     bool generated = false;
     bool unique = false;
     bool has_stats = false;
@@ -111,8 +111,8 @@ std::string unique_value(const Column &c)
 
 } // namespace
 
-DataPlan plan_tables(Connection &conn, const std::set<std::pair<std::string, std::string>> &tables, double scale,
-                     bool redact)
+DataPlan plan_tables(Connection &conn, const std::set<std::pair<std::string, std::string>> &tables,
+                     double scale, bool redact)
 {
     (void)redact;
     DataPlan plan;
@@ -169,9 +169,10 @@ DataPlan plan_tables(Connection &conn, const std::set<std::pair<std::string, std
             {
                 if (types_done.insert(c.type).second)
                 {
-                    Result labels = conn.exec("SELECT string_agg(quote_literal(enumlabel), ', ' ORDER BY "
-                                              "enumsortorder) FROM pg_catalog.pg_enum WHERE enumtypid = $1::oid",
-                                              {std::string(cols.value(i, 9))});
+                    Result labels =
+                        conn.exec("SELECT string_agg(quote_literal(enumlabel), ', ' ORDER BY "
+                                  "enumsortorder) FROM pg_catalog.pg_enum WHERE enumtypid = $1::oid",
+                                  {std::string(cols.value(i, 9))});
                     types.push_back({fmt::format("DROP TYPE IF EXISTS {} CASCADE", c.type), {}});
                     types.push_back(
                         {fmt::format("CREATE TYPE {} AS ENUM ({})", c.type, labels.value(0, 0)), {}});
@@ -266,13 +267,15 @@ DataPlan plan_tables(Connection &conn, const std::set<std::pair<std::string, std
             if (cons.value(i, 2) == "n") // 18: NOT NULL constraints, already in the column definitions
                 continue;
             after.push_back(
-                {fmt::format("ALTER TABLE {} ADD CONSTRAINT {} {}", qt, cons.value(i, 0), cons.value(i, 1)), {}});
+                {fmt::format("ALTER TABLE {} ADD CONSTRAINT {} {}", qt, cons.value(i, 0), cons.value(i, 1)),
+                 {}});
         }
-        Result idx = conn.exec("SELECT pg_catalog.pg_get_indexdef(i.indexrelid, 0, true) FROM pg_catalog.pg_index i "
-                               "WHERE i.indrelid = $1::regclass AND NOT EXISTS (SELECT FROM "
-                               "pg_catalog.pg_constraint c WHERE c.conindid = i.indexrelid "
-                               "AND c.conrelid = i.indrelid) ORDER BY i.indexrelid",
-                               {qualified});
+        Result idx =
+            conn.exec("SELECT pg_catalog.pg_get_indexdef(i.indexrelid, 0, true) FROM pg_catalog.pg_index i "
+                      "WHERE i.indrelid = $1::regclass AND NOT EXISTS (SELECT FROM "
+                      "pg_catalog.pg_constraint c WHERE c.conindid = i.indexrelid "
+                      "AND c.conrelid = i.indrelid) ORDER BY i.indexrelid",
+                      {qualified});
         for (int i = 0; i < idx.rows(); ++i)
             after.push_back({std::string(idx.value(i, 0)), {}});
 
@@ -293,6 +296,7 @@ DataPlan plan_tables(Connection &conn, const std::set<std::pair<std::string, std
         };
         std::string names, exprs;
         bool overriding = false;
+        int randoms = 0;
         for (const Column &c : columns)
         {
             if (c.generated)
@@ -314,20 +318,43 @@ DataPlan plan_tables(Connection &conn, const std::set<std::pair<std::string, std
                 if (!c.stats.mcv.empty())
                 {
                     // Re-joined from the parsed elements: the array literal PostgreSQL printed.
-                    Result lit = conn.exec("SELECT most_common_vals::text FROM pg_catalog.pg_stats WHERE "
-                                           "schemaname = $1 AND tablename = $2 AND attname = $3 AND NOT inherited",
-                                           {schema, table, c.raw});
+                    Result lit =
+                        conn.exec("SELECT most_common_vals::text FROM pg_catalog.pg_stats WHERE "
+                                  "schemaname = $1 AND tablename = $2 AND attname = $3 AND NOT inherited",
+                                  {schema, table, c.raw});
                     mcv_pick = fmt::format("({}::{}[])[width_bucket(random() * {:.9g}, {}::float8[])]",
                                            param(std::string(lit.value(0, 0))), c.type, mcv_total,
                                            param(array_text(cum)));
                 }
                 if (!c.stats.hist.empty())
                 {
-                    Result lit = conn.exec("SELECT histogram_bounds::text FROM pg_catalog.pg_stats WHERE "
-                                           "schemaname = $1 AND tablename = $2 AND attname = $3 AND NOT inherited",
-                                           {schema, table, c.raw});
-                    rest = fmt::format("({}::{}[])[1 + floor(random() * {})::int]",
-                                       param(std::string(lit.value(0, 0))), c.type, c.stats.hist.size());
+                    Result lit =
+                        conn.exec("SELECT histogram_bounds::text FROM pg_catalog.pg_stats WHERE "
+                                  "schemaname = $1 AND tablename = $2 AND attname = $3 AND NOT inherited",
+                                  {schema, table, c.raw});
+                    const std::string h =
+                        fmt::format("({}::{}[])", param(std::string(lit.value(0, 0))), c.type);
+                    const std::size_t len = c.stats.hist.size();
+                    // Numbers and times: uniform within a bucket drawn uniformly (an equi-depth histogram),
+                    // from one random value r per row, so that the distinct values are as many as the data
+                    // spans; other types: the bounds themselves.
+                    const std::string r = fmt::format("r.r{}", ++randoms);
+                    const std::string x = fmt::format("({} * {})", r, len - 1);
+                    const std::string lo = fmt::format("{}[1 + floor({})::int]", h, x);
+                    const std::string hi = fmt::format("{}[2 + floor({})::int]", h, x);
+                    const std::string frac = fmt::format("({} - floor({}))", x, x);
+                    const bool integer = c.typname == "int2" || c.typname == "int4" || c.typname == "int8";
+                    if (len >= 2 && integer)
+                        rest = fmt::format("({0} + floor(({1} - {0} + 1) * {2}))::{3}", lo, hi, frac, c.type);
+                    else if (len >= 2 && c.category == "N")
+                        rest = fmt::format("({0} + ({1} - {0}) * {2})::{3}", lo, hi, frac, c.type);
+                    else if (len >= 2 && c.typname == "date")
+                        rest = fmt::format("({0} + floor(({1} - {0}) * {2})::int)", lo, hi, frac);
+                    else if (len >= 2 && c.category == "D" && c.typname != "time" && c.typname != "timetz" &&
+                             c.typname != "interval")
+                        rest = fmt::format("({0} + ({1} - {0}) * {2})::{3}", lo, hi, frac, c.type);
+                    else
+                        rest = fmt::format("{}[1 + floor({} * {})::int]", h, r, len);
                 }
                 else if (mcv_total < 0.999)
                     rest = any_value(c);
@@ -370,23 +397,40 @@ DataPlan plan_tables(Connection &conn, const std::set<std::pair<std::string, std
             plan.unsupported[table] = why;
             continue;
         }
-        insert.sql = fmt::format("INSERT INTO {} ({}){} SELECT {} FROM generate_series(1, $1::bigint) g", qt,
-                                 names, overriding ? " OVERRIDING SYSTEM VALUE" : "", exprs);
+        // One random value per row for each interpolated column: a lateral subquery that refers to g is
+        // evaluated per row, and one with volatile output is never flattened into the outer query.
+        std::string lateral;
+        for (int k = 1; k <= randoms; ++k)
+            lateral += fmt::format("{}random() AS r{}", k > 1 ? ", " : "", k);
+        insert.sql =
+            fmt::format("INSERT INTO {} ({}){} SELECT {} FROM generate_series(1, $1::bigint) g{}", qt, names,
+                        overriding ? " OVERRIDING SYSTEM VALUE" : "", exprs,
+                        randoms > 0 ? fmt::format(" CROSS JOIN LATERAL (SELECT {} WHERE g IS NOT NULL "
+                                                  "OFFSET 0) r",
+                                                  lateral)
+                                    : "");
+        // Seeded per table: each table's rows are the same whatever the other tables' statistics.
+        std::uint64_t seed = 0xcbf29ce484222325ull;
+        for (unsigned char ch : table)
+            seed = (seed ^ ch) * 0x100000001b3ull;
+        fill.push_back({"SELECT setseed($1::float8)", {fmt::format("{:.6f}", double(seed % 1000000) / 1e6)}});
         fill.push_back(insert);
         // Sequences and identities continue after the generated rows, so that replayed INSERTs fit.
         for (const Column &c : columns)
         {
             std::smatch m;
             if (c.identity != 0)
-                fill.push_back({fmt::format("SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence($1, $2), "
-                                            "coalesce(max({}), 0) + 1, false) FROM {}",
-                                            c.name, qt),
-                                {qt, c.raw}});
+                fill.push_back(
+                    {fmt::format("SELECT pg_catalog.setval(pg_catalog.pg_get_serial_sequence($1, $2), "
+                                 "coalesce(max({}), 0) + 1, false) FROM {}",
+                                 c.name, qt),
+                     {qt, c.raw}});
             else if (std::regex_search(c.default_expr, m, nextval))
-                fill.push_back({fmt::format("SELECT pg_catalog.setval($1::regclass, coalesce(max({}), 0) + 1, false) "
-                                            "FROM {}",
-                                            c.name, qt),
-                                {std::string(m[1])}});
+                fill.push_back(
+                    {fmt::format("SELECT pg_catalog.setval($1::regclass, coalesce(max({}), 0) + 1, false) "
+                                 "FROM {}",
+                                 c.name, qt),
+                     {std::string(m[1])}});
         }
         fill.push_back({fmt::format("ANALYZE {}", qt), {}});
     }
@@ -397,13 +441,12 @@ DataPlan plan_tables(Connection &conn, const std::set<std::pair<std::string, std
         {
             bool skip = false;
             for (const auto &[t, why] : plan.unsupported)
-                if (s.sql.find(quote_ident(t)) != std::string::npos || s.sql.find(" ON " + t + " ") != std::string::npos)
+                if (s.sql.find(quote_ident(t)) != std::string::npos ||
+                    s.sql.find(" ON " + t + " ") != std::string::npos)
                     skip = true;
             if (!skip)
                 plan.setup.push_back(s);
         }
-    if (!fill.empty())
-        plan.setup.push_back({"SELECT setseed(0.42)", {}});
     plan.setup.insert(plan.setup.end(), fill.begin(), fill.end());
     return plan;
 }
@@ -427,9 +470,10 @@ bool redact_samples(const DataPlan &data, const std::string &query, std::vector<
             keep[k - 1] = true;
             continue;
         }
-        const std::regex cmp(R"re("?([A-Za-z_][A-Za-z0-9_$]*)"?\s*(=|<>|!=|<=|>=|<|>|\bLIKE\b|\bILIKE\b|\bIN\b\s*\([^)]*?)\s*\(?)re" +
-                                 p,
-                             std::regex::icase);
+        const std::regex cmp(
+            R"re("?([A-Za-z_][A-Za-z0-9_$]*)"?\s*(=|<>|!=|<=|>=|<|>|\bLIKE\b|\bILIKE\b|\bIN\b\s*\([^)]*?)\s*\(?)re" +
+                p,
+            std::regex::icase);
         std::smatch m;
         if (std::regex_search(query, m, cmp))
         {

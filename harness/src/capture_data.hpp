@@ -34,17 +34,17 @@ struct ColumnStats
 
 struct DataPlan
 {
-    std::vector<DataStep> setup;                     // DDL, data, sequence positions, ANALYZE
-    std::vector<DataStep> teardown;                  // DROP TABLE ... CASCADE
-    std::map<std::string, std::string> unsupported;  // table -> why it cannot be rebuilt
-    std::vector<std::string> notes;                  // what was left out (foreign keys, ...)
-    std::map<std::string, ColumnStats> columns;      // column name -> its statistics (for --redact)
+    std::vector<DataStep> setup;                    // DDL, data, sequence positions, ANALYZE
+    std::vector<DataStep> teardown;                 // DROP TABLE ... CASCADE
+    std::map<std::string, std::string> unsupported; // table -> why it cannot be rebuilt
+    std::vector<std::string> notes;                 // what was left out (foreign keys, ...)
+    std::map<std::string, ColumnStats> columns;     // column name -> its statistics (for --redact)
 };
 
 // `conn` is in a read-only transaction; its search_path is set here to the tables' schemas, so that
 // the catalogs print the DDL with unqualified names (the workload runs in a schema of its own).
-DataPlan plan_tables(Connection &conn, const std::set<std::pair<std::string, std::string>> &tables, double scale,
-                     bool redact);
+DataPlan plan_tables(Connection &conn, const std::set<std::pair<std::string, std::string>> &tables,
+                     double scale, bool redact);
 
 // --redact: every sampled value of `query` compared with a column (col = $k, col < $k, col IN ($k),
 // col LIKE $k, ...) replaced by a value drawn from that column's statistics; LIMIT/OFFSET values are
