@@ -136,6 +136,15 @@ for my $q (sort keys %replay_calls)
 		sprintf('mix within 10%%: %.3f replayed, %.3f observed: %s', $got, $want, $q));
 }
 
+# --redact: values drawn from pg_stats; the file says so, and it runs as well.
+($rc, $out, $err) = perfgate('capture', @server, '-n', '4', '--by', 'calls', '--redact', '-o', "$dir/redacted.yaml");
+is($rc, 0, 'capture --redact exits 0') or diag("$out\n$err");
+like(slurp_file("$dir/redacted.yaml"), qr/Parameter values: drawn from pg_stats \(--redact\)/,
+	'the redacted file says where its values come from');
+($rc, $out, $err) = perfgate('run', "$dir/redacted.yaml", '--embedded', '--iterations', '2', '--warmup', '1',
+	'--no-progress');
+is($rc, 0, 'the redacted workload runs') or diag("$out\n$err");
+
 # 3. As a baseline: an unchanged rerun passes.
 ($rc, $out, $err) = perfgate('gate', "$dir/shop.yaml", '--embedded', '--iterations', '3', '--warmup', '1',
 	'--no-progress', '-b', "$dir/base.json", '--update-baseline');

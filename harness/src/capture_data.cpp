@@ -461,6 +461,28 @@ bool redact_samples(const DataPlan &data, const std::string &query, std::vector<
     // For each $k: the column it is compared with, or "" for LIMIT/OFFSET (kept).
     std::vector<const ColumnStats *> source(n, nullptr);
     std::vector<bool> keep(n, false);
+    // INSERT INTO t (a, b) VALUES ($1, $2): each value stands for the column in its place.
+    std::map<std::size_t, std::string> inserted;
+    static const std::regex insert_re(R"re(INSERT\s+INTO\s+\S+\s*\(([^)]*)\)\s*VALUES\s*\(([^)]*)\))re",
+                                      std::regex::icase);
+    std::smatch im;
+    if (std::regex_search(query, im, insert_re))
+    {
+        auto split = [](const std::string &list)
+        {
+            std::vector<std::string> out(1);
+            for (char ch : list)
+                if (ch == ',')
+                    out.emplace_back();
+                else if (ch != ' ' && ch != '"' && ch != '\n' && ch != '\t')
+                    out.back() += ch;
+            return out;
+        };
+        const auto cols = split(im[1]), vals = split(im[2]);
+        for (std::size_t i = 0; i < cols.size() && i < vals.size(); ++i)
+            if (vals[i].size() > 1 && vals[i][0] == '$')
+                inserted[std::stoul(vals[i].substr(1))] = cols[i];
+    }
     for (std::size_t k = 1; k <= n; ++k)
     {
         const std::string p = "\\$" + std::to_string(k) + "(?![0-9])";
@@ -475,9 +497,14 @@ bool redact_samples(const DataPlan &data, const std::string &query, std::vector<
                 p,
             std::regex::icase);
         std::smatch m;
-        if (std::regex_search(query, m, cmp))
+        std::string column;
+        if (const auto ins = inserted.find(k); ins != inserted.end())
+            column = ins->second;
+        else if (std::regex_search(query, m, cmp))
+            column = m[1];
+        if (!column.empty())
         {
-            const auto it = data.columns.find(m[1]);
+            const auto it = data.columns.find(column);
             if (it != data.columns.end() && (!it->second.mcv.empty() || !it->second.hist.empty()))
                 source[k - 1] = &it->second;
         }
