@@ -312,6 +312,8 @@ bool choose(const EntryKey &key, int *slot, uint32 *generation)
     {
         bool evicted;
         e = t.insert(key, hash, &evicted);
+        memset(data_of(t, e), 0,
+               shared->entry_size); // an evicted entry's values go now, not when overwritten
         SpinLockInit(&e->mutex);
         e->generation = ++shared->next_generation;
     }
