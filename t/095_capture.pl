@@ -136,6 +136,25 @@ for my $q (sort keys %replay_calls)
 		sprintf('mix within 10%%: %.3f replayed, %.3f observed: %s', $got, $want, $q));
 }
 
+# Against a scratch database of a server, too (the workload runs in a schema of its own there).
+$node->safe_psql('postgres', 'CREATE DATABASE scratch');
+$node->safe_psql('scratch', 'CREATE EXTENSION pg_perfgate');
+($rc, $out, $err) = perfgate('run', "$dir/shop.yaml", '-h', $node->host, '-p', $node->port, '-d', 'scratch',
+	'--iterations', '2', '--warmup', '1', '--no-progress');
+is($rc, 0, 'the captured workload runs against a scratch database') or diag("$out\n$err");
+
+# What cannot be replayed is listed with why: COPY's data is not captured, a temporary table is gone.
+$node->safe_psql('shop', q{
+	CREATE TEMP TABLE scratchpad (a int);
+	INSERT INTO scratchpad VALUES (1);
+	SELECT a FROM scratchpad WHERE a = 1;
+	COPY shop_comments (post_id, body) FROM PROGRAM 'echo 1,copied' WITH (FORMAT csv);
+});
+($rc, $out, $err) = perfgate('capture', @server, '-n', '100', '-o', "$dir/all.yaml");
+is($rc, 0, 'capture of every statement') or diag("$out\n$err");
+like($out, qr/not replayed: COPY .*: COPY: the data it carried is not captured/, 'COPY is listed with why');
+like($out, qr/not replayed: SELECT a FROM scratchpad .*temporary table/, 'a temporary table is listed with why');
+
 # --redact: values drawn from pg_stats; the file says so, and it runs as well.
 ($rc, $out, $err) = perfgate('capture', @server, '-n', '4', '--by', 'calls', '--redact', '-o', "$dir/redacted.yaml");
 is($rc, 0, 'capture --redact exits 0') or diag("$out\n$err");

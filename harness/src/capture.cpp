@@ -275,6 +275,11 @@ std::string classify(Connection &conn, Captured &c)
     catch (const SqlError &e)
     {
         conn.exec("ROLLBACK TO SAVEPOINT perfgate_capture");
+        // A table only its session had: a temporary table (or one dropped since).
+        if (e.sqlstate() == "42P01")
+            return fmt::format("touches a table that no longer exists (a temporary table of its session, or "
+                               "one dropped since): {}",
+                               one_line(e.what()));
         return fmt::format("EXPLAIN of it with a sampled value failed on the server: {}", one_line(e.what()));
     }
     for (const auto &[schema, name] : c.tables)
