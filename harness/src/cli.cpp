@@ -3,7 +3,7 @@
 
 #include "baseline.hpp"
 #include "errors.hpp"
-#include "outputs.hpp"
+#include "files.hpp"
 #include "pg.hpp"
 #include "suite.hpp"
 
@@ -50,6 +50,12 @@ std::vector<std::string> secrets_of(const Options &o)
     return out;
 }
 
+std::string report_path(const Options &o, const ReportFormat &f)
+{
+    const auto it = o.reports.find(f.name);
+    return it == o.reports.end() ? std::string() : it->second;
+}
+
 } // namespace
 
 void add_connection_options(CLI::App *cmd, Options &o, const char *dsn_help)
@@ -91,11 +97,8 @@ void add_target_options(CLI::App *cmd, Options &o)
 
 void add_report_options(CLI::App *cmd, Options &o)
 {
-    cmd->add_option("--json", o.json, "write the results (and gate findings) as JSON");
-    cmd->add_option("--markdown", o.markdown,
-                    "append a Markdown summary to this file (e.g. \"$GITHUB_STEP_SUMMARY\")");
-    cmd->add_option("--junit", o.junit, "write JUnit XML, one test case per scenario and gate");
-    cmd->add_option("--svg", o.svg, "write an SVG chart of latency against data size per variant");
+    for (const ReportFormat *f : report_formats())
+        cmd->add_option(fmt::format("--{}", f->name), o.reports[f->name], f->help);
     cmd->add_flag("-q,--quiet", o.quiet, "print only the verdict line");
 }
 
@@ -193,19 +196,12 @@ void write_reports(const Options &o, const Results &r, const GateOutcome *gate, 
     // A run that could have used the extension and did not says so, whatever else is asked for.
     if (r.env.extension_state.warn())
         std::fprintf(stderr, "perfgate: warning: %s\n", describe(r.env.extension_state).c_str());
-    if (!o.json.empty())
-    {
-        nlohmann::json j = to_json(r);
-        if (gate)
-            j["gate"] = to_json(*gate);
-        write_text_atomically(o.json, j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n");
-    }
-    if (!o.markdown.empty())
-        append_text(o.markdown, render_markdown(r, gate, baseline));
-    if (!o.junit.empty())
-        write_text_atomically(o.junit, render_junit(r, gate ? *gate : evaluate(r, nullptr)));
-    if (!o.svg.empty())
-        write_text_atomically(o.svg, render_svg(r));
+    for (const ReportFormat *f : report_formats())
+        if (const std::string path = report_path(o, *f); !path.empty())
+        {
+            const std::string text = f->exporter.render(r, gate, baseline);
+            f->append ? append_text(path, text) : write_text_atomically(path, text);
+        }
     if (o.quiet)
     {
         if (gate)
@@ -213,7 +209,7 @@ void write_reports(const Options &o, const Results &r, const GateOutcome *gate, 
                         gate->count(Verdict::fail), gate->count(Verdict::improved));
     }
     else
-        std::fputs(render_text(r, gate, baseline).c_str(), stdout);
+        std::fputs(text_exporter().render(r, gate, baseline).c_str(), stdout);
     std::fflush(stdout);
 }
 
@@ -232,22 +228,26 @@ void write_error_reports(const Options &o, const RunError &error)
             std::fprintf(stderr, "perfgate: error: %s\n", scrub(e.what(), o).c_str());
         }
     };
-    const std::string json =
-        error_json(error).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
-    attempt(o.json, [&] { write_text_atomically(o.json, json); });
+    for (const ReportFormat *f : report_formats())
+    {
+        const std::string path = report_path(o, *f);
+        if (path.empty())
+            continue;
+        if (const auto text = f->exporter.render_error(error))
+            attempt(path, [&] { f->append ? append_text(path, *text) : write_text_atomically(path, *text); });
+    }
     if (!o.output.empty() && ::access(o.output.c_str(), F_OK) != 0)
-        attempt(o.output, [&] { write_text_atomically(o.output, json); });
-    attempt(o.junit, [&] { write_text_atomically(o.junit, render_error_junit(error)); });
-    attempt(o.markdown, [&] { append_text(o.markdown, render_error_markdown(error)); });
+        attempt(o.output, [&] { write_text_atomically(o.output, *json_exporter().render_error(error)); });
 }
 
 void check_outputs(const Options &o)
 {
     check_writable(o.output, "-o/--output");
-    check_writable(o.json, "--json");
-    check_writable(o.junit, "--junit");
-    check_writable(o.svg, "--svg");
-    check_writable(o.markdown, "--markdown", true);
+    // The files written atomically first, then the appended ones.
+    for (const bool append : {false, true})
+        for (const ReportFormat *f : report_formats())
+            if (f->append == append)
+                check_writable(report_path(o, *f), fmt::format("--{}", f->name).c_str(), append);
     if (o.command == "gate" && o.update_baseline)
         check_writable(o.baseline, "-b/--baseline");
 }

@@ -8,7 +8,7 @@
 #include "cluster.hpp"
 #include "gate.hpp"
 #include "progress.hpp"
-#include "report.hpp"
+#include "export.hpp"
 #include "runner.hpp"
 #include "top.hpp"
 
@@ -33,7 +33,8 @@ struct Options
     int iterations = 0;
     int warmup = -1;
     int statement_timeout = 120;
-    std::string output, baseline, json, markdown, junit, svg;
+    std::string output, baseline;
+    std::map<std::string, std::string> reports; // report format name (export.hpp) -> path
     bool update_baseline = false;
     bool no_rerun = false;
     bool no_confirm = false;
@@ -52,7 +53,7 @@ struct Options
 void add_connection_options(CLI::App *cmd, Options &o, const char *dsn_help);
 // The server to run workloads against, which scenarios, how many iterations, progress, --set.
 void add_target_options(CLI::App *cmd, Options &o);
-// --json, --markdown, --junit, --svg and -q.
+// One option per report format of the registry (--json, --markdown, --junit, --svg), and -q.
 void add_report_options(CLI::App *cmd, Options &o);
 // The positional workload files or directories of run, gate and ab.
 void add_workload_argument(CLI::App *cmd, Options &o);
@@ -79,8 +80,8 @@ RunOptions run_options(const Options &o, const Target *target);
 // Runs the workloads on the chosen server (run, demo, gate --update-baseline).
 Results run_suite(const Options &o);
 
-// The reports a command asked for (--json, --markdown, --junit, --svg) and the terminal's; `gate` and
-// `baseline` are optional.
+// The reports a command asked for (one per format of the report registry, export.hpp) and the
+// terminal's; `gate` and `baseline` are optional.
 void write_reports(const Options &o, const Results &r, const GateOutcome *gate,
                    const Results *baseline = nullptr);
 // Exit 2 or 3 still leaves the requested reports, so the CI page says what went wrong. A results file

@@ -161,15 +161,10 @@ std::string describe(const ExtensionState &state)
 json to_json(const GateOutcome &g)
 {
     json arr = json::array();
-    static const char *names[] = {"pass", "fail", "improved", "skipped", "changed"};
     for (const auto &f : g.findings)
     {
-        json j = {{"scenario", f.scenario},
-                  {"variant", f.variant},
-                  {"gate", f.gate},
-                  {"n", f.n},
-                  {"verdict", names[static_cast<int>(f.verdict)]},
-                  {"message", f.message}};
+        json j = {{"scenario", f.scenario},           {"variant", f.variant}, {"gate", f.gate}, {"n", f.n},
+                  {"verdict", words(f.verdict).name}, {"message", f.message}};
         if (!f.evidence.empty())
             j["evidence"] = f.evidence;
         if (f.gate == "latency")
