@@ -5,7 +5,7 @@ gives pg_perfgate in `provides`, extension/pg_perfgate.control's default_version
 1.0.0), the install script of that version, and the newest section of CHANGELOG.md. Also checks that
 every repository file a document or a comment cites exists: a path under one of the repository's
 top-level directories (`bench/results/churn.txt`, `t/010_restart`, `sql/plan_id_shapes`) and every
-Markdown file named on its own (`workloads.md`).
+Markdown file named on its own (`workloads.md`); and that no two TAP files share a number.
 
 Usage: python3 scripts/check_meta.py [REPOSITORY_ROOT]. Prints one line per problem; exit 1 if any.
 """
@@ -144,7 +144,8 @@ CITING = re.compile(r"(\.(md|cpp|hpp|h|c|sh|py|pl|pm|sql|cmake|yaml|yml|conf)|/M
 # A path-like word: not part of a longer path, a URL, a variable ($x/...), or a placeholder (<rev>, *).
 CITED = re.compile(r"(?<![\w./$<>{}@%*\\-])([A-Za-z0-9_][\w.-]*(?:/[\w.-]+)*/?)(?![\w/*<>{}\\-])")
 EXTENSION = re.compile(r"\.[A-Za-z]{1,5}$")
-PLACEHOLDERS = {"NAME", "FILE", "DIR", "REV", "N"}
+# A placeholder in a path names no file: sql/NAME.sql, harness/src/cmd_NAME.cpp, t/NNN_name.pl.
+PLACEHOLDER = re.compile(r"(^|[_.-])(NAME|NNN|NN|N|FORMAT|FILE|DIR|REV)([_.-]|$)")
 
 
 def check_citations(root):
@@ -176,7 +177,7 @@ def check_citations(root):
                 path = cited.rstrip("/")
                 parts = path.split("/")
                 if "/" in path:
-                    if parts[0] not in top or any(p.split(".")[0] in PLACEHOLDERS for p in parts):
+                    if parts[0] not in top or any(PLACEHOLDER.search(p) for p in parts):
                         continue
                     if path in tracked or path in dirs:
                         continue
@@ -188,16 +189,26 @@ def check_citations(root):
     return problems
 
 
+def check_tap_numbers(root):
+    """Each TAP file's number (t/NNN_name.pl) is its own: the order prove runs them in is the numbers'."""
+    seen = {}
+    for name in sorted(os.listdir(os.path.join(root, "t"))):
+        m = re.match(r"^(\d+)_.*\.pl$", name)
+        if m:
+            seen.setdefault(m.group(1), []).append(name)
+    return [f"t/: number {n} is taken by {', '.join(names)}" for n, names in sorted(seen.items()) if len(names) > 1]
+
+
 def main():
     root = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..")
-    problems = check(root) + check_citations(root)
+    problems = check(root) + check_citations(root) + check_tap_numbers(root)
     for p in problems:
         print(p)
     if problems:
         print(f"meta: {len(problems)} problem(s)")
         return 1
     print("meta: META.json valid (PGXN Meta Spec 1.0.0); version agrees with the control file and CHANGELOG.md; "
-          "every repository file a document or comment cites exists")
+          "every repository file a document or comment cites exists; TAP file numbers unique")
     return 0
 
 
