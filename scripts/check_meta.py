@@ -127,14 +127,17 @@ def check(root):
 
 
 def repository_files(root):
-    """The tracked files (git ls-files), else every file under root but .git and build trees."""
+    """The tracked files (git ls-files), else (a tarball) every file under root but .git, the build
+    tree and pg_regress's output."""
     try:
         out = subprocess.run(["git", "-C", root, "ls-files", "-z"], capture_output=True, check=True).stdout
         return [f for f in out.decode("utf-8", "replace").split("\0") if f]
     except (OSError, subprocess.CalledProcessError):
         found = []
         for d, subdirs, names in os.walk(root):
-            subdirs[:] = [s for s in subdirs if s not in (".git", "build", "results")]
+            # the build tree and pg_regress's output (results/) at the top, never bench/results
+            top_level = os.path.samefile(d, root)
+            subdirs[:] = [s for s in subdirs if s != ".git" and not (top_level and s in ("build", "results"))]
             found += [os.path.relpath(os.path.join(d, n), root) for n in names]
         return found
 
