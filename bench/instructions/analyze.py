@@ -3,8 +3,8 @@
 the extensions' cost down by function.
 
 Instructions per statement = (Ir(N2) - Ir(N1)) / (N2 - N1): start-up and shutdown cancel. The
-increment of a configuration is its figure minus that of `compute_query_id = on` alone, which is what
-DESIGN.md budgets.
+increment of a configuration is its figure minus that of `compute_query_id = on` alone: the figure
+pg_perfgate's cost is held to (below what pg_stat_statements adds).
 
 The function breakdown reads callgrind's call graph. An extension's hooks call PostgreSQL's standard_*
 functions (the whole planner and executor), so a hook's plain inclusive cost says little; "own" below

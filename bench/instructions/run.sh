@@ -18,7 +18,8 @@
 #                                  [--keep DIR]   (keep round 1's callgrind files of every configuration and
 #                                                  results.tsv in DIR;
 #                                                  re-analyze with analyze.py --results DIR/results.tsv --cgdir DIR)
-# Prints a table and writes JSON (default bench/results/instructions.json). Takes ~5 min (2 rounds).
+# Prints a table and writes JSON (--out FILE; by default instructions.json in bench/results/). Takes
+# ~5 min (2 rounds).
 set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
 
