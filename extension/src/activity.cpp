@@ -36,7 +36,7 @@
 #include "activity.hpp"
 
 #include "guard.hpp"
-#include "module.hpp"
+#include "settings.hpp"
 #include "store.hpp"
 #include "views.hpp"
 

@@ -17,10 +17,22 @@
 
 #include "core/fingerprint.hpp"
 #include "core/table.hpp"
-#include "module.hpp"
 
 namespace pgpf
 {
+
+namespace
+{
+int guc_max_antipatterns = 1000;
+} // namespace
+
+void ap_init()
+{
+    DefineCustomIntVariable("pg_perfgate.max_antipatterns",
+                            "Maximum number of anti-pattern entries kept; the least recent are evicted.",
+                            nullptr, &guc_max_antipatterns, 1000, 100, INT_MAX / 2, PGC_POSTMASTER, 0,
+                            nullptr, nullptr, nullptr);
+}
 
 namespace
 {

@@ -76,6 +76,7 @@ struct ApSample
 // "min 1, mean 2.5, max 8"
 void ap_format_rows_per_call(const ApRowsPerCall &r, char *out, size_t size);
 
+void ap_init(); // pg_perfgate.max_antipatterns, from _PG_init
 void ap_shmem_request();
 void ap_shmem_startup();
 // Adds a sample to the entry of key (a zero-filled ApKey), in this backend's aggregate first; it

@@ -20,7 +20,7 @@
 
 #include "activity.hpp"
 #include "detect.hpp"
-#include "module.hpp"
+#include "settings.hpp"
 #include "normalize.hpp"
 #include "plan_cache.hpp"
 #include "plan_text.hpp"

@@ -393,7 +393,7 @@ void flush_at_exit(int code, Datum)
 
 } // namespace
 
-void detect_define_gucs()
+void detect_init()
 {
     DefineCustomBoolVariable("pg_perfgate.detect", "Whether the anti-pattern detectors run.", nullptr,
                              &guc_detect, true, PGC_SUSET, 0, nullptr, nullptr, nullptr);

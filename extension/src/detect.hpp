@@ -8,7 +8,7 @@
 namespace pgpf
 {
 
-void detect_define_gucs();
+void detect_init();    // its settings, from _PG_init
 bool detect_enabled(); // pg_perfgate.detect
 void detect_executor_start(QueryDesc *queryDesc, Running *running);
 void detect_note_utility(uint64 queryid);            // a utility statement (a DO block, say) is starting

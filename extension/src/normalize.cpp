@@ -24,7 +24,7 @@
 
 #include "core/query_group.hpp"
 #include "exec_state.hpp"
-#include "module.hpp"
+#include "settings.hpp"
 #include "store.hpp"
 
 namespace pgpf

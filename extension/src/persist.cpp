@@ -15,7 +15,6 @@
 #include "antipatterns.hpp"
 #include "errors.hpp"
 #include "guard.hpp"
-#include "module.hpp"
 #include "persist.hpp"
 #include "plan_id.hpp"
 #include "store.hpp"
@@ -24,6 +23,17 @@
 
 namespace pgpf
 {
+
+namespace
+{
+bool guc_save = true;
+} // namespace
+
+void persist_init()
+{
+    DefineCustomBoolVariable("pg_perfgate.save", "Whether statistics are saved across server restarts.",
+                             nullptr, &guc_save, true, PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
+}
 
 namespace
 {

@@ -92,7 +92,7 @@ bool take_turn(int64 *suppressed)
 
 } // namespace
 
-void slowlog_define_gucs()
+void slowlog_init()
 {
     DefineCustomIntVariable("pg_perfgate.log_min_duration",
                             "Executions that take at least this long are logged with their plan id, text, "

@@ -28,7 +28,7 @@ inline bool slowlog_due(double ms)
     return ms >= slowlog_threshold_ms;
 }
 
-void slowlog_define_gucs();
+void slowlog_init(); // its settings, from _PG_init
 void slowlog_shmem_request();
 void slowlog_shmem_startup();
 // Writes the line for a slow execution of key's entry, unless pg_perfgate.log_max_per_minute lines

@@ -42,7 +42,7 @@
 #include "core/fingerprint.hpp"
 #include "core/table.hpp"
 #include "guard.hpp"
-#include "module.hpp"
+#include "settings.hpp"
 
 namespace pgpf
 {
@@ -247,8 +247,24 @@ void put_plan_text(int p, StoreEntry *e, PlanTextState state, const char *text)
 
 } // namespace
 
-void store_define_gucs()
+int guc_max = 5000;
+int guc_query_text_size = 1024;
+int guc_plan_text_size = 2048;
+
+void store_init()
 {
+    DefineCustomIntVariable("pg_perfgate.max",
+                            "Maximum number of statement entries kept; the least used (calls and time, "
+                            "decayed) are evicted.",
+                            nullptr, &guc_max, 5000, 100, INT_MAX / 2, PGC_POSTMASTER, 0, nullptr, nullptr,
+                            nullptr);
+    DefineCustomIntVariable("pg_perfgate.query_text_size",
+                            "Bytes kept of each query text; longer texts are cut.", nullptr,
+                            &guc_query_text_size, 1024, 64, 1024 * 1024, PGC_POSTMASTER, GUC_UNIT_BYTE,
+                            nullptr, nullptr, nullptr);
+    DefineCustomIntVariable(
+        "pg_perfgate.plan_text_size", "Bytes kept of each plan text; longer texts are cut.", nullptr,
+        &guc_plan_text_size, 2048, 64, 1024 * 1024, PGC_POSTMASTER, GUC_UNIT_BYTE, nullptr, nullptr, nullptr);
     DefineCustomIntVariable("pg_perfgate.window_buckets",
                             "Number of recent intervals kept per statement entry for the recent views; 0 "
                             "turns them off.",

@@ -68,8 +68,9 @@ struct NewTexts
     uint64 query_group;
 };
 
-// pg_perfgate.window_buckets and window_bucket_seconds (store.cpp).
-void store_define_gucs();
+// Its settings (pg_perfgate.max, query_text_size, plan_text_size, window_buckets and
+// window_bucket_seconds), from _PG_init.
+void store_init();
 void store_shmem_request();
 void store_shmem_startup();
 extern void *store_memory; // the shared store, once attached (store.cpp)
