@@ -38,12 +38,7 @@
 #include "guard.hpp"
 #include "settings.hpp"
 #include "store.hpp"
-#include "views.hpp"
-
-extern "C"
-{
-    PG_FUNCTION_INFO_V1(pg_perfgate_activity_internal);
-}
+#include "srf.hpp"
 
 namespace pgpf
 {
@@ -331,8 +326,8 @@ void activity_rows(FunctionCallInfo fcinfo)
 
 } // namespace pgpf
 
-Datum pg_perfgate_activity_internal(PG_FUNCTION_ARGS)
+PGPF_FUNCTION(pg_perfgate_activity_internal)
 {
-    pgpf::guarded("pg_perfgate_activity", [&] { pgpf::activity_rows(fcinfo); });
+    pgpf::activity_rows(fcinfo);
     return (Datum)0;
 }

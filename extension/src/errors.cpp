@@ -23,12 +23,7 @@
 #include "guard.hpp"
 #include "settings.hpp"
 #include "normalize.hpp"
-#include "views.hpp"
-
-extern "C"
-{
-    PG_FUNCTION_INFO_V1(pg_perfgate_errors_internal);
-}
+#include "srf.hpp"
 
 namespace pgpf
 {
@@ -252,8 +247,8 @@ void errors_rows(FunctionCallInfo fcinfo)
 
 } // namespace pgpf
 
-Datum pg_perfgate_errors_internal(PG_FUNCTION_ARGS)
+PGPF_FUNCTION(pg_perfgate_errors_internal)
 {
-    pgpf::guarded("pg_perfgate_errors", [&] { pgpf::errors_rows(fcinfo); });
+    pgpf::errors_rows(fcinfo);
     return (Datum)0;
 }

@@ -43,6 +43,7 @@
 #include "core/table.hpp"
 #include "guard.hpp"
 #include "settings.hpp"
+#include "srf.hpp"
 
 namespace pgpf
 {
@@ -844,3 +845,20 @@ bool store_entry_texts(const EntryKey &key, uint64 *query_group, char **plan, in
 }
 
 } // namespace pgpf
+
+// pg_perfgate_info: the store's size, evictions and truncations.
+PGPF_FUNCTION(pg_perfgate_info_internal)
+{
+    const pgpf::StoreInfo info = pgpf::store_info();
+    const TupleDesc desc = pgpf::result_row(fcinfo);
+    Datum values[7];
+    bool nulls[7] = {false, false, false, false, false, false, false};
+    values[0] = Int64GetDatum(info.entries);
+    values[1] = Int64GetDatum(info.max);
+    values[2] = Int64GetDatum(info.evictions);
+    values[3] = Int64GetDatum(info.texts_truncated);
+    values[4] = Int64GetDatum(info.plan_texts_skipped);
+    values[5] = Int64GetDatum(info.memory_bytes);
+    values[6] = TimestampTzGetDatum(info.stats_reset);
+    return HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls));
+}

@@ -1,5 +1,10 @@
 /*
- * views.cpp — the SQL-callable functions behind the pg_perfgate_* views.
+ * views.cpp — the SQL-callable functions that combine several parts: the statement views (entries
+ * of the store with their error counts), the anti-patterns view (findings with their mutes and
+ * advice), pg_perfgate_reset() and pg_perfgate_backend_state(). Where a view's function goes: in the
+ * file of the part whose data it returns (errors.cpp, activity.cpp, mute.cpp, store.cpp's
+ * pg_perfgate_info); here only when it reads more than one part. Each is defined with PGPF_FUNCTION
+ * (srf.hpp).
  *
  * pg_perfgate_internal(showtext, grouping) returns one row per entry (grouping 0), per (database,
  * query id, plan id) (1), per (database, query id, toplevel) (2), or per (database, query group,
@@ -33,38 +38,10 @@
 #include "mute.hpp"
 #include "normalize.hpp"
 #include "store.hpp"
-#include "views.hpp"
-
-extern "C"
-{
-    PG_FUNCTION_INFO_V1(pg_perfgate_internal);
-    PG_FUNCTION_INFO_V1(pg_perfgate_recent_internal);
-    PG_FUNCTION_INFO_V1(pg_perfgate_info_internal);
-    PG_FUNCTION_INFO_V1(pg_perfgate_reset);
-    PG_FUNCTION_INFO_V1(pg_perfgate_antipatterns_internal);
-    PG_FUNCTION_INFO_V1(pg_perfgate_backend_state);
-}
+#include "srf.hpp"
 
 namespace pgpf
 {
-
-Tuplestorestate *begin_srf(FunctionCallInfo fcinfo, TupleDesc *desc)
-{
-    ReturnSetInfo *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
-    if (rsinfo == nullptr || !IsA(rsinfo, ReturnSetInfo) || !(rsinfo->allowedModes & SFRM_Materialize))
-        ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-                        errmsg("set-valued function called in context that cannot accept a set")));
-    if (get_call_result_type(fcinfo, nullptr, desc) != TYPEFUNC_COMPOSITE)
-        elog(ERROR, "return type must be a row type");
-    MemoryContext old = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
-    *desc = CreateTupleDescCopy(*desc);
-    Tuplestorestate *store = tuplestore_begin_heap(true, false, work_mem);
-    rsinfo->returnMode = SFRM_Materialize;
-    rsinfo->setResult = store;
-    rsinfo->setDesc = *desc;
-    MemoryContextSwitchTo(old);
-    return store;
-}
 
 namespace
 {
@@ -223,16 +200,19 @@ void put_key_columns(Row &r, int mode, const StoreEntry &e, const RowFacts &f)
         r.i8(int64(e.key.planid));
 }
 
-// The recent windows' row (kRecentColumns), from the same grouping as emit()'s.
-void emit_recent(Tuplestorestate *store, TupleDesc desc, int mode, const StoreEntry &e,
-                 const pgperfgate::Counters &c, const pgperfgate::Histogram &h, const RowFacts &f)
+// The query group: no secret, a hash of a text the caller may not see, like a query id, but it names
+// no statement by itself; shown with the query id.
+void put_query_group(Row &r, int mode, const StoreEntry &e, const RowFacts &f)
 {
-    Row r;
-    put_key_columns(r, mode, e, f);
     if (f.visible || mode == BY_GROUP)
         r.i8(int64(e.query_group));
     else
         r.null();
+}
+
+// The query text and plan text columns, to the caller who may see them.
+void put_texts(Row &r, const RowFacts &f)
+{
     if (f.visible && f.query != nullptr)
         r.put(CStringGetTextDatum(f.query));
     else
@@ -241,6 +221,16 @@ void emit_recent(Tuplestorestate *store, TupleDesc desc, int mode, const StoreEn
         r.put(CStringGetTextDatum(f.plan));
     else
         r.null();
+}
+
+// The recent windows' row (kRecentColumns), from the same grouping as emit()'s.
+void emit_recent(Tuplestorestate *store, TupleDesc desc, int mode, const StoreEntry &e,
+                 const pgperfgate::Counters &c, const pgperfgate::Histogram &h, const RowFacts &f)
+{
+    Row r;
+    put_key_columns(r, mode, e, f);
+    put_query_group(r, mode, e, f);
+    put_texts(r, f);
     r.i8(c.exec.n);
     r.f8(c.exec.total);
     r.f8(c.exec.has_minmax() ? c.exec.min : 0);
@@ -274,14 +264,7 @@ void emit(Tuplestorestate *store, TupleDesc desc, int mode, const StoreEntry &e,
 {
     Row r;
     put_key_columns(r, mode, e, f);
-    if (f.visible && f.query != nullptr)
-        r.put(CStringGetTextDatum(f.query));
-    else
-        r.null();
-    if (f.visible && f.plan != nullptr)
-        r.put(CStringGetTextDatum(f.plan));
-    else
-        r.null();
+    put_texts(r, f);
 
     r.times(c.exec);
     quantiles(r, c.exec, h);
@@ -307,12 +290,7 @@ void emit(Tuplestorestate *store, TupleDesc desc, int mode, const StoreEntry &e,
     r.ts(c.first_seen);
     r.ts(c.last_seen);
     r.put(Int32GetDatum(f.plan_count));
-    // The query group is no secret: it is a hash of a text the caller may not see, like a query id,
-    // but it names no statement by itself; shown with the query id.
-    if (f.visible || mode == BY_GROUP)
-        r.i8(int64(e.query_group));
-    else
-        r.null();
+    put_query_group(r, mode, e, f);
     r.i8(c.jit.functions);
     r.f8(c.jit.generation_time);
     r.i8(c.jit.inlining_count);
@@ -631,85 +609,53 @@ void antipatterns(FunctionCallInfo fcinfo)
 
 } // namespace pgpf
 
-Datum pg_perfgate_antipatterns_internal(PG_FUNCTION_ARGS)
+PGPF_FUNCTION(pg_perfgate_antipatterns_internal)
 {
-    pgpf::guarded("pg_perfgate_antipatterns", [&] { pgpf::antipatterns(fcinfo); });
+    pgpf::antipatterns(fcinfo);
     return (Datum)0;
 }
 
-Datum pg_perfgate_internal(PG_FUNCTION_ARGS)
+PGPF_FUNCTION(pg_perfgate_internal)
 {
-    pgpf::guarded("pg_perfgate_internal", [&] { pgpf::statements(fcinfo, false); });
+    pgpf::statements(fcinfo, false);
     return (Datum)0;
 }
 
-Datum pg_perfgate_recent_internal(PG_FUNCTION_ARGS)
+PGPF_FUNCTION(pg_perfgate_recent_internal)
 {
-    pgpf::guarded("pg_perfgate_recent_internal", [&] { pgpf::statements(fcinfo, true); });
+    pgpf::statements(fcinfo, true);
     return (Datum)0;
 }
 
-Datum pg_perfgate_info_internal(PG_FUNCTION_ARGS)
+PGPF_FUNCTION(pg_perfgate_reset)
 {
-    return pgpf::guarded("pg_perfgate_info",
-                         [&]
-                         {
-                             const pgpf::StoreInfo info = pgpf::store_info();
-                             TupleDesc desc;
-                             if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
-                                 elog(ERROR, "return type must be a row type");
-                             Datum values[7];
-                             bool nulls[7] = {false, false, false, false, false, false, false};
-                             values[0] = Int64GetDatum(info.entries);
-                             values[1] = Int64GetDatum(info.max);
-                             values[2] = Int64GetDatum(info.evictions);
-                             values[3] = Int64GetDatum(info.texts_truncated);
-                             values[4] = Int64GetDatum(info.plan_texts_skipped);
-                             values[5] = Int64GetDatum(info.memory_bytes);
-                             values[6] = TimestampTzGetDatum(info.stats_reset);
-                             return HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls));
-                         });
-}
-
-Datum pg_perfgate_reset(PG_FUNCTION_ARGS)
-{
-    pgpf::guarded("pg_perfgate_reset",
-                  [&]
-                  {
-                      const Oid userid = PG_GETARG_OID(0), dbid = PG_GETARG_OID(1);
-                      const uint64 queryid = uint64(PG_GETARG_INT64(2));
-                      // minmax_only (pg_stat_statements_reset's fourth argument): only the
-                      // statements' min/max times start afresh; findings and errors have none.
-                      if (PG_NARGS() > 3 && PG_GETARG_BOOL(3))
-                      {
-                          pgpf::store_reset(userid, dbid, queryid, true);
-                          return;
-                      }
-                      pgpf::store_reset(userid, dbid, queryid);
-                      pgpf::ap_reset(userid, dbid, queryid);
-                      pgpf::errors_reset(userid, dbid, queryid);
-                  });
+    const Oid userid = PG_GETARG_OID(0), dbid = PG_GETARG_OID(1);
+    const uint64 queryid = uint64(PG_GETARG_INT64(2));
+    // minmax_only (pg_stat_statements_reset's fourth argument): only the statements' min/max times
+    // start afresh; findings and errors have none.
+    if (PG_NARGS() > 3 && PG_GETARG_BOOL(3))
+    {
+        pgpf::store_reset(userid, dbid, queryid, true);
+        PG_RETURN_VOID();
+    }
+    pgpf::store_reset(userid, dbid, queryid);
+    pgpf::ap_reset(userid, dbid, queryid);
+    pgpf::errors_reset(userid, dbid, queryid);
     PG_RETURN_VOID();
 }
 
 // This backend's own execution state: what a long-lived session keeps between statements. The
 // statement asking is itself on the stack when it is tracked.
-Datum pg_perfgate_backend_state(PG_FUNCTION_ARGS)
+PGPF_FUNCTION(pg_perfgate_backend_state)
 {
-    return pgpf::guarded("pg_perfgate_backend_state",
-                         [&]
-                         {
-                             TupleDesc desc;
-                             if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
-                                 elog(ERROR, "return type must be a row type");
-                             Datum values[6];
-                             bool nulls[6] = {false, false, false, false, false, false};
-                             values[0] = Int32GetDatum(pgpf::exec_depth());
-                             values[1] = Int32GetDatum(pgpf::exec_subxact_depth());
-                             values[2] = Int32GetDatum(pgpf::nesting_level);
-                             values[3] = Int64GetDatum(int64(pgpf::normalize_cache_bytes()));
-                             values[4] = Int64GetDatum(pgpf::ap_flushes);
-                             values[5] = Int64GetDatum(pgpf::detect_sampled);
-                             return HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls));
-                         });
+    const TupleDesc desc = pgpf::result_row(fcinfo);
+    Datum values[6];
+    bool nulls[6] = {false, false, false, false, false, false};
+    values[0] = Int32GetDatum(pgpf::exec_depth());
+    values[1] = Int32GetDatum(pgpf::exec_subxact_depth());
+    values[2] = Int32GetDatum(pgpf::nesting_level);
+    values[3] = Int64GetDatum(int64(pgpf::normalize_cache_bytes()));
+    values[4] = Int64GetDatum(pgpf::ap_flushes);
+    values[5] = Int64GetDatum(pgpf::detect_sampled);
+    return HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls));
 }
