@@ -2,7 +2,8 @@
 """Checks META.json against the PGXN Meta Spec 1.0.0 (its required keys and their forms) and
 checks that the release's version is one number everywhere: META.json's version, the version it
 gives pg_perfgate in `provides`, extension/pg_perfgate.control's default_version (1.0 reads as
-1.0.0), the install script of that version, and the newest section of CHANGELOG.md.
+1.0.0), the install script of that version, and the newest section of CHANGELOG.md. Runs
+scripts/check_layers.py too (no include in extension/src points back up).
 
 Usage: python3 scripts/check_meta.py [REPOSITORY_ROOT]. Prints one line per problem; exit 1 if any.
 """
@@ -125,12 +126,17 @@ def check(root):
 def main():
     root = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..")
     problems = check(root)
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import check_layers
+
+    problems += check_layers.check(root)
     for p in problems:
         print(p)
     if problems:
         print(f"meta: {len(problems)} problem(s)")
         return 1
-    print("meta: META.json valid (PGXN Meta Spec 1.0.0); version agrees with the control file and CHANGELOG.md")
+    print("meta: META.json valid (PGXN Meta Spec 1.0.0); version agrees with the control file and CHANGELOG.md; "
+          "includes follow the levels")
     return 0
 
 

@@ -5,6 +5,10 @@
  * pg_perfgate does its work only when loaded through shared_preload_libraries. Loaded any other way
  * (CREATE EXTENSION in a server that did not preload it) it installs nothing, and its views raise
  * an error that says what to set.
+ *
+ * The files of extension/src sit on levels (base, tools, tables, detect, capture, hooks, module: this
+ * file is the top); an include points only down or sideways. scripts/check_layers.py lists the
+ * levels and fails the meta test on an include that points back up.
  */
 #include "activity.hpp"
 #include "antipatterns.hpp"
