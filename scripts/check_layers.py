@@ -1,15 +1,15 @@
 #!/usr/bin/env python3
 """Checks that every #include "..." between the files of extension/src points down or sideways in
 the levels below, never up, and that there is no include cycle. A file's level is its module's (the
-name without .cpp/.hpp/.h; a detector file extension/src/detect/NAME.cpp is in module detect).
+name without .cpp/.hpp/.h; a detector's file detect_NAME.cpp, or extension/src/detect/NAME.cpp, is in module detect).
 
 Levels, lowest first (a module includes only modules of its own level or below):
   0 base      pg.hpp, compat.h, guard, srf, settings: PostgreSQL's headers, the C++ boundary, the
               SQL-function helpers, the settings several parts read
   1 tools     exec_state, plan_id, plan_text, plan_cache: per-backend mechanisms, no shared table
-  2 tables    store, normalize, antipatterns, mute, errors, activity, slowlog: each owns a shared
+  2 tables    store, normalize, antipatterns, kinds, mute, errors, activity, slowlog: each owns a shared
               segment (or feeds one) and the views of its own data
-  3 detect    detect, findings, spill: the detectors, writing findings
+  3 detect    detect, detect_*: the detectors, writing findings
   4 capture   capture, views, persist: the measuring at the hooks, the views that read several
               parts, saving and loading
   5 hooks     hooks: PostgreSQL's hooks, calling the levels below
@@ -26,8 +26,8 @@ import sys
 LEVELS = {
     "base": (0, ["pg", "compat", "guard", "srf", "settings"]),
     "tools": (1, ["exec_state", "plan_id", "plan_text", "plan_cache"]),
-    "tables": (2, ["store", "normalize", "antipatterns", "mute", "errors", "activity", "slowlog"]),
-    "detect": (3, ["detect", "findings", "spill"]),
+    "tables": (2, ["store", "normalize", "antipatterns", "kinds", "mute", "errors", "activity", "slowlog"]),
+    "detect": (3, ["detect"]),
     "capture": (4, ["capture", "views", "persist"]),
     "hooks": (5, ["hooks"]),
     "module": (6, ["module"]),
@@ -41,7 +41,8 @@ def module_of(path):
     parts = rel.split(os.sep)
     if len(parts) > 1:
         return parts[0]
-    return os.path.splitext(parts[0])[0]
+    name = os.path.splitext(parts[0])[0]
+    return "detect" if name.startswith("detect_") else name
 
 
 def check(root):

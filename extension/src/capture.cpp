@@ -13,7 +13,7 @@
  * Texts are prepared here, before the store is entered, and only for an entry the store does not
  * have yet: the normalized query text, its query group, and the plan text (rendered once per entry,
  * plan_text.cpp). Around the record, each behind one compare: a top-level statement's slot for
- * pg_perfgate_activity (activity.cpp), an execution that wrote temp blocks (spill.cpp), one slow
+ * pg_perfgate_activity (activity.cpp), an execution that wrote temp blocks (detect_spill.cpp), one slow
  * enough for the log (slowlog.cpp).
  */
 #include "capture.hpp"
@@ -25,7 +25,7 @@
 #include "plan_cache.hpp"
 #include "plan_text.hpp"
 #include "slowlog.hpp"
-#include "spill.hpp"
+#include "detect_spill.hpp"
 #include "store.hpp"
 
 namespace pgpf

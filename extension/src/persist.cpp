@@ -46,7 +46,7 @@ constexpr uint32 kMagic = 0x46504750; // "PGPF"
 // workers). 5: entries carry their usage, stats_since/minmax_stats_since and recent buckets;
 // findings and error counts follow them. Files of another format are ignored with a WARNING
 // (validate()), never read.
-constexpr uint32 kFormat = 5;
+constexpr uint32 kFormat = 6; // 6: ApEntry has columns and node
 constexpr Size kMaxFile = Size(1) << 30;
 constexpr uint32 kMaxRing = 1440; // pg_perfgate.window_buckets' maximum
 

@@ -24,14 +24,14 @@ TupleDesc result_row(FunctionCallInfo fcinfo);
 
 // Defines the SQL-callable (version 1) function `name`; the braces that follow are its body, run
 // through pgpf::guarded() so that no C++ exception reaches PostgreSQL. The body returns the Datum.
-#define PGPF_FUNCTION(name)                                                                                   \
-    static Datum name##_body(FunctionCallInfo fcinfo);                                                        \
-    extern "C"                                                                                                \
-    {                                                                                                         \
-        PG_FUNCTION_INFO_V1(name);                                                                            \
-    }                                                                                                         \
-    Datum name(PG_FUNCTION_ARGS)                                                                              \
-    {                                                                                                         \
-        return pgpf::guarded(#name, [&] { return name##_body(fcinfo); });                                     \
-    }                                                                                                         \
+#define PGPF_FUNCTION(name)                                                                                  \
+    static Datum name##_body(FunctionCallInfo fcinfo);                                                       \
+    extern "C"                                                                                               \
+    {                                                                                                        \
+        PG_FUNCTION_INFO_V1(name);                                                                           \
+    }                                                                                                        \
+    Datum name(PG_FUNCTION_ARGS)                                                                             \
+    {                                                                                                        \
+        return pgpf::guarded(#name, [&] { return name##_body(fcinfo); });                                    \
+    }                                                                                                        \
     static Datum name##_body(FunctionCallInfo fcinfo)

@@ -506,52 +506,6 @@ void statements(FunctionCallInfo fcinfo, bool recent)
     }
 }
 
-// A spill's advice: the work_mem it needs (spill.cpp) with a margin of 25% (the tape's block rounding, the
-// sort array's growth), in whole MB, unless that
-// is more than a statement should hold (1 GB); an index for a sort on columns of one relation. The
-// work_mem it last spilled with is in the detail: a spill seen again after the advice was applied
-// advises more (spill.cpp never estimates a need at or below the work_mem it spilled with).
-const char *spill_advice(const ApEntry &e)
-{
-    const int64 mb = (e.largest * 125 / 100 + 1023) / 1024;
-    const char *on = strstr(e.detail, "Sort on ");
-    const char *cols = nullptr;
-    if (on != nullptr)
-    {
-        on += strlen("Sort on ");
-        const char *colon = strchr(on, ':');
-        cols = colon != nullptr ? pnstrdup(on, colon - on) : nullptr;
-    }
-    const char *index =
-        cols != nullptr ? psprintf(" An index on %s would return the rows in order.", cols) : "";
-    const char *check = strncmp(e.detail, "Sort", 4) == 0
-                            ? " The sort's need is estimated from the planner's row width: EXPLAIN (ANALYZE) "
-                              "with that setting says \"Sort Method: quicksort\" when it fits."
-                            : "";
-    if (mb > 1024)
-        return psprintf("It would need about " INT64_FORMAT
-                        " MB of work_mem, more than one statement should hold: "
-                        "reduce the rows it sorts or hashes.%s",
-                        e.largest / 1024, index);
-    return psprintf("SET LOCAL work_mem = '" INT64_FORMAT "MB' in the transaction that runs it (it needs "
-                    "about " INT64_FORMAT " kB).%s%s",
-                    mb, e.largest, check, index);
-}
-
-// The kind's advice, made concrete where the entry says more: the filtered columns of a scan,
-// and an N+1 loop that ran once per row of the statement before it.
-const char *advice_for(const ApEntry &e)
-{
-    const ApKind kind = ApKind(e.key.kind);
-    if (kind == ApKind::FilterHeavySeqScan && e.detail[0] != '\0')
-        return psprintf("Add an index on %s so that the query reads only the rows it keeps.", e.detail);
-    if (kind == ApKind::TempSpill && e.largest > 0)
-        return spill_advice(e);
-    if (kind == ApKind::NPlusOne && e.related_rows >= 0 && e.related_rows == e.largest)
-        return psprintf("%s The loop ran once per row of the query before it.", ap_advice(kind));
-    return ap_advice(kind);
-}
-
 void antipatterns(FunctionCallInfo fcinfo)
 {
     store_check_attached();
@@ -594,7 +548,7 @@ void antipatterns(FunctionCallInfo fcinfo)
         nulls[11] = !visible || e.detail[0] == '\0';
         v[12] = TimestampTzGetDatum(e.first_seen);
         v[13] = TimestampTzGetDatum(e.last_seen);
-        v[14] = CStringGetTextDatum(visible ? advice_for(e) : ap_advice(ApKind(e.key.kind)));
+        v[14] = CStringGetTextDatum(visible ? ap_advice_for(e) : ap_advice(ApKind(e.key.kind)));
         // Whether a DBA accepted it (pg_perfgate_mute), and the note, which may name the statement.
         const MuteEntry *m =
             mute_find(mutes, nmutes, ApKind(e.key.kind), e.key.userid, e.key.dbid, e.key.queryid);
