@@ -3,7 +3,7 @@
 
 #include <cstring>
 
-namespace pgperfgate
+namespace pgpf
 {
 
 void Histogram::clear()
@@ -100,4 +100,4 @@ double Histogram::quantile(double q) const
     return bucket_low(kBuckets - 1);
 }
 
-} // namespace pgperfgate
+} // namespace pgpf

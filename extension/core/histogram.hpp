@@ -13,7 +13,7 @@
 #include <cstdint>
 #include <type_traits>
 
-namespace pgperfgate
+namespace pgpf
 {
 
 class Histogram
@@ -62,4 +62,4 @@ class Histogram
 
 static_assert(std::is_trivially_copyable_v<Histogram>, "Histogram lives in shared memory");
 
-} // namespace pgperfgate
+} // namespace pgpf

@@ -3,7 +3,7 @@
 
 #include "histogram.hpp"
 
-namespace pgperfgate
+namespace pgpf
 {
 
 double WindowHistogram::midpoint(int b)
@@ -67,4 +67,4 @@ void window_restore(WindowSlot *ring, int n, const WindowSlot &saved, int64_t fi
         w = saved;
 }
 
-} // namespace pgperfgate
+} // namespace pgpf

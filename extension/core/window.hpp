@@ -19,7 +19,7 @@
 #include <cstring>
 #include <type_traits>
 
-namespace pgperfgate
+namespace pgpf
 {
 
 class WindowHistogram
@@ -113,4 +113,4 @@ int64_t window_sum(const WindowSlot *ring, int n, int64_t first, int64_t last, C
 // the ring holds there (a ring of another length may map two saved buckets to one slot).
 void window_restore(WindowSlot *ring, int n, const WindowSlot &saved, int64_t first, int64_t last);
 
-} // namespace pgperfgate
+} // namespace pgpf

@@ -210,13 +210,6 @@ template <typename T> bool copy_slot(const T *s, T *copy, Size size)
     return false;
 }
 
-// The client backends of the snapshot pg_stat_activity reads in this transaction, by pid.
-#if PG_VERSION_NUM >= 160000
-#define PGPF_LOCAL_BEENTRY(i) pgstat_get_local_beentry_by_index(i)
-#else
-#define PGPF_LOCAL_BEENTRY(i) pgstat_fetch_stat_local_beentry(i)
-#endif
-
 constexpr int kActivityColumns = 8;
 
 // pg_perfgate_activity_internal(): one row per client backend, with the tracked top-level statement

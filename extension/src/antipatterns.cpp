@@ -37,7 +37,7 @@ void ap_init()
 namespace
 {
 
-using ApTable = pgperfgate::ClockTable<ApEntry>;
+using ApTable = pgpf::ClockTable<ApEntry>;
 
 struct ApShared
 {
@@ -58,7 +58,7 @@ ApTable ap_table()
 
 uint64 ap_hash(const ApKey &k)
 {
-    pgperfgate::Fingerprint f;
+    pgpf::Fingerprint f;
     f.mix((uint64(k.userid) << 32) | k.dbid);
     f.mix(k.queryid);
     f.mix(k.related_queryid);

@@ -56,10 +56,10 @@ int64 detect_sampled = 0;
 namespace
 {
 
-using pgperfgate::BurstClass;
-using pgperfgate::BurstKind;
-using pgperfgate::BurstReport;
-using pgperfgate::BurstTracker;
+using pgpf::BurstClass;
+using pgpf::BurstKind;
+using pgpf::BurstReport;
+using pgpf::BurstTracker;
 
 enum Action
 {
@@ -75,7 +75,7 @@ const struct config_enum_entry action_options[] = {
 };
 
 bool guc_detect = true;
-pgperfgate::BurstConfig burst_config = {10, 10, 0, 10}; // the settings point into it
+pgpf::BurstConfig burst_config = {10, 10, 0, 10}; // the settings point into it
 
 int guc_huge_fetch_rows = 100000;
 double guc_sample_rate = 0.01;
@@ -421,7 +421,7 @@ void detect_executor_end(QueryDesc *queryDesc, const RunFacts &run, uint64 query
     {
         // A SELECT may be one step of an N+1 loop when it looks rows up by key, not a batch.
         constexpr uint32 lookup = PLAN_HAS_SCAN_QUAL | PLAN_HAS_VALUE_LIST;
-        pgperfgate::Execution e;
+        pgpf::Execution e;
         e.queryid = queryid;
         e.kind = cmd == CMD_SELECT ? ((plan_features & lookup) == PLAN_HAS_SCAN_QUAL ? BurstKind::NPlusOne
                                                                                      : BurstKind::None)

@@ -1,5 +1,5 @@
 /*
- * spill.cpp — the temp_spill anti-pattern: a statement whose sorts or hashes did not fit in
+ * detect_spill.cpp — the temp_spill anti-pattern: a statement whose sorts or hashes did not fit in
  * work_mem and wrote temporary files.
  *
  * Whether an execution spilled is known for free: capture measures its temp_blks_written anyway,

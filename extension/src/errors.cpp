@@ -31,7 +31,7 @@ namespace pgpf
 namespace
 {
 
-using ErrTable = pgperfgate::ClockTable<ErrEntry>;
+using ErrTable = pgpf::ClockTable<ErrEntry>;
 
 int guc_max_errors = 1000;
 
@@ -50,7 +50,7 @@ Size err_size()
 
 uint64 err_hash(const ErrKey &k)
 {
-    pgperfgate::Fingerprint f;
+    pgpf::Fingerprint f;
     f.mix((uint64(k.userid) << 32) | k.dbid);
     f.mix(k.queryid);
     f.mix(uint64(uint32(k.sqlstate)));

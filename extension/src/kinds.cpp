@@ -42,9 +42,10 @@ const char *advise_temp_spill(const ApEntry &e)
     const char *index = sort && e.columns[0] != '\0'
                             ? psprintf(" An index on %s would return the rows in order.", e.columns)
                             : "";
-    const char *check = sort ? " The sort's need is estimated from the planner's row width: EXPLAIN (ANALYZE) "
-                               "with that setting says \"Sort Method: quicksort\" when it fits."
-                             : "";
+    const char *check = sort
+                            ? " The sort's need is estimated from the planner's row width: EXPLAIN (ANALYZE) "
+                              "with that setting says \"Sort Method: quicksort\" when it fits."
+                            : "";
     if (mb > 1024)
         return psprintf("It would need about " INT64_FORMAT
                         " MB of work_mem, more than one statement should hold: "
@@ -66,7 +67,8 @@ const ApKindInfo ap_kinds[] = {
      advise_n_plus_one},
     // pg_perfgate.n_plus_one_action covers both kinds of loop of lookups.
     {ApKind::PerIdLookupLoop, "per_id_lookup_loop", nullptr, ApKind::NPlusOne,
-     "The client looks rows up one id at a time: send all the ids in one query, WHERE id = ANY($1).", nullptr},
+     "The client looks rows up one id at a time: send all the ids in one query, WHERE id = ANY($1).",
+     nullptr},
     {ApKind::RowByRow, "row_by_row_write", "row_by_row", ApKind::RowByRow,
      "Write the rows in one statement: a multi-row INSERT ... VALUES, INSERT ... SELECT, or COPY.", nullptr},
     {ApKind::DeepOffset, "deep_offset", "deep_offset", ApKind::DeepOffset,

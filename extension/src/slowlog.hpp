@@ -35,7 +35,7 @@ void slowlog_shmem_startup();
 // were written this minute already: the statement's own text (source at location/length), its
 // client-bound parameters and the plan of this execution (qd, still running: before the executor's
 // ExecutorEnd; NULL for a utility statement).
-void slowlog_write(const EntryKey &key, double ms, int64 rows, const pgperfgate::IoUsage &io, QueryDesc *qd,
+void slowlog_write(const EntryKey &key, double ms, int64 rows, const pgpf::IoUsage &io, QueryDesc *qd,
                    const char *source, int location, int length);
 
 } // namespace pgpf

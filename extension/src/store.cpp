@@ -52,7 +52,7 @@ namespace
 {
 
 constexpr int kPartitions = 16;
-using Table = pgperfgate::ClockTable<StoreEntry>;
+using Table = pgpf::ClockTable<StoreEntry>;
 
 // One entry's spinlock and live flag on a cache line of their own: packed, backends recording
 // different statements would fight over the line their locks happen to share.
@@ -94,7 +94,7 @@ int guc_window_seconds = 60;
 
 Size window_bytes(uint32 capacity)
 {
-    return mul_size(mul_size(Size(capacity), Size(guc_window_buckets)), sizeof(pgperfgate::WindowSlot));
+    return mul_size(mul_size(Size(capacity), Size(guc_window_buckets)), sizeof(pgpf::WindowSlot));
 }
 
 // Partitions, and the lock array in each, start on a cache line.
@@ -159,9 +159,9 @@ char *plan_slot(int p, uint32 idx)
     return partition_base(p) + shared->plan_offset[p] + Size(idx) * shared->plan_text_size;
 }
 
-pgperfgate::WindowSlot *window_ring(int p, uint32 idx)
+pgpf::WindowSlot *window_ring(int p, uint32 idx)
 {
-    return reinterpret_cast<pgperfgate::WindowSlot *>(partition_base(p) + shared->window_offset[p]) +
+    return reinterpret_cast<pgpf::WindowSlot *>(partition_base(p) + shared->window_offset[p]) +
            Size(idx) * shared->window_buckets;
 }
 
@@ -174,7 +174,7 @@ inline uint32 usage_weight(const Sample &s)
 
 inline __attribute__((always_inline)) uint64 key_hash(const EntryKey &k)
 {
-    pgperfgate::Fingerprint f;
+    pgpf::Fingerprint f;
     f.mix((uint64(k.userid) << 32) | k.dbid);
     f.mix(k.queryid);
     f.mix(k.planid ^ (k.toplevel ? 0x8000000000000001ULL : 0));
@@ -420,7 +420,7 @@ void store_insert(const EntryKey &key, const Sample &sample, const NewTexts &tex
                                  texts.query_cut);
         if (shared->window_buckets > 0)
             memset(static_cast<void *>(window_ring(p, idx)), 0,
-                   sizeof(pgperfgate::WindowSlot) * shared->window_buckets);
+                   sizeof(pgpf::WindowSlot) * shared->window_buckets);
         apply(p, idx, e, sample, now);
         // A new entry starts with usage 1 (the table's); its first execution weighs like the others.
         t.touch(e, usage_weight(sample) - 1);
@@ -659,8 +659,7 @@ EntryCopy *store_copy_recent(const WindowRange &range, int *count)
     EntryCopy *out =
         static_cast<EntryCopy *>(palloc_extended(sizeof(EntryCopy) * Max(capacity, 1), MCXT_ALLOC_HUGE));
     const int nwin = shared->window_buckets;
-    pgperfgate::WindowSlot *ring =
-        static_cast<pgperfgate::WindowSlot *>(palloc(sizeof(pgperfgate::WindowSlot) * Max(nwin, 1)));
+    pgpf::WindowSlot *ring = static_cast<pgpf::WindowSlot *>(palloc(sizeof(pgpf::WindowSlot) * Max(nwin, 1)));
     int n = 0;
     for (int p = 0; p < kPartitions && nwin > 0; p++)
     {
@@ -673,7 +672,7 @@ EntryCopy *store_copy_recent(const WindowRange &range, int *count)
                 const uint32 idx = t.index_of(&e);
                 slock_t *m = &lock_of(p, idx)->lock;
                 SpinLockAcquire(m);
-                memcpy(static_cast<void *>(ring), window_ring(p, idx), sizeof(pgperfgate::WindowSlot) * nwin);
+                memcpy(static_cast<void *>(ring), window_ring(p, idx), sizeof(pgpf::WindowSlot) * nwin);
                 const TimestampTz minmax_since = e.minmax_stats_since;
                 SpinLockRelease(m);
                 bool any = false;
@@ -689,7 +688,7 @@ EntryCopy *store_copy_recent(const WindowRange &range, int *count)
                 c.entry.query_len = e.query_len;
                 c.entry.has_plan_text = e.has_plan_text;
                 c.entry.plan_len = e.plan_len;
-                pgperfgate::window_sum(ring, nwin, range.first, range.last, &c.entry.counters, &c.entry.hist);
+                pgpf::window_sum(ring, nwin, range.first, range.last, &c.entry.counters, &c.entry.hist);
                 c.entry.counters.first_seen = range.start;
                 c.entry.stats_since = e.stats_since;
                 c.entry.minmax_stats_since = minmax_since;
@@ -755,13 +754,13 @@ void store_load_entry(const SavedEntry &s, int query_len, int plan_len, int64 wi
     const int n = shared->window_buckets;
     if (n > 0)
     {
-        pgperfgate::WindowSlot *ring = window_ring(p, idx);
-        memset(static_cast<void *>(ring), 0, sizeof(pgperfgate::WindowSlot) * n);
+        pgpf::WindowSlot *ring = window_ring(p, idx);
+        memset(static_cast<void *>(ring), 0, sizeof(pgpf::WindowSlot) * n);
         if (window_us == shared->window_us)
         {
             const int64 last = GetCurrentTimestamp() / shared->window_us;
             for (int i = 0; i < s.ring_len; i++)
-                pgperfgate::window_restore(ring, n, s.ring[i], last - n + 1, last);
+                pgpf::window_restore(ring, n, s.ring[i], last - n + 1, last);
         }
     }
     lock_of(p, idx)->live = true; // the postmaster, alone: no spinlock needed

@@ -107,7 +107,7 @@ struct Row
     void f8(double v) { put(Float8GetDatum(v)); }
     void i8(int64 v) { put(Int64GetDatum(v)); }
     // count, total, min, max, mean, stddev: the columns pg_stat_statements has for exec and plan
-    void times(const pgperfgate::TimeStats &t)
+    void times(const pgpf::TimeStats &t)
     {
         i8(t.n);
         f8(t.total);
@@ -163,7 +163,7 @@ struct RowFacts
 };
 
 // The p50, p95 and p99 of a row, each kept within the row's min and max when it has them.
-void quantiles(Row &r, const pgperfgate::TimeStats &t, const pgperfgate::Histogram &h)
+void quantiles(Row &r, const pgpf::TimeStats &t, const pgpf::Histogram &h)
 {
     static const double qs[] = {0.50, 0.95, 0.99};
     for (double q : qs)
@@ -225,7 +225,7 @@ void put_texts(Row &r, const RowFacts &f)
 
 // The recent windows' row (kRecentColumns), from the same grouping as emit()'s.
 void emit_recent(Tuplestorestate *store, TupleDesc desc, int mode, const StoreEntry &e,
-                 const pgperfgate::Counters &c, const pgperfgate::Histogram &h, const RowFacts &f)
+                 const pgpf::Counters &c, const pgpf::Histogram &h, const RowFacts &f)
 {
     Row r;
     put_key_columns(r, mode, e, f);
@@ -259,8 +259,8 @@ void emit_recent(Tuplestorestate *store, TupleDesc desc, int mode, const StoreEn
     tuplestore_putvalues(store, desc, r.values, r.nulls);
 }
 
-void emit(Tuplestorestate *store, TupleDesc desc, int mode, const StoreEntry &e,
-          const pgperfgate::Counters &c, const pgperfgate::Histogram &h, const RowFacts &f)
+void emit(Tuplestorestate *store, TupleDesc desc, int mode, const StoreEntry &e, const pgpf::Counters &c,
+          const pgpf::Histogram &h, const RowFacts &f)
 {
     Row r;
     put_key_columns(r, mode, e, f);
@@ -435,13 +435,13 @@ void statements(FunctionCallInfo fcinfo, bool recent)
     int sort_mode = mode;
     qsort_arg(order, n, sizeof(EntryCopy *), compare_group, &sort_mode);
 
-    pgperfgate::Histogram *hist = static_cast<pgperfgate::Histogram *>(palloc(sizeof(pgperfgate::Histogram)));
+    pgpf::Histogram *hist = static_cast<pgpf::Histogram *>(palloc(sizeof(pgpf::Histogram)));
     Datum *ids = static_cast<Datum *>(palloc(sizeof(Datum) * Max(n, 1)));
     uint64 *planids = static_cast<uint64 *>(palloc(sizeof(uint64) * Max(n, 1)));
     for (int start = 0; start < n;)
     {
         const StoreEntry &first = order[start]->entry;
-        pgperfgate::Counters sum{};
+        pgpf::Counters sum{};
         hist->clear();
         RowFacts f{first.key.queryid, false, nullptr, nullptr, 0, 0, (Datum)0, -1, 0, 0};
         const bool count_errors = sums != nullptr && first.key.toplevel;
