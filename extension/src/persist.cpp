@@ -44,9 +44,9 @@ constexpr uint32 kMagic = 0x46504750; // "PGPF"
 // 2: StoreEntry gained query_group and the JIT counters. 3: the header names the plan id's version.
 // 4: the counters of later majors (local block times, JIT deforming, WAL buffers full, parallel
 // workers). 5: entries carry their usage, stats_since/minmax_stats_since and recent buckets;
-// findings and error counts follow them. Files of another format are ignored with a WARNING
-// (validate()), never read.
-constexpr uint32 kFormat = 6; // 6: ApEntry has columns and node
+// findings and error counts follow them. 6: a finding has the columns and plan node its advice
+// reads. Files of another format are ignored with a WARNING (validate()), never read.
+constexpr uint32 kFormat = 6;
 constexpr Size kMaxFile = Size(1) << 30;
 constexpr uint32 kMaxRing = 1440; // pg_perfgate.window_buckets' maximum
 
