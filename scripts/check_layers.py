@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Checks that every #include "..." between the files of extension/src points down or sideways in
-the levels below, never up, and that there is no include cycle. A file's level is its module's (the
+the levels below, never up, and that there is no include cycle; and that every file of ours a
+comment in extension/ cites (NAME.cpp, .hpp, .md, .sql, .sh, .py, .pl) exists in the repository
+(PostgreSQL's own files, .c and .h, are not checked). A file's level is its module's (the
 name without .cpp/.hpp/.h; a detector's file detect_NAME.cpp, or extension/src/detect/NAME.cpp, is in module detect).
 
 Levels, lowest first (a module includes only modules of its own level or below):
@@ -102,15 +104,47 @@ def check(root):
     return problems
 
 
+COMMENT = re.compile(r"//[^\n]*|/\*.*?\*/", re.S)
+SQL_COMMENT = re.compile(r"(?:^|(?<=\s))--[^\n]*", re.M)
+CITED = re.compile(r"(?<![\w/.-])([\w/.-]*\w\.(?:cpp|hpp|md|sql|sh|py|pl))\b")
+
+
+def check_cited(root):
+    """Every file of ours that a comment in extension/ names exists (by path or, if only its name
+    is given, somewhere in the repository)."""
+    problems = []
+    names = set()
+    paths = set()
+    for dirpath, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if not d.startswith(".") and d != "build"]
+        for name in files:
+            names.add(name)
+            paths.add(os.path.relpath(os.path.join(dirpath, name), root))
+    for dirpath, _, files in os.walk(os.path.join(root, "extension")):
+        for name in sorted(files):
+            if not name.endswith((".cpp", ".hpp", ".h", ".sql")):
+                continue
+            path = os.path.join(dirpath, name)
+            with open(path, encoding="utf-8") as f:
+                text = f.read()
+            comments = COMMENT.findall(text) if not name.endswith(".sql") else SQL_COMMENT.findall(text)
+            for c in comments:
+                for cited in CITED.findall(c):
+                    if cited in paths or os.path.basename(cited) in names:
+                        continue
+                    problems.append(f"{os.path.relpath(path, root)}: a comment cites {cited}, which does not exist")
+    return problems
+
+
 def main():
     root = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..")
-    problems = check(root)
+    problems = check(root) + check_cited(root)
     for p in problems:
         print(p)
     if problems:
         print(f"layers: {len(problems)} problem(s)")
         return 1
-    print("layers: every include in extension/src points down or sideways, no cycle")
+    print("layers: every include in extension/src points down or sideways, no cycle; every file cited exists")
     return 0
 
 

@@ -3,7 +3,8 @@
 checks that the release's version is one number everywhere: META.json's version, the version it
 gives pg_perfgate in `provides`, extension/pg_perfgate.control's default_version (1.0 reads as
 1.0.0), the install script of that version, and the newest section of CHANGELOG.md. Runs
-scripts/check_layers.py too (no include in extension/src points back up).
+scripts/check_layers.py too (no include in extension/src points back up; every file a comment in
+extension/ cites exists).
 
 Usage: python3 scripts/check_meta.py [REPOSITORY_ROOT]. Prints one line per problem; exit 1 if any.
 """
@@ -129,7 +130,7 @@ def main():
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
     import check_layers
 
-    problems += check_layers.check(root)
+    problems += check_layers.check(root) + check_layers.check_cited(root)
     for p in problems:
         print(p)
     if problems:
