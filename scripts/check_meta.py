@@ -5,7 +5,9 @@ gives pg_perfgate in `provides`, extension/pg_perfgate.control's default_version
 1.0.0), the install script of that version, and the newest section of CHANGELOG.md. Also checks that
 every repository file a document or a comment cites exists: a path under one of the repository's
 top-level directories (`bench/results/churn.txt`, `t/010_restart`, `sql/plan_id_shapes`) and every
-Markdown file named on its own (`workloads.md`); and that no two TAP files share a number.
+Markdown file named on its own (`workloads.md`); and that no two TAP files share a number. Runs
+scripts/check_layers.py too (no include in extension/src points back up; every file of ours a
+comment in extension/ names on its own, detect_spill.cpp, exists).
 
 Usage: python3 scripts/check_meta.py [REPOSITORY_ROOT]. Prints one line per problem; exit 1 if any.
 """
@@ -205,13 +207,17 @@ def check_tap_numbers(root):
 def main():
     root = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..")
     problems = check(root) + check_citations(root) + check_tap_numbers(root)
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import check_layers
+
+    problems += check_layers.check(root) + check_layers.check_cited(root)
     for p in problems:
         print(p)
     if problems:
         print(f"meta: {len(problems)} problem(s)")
         return 1
     print("meta: META.json valid (PGXN Meta Spec 1.0.0); version agrees with the control file and CHANGELOG.md; "
-          "every repository file a document or comment cites exists; TAP file numbers unique")
+          "every repository file a document or comment cites exists; TAP file numbers unique; includes follow the levels")
     return 0
 
 

@@ -33,7 +33,7 @@
 
 #include "core/table.hpp"
 #include "guard.hpp"
-#include "views.hpp"
+#include "srf.hpp"
 
 namespace pgpf
 {
@@ -60,7 +60,7 @@ struct ParamEntry
     uint16 nvalues[kSamples]; // values in each sample
 };
 static_assert(std::is_trivially_copyable_v<ParamEntry>, "shared memory holds trivially copyable structs");
-using ParamTable = pgperfgate::ClockTable<ParamEntry>;
+using ParamTable = pgpf::ClockTable<ParamEntry>;
 
 struct ParamShared
 {
@@ -346,8 +346,9 @@ void store_sample(const EntryKey &key, int slot, uint32 generation, const Builde
 
 } // namespace
 
-void param_sample_define_gucs()
+void param_sample_init()
 {
+    store_evicted_hook = param_sample_forget;
     DefineCustomBoolVariable("pg_perfgate.capture_params",
                              "Whether a small sample of each statement's parameter values is kept, for "
                              "perfgate capture (shown only to the statement's role and pg_read_all_stats).",
@@ -488,89 +489,82 @@ void param_sample_reset(Oid userid, Oid dbid, uint64 queryid)
 
 } // namespace pgpf
 
-extern "C"
-{
-    PG_FUNCTION_INFO_V1(pg_perfgate_param_samples);
-}
-
 // One row per sampled value: (userid, dbid, queryid, planid, toplevel, executions, not_kept,
 // sample, param, kind, type, value); an entry with no sample kept has one row, NULL from sample on. Only the
 // caller's own statements unless it has the privileges of pg_read_all_stats: a sample is what the statement's
 // role sent.
-Datum pg_perfgate_param_samples(PG_FUNCTION_ARGS)
+PGPF_FUNCTION(pg_perfgate_param_samples)
 {
     using namespace pgpf;
-    guarded("pg_perfgate_param_samples",
-            [&]
+    {
+        TupleDesc desc;
+        Tuplestorestate *out = begin_srf(fcinfo, &desc);
+        if (shared == nullptr)
+            return (Datum)0;
+        const Oid user = GetUserId();
+        const bool all = has_privs_of_role(user, ROLE_PG_READ_ALL_STATS);
+        // Copied under the shared lock into memory allocated before it is taken.
+        const int max = guc_capture_params_max;
+        ParamEntry *entries =
+            static_cast<ParamEntry *>(palloc_extended(sizeof(ParamEntry) * Size(max), MCXT_ALLOC_HUGE));
+        char *data =
+            static_cast<char *>(palloc_extended(Size(shared->entry_size) * Size(max), MCXT_ALLOC_HUGE));
+        int n = 0;
+        ParamTable t(shared->table);
+        LWLockAcquire(shared->lock, LW_SHARED);
+        t.for_each(
+            [&](const ParamEntry &e)
             {
-                TupleDesc desc;
-                Tuplestorestate *out = begin_srf(fcinfo, &desc);
-                if (shared == nullptr)
+                // The store's entry is gone (evicted while this backend was sampling it).
+                if ((!all && e.key.userid != user) || !store_has(e.key))
                     return;
-                const Oid user = GetUserId();
-                const bool all = has_privs_of_role(user, ROLE_PG_READ_ALL_STATS);
-                // Copied under the shared lock into memory allocated before it is taken.
-                const int max = guc_capture_params_max;
-                ParamEntry *entries = static_cast<ParamEntry *>(
-                    palloc_extended(sizeof(ParamEntry) * Size(max), MCXT_ALLOC_HUGE));
-                char *data = static_cast<char *>(
-                    palloc_extended(Size(shared->entry_size) * Size(max), MCXT_ALLOC_HUGE));
-                int n = 0;
-                ParamTable t(shared->table);
-                LWLockAcquire(shared->lock, LW_SHARED);
-                t.for_each(
-                    [&](const ParamEntry &e)
-                    {
-                        // The store's entry is gone (evicted while this backend was sampling it).
-                        if ((!all && e.key.userid != user) || !store_has(e.key))
-                            return;
-                        entries[n] = e;
-                        memcpy(data + Size(n) * shared->entry_size, data_of(t, &e), shared->entry_size);
-                        n++;
-                    });
-                LWLockRelease(shared->lock);
-                const int cap = sample_capacity();
-                for (int i = 0; i < n; i++)
-                {
-                    const ParamEntry &e = entries[i];
-                    Datum values[12];
-                    bool nulls[12] = {};
-                    values[0] = ObjectIdGetDatum(e.key.userid);
-                    values[1] = ObjectIdGetDatum(e.key.dbid);
-                    values[2] = Int64GetDatum(int64(e.key.queryid));
-                    values[3] = Int64GetDatum(int64(e.key.planid));
-                    values[4] = BoolGetDatum(e.key.toplevel);
-                    values[5] = Int64GetDatum(e.seen);
-                    values[6] = Int64GetDatum(e.not_kept);
-                    bool any = false;
-                    for (int s = 0; s < kSamples; s++)
-                    {
-                        const char *p = data + Size(i) * shared->entry_size + Size(s) * cap;
-                        const char *end = p + e.len[s];
-                        for (int v = 0; v < e.nvalues[s] && p + sizeof(ValueHeader) <= end; v++)
-                        {
-                            ValueHeader h;
-                            memcpy(&h, p, sizeof(h));
-                            p += sizeof(h);
-                            any = true;
-                            values[7] = Int32GetDatum(s + 1);
-                            values[8] = Int32GetDatum(h.param);
-                            values[9] = CStringGetTextDatum((h.flags & kConstant) ? "constant" : "bound");
-                            values[10] = ObjectIdGetDatum(h.type);
-                            nulls[11] = (h.flags & kNull) != 0;
-                            if (!nulls[11])
-                                values[11] = PointerGetDatum(cstring_to_text_with_len(p, h.len));
-                            p += h.len;
-                            tuplestore_putvalues(out, desc, values, nulls);
-                        }
-                    }
-                    if (!any) // its executions were counted, none kept: one row says so
-                    {
-                        for (int c = 7; c < 12; c++)
-                            nulls[c] = true;
-                        tuplestore_putvalues(out, desc, values, nulls);
-                    }
-                }
+                entries[n] = e;
+                memcpy(data + Size(n) * shared->entry_size, data_of(t, &e), shared->entry_size);
+                n++;
             });
-    return Datum(0);
+        LWLockRelease(shared->lock);
+        const int cap = sample_capacity();
+        for (int i = 0; i < n; i++)
+        {
+            const ParamEntry &e = entries[i];
+            Datum values[12];
+            bool nulls[12] = {};
+            values[0] = ObjectIdGetDatum(e.key.userid);
+            values[1] = ObjectIdGetDatum(e.key.dbid);
+            values[2] = Int64GetDatum(int64(e.key.queryid));
+            values[3] = Int64GetDatum(int64(e.key.planid));
+            values[4] = BoolGetDatum(e.key.toplevel);
+            values[5] = Int64GetDatum(e.seen);
+            values[6] = Int64GetDatum(e.not_kept);
+            bool any = false;
+            for (int s = 0; s < kSamples; s++)
+            {
+                const char *p = data + Size(i) * shared->entry_size + Size(s) * cap;
+                const char *end = p + e.len[s];
+                for (int v = 0; v < e.nvalues[s] && p + sizeof(ValueHeader) <= end; v++)
+                {
+                    ValueHeader h;
+                    memcpy(&h, p, sizeof(h));
+                    p += sizeof(h);
+                    any = true;
+                    values[7] = Int32GetDatum(s + 1);
+                    values[8] = Int32GetDatum(h.param);
+                    values[9] = CStringGetTextDatum((h.flags & kConstant) ? "constant" : "bound");
+                    values[10] = ObjectIdGetDatum(h.type);
+                    nulls[11] = (h.flags & kNull) != 0;
+                    if (!nulls[11])
+                        values[11] = PointerGetDatum(cstring_to_text_with_len(p, h.len));
+                    p += h.len;
+                    tuplestore_putvalues(out, desc, values, nulls);
+                }
+            }
+            if (!any) // its executions were counted, none kept: one row says so
+            {
+                for (int c = 7; c < 12; c++)
+                    nulls[c] = true;
+                tuplestore_putvalues(out, desc, values, nulls);
+            }
+        }
+    }
+    return (Datum)0;
 }

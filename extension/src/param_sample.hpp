@@ -12,7 +12,8 @@ namespace pgpf
 // pg_perfgate.capture_params: off by default; read on the hot path, one compare per hook.
 extern bool guc_capture_params;
 
-void param_sample_define_gucs();
+// Its settings (from _PG_init, through module.cpp's table of the parts).
+void param_sample_init();
 void param_sample_shmem_request();
 void param_sample_shmem_startup();
 
