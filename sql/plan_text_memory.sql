@@ -6,7 +6,6 @@
 -- is larger than a chunk of TopMemoryContext can be (8 kB: it would get a block of its own while the
 -- statement runs): TopMemoryContext does not grow while it runs. A first statement of the same size
 -- runs before, so that whatever else a first rendering touches once is already there.
-CREATE EXTENSION IF NOT EXISTS pg_perfgate;
 SET pg_perfgate.track_utility = off;
 -- Each statement: 150 branches of a filtered scan, a plan text of over 10 kB, the scalar subquery
 -- (an init plan, run after the plan text is rendered) reading TopMemoryContext's size.
