@@ -167,6 +167,11 @@ RESULTS=$W/results.tsv
 [ -n "$KEEP" ] && mkdir -p "$KEEP"
 total=$((ROUNDS * $(echo $WORKLOADS | wc -w) * $(echo $CONFIGS | wc -w) * 2)) done_=0
 echo "instructions: N = $N1 and $N2 (heavy workloads in --quick: half), $ROUNDS round(s), $total callgrind runs" >&2
+# track_counts = off: a backend flushes its table statistics to shared memory at most once a
+# second, so what the flushes cost per statement depends on how many statements a second run, and
+# under callgrind (50-100 times slower, and slower still on a loaded machine) that share is tens of
+# times what it is natively and moves from run to run by a few hundred instructions per statement
+# (more for whichever configuration runs slower). Natively it is close to nothing.
 RUN=$W/run
 for r in $(seq 1 "$ROUNDS"); do
     for w in $WORKLOADS; do
@@ -180,7 +185,7 @@ for r in $(seq 1 "$ROUNDS"); do
                 cg=$W/cg.$w.$c.$i.$r
                 # shellcheck disable=SC2046
                 as_pg valgrind --tool=callgrind --callgrind-out-file="$cg" \
-                    "$PGBIN/postgres" --single -D "$RUN" -c fsync=off $(config_opts $c) postgres \
+                    "$PGBIN/postgres" --single -D "$RUN" -c fsync=off -c track_counts=off $(config_opts $c) postgres \
                     <"$W/$w.$i.sql" >/dev/null 2>"$W/valgrind.log" ||
                     { tail -20 "$W/valgrind.log" >&2; exit 1; }
                 ir=$(awk '/^totals:/ {print $2}' "$cg")
