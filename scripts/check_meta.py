@@ -2,13 +2,19 @@
 """Checks META.json against the PGXN Meta Spec 1.0.0 (its required keys and their forms) and
 checks that the release's version is one number everywhere: META.json's version, the version it
 gives pg_perfgate in `provides`, extension/pg_perfgate.control's default_version (1.0 reads as
-1.0.0), the install script of that version, and the newest section of CHANGELOG.md.
+1.0.0), the install script of that version, and the newest section of CHANGELOG.md. Also checks that
+every repository file a document or a comment cites exists: a path under one of the repository's
+top-level directories (`bench/results/churn.txt`, `t/010_restart`, `sql/plan_id_shapes`) and every
+Markdown file named on its own (`workloads.md`); and that no two TAP files share a number. Runs
+scripts/check_layers.py too (no include in extension/src points back up; every file of ours a
+comment in extension/ names on its own, detect_spill.cpp, exists).
 
 Usage: python3 scripts/check_meta.py [REPOSITORY_ROOT]. Prints one line per problem; exit 1 if any.
 """
 import json
 import os
 import re
+import subprocess
 import sys
 
 # Semantic Versioning 1.0.0, as the PGXN Meta Spec requires for every version.
@@ -122,15 +128,96 @@ def check(root):
     return problems
 
 
+def repository_files(root):
+    """The tracked files (git ls-files), else (a tarball) every file under root but .git, the build
+    tree and pg_regress's output."""
+    try:
+        out = subprocess.run(["git", "-C", root, "ls-files", "-z"], capture_output=True, check=True).stdout
+        return [f for f in out.decode("utf-8", "replace").split("\0") if f]
+    except (OSError, subprocess.CalledProcessError):
+        found = []
+        for d, subdirs, names in os.walk(root):
+            # the build tree and pg_regress's output (results/) at the top, never bench/results
+            top_level = os.path.samefile(d, root)
+            subdirs[:] = [s for s in subdirs if s != ".git" and not (top_level and s in ("build", "results"))]
+            found += [os.path.relpath(os.path.join(d, n), root) for n in names]
+        return found
+
+
+# Files whose text cites others: documentation, sources, scripts, build files.
+CITING = re.compile(r"(\.(md|cpp|hpp|h|c|sh|py|pl|pm|sql|cmake|yaml|yml|conf)|/Makefile|^Makefile|CMakeLists\.txt)$")
+# A path-like word: not part of a longer path, a URL, a variable ($x/...), or a placeholder (<rev>, *).
+CITED = re.compile(r"(?<![\w./$<>{}@%*\\-])([A-Za-z0-9_][\w.-]*(?:/[\w.-]+)*/?)(?![\w/*<>{}\\-])")
+EXTENSION = re.compile(r"\.[A-Za-z]{1,5}$")
+# A placeholder in a path names no file: sql/NAME.sql, harness/src/cmd_NAME.cpp, t/NNN_name.pl.
+PLACEHOLDER = re.compile(r"(^|[_.-])(NAME|NNN|NN|N|FORMAT|FILE|DIR|REV)([_.-]|$)")
+
+
+def check_citations(root):
+    """Every repository file a document or comment cites exists. A cited path without an extension
+    (`t/090`, `sql/plan_id_shapes`) must be the start of a file's or directory's path."""
+    files = repository_files(root)
+    tracked = set(files)
+    dirs = {"/".join(f.split("/")[:i]) for f in files for i in range(1, f.count("/") + 1)}
+    top = {f.split("/")[0] for f in files}
+    basenames = {os.path.basename(f) for f in files}
+    problems = []
+    for f in files:
+        if not CITING.search(f):
+            continue
+        try:
+            with open(os.path.join(root, f), encoding="utf-8") as fh:
+                lines = fh.read().split("\n")
+        except (OSError, UnicodeDecodeError):
+            continue
+        markdown = f.endswith(".md")
+        for lineno, line in enumerate(lines, 1):
+            if line.lstrip().startswith("#include"):
+                continue
+            for m in CITED.finditer(line):
+                cited = m.group(1).rstrip(".")
+                quoted = m.start(1) > 0 and line[m.start(1) - 1] == '"' and line[m.end(1):m.end(1) + 1] == '"'
+                if quoted and not markdown:
+                    continue  # a string in code names a file the code makes, not one it cites
+                path = cited.rstrip("/")
+                parts = path.split("/")
+                if "/" in path:
+                    if parts[0] not in top or any(PLACEHOLDER.search(p) for p in parts):
+                        continue
+                    if path in tracked or path in dirs:
+                        continue
+                    if not EXTENSION.search(parts[-1]) and any(t.startswith(path) for t in tracked):
+                        continue
+                elif not path.endswith(".md") or path in basenames:
+                    continue
+                problems.append(f"{f}:{lineno}: cites {cited}, which is not in the repository")
+    return problems
+
+
+def check_tap_numbers(root):
+    """Each TAP file's number (t/NNN_name.pl) is its own: the order prove runs them in is the numbers'."""
+    seen = {}
+    for name in sorted(os.listdir(os.path.join(root, "t"))):
+        m = re.match(r"^(\d+)_.*\.pl$", name)
+        if m:
+            seen.setdefault(m.group(1), []).append(name)
+    return [f"t/: number {n} is taken by {', '.join(names)}" for n, names in sorted(seen.items()) if len(names) > 1]
+
+
 def main():
     root = sys.argv[1] if len(sys.argv) > 1 else os.path.join(os.path.dirname(__file__), "..")
-    problems = check(root)
+    problems = check(root) + check_citations(root) + check_tap_numbers(root)
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    import check_layers
+
+    problems += check_layers.check(root) + check_layers.check_cited(root)
     for p in problems:
         print(p)
     if problems:
         print(f"meta: {len(problems)} problem(s)")
         return 1
-    print("meta: META.json valid (PGXN Meta Spec 1.0.0); version agrees with the control file and CHANGELOG.md")
+    print("meta: META.json valid (PGXN Meta Spec 1.0.0); version agrees with the control file and CHANGELOG.md; "
+          "every repository file a document or comment cites exists; TAP file numbers unique; includes follow the levels")
     return 0
 
 

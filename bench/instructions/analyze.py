@@ -4,9 +4,10 @@ the extensions' cost down by function.
 
 Instructions per statement = (Ir(N2) - Ir(N1)) / (N2 - N1): start-up and shutdown cancel. The
 increment of a configuration is its figure minus that of `compute_query_id = on` alone: what a user
-pays for the extension, whole backend. Of that, "own" is what the extension's code executes and
-"rest" what PostgreSQL executes differently because the extension ran (the executor instrumentation
-it asks for, and side effects such as a heap layout that makes later mallocs dearer).
+pays for the extension, whole backend (pg_perfgate's is held below what pg_stat_statements adds). Of
+that, "own" is what the extension's code executes, the executor instrumentation what it asks
+PostgreSQL to run, and the "rest" what PostgreSQL executes differently because the extension ran
+(side effects such as a heap layout that makes later mallocs dearer).
 
 The function breakdown reads callgrind's call graph. An extension's hooks call PostgreSQL's standard_*
 functions (the whole planner and executor), so a hook's plain inclusive cost says little; "own" below

@@ -21,8 +21,9 @@
 #                                  [--keep DIR]   (keep round 1's callgrind files of every configuration and
 #                                                  results.tsv in DIR;
 #                                                  re-analyze with analyze.py --results DIR/results.tsv --cgdir DIR)
-# Prints a table and writes JSON (default bench/results/instructions.json). N = 1000 and 3000 by
-# default (~25 min on 2 cores); --quick: 200 and 600 (the heavy workloads 100 and 300), a few minutes.
+# Prints a table and writes JSON (--out FILE; by default instructions.json in bench/results/). N = 1000
+# and 3000 by default (~25 min on 2 cores); --quick: 200 and 600 (the heavy workloads 100 and 300), a
+# few minutes.
 set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
 

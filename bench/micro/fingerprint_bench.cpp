@@ -4,7 +4,7 @@
 
 #include <benchmark/benchmark.h>
 
-using pgperfgate::Fingerprint;
+using pgpf::Fingerprint;
 
 namespace
 {

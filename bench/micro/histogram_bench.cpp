@@ -8,9 +8,9 @@
 
 #include <memory>
 
-using pgperfgate::Counters;
-using pgperfgate::Histogram;
-using pgperfgate::IoUsage;
+using pgpf::Counters;
+using pgpf::Histogram;
+using pgpf::IoUsage;
 
 namespace
 {

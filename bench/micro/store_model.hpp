@@ -54,8 +54,8 @@ struct StoreEntry
     bool has_plan_text;
     int32_t query_len;
     int32_t plan_len;
-    pgperfgate::Counters counters;
-    pgperfgate::Histogram hist;
+    pgpf::Counters counters;
+    pgpf::Histogram hist;
 };
 
 struct Sample
@@ -63,7 +63,7 @@ struct Sample
     double ms;
     uint64_t ns;
     int64_t rows;
-    pgperfgate::IoUsage io;
+    pgpf::IoUsage io;
 };
 
 inline void spin_lock(unsigned char *m)
@@ -115,7 +115,7 @@ class alignas(128) RwLock
 
 inline uint64_t key_hash(const EntryKey &k)
 {
-    pgperfgate::Fingerprint f;
+    pgpf::Fingerprint f;
     f.mix((uint64_t{k.userid} << 32) | k.dbid);
     f.mix(k.queryid);
     f.mix(k.planid);
@@ -146,7 +146,7 @@ class StoreModel
 {
   public:
     static constexpr int kPartitions = 16;
-    using Table = pgperfgate::ClockTable<StoreEntry>;
+    using Table = pgpf::ClockTable<StoreEntry>;
 
     StoreModel(uint32_t max, Protocol protocol)
         : protocol_(protocol), stride_(protocol == Protocol::LockFreePadded ? 64 : 1)

@@ -21,11 +21,11 @@ struct Entry
     } key;
     int64_t calls;
 };
-using Table = pgperfgate::ClockTable<Entry>;
+using Table = pgpf::ClockTable<Entry>;
 
 uint64_t hash_of(const Entry::Key &k)
 {
-    pgperfgate::Fingerprint f;
+    pgpf::Fingerprint f;
     f.mix(k.queryid);
     f.mix(k.planid);
     return f.finish();

@@ -3,7 +3,7 @@
 
 #include <cstring>
 
-namespace pgperfgate
+namespace pgpf
 {
 
 void BurstTracker::reset()
@@ -199,4 +199,4 @@ int BurstTracker::observe_slow(const Execution &e, const BurstConfig &cfg, Burst
     return n;
 }
 
-} // namespace pgperfgate
+} // namespace pgpf

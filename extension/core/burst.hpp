@@ -39,7 +39,7 @@
 
 #include <cstdint>
 
-namespace pgperfgate
+namespace pgpf
 {
 
 enum class BurstKind : uint8_t
@@ -293,4 +293,4 @@ class BurstTracker
     bool cur_mixed_;        // it has held another statement than its first
 };
 
-} // namespace pgperfgate
+} // namespace pgpf

@@ -3,7 +3,7 @@
 
 #include <cmath>
 
-namespace pgperfgate
+namespace pgpf
 {
 
 void TimeStats::merge(const TimeStats &o)
@@ -63,4 +63,4 @@ void Counters::merge(const Counters &o)
         last_seen = o.last_seen;
 }
 
-} // namespace pgperfgate
+} // namespace pgpf

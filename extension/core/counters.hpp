@@ -9,7 +9,7 @@
 #include <limits>
 #include <type_traits>
 
-namespace pgperfgate
+namespace pgpf
 {
 
 struct TimeStats
@@ -150,4 +150,4 @@ struct Counters
 
 static_assert(std::is_trivially_copyable_v<Counters>, "Counters live in shared memory");
 
-} // namespace pgperfgate
+} // namespace pgpf

@@ -7,7 +7,7 @@
 
 #include <cstdint>
 
-namespace pgperfgate
+namespace pgpf
 {
 
 class Fingerprint
@@ -39,4 +39,4 @@ class Fingerprint
     uint64_t h_;
 };
 
-} // namespace pgperfgate
+} // namespace pgpf

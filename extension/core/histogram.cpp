@@ -3,54 +3,60 @@
 
 #include <cstring>
 
-namespace pgperfgate
+namespace pgpf
 {
 
-void Histogram::clear()
+#define PGPF_LOG_HISTOGRAM                                                                                   \
+    template <typename Count, int SubBits, int MinExp, int MaxExp, bool LinearBelow, bool OwnTop>
+#define PGPF_LOG_HISTOGRAM_T LogHistogram<Count, SubBits, MinExp, MaxExp, LinearBelow, OwnTop>
+
+PGPF_LOG_HISTOGRAM void PGPF_LOG_HISTOGRAM_T::clear()
 {
     std::memset(counts_, 0, sizeof(counts_));
 }
 
-void Histogram::halve()
+PGPF_LOG_HISTOGRAM void PGPF_LOG_HISTOGRAM_T::halve()
 {
     for (auto &c : counts_)
-        c >>= 1;
+        c = static_cast<Count>(c >> 1);
 }
 
-void Histogram::merge(const Histogram &other)
+PGPF_LOG_HISTOGRAM void PGPF_LOG_HISTOGRAM_T::merge(const LogHistogram &other)
 {
+    constexpr uint64_t kMax = std::numeric_limits<Count>::max();
     // When any bucket would overflow, both sides are halved for every bucket before anything is
     // added, so that all buckets keep the same weight (halving midway would add the later buckets
     // of `other` at full weight against halved earlier ones).
     bool overflow = false;
     for (int b = 0; b < kBuckets && !overflow; b++)
-        overflow = static_cast<uint64_t>(counts_[b]) + other.counts_[b] > UINT32_MAX;
+        overflow = static_cast<uint64_t>(counts_[b]) + other.counts_[b] > kMax;
     if (&other == this) // doubling, or doubling then halving when that would overflow
     {
         if (!overflow)
             for (auto &c : counts_)
-                c <<= 1;
+                c = static_cast<Count>(c << 1);
         return;
     }
     const int shift = overflow ? 1 : 0;
     if (overflow)
         halve();
     for (int b = 0; b < kBuckets; b++)
-        counts_[b] += other.counts_[b] >> shift;
+        counts_[b] = static_cast<Count>(counts_[b] + (other.counts_[b] >> shift));
 }
 
-void Histogram::record_n(uint64_t ns, uint32_t count)
+PGPF_LOG_HISTOGRAM void PGPF_LOG_HISTOGRAM_T::record_n(uint64_t ns, uint32_t count)
 {
+    constexpr uint64_t kMax = std::numeric_limits<Count>::max();
     const int b = bucket_of(ns);
-    while (static_cast<uint64_t>(counts_[b]) + count > UINT32_MAX)
+    while (static_cast<uint64_t>(counts_[b]) + count > kMax)
     {
         halve();
         count >>= 1;
     }
-    counts_[b] += count;
+    counts_[b] = static_cast<Count>(counts_[b] + count);
 }
 
-uint64_t Histogram::total() const
+PGPF_LOG_HISTOGRAM uint64_t PGPF_LOG_HISTOGRAM_T::total() const
 {
     uint64_t t = 0;
     for (auto c : counts_)
@@ -58,24 +64,37 @@ uint64_t Histogram::total() const
     return t;
 }
 
-double Histogram::bucket_low(int b)
+PGPF_LOG_HISTOGRAM double PGPF_LOG_HISTOGRAM_T::bucket_low(int b)
 {
-    if (b < kLinear)
-        return b;
-    const int e = b / kSub + kSubBits - 1;
-    const int m = b % kSub + kSub;
-    return static_cast<double>(static_cast<uint64_t>(m) << (e - kSubBits));
+    if (b < kFirst)
+        return LinearBelow ? b : 0.0;
+    if (OwnTop && b >= kBuckets - 1)
+        return static_cast<double>(uint64_t{1} << MaxExp);
+    const int e = (b - kFirst) / kSub + MinExp;
+    const int m = (b - kFirst) % kSub + kSub;
+    return static_cast<double>(static_cast<uint64_t>(m) << (e - SubBits));
 }
 
-double Histogram::bucket_width(int b)
+PGPF_LOG_HISTOGRAM double PGPF_LOG_HISTOGRAM_T::bucket_width(int b)
 {
-    if (b < kLinear)
-        return 1.0;
-    const int e = b / kSub + kSubBits - 1;
-    return static_cast<double>(uint64_t{1} << (e - kSubBits));
+    if (b < kFirst)
+        return LinearBelow ? 1.0 : static_cast<double>(uint64_t{1} << MinExp);
+    if (OwnTop && b >= kBuckets - 1)
+        return 0.0; // unbounded
+    const int e = (b - kFirst) / kSub + MinExp;
+    return static_cast<double>(uint64_t{1} << (e - SubBits));
 }
 
-double Histogram::quantile(double q) const
+PGPF_LOG_HISTOGRAM double PGPF_LOG_HISTOGRAM_T::midpoint(int b)
+{
+    if (b < kFirst)
+        return LinearBelow ? b : static_cast<double>(uint64_t{1} << MinExp) / 2;
+    if (OwnTop && b >= kBuckets - 1)
+        return static_cast<double>(uint64_t{1} << MaxExp);
+    return bucket_low(b) + bucket_width(b) / 2;
+}
+
+PGPF_LOG_HISTOGRAM double PGPF_LOG_HISTOGRAM_T::quantile(double q) const
 {
     const uint64_t n = total();
     if (n == 0)
@@ -95,9 +114,12 @@ double Histogram::quantile(double q) const
     {
         seen += counts_[b];
         if (seen >= rank)
-            return b < kLinear ? bucket_low(b) : bucket_low(b) + bucket_width(b) / 2;
+            return midpoint(b);
     }
     return bucket_low(kBuckets - 1);
 }
 
-} // namespace pgperfgate
+template class LogHistogram<uint32_t, 3, 4, 42, true, false>;
+template class LogHistogram<uint16_t, 2, 10, 38, false, true>;
+
+} // namespace pgpf

@@ -4,7 +4,7 @@
 
 #include "fingerprint.hpp"
 
-namespace pgperfgate
+namespace pgpf
 {
 
 namespace
@@ -370,4 +370,4 @@ uint64_t query_group(const char *text, size_t len)
     return h != 0 ? h : 1;
 }
 
-} // namespace pgperfgate
+} // namespace pgpf

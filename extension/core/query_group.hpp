@@ -14,10 +14,10 @@
 #include <cstddef>
 #include <cstdint>
 
-namespace pgperfgate
+namespace pgpf
 {
 
 // Never 0. len: bytes of text (no terminator needed).
 uint64_t query_group(const char *text, size_t len);
 
-} // namespace pgperfgate
+} // namespace pgpf

@@ -30,7 +30,7 @@
 #include <cstring>
 #include <type_traits>
 
-namespace pgperfgate
+namespace pgpf
 {
 
 template <typename Entry> class ClockTable
@@ -287,4 +287,4 @@ template <typename Entry> class ClockTable
     Entry *entries_ = nullptr;
 };
 
-} // namespace pgperfgate
+} // namespace pgpf

@@ -3,26 +3,8 @@
 
 #include "histogram.hpp"
 
-namespace pgperfgate
+namespace pgpf
 {
-
-double WindowHistogram::midpoint(int b)
-{
-    if (b <= 0)
-        return static_cast<double>(uint64_t{1} << kMinExp) / 2;
-    if (b >= kBuckets - 1)
-        return static_cast<double>(uint64_t{1} << kMaxExp);
-    const int e = (b - 1) / kSub + kMinExp;
-    const int m = (b - 1) % kSub + kSub;
-    const double width = static_cast<double>(uint64_t{1} << (e - kSubBits));
-    return m * width + width / 2;
-}
-
-void WindowHistogram::halve()
-{
-    for (auto &c : counts_)
-        c = static_cast<uint16_t>(c >> 1);
-}
 
 int64_t window_sum(const WindowSlot *ring, int n, int64_t first, int64_t last, Counters *out, Histogram *hist)
 {
@@ -67,4 +49,4 @@ void window_restore(WindowSlot *ring, int n, const WindowSlot &saved, int64_t fi
         w = saved;
 }
 
-} // namespace pgperfgate
+} // namespace pgpf

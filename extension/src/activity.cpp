@@ -36,14 +36,9 @@
 #include "activity.hpp"
 
 #include "guard.hpp"
-#include "module.hpp"
+#include "settings.hpp"
 #include "store.hpp"
-#include "views.hpp"
-
-extern "C"
-{
-    PG_FUNCTION_INFO_V1(pg_perfgate_activity_internal);
-}
+#include "srf.hpp"
 
 namespace pgpf
 {
@@ -215,13 +210,6 @@ template <typename T> bool copy_slot(const T *s, T *copy, Size size)
     return false;
 }
 
-// The client backends of the snapshot pg_stat_activity reads in this transaction, by pid.
-#if PG_VERSION_NUM >= 160000
-#define PGPF_LOCAL_BEENTRY(i) pgstat_get_local_beentry_by_index(i)
-#else
-#define PGPF_LOCAL_BEENTRY(i) pgstat_fetch_stat_local_beentry(i)
-#endif
-
 constexpr int kActivityColumns = 8;
 
 // pg_perfgate_activity_internal(): one row per client backend, with the tracked top-level statement
@@ -331,8 +319,8 @@ void activity_rows(FunctionCallInfo fcinfo)
 
 } // namespace pgpf
 
-Datum pg_perfgate_activity_internal(PG_FUNCTION_ARGS)
+PGPF_FUNCTION(pg_perfgate_activity_internal)
 {
-    pgpf::guarded("pg_perfgate_activity", [&] { pgpf::activity_rows(fcinfo); });
+    pgpf::activity_rows(fcinfo);
     return (Datum)0;
 }

@@ -17,15 +17,27 @@
 
 #include "core/fingerprint.hpp"
 #include "core/table.hpp"
-#include "module.hpp"
 
 namespace pgpf
 {
 
 namespace
 {
+int guc_max_antipatterns = 1000;
+} // namespace
 
-using ApTable = pgperfgate::ClockTable<ApEntry>;
+void ap_init()
+{
+    DefineCustomIntVariable("pg_perfgate.max_antipatterns",
+                            "Maximum number of anti-pattern entries kept; the least recent are evicted.",
+                            nullptr, &guc_max_antipatterns, 1000, 100, INT_MAX / 2, PGC_POSTMASTER, 0,
+                            nullptr, nullptr, nullptr);
+}
+
+namespace
+{
+
+using ApTable = pgpf::ClockTable<ApEntry>;
 
 struct ApShared
 {
@@ -46,44 +58,12 @@ ApTable ap_table()
 
 uint64 ap_hash(const ApKey &k)
 {
-    pgperfgate::Fingerprint f;
+    pgpf::Fingerprint f;
     f.mix((uint64(k.userid) << 32) | k.dbid);
     f.mix(k.queryid);
     f.mix(k.related_queryid);
     f.mix(k.kind);
     return f.finish();
-}
-
-// What each kind is called and what to do about it, indexed by ApKind; shown in the view and as
-// the HINT of the messages the *_action settings ask for.
-struct KindInfo
-{
-    const char *name;
-    const char *advice;
-};
-const KindInfo kinds[kApKinds + 1] = {
-    {"unknown", ""},
-    {"n_plus_one",
-     "Load the rows in one query: a join, or one query with WHERE id = ANY($1) and all the ids."},
-    {"row_by_row_write",
-     "Write the rows in one statement: a multi-row INSERT ... VALUES, INSERT ... SELECT, or COPY."},
-    {"deep_offset",
-     "Use keyset pagination: WHERE sort_key > $last ORDER BY sort_key LIMIT n, instead of OFFSET."},
-    {"unstreamed_fetch",
-     "Fetch large results in batches through a server-side cursor (DECLARE ... CURSOR, FETCH n)."},
-    {"filter_heavy_seq_scan",
-     "An index on the filtered columns would let the query read only the rows it keeps."},
-    {"temp_spill",
-     "A sort or hash wrote temporary files: give this statement more memory (SET LOCAL work_mem in its "
-     "transaction), or let an index return the rows in order."},
-    {"per_id_lookup_loop",
-     "The client looks rows up one id at a time: send all the ids in one query, WHERE id = ANY($1)."},
-};
-
-const KindInfo &info_of(ApKind kind)
-{
-    const int k = int(kind);
-    return kinds[k >= 1 && k <= kApKinds ? k : 0];
 }
 
 // This backend's findings not yet in shared memory, and the hashes of the keys it has written
@@ -115,8 +95,13 @@ void merge(ApEntry &e, const ApEntry &add)
     }
     e.rows_discarded += add.rows_discarded;
     e.last_seen = Max(e.last_seen, add.last_seen);
+    // The columns and node describe the same sample as the detail.
     if (add.detail[0] != '\0')
+    {
         memcpy(e.detail, add.detail, sizeof(e.detail));
+        memcpy(e.columns, add.columns, sizeof(e.columns));
+        e.node = add.node;
+    }
 }
 
 } // namespace
@@ -124,30 +109,6 @@ void merge(ApEntry &e, const ApEntry &add)
 bool ap_pending_ = false;
 TimestampTz ap_flush_due = 0;
 int64 ap_flushes = 0;
-
-const char *ap_kind_name(ApKind kind)
-{
-    return info_of(kind).name;
-}
-
-const char *ap_advice(ApKind kind)
-{
-    return info_of(kind).advice;
-}
-
-ApKind ap_kind_from_name(const char *name)
-{
-    for (int k = 1; k <= kApKinds; k++)
-        if (strcmp(kinds[k].name, name) == 0)
-            return ApKind(k);
-    return ApKind(0);
-}
-
-const char *ap_kind_names()
-{
-    return "n_plus_one, per_id_lookup_loop, row_by_row_write, deep_offset, unstreamed_fetch, "
-           "filter_heavy_seq_scan, temp_spill";
-}
 
 void ap_shmem_request()
 {
@@ -207,6 +168,9 @@ void ap_record(const ApKey &key, const ApSample &sample)
         p->rows = *sample.rows_per_call;
         p->has_rows = true;
     }
+    if (sample.columns != nullptr)
+        strlcpy(add.columns, sample.columns, sizeof(add.columns));
+    add.node = sample.node;
     merge(p->entry, add);
     ap_pending_ = true;
     if (known[hash % kKnown] != hash || now >= ap_flush_due)

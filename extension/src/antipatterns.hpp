@@ -1,6 +1,6 @@
-// antipatterns.hpp — the anti-pattern vocabulary (kinds, names, advice) and the shared table of
-// findings (antipatterns.cpp, which states its locking). The detectors (detect.cpp) write it; the
-// views read it.
+// antipatterns.hpp — the anti-pattern vocabulary (one record per kind: kinds.cpp) and the shared
+// table of findings (antipatterns.cpp, which states its locking). The detectors (detect.cpp,
+// detect_scan.cpp, detect_spill.cpp) write it; the views read it.
 #pragma once
 
 #include "pg.hpp"
@@ -15,15 +15,51 @@ enum class ApKind : uint8
     DeepOffset = 3,
     HugeFetch = 4,
     FilterHeavySeqScan = 5,
-    TempSpill = 6,      // spill.cpp; largest: the memory it would have needed, kB
+    TempSpill = 6,      // detect_spill.cpp; largest: the memory it would have needed, kB
     PerIdLookupLoop = 7 // a loop of lookups inside one transaction with no parent row source
 };
 constexpr int kApKinds = 7;
-// The kinds the detectors of detect.cpp raise messages for (pg_perfgate.<name>_action).
-constexpr int kApActionKinds = 5;
-// The kind's name in the view, and the advice for it: one line in plain words.
-const char *ap_kind_name(ApKind kind);
-const char *ap_advice(ApKind kind);
+
+// The plan node a finding is about, where it names one (a spill's).
+enum class ApNode : uint8
+{
+    None = 0,
+    Sort = 1,
+    Hash = 2,
+    HashAggregate = 3
+};
+
+struct ApEntry;
+
+// One kind of finding: all that is known about it outside its detector, in one record of kinds.cpp.
+// Adding a kind is adding its ApKind value, its record there and its detector's file.
+struct ApKindInfo
+{
+    ApKind kind;
+    const char *name;   // in the views and in pg_perfgate_mute()
+    const char *action; // its setting is pg_perfgate.<action>_action; NULL: none of its own
+    ApKind action_kind; // the kind whose *_action setting decides its messages; ApKind(0): none
+    const char *advice; // one line in plain words: the HINT of its messages, and the view's advice
+                        // to a role that may not see the entry's detail
+    // The advice made concrete from the entry's fields (detail, columns, node, largest, ...);
+    // NULL: `advice` as is.
+    const char *(*advise)(const ApEntry &e);
+};
+// The record of a kind (an "unknown" one for a kind with none).
+const ApKindInfo &ap_kind(ApKind kind);
+// Every record, in the order the names are listed.
+extern const ApKindInfo ap_kinds[];
+extern const int ap_kind_count;
+inline const char *ap_kind_name(ApKind kind)
+{
+    return ap_kind(kind).name;
+}
+inline const char *ap_advice(ApKind kind)
+{
+    return ap_kind(kind).advice;
+}
+// The advice for an entry: its kind's advise(), else the kind's advice.
+const char *ap_advice_for(const ApEntry &e);
 // The kind of that name, ApKind(0) if none; and every name, for error hints.
 ApKind ap_kind_from_name(const char *name);
 const char *ap_kind_names();
@@ -51,7 +87,10 @@ struct ApEntry
     int64 rows_discarded; // rows skipped by OFFSET or removed by a filter, summed
     TimestampTz first_seen;
     TimestampTz last_seen;
-    char detail[128]; // e.g. the relation and columns a filter-heavy scan filtered on
+    char detail[128];  // for people: e.g. what a spill wrote, the rows per call of a loop
+    char columns[128]; // the columns an index would serve (a filtered scan's, a sort's), "" if none
+    ApNode node;       // the plan node it is about, None if none
+    uint8 pad3[7];
 };
 
 // An N+1 loop's rows per call so far; the finding's detail is formatted from the latest one only
@@ -71,11 +110,14 @@ struct ApSample
     int64 rows_discarded;
     const char *detail;                 // may be NULL
     const ApRowsPerCall *rows_per_call; // may be NULL; the detail when detail is NULL
+    const char *columns;                // may be NULL
+    ApNode node;
 };
 
 // "min 1, mean 2.5, max 8"
 void ap_format_rows_per_call(const ApRowsPerCall &r, char *out, size_t size);
 
+void ap_init(); // pg_perfgate.max_antipatterns, from _PG_init
 void ap_shmem_request();
 void ap_shmem_startup();
 // Adds a sample to the entry of key (a zero-filled ApKey), in this backend's aggregate first; it

@@ -13,19 +13,19 @@
  * Texts are prepared here, before the store is entered, and only for an entry the store does not
  * have yet: the normalized query text, its query group, and the plan text (rendered once per entry,
  * plan_text.cpp). Around the record, each behind one compare: a top-level statement's slot for
- * pg_perfgate_activity (activity.cpp), an execution that wrote temp blocks (spill.cpp), one slow
+ * pg_perfgate_activity (activity.cpp), an execution that wrote temp blocks (detect_spill.cpp), one slow
  * enough for the log (slowlog.cpp).
  */
 #include "capture.hpp"
 
 #include "activity.hpp"
 #include "detect.hpp"
-#include "module.hpp"
+#include "settings.hpp"
 #include "normalize.hpp"
 #include "plan_cache.hpp"
 #include "plan_text.hpp"
 #include "slowlog.hpp"
-#include "spill.hpp"
+#include "detect_spill.hpp"
 #include "store.hpp"
 
 namespace pgpf
@@ -34,9 +34,9 @@ namespace pgpf
 namespace
 {
 
-pgperfgate::IoUsage io_from(const BufferUsage &b, const WalUsage &w)
+pgpf::IoUsage io_from(const BufferUsage &b, const WalUsage &w)
 {
-    pgperfgate::IoUsage io{};
+    pgpf::IoUsage io{};
     io.shared_blks_hit = b.shared_blks_hit;
     io.shared_blks_read = b.shared_blks_read;
     io.shared_blks_dirtied = b.shared_blks_dirtied;
@@ -64,7 +64,7 @@ pgperfgate::IoUsage io_from(const BufferUsage &b, const WalUsage &w)
 }
 
 // Counted as pg_stat_statements 1.10 counts it: a phase counts when it took any time.
-const pgperfgate::JitUsage *jit_from(const JitInstrumentation &j, pgperfgate::JitUsage *out)
+const pgpf::JitUsage *jit_from(const JitInstrumentation &j, pgpf::JitUsage *out)
 {
     out->functions = j.created_functions;
     out->generation_time = INSTR_TIME_GET_MILLISEC(j.generation_counter);
@@ -180,7 +180,7 @@ void record_rest(const EntryKey &key, const Sample &sample, const char *source, 
             pfree(early);
         return;
     }
-    pgperfgate::IoUsage io = *s.io; // the rare path: a new entry
+    pgpf::IoUsage io = *s.io; // the rare path: a new entry
     s.io = &io;
     NewTexts texts{};
     char *query = query_text_for(key.queryid, source, location, length, &texts.query_len, &texts.query_cut);
@@ -265,7 +265,7 @@ namespace
 {
 
 // io += usage now - usage before, for the counters we keep (times only with track_io_timing).
-inline __attribute__((always_inline)) void accumulate(pgperfgate::IoUsage &io, const BufferUsage &b0,
+inline __attribute__((always_inline)) void accumulate(pgpf::IoUsage &io, const BufferUsage &b0,
                                                       const WalUsage &w0)
 {
     const BufferUsage &b = pgBufferUsage;
@@ -329,7 +329,7 @@ void capture_executor_end(QueryDesc *queryDesc, Running *r)
     Sample s;
     s.kind = SampleKind::Execution;
     s.rows = int64(PGPF_ROWS_PROCESSED(queryDesc->estate));
-    pgperfgate::JitUsage jit;
+    pgpf::JitUsage jit;
     s.jit = queryDesc->estate->es_jit != nullptr ? jit_from(queryDesc->estate->es_jit->instr, &jit) : nullptr;
     RunFacts facts;
     uint32 features;
@@ -337,7 +337,7 @@ void capture_executor_end(QueryDesc *queryDesc, Running *r)
     // What the spill check and the slow log read after the entry has left the stack: the I/O is
     // copied only for a slow execution.
     int64 temp_written;
-    pgperfgate::IoUsage slow_io;
+    pgpf::IoUsage slow_io;
     if (r != nullptr)
     {
         // Tracked when it started: recorded, whatever the settings say now. Taken off the stack
@@ -373,7 +373,7 @@ void capture_executor_end(QueryDesc *queryDesc, Running *r)
         const Instrumentation *t = queryDesc->totaltime;
         s.ms = t->total * 1000.0;
         s.ns = t->total > 0 ? uint64(t->total * 1e9) : 0;
-        pgperfgate::IoUsage io = io_from(t->bufusage, t->walusage);
+        pgpf::IoUsage io = io_from(t->bufusage, t->walusage);
         io.parallel_workers_to_launch = PGPF_PARALLEL_WORKERS_TO_LAUNCH(queryDesc->estate);
         io.parallel_workers_launched = PGPF_PARALLEL_WORKERS_LAUNCHED(queryDesc->estate);
         s.io = &io;
@@ -409,7 +409,7 @@ PlannedStmt *capture_planner(Query *parse, const char *query_string, int cursorO
     PlannedStmt *result = plan_and_note(parse, query_string, cursorOptions, boundParams, next);
     INSTR_TIME_SET_CURRENT(duration);
     INSTR_TIME_SUBTRACT(duration, start);
-    pgperfgate::IoUsage io{};
+    pgpf::IoUsage io{};
     accumulate(io, buf_start, wal_start);
     const PlanShape shape = plan_walk_latest(); // of the plan plan_and_note() noted as the latest
 
@@ -428,7 +428,7 @@ PlannedStmt *capture_planner(Query *parse, const char *query_string, int cursorO
 void capture_utility(uint64 queryid, const char *query_string, int location, int length, double ms,
                      uint64 rows, const BufferUsage &buf_start, const WalUsage &wal_start)
 {
-    pgperfgate::IoUsage io{};
+    pgpf::IoUsage io{};
     accumulate(io, buf_start, wal_start);
     Sample s;
     s.kind = SampleKind::Execution;

@@ -177,6 +177,16 @@ extern "C"
 #endif
 
 /*
+ * The i-th backend (1-based) of the snapshot pg_stat_activity reads in this transaction: 16 renamed
+ * the function.
+ */
+#if PG_VERSION_NUM >= 160000
+#define PGPF_LOCAL_BEENTRY(i) pgstat_get_local_beentry_by_index(i)
+#else
+#define PGPF_LOCAL_BEENTRY(i) pgstat_fetch_stat_local_beentry(i)
+#endif
+
+/*
  * now - start in nanoseconds, for two instr_time readings. From 16 instr_time is an int64 of ticks
  * (INSTR_TIME_GET_NANOSEC converts an interval); until 15 it is a struct timespec on every platform
  * but Windows (which PostgreSQL 15 builds of this extension do not target), where the arithmetic

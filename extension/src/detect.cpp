@@ -1,6 +1,8 @@
 /*
- * detect.cpp — the anti-pattern detectors: N+1 loops, row-by-row writes, deep OFFSET paging,
- * unstreamed huge fetches and filter-heavy sequential scans.
+ * detect.cpp — the anti-pattern detectors' entry points, and the detectors of bursts and loops: N+1
+ * loops, per-id lookup loops, row-by-row writes, and unstreamed huge fetches. Deep OFFSET paging is
+ * detect_offset.cpp's, filter-heavy sequential scans detect_scan.cpp's, temp-file spills
+ * detect_spill.cpp's; each kind's name, setting and advice are its record in kinds.cpp.
  *
  * Everything is per backend and O(1) per statement: the burst tracker (core/burst.hpp) is fed each
  * recorded execution, an OFFSET is looked at only when the plan walk saw one, a scan's row counts
@@ -35,6 +37,7 @@
 #include <cmath>
 
 #include "detect.hpp"
+#include "detect_common.hpp"
 
 #include "antipatterns.hpp"
 #include "core/burst.hpp"
@@ -53,10 +56,10 @@ int64 detect_sampled = 0;
 namespace
 {
 
-using pgperfgate::BurstClass;
-using pgperfgate::BurstKind;
-using pgperfgate::BurstReport;
-using pgperfgate::BurstTracker;
+using pgpf::BurstClass;
+using pgpf::BurstKind;
+using pgpf::BurstReport;
+using pgpf::BurstTracker;
 
 enum Action
 {
@@ -72,13 +75,10 @@ const struct config_enum_entry action_options[] = {
 };
 
 bool guc_detect = true;
-pgperfgate::BurstConfig burst_config = {10, 10, 0, 10}; // the settings point into it
+pgpf::BurstConfig burst_config = {10, 10, 0, 10}; // the settings point into it
 
-int guc_deep_offset_threshold = 1000;
 int guc_huge_fetch_rows = 100000;
 double guc_sample_rate = 0.01;
-int guc_seq_scan_min_rows = 10000;
-double guc_seq_scan_filter_ratio = 0.99;
 int guc_action[kApKinds + 1] = {ACTION_OFF, ACTION_OFF, ACTION_OFF, ACTION_OFF, ACTION_OFF, ACTION_OFF};
 
 // Executions left until the next sample: a countdown redrawn from the geometric distribution
@@ -101,15 +101,6 @@ inline void follow_resets()
     }
 }
 
-// The message a detector asked for, raised once ExecutorEnd is done.
-struct Pending
-{
-    int action;
-    ApKind kind;
-    char query[128]; // the statement's text, shortened, for the message
-    char message[384];
-    char detail[512];
-};
 Pending pending;
 // detect_pending_qd (declared in detect.hpp) is the statement it is about, NULL when none.
 
@@ -124,56 +115,6 @@ bool sample_now()
     const double u = PGPF_RANDOM_FRACTION();
     sample_countdown = 1 + int64(std::log1p(-u) / std::log1p(-guc_sample_rate));
     return true;
-}
-
-ApKey ap_key(ApKind kind, uint64 queryid, uint64 related)
-{
-    ApKey key;
-    memset(&key, 0, sizeof(key));
-    key.kind = uint8(kind);
-    key.userid = GetUserId();
-    key.dbid = MyDatabaseId;
-    key.queryid = queryid;
-    key.related_queryid = related;
-    return key;
-}
-
-// Keeps the first message of a statement; an ERROR wins over anything milder. The message names
-// the statement by its text, the detail by its query id.
-Pending *ask(ApKind kind, QueryDesc *qd)
-{
-    // pg_perfgate.n_plus_one_action covers both kinds of loop of lookups.
-    const int action = guc_action[kind == ApKind::PerIdLookupLoop ? int(ApKind::NPlusOne) : int(kind)];
-    if (action == ACTION_OFF || (detect_pending_qd != nullptr && pending.action >= action))
-        return nullptr;
-    // An accepted finding (pg_perfgate_mute) is still counted, but nobody is told again.
-    const PlannedStmt *stmt = qd->plannedstmt;
-    if (mute_covers(kind, GetUserId(), MyDatabaseId, stmt->queryId))
-        return nullptr;
-    detect_pending_qd = qd;
-    pending.action = action;
-    pending.kind = kind;
-    pending.detail[0] = '\0';
-    int len;
-    bool cut;
-    char *text =
-        query_text_for(stmt->queryId, qd->sourceText, stmt->stmt_location, stmt->stmt_len, &len, &cut);
-    if (text == nullptr)
-        strlcpy(pending.query, "?", sizeof(pending.query));
-    else
-    {
-        for (char *c = text; *c; c++) // one line
-            if (*c == '\n' || *c == '\t' || *c == '\r')
-                *c = ' ';
-        if (len >= int(sizeof(pending.query)))
-        {
-            len = pg_mbcliplen(text, len, sizeof(pending.query) - 4);
-            strcpy(text + len, "...");
-        }
-        strlcpy(pending.query, text, sizeof(pending.query));
-        pfree(text);
-    }
-    return &pending;
 }
 
 // qd is the execution that was just observed (NULL when flushing): a new occurrence is always
@@ -259,103 +200,6 @@ void store_bursts(const BurstReport *reports, int n, QueryDesc *qd)
     }
 }
 
-void check_offset(PlanState *ps, QueryDesc *qd, uint64 queryid, double ms)
-{
-    if (ps == nullptr)
-        return;
-    check_stack_depth();
-    if (IsA(ps, LimitState))
-    {
-        const LimitState *l = reinterpret_cast<const LimitState *>(ps);
-        if (guc_deep_offset_threshold > 0 && l->offset >= guc_deep_offset_threshold)
-        {
-            const int64 skipped = Min(l->offset, l->position);
-            ap_record(ap_key(ApKind::DeepOffset, queryid, 0),
-                      ApSample{true, 1, ms, l->offset, -1, skipped, nullptr});
-            if (Pending *p = ask(ApKind::DeepOffset, qd))
-            {
-                snprintf(p->message, sizeof(p->message), "deep OFFSET: \"%s\" skipped " INT64_FORMAT " rows",
-                         p->query, skipped);
-                snprintf(p->detail, sizeof(p->detail),
-                         "Query id " INT64_FORMAT ", OFFSET " INT64_FORMAT ", " INT64_FORMAT
-                         " rows returned.",
-                         int64(queryid), l->offset, Max(l->position - l->offset, int64(0)));
-            }
-            return;
-        }
-    }
-    check_offset(ps->lefttree, qd, queryid, ms);
-    check_offset(ps->righttree, qd, queryid, ms);
-    if (IsA(ps, SubqueryScanState))
-        check_offset(reinterpret_cast<SubqueryScanState *>(ps)->subplan, qd, queryid, ms);
-}
-
-// Columns a scan's filter reads, as "relation(col, col)".
-void describe_filter(const Plan *plan, Oid relid, char *out, size_t size)
-{
-    const char *rel = get_rel_name(relid);
-    StringInfoData buf;
-    initStringInfo(&buf);
-    appendStringInfo(&buf, "%s(", rel ? rel : "?");
-    List *vars = pull_var_clause(reinterpret_cast<Node *>(plan->qual), 0);
-    Bitmapset *seen = nullptr;
-    ListCell *lc;
-    foreach (lc, vars)
-    {
-        const Var *v = static_cast<const Var *>(lfirst(lc));
-        if (!IsA(v, Var) || v->varattno <= 0 || bms_is_member(v->varattno, seen))
-            continue;
-        seen = bms_add_member(seen, v->varattno);
-        const char *col = get_attname(relid, v->varattno, true);
-        appendStringInfo(&buf, "%s%s", bms_num_members(seen) > 1 ? ", " : "", col ? col : "?");
-    }
-    appendStringInfoChar(&buf, ')');
-    strlcpy(out, buf.data, size);
-    pfree(buf.data);
-}
-
-void check_seq_scans(PlanState *ps, QueryDesc *qd, uint64 queryid, double ms)
-{
-    if (ps == nullptr)
-        return;
-    check_stack_depth();
-    if (IsA(ps, SeqScanState) && ps->instrument != nullptr && ps->plan->qual != NIL)
-    {
-        // Parallel workers' counts have already been added to the leader's by then.
-        const Instrumentation *in = ps->instrument;
-        const double kept = in->ntuples + in->tuplecount;
-        const double removed = in->nfiltered1;
-        const double scanned = kept + removed;
-        if (scanned >= guc_seq_scan_min_rows && scanned > 0 && removed / scanned >= guc_seq_scan_filter_ratio)
-        {
-            const Scan *scan = reinterpret_cast<const Scan *>(ps->plan);
-            const Oid relid = rt_fetch(scan->scanrelid, qd->estate->es_range_table)->relid;
-            char detail[128];
-            describe_filter(ps->plan, relid, detail, sizeof(detail));
-            ap_record(ap_key(ApKind::FilterHeavySeqScan, queryid, 0),
-                      ApSample{true, 1, ms, int64(scanned), -1, int64(removed), detail});
-            if (Pending *p = ask(ApKind::FilterHeavySeqScan, qd))
-            {
-                snprintf(p->message, sizeof(p->message),
-                         "filter-heavy sequential scan: \"%s\" read %.0f rows and kept %.0f", p->query,
-                         scanned, kept);
-                snprintf(p->detail, sizeof(p->detail), "Query id " INT64_FORMAT ", the filter reads %s.",
-                         int64(queryid), detail);
-            }
-        }
-    }
-    check_seq_scans(ps->lefttree, qd, queryid, ms);
-    check_seq_scans(ps->righttree, qd, queryid, ms);
-    if (IsA(ps, SubqueryScanState))
-        check_seq_scans(reinterpret_cast<SubqueryScanState *>(ps)->subplan, qd, queryid, ms);
-    if (IsA(ps, AppendState))
-    {
-        AppendState *a = reinterpret_cast<AppendState *>(ps);
-        for (int i = 0; i < a->as_nplans; i++)
-            check_seq_scans(a->appendplans[i], qd, queryid, ms);
-    }
-}
-
 // The foreign-key checks and actions of ri_triggers.c: `SELECT 1 FROM [ONLY] parent x WHERE ...
 // FOR KEY SHARE OF x`, `DELETE FROM [ONLY] child WHERE ...`, `UPDATE [ONLY] child SET ...`, their
 // conditions written with OPERATOR(pg_catalog.=). Only asked about nested statements.
@@ -393,7 +237,56 @@ void flush_at_exit(int code, Datum)
 
 } // namespace
 
-void detect_define_gucs()
+ApKey ap_key(ApKind kind, uint64 queryid, uint64 related)
+{
+    ApKey key;
+    memset(&key, 0, sizeof(key));
+    key.kind = uint8(kind);
+    key.userid = GetUserId();
+    key.dbid = MyDatabaseId;
+    key.queryid = queryid;
+    key.related_queryid = related;
+    return key;
+}
+
+// Keeps the first message of a statement; an ERROR wins over anything milder. The message names
+// the statement by its text, the detail by its query id.
+Pending *ask(ApKind kind, QueryDesc *qd)
+{
+    const int action = guc_action[int(ap_kind(kind).action_kind)];
+    if (action == ACTION_OFF || (detect_pending_qd != nullptr && pending.action >= action))
+        return nullptr;
+    // An accepted finding (pg_perfgate_mute) is still counted, but nobody is told again.
+    const PlannedStmt *stmt = qd->plannedstmt;
+    if (mute_covers(kind, GetUserId(), MyDatabaseId, stmt->queryId))
+        return nullptr;
+    detect_pending_qd = qd;
+    pending.action = action;
+    pending.kind = kind;
+    pending.detail[0] = '\0';
+    int len;
+    bool cut;
+    char *text =
+        query_text_for(stmt->queryId, qd->sourceText, stmt->stmt_location, stmt->stmt_len, &len, &cut);
+    if (text == nullptr)
+        strlcpy(pending.query, "?", sizeof(pending.query));
+    else
+    {
+        for (char *c = text; *c; c++) // one line
+            if (*c == '\n' || *c == '\t' || *c == '\r')
+                *c = ' ';
+        if (len >= int(sizeof(pending.query)))
+        {
+            len = pg_mbcliplen(text, len, sizeof(pending.query) - 4);
+            strcpy(text + len, "...");
+        }
+        strlcpy(pending.query, text, sizeof(pending.query));
+        pfree(text);
+    }
+    return &pending;
+}
+
+void detect_init()
 {
     DefineCustomBoolVariable("pg_perfgate.detect", "Whether the anti-pattern detectors run.", nullptr,
                              &guc_detect, true, PGC_SUSET, 0, nullptr, nullptr, nullptr);
@@ -415,9 +308,6 @@ void detect_define_gucs()
         "About one loop iteration of an ORM in autocommit mode; longer pauses separate requests.",
         &burst_config.window_ms, 10, 0, INT_MAX, PGC_SUSET, GUC_UNIT_MS, nullptr, nullptr, nullptr);
     DefineCustomIntVariable(
-        "pg_perfgate.deep_offset_threshold", "OFFSET from which paging counts as deep (0 disables).", nullptr,
-        &guc_deep_offset_threshold, 1000, 0, INT_MAX, PGC_SUSET, 0, nullptr, nullptr, nullptr);
-    DefineCustomIntVariable(
         "pg_perfgate.huge_fetch_rows",
         "Rows a top-level query may return in one go before it counts as an unstreamed fetch "
         "(0 disables).",
@@ -427,20 +317,16 @@ void detect_define_gucs()
         "Fraction of the executions of plans with a filtered sequential scan that get per-node row "
         "counts for the sequential-scan detector.",
         nullptr, &guc_sample_rate, 0.01, 0.0, 1.0, PGC_SUSET, 0, nullptr, nullptr, nullptr);
-    DefineCustomIntVariable(
-        "pg_perfgate.seq_scan_min_rows", "Rows a sequential scan must read before its filter is judged.",
-        nullptr, &guc_seq_scan_min_rows, 10000, 1, INT_MAX, PGC_SUSET, 0, nullptr, nullptr, nullptr);
-    DefineCustomRealVariable("pg_perfgate.seq_scan_filter_ratio",
-                             "Share of the rows read that a filter must remove for the scan to be reported.",
-                             nullptr, &guc_seq_scan_filter_ratio, 0.99, 0.0, 1.0, PGC_SUSET, 0, nullptr,
-                             nullptr, nullptr);
-    static const char *names[] = {nullptr,       "n_plus_one", "row_by_row",
-                                  "deep_offset", "huge_fetch", "seq_scan"};
-    for (int k = 1; k <= kApActionKinds; k++)
-        DefineCustomEnumVariable(
-            psprintf("pg_perfgate.%s_action", names[k]),
-            "What to do the moment this anti-pattern is detected: off, log, warning or error.", nullptr,
-            &guc_action[k], ACTION_OFF, action_options, PGC_USERSET, 0, nullptr, nullptr, nullptr);
+    detect_offset_init();
+    detect_scan_init();
+    // One pg_perfgate.<action>_action per kind that has one (kinds.cpp).
+    for (int i = 0; i < ap_kind_count; i++)
+        if (ap_kinds[i].action != nullptr)
+            DefineCustomEnumVariable(
+                psprintf("pg_perfgate.%s_action", ap_kinds[i].action),
+                "What to do the moment this anti-pattern is detected: off, log, warning or error.", nullptr,
+                &guc_action[int(ap_kinds[i].kind)], ACTION_OFF, action_options, PGC_USERSET, 0, nullptr,
+                nullptr, nullptr);
 }
 
 bool detect_enabled()
@@ -535,7 +421,7 @@ void detect_executor_end(QueryDesc *queryDesc, const RunFacts &run, uint64 query
     {
         // A SELECT may be one step of an N+1 loop when it looks rows up by key, not a batch.
         constexpr uint32 lookup = PLAN_HAS_SCAN_QUAL | PLAN_HAS_VALUE_LIST;
-        pgperfgate::Execution e;
+        pgpf::Execution e;
         e.queryid = queryid;
         e.kind = cmd == CMD_SELECT ? ((plan_features & lookup) == PLAN_HAS_SCAN_QUAL ? BurstKind::NPlusOne
                                                                                      : BurstKind::None)

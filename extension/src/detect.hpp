@@ -1,5 +1,6 @@
-// detect.hpp — the anti-pattern detectors, per backend (detect.cpp): N+1 loops, row-by-row writes,
-// deep OFFSET paging, unstreamed huge fetches, filter-heavy sequential scans.
+// detect.hpp — the anti-pattern detectors' entry points, per backend (detect.cpp): N+1 loops,
+// row-by-row writes, unstreamed huge fetches there; deep OFFSET paging (detect_offset.cpp) and
+// filter-heavy sequential scans (detect_scan.cpp) called from it; temp-file spills: detect_spill.hpp.
 #pragma once
 
 #include "exec_state.hpp"
@@ -8,7 +9,7 @@
 namespace pgpf
 {
 
-void detect_define_gucs();
+void detect_init();    // its settings, from _PG_init
 bool detect_enabled(); // pg_perfgate.detect
 void detect_executor_start(QueryDesc *queryDesc, Running *running);
 void detect_note_utility(uint64 queryid);            // a utility statement (a DO block, say) is starting

@@ -21,14 +21,9 @@
 #include "core/fingerprint.hpp"
 #include "core/table.hpp"
 #include "guard.hpp"
-#include "module.hpp"
+#include "settings.hpp"
 #include "normalize.hpp"
-#include "views.hpp"
-
-extern "C"
-{
-    PG_FUNCTION_INFO_V1(pg_perfgate_errors_internal);
-}
+#include "srf.hpp"
 
 namespace pgpf
 {
@@ -36,7 +31,7 @@ namespace pgpf
 namespace
 {
 
-using ErrTable = pgperfgate::ClockTable<ErrEntry>;
+using ErrTable = pgpf::ClockTable<ErrEntry>;
 
 int guc_max_errors = 1000;
 
@@ -46,7 +41,7 @@ struct ErrShared
     char table[FLEXIBLE_ARRAY_MEMBER];
 };
 ErrShared *err_shared = nullptr;
-emit_log_hook_type prev_emit_log = nullptr;
+emit_log_hook_type prev_emit_log_hook = nullptr;
 
 Size err_size()
 {
@@ -55,7 +50,7 @@ Size err_size()
 
 uint64 err_hash(const ErrKey &k)
 {
-    pgperfgate::Fingerprint f;
+    pgpf::Fingerprint f;
     f.mix((uint64(k.userid) << 32) | k.dbid);
     f.mix(k.queryid);
     f.mix(uint64(uint32(k.sqlstate)));
@@ -106,10 +101,10 @@ void count_error(const ErrorData *edata)
     LWLockRelease(err_shared->lock);
 }
 
-void on_emit_log(ErrorData *edata)
+void pgpf_emit_log_hook(ErrorData *edata)
 {
-    if (prev_emit_log)
-        prev_emit_log(edata);
+    if (prev_emit_log_hook)
+        prev_emit_log_hook(edata);
     // Client backends only: a parallel worker's error is reported again by its leader.
     if (edata->elevel != ERROR || err_shared == nullptr || guc_track == TRACK_NONE ||
         MyBackendType != B_BACKEND || MyProc == nullptr || proc_exit_inprogress ||
@@ -120,13 +115,15 @@ void on_emit_log(ErrorData *edata)
 
 } // namespace
 
-void errors_define_gucs()
+void errors_init()
 {
     DefineCustomIntVariable("pg_perfgate.max_errors",
                             "Maximum number of (role, database, query id, SQLSTATE) error counts kept; the "
                             "least recent are evicted.",
                             nullptr, &guc_max_errors, 1000, 100, INT_MAX / 2, PGC_POSTMASTER, 0, nullptr,
                             nullptr, nullptr);
+    prev_emit_log_hook = emit_log_hook;
+    emit_log_hook = pgpf_emit_log_hook;
 }
 
 void errors_shmem_request()
@@ -146,12 +143,6 @@ void errors_shmem_startup()
         ErrTable::create(err_shared->table, uint32(guc_max_errors));
     }
     LWLockRelease(AddinShmemInitLock);
-}
-
-void errors_install_hook()
-{
-    prev_emit_log = emit_log_hook;
-    emit_log_hook = on_emit_log;
 }
 
 ErrEntry *errors_copy_all(int *count)
@@ -256,8 +247,8 @@ void errors_rows(FunctionCallInfo fcinfo)
 
 } // namespace pgpf
 
-Datum pg_perfgate_errors_internal(PG_FUNCTION_ARGS)
+PGPF_FUNCTION(pg_perfgate_errors_internal)
 {
-    pgpf::guarded("pg_perfgate_errors", [&] { pgpf::errors_rows(fcinfo); });
+    pgpf::errors_rows(fcinfo);
     return (Datum)0;
 }

@@ -26,11 +26,10 @@ struct ErrEntry
     char query[256];   // normalized where this backend saw it parsed; cut
 };
 
-void errors_define_gucs();
+// pg_perfgate.max_errors and the emit_log_hook that counts errors, from _PG_init.
+void errors_init();
 void errors_shmem_request();
 void errors_shmem_startup();
-// Installs the emit_log_hook that counts errors; from _PG_init.
-void errors_install_hook();
 // A copy of every entry, palloc'd.
 ErrEntry *errors_copy_all(int *count);
 // Removes the entries matching the filter (0 = any).

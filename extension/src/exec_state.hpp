@@ -38,7 +38,7 @@ struct Running
     int64 elapsed_ns;            // summed over calls
     BufferUsage buf_before;
     WalUsage wal_before;
-    pgperfgate::IoUsage io; // summed over calls
+    pgpf::IoUsage io; // summed over calls
     RunFacts facts;
 };
 

@@ -4,7 +4,9 @@
 // pgpf::guarded(). A C++ exception is caught, its message copied into a fixed buffer, and only after
 // the catch block has closed is ereport(ERROR) raised, so no exception object is alive while
 // PostgreSQL longjmps. The body itself must not hold objects with non-trivial destructors across
-// calls that can ereport (STYLE.md, trap 1); this guard is the safety net for the C++ it does call.
+// calls that can ereport: ereport(ERROR) leaves the frame by longjmp, which runs no destructor, so
+// such an object would leak or leave its state half-changed. This guard is the safety net for the
+// C++ the body does call (its definitions are in guard.cpp).
 #pragma once
 
 #include <exception>

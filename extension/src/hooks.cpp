@@ -1,7 +1,9 @@
 /*
  * hooks.cpp — the hook shims: each saves the previous hook, chains to it (or to the standard
  * function), keeps the nesting level (exec_state.cpp says how it is restored after errors), and
- * hands the measuring to capture.cpp. Every shim runs inside pgpf::guarded(): no C++ exception
+ * hands the measuring to capture.cpp. Each shim is named after the hook it wraps (pgpf_ExecutorStart
+ * beside prev_ExecutorStart, as pg_stat_statements does). hooks_init() defines the tracking settings
+ * and installs the shims. Every shim runs inside pgpf::guarded(): no C++ exception
  * reaches PostgreSQL, and nothing with a destructor lives in these frames. ProcessUtility keeps
  * PG_TRY: it is rare, and it measures its own time.
  */
@@ -12,7 +14,7 @@
 #include "detect.hpp"
 #include "exec_state.hpp"
 #include "guard.hpp"
-#include "module.hpp"
+#include "settings.hpp"
 #include "normalize.hpp"
 #include "store.hpp"
 
@@ -22,22 +24,22 @@ namespace pgpf
 namespace
 {
 
-post_parse_analyze_hook_type prev_post_parse_analyze = nullptr;
-planner_hook_type prev_planner = nullptr;
-ExecutorStart_hook_type prev_executor_start = nullptr;
-ExecutorRun_hook_type prev_executor_run = nullptr;
-ExecutorFinish_hook_type prev_executor_finish = nullptr;
-ExecutorEnd_hook_type prev_executor_end = nullptr;
-ProcessUtility_hook_type prev_process_utility = nullptr;
+post_parse_analyze_hook_type prev_post_parse_analyze_hook = nullptr;
+planner_hook_type prev_planner_hook = nullptr;
+ExecutorStart_hook_type prev_ExecutorStart = nullptr;
+ExecutorRun_hook_type prev_ExecutorRun = nullptr;
+ExecutorFinish_hook_type prev_ExecutorFinish = nullptr;
+ExecutorEnd_hook_type prev_ExecutorEnd = nullptr;
+ProcessUtility_hook_type prev_ProcessUtility = nullptr;
 
-void on_post_parse_analyze(ParseState *pstate, Query *query, JumbleState *jstate)
+void pgpf_post_parse_analyze(ParseState *pstate, Query *query, JumbleState *jstate)
 {
     guarded("post_parse_analyze",
             [&]
             {
                 exec_sync_message();
-                if (prev_post_parse_analyze)
-                    prev_post_parse_analyze(pstate, query, jstate);
+                if (prev_post_parse_analyze_hook)
+                    prev_post_parse_analyze_hook(pstate, query, jstate);
                 if (!store_attached() || !tracking(nesting_level))
                     return;
                 // EXECUTE and PREPARE are counted under the statement they run, DEALLOCATE not at all,
@@ -52,20 +54,21 @@ void on_post_parse_analyze(ParseState *pstate, Query *query, JumbleState *jstate
             });
 }
 
-PlannedStmt *on_planner(Query *parse, const char *query_string, int cursorOptions, ParamListInfo boundParams)
+PlannedStmt *pgpf_planner(Query *parse, const char *query_string, int cursorOptions,
+                          ParamListInfo boundParams)
 {
-    return guarded("planner",
-                   [&]
-                   {
-                       exec_sync_message();
-                       if (!guc_track_planning)
-                           return plan_and_note(parse, query_string, cursorOptions, boundParams,
-                                                prev_planner);
-                       return capture_planner(parse, query_string, cursorOptions, boundParams, prev_planner);
-                   });
+    return guarded(
+        "planner",
+        [&]
+        {
+            exec_sync_message();
+            if (!guc_track_planning)
+                return plan_and_note(parse, query_string, cursorOptions, boundParams, prev_planner_hook);
+            return capture_planner(parse, query_string, cursorOptions, boundParams, prev_planner_hook);
+        });
 }
 
-void on_executor_start(QueryDesc *queryDesc, int eflags)
+void pgpf_ExecutorStart(QueryDesc *queryDesc, int eflags)
 {
     guarded("ExecutorStart",
             [&]
@@ -77,8 +80,8 @@ void on_executor_start(QueryDesc *queryDesc, int eflags)
                 Running *running = tracked ? capture_executor_start(queryDesc, nesting_level == 0) : nullptr;
                 if (tracked)
                     detect_executor_start(queryDesc, running);
-                if (prev_executor_start)
-                    prev_executor_start(queryDesc, eflags);
+                if (prev_ExecutorStart)
+                    prev_ExecutorStart(queryDesc, eflags);
                 else
                     standard_ExecutorStart(queryDesc, eflags);
                 if (tracked)
@@ -86,7 +89,7 @@ void on_executor_start(QueryDesc *queryDesc, int eflags)
             });
 }
 
-void on_executor_run(PGPF_EXECUTOR_RUN_ARGS)
+void pgpf_ExecutorRun(PGPF_EXECUTOR_RUN_ARGS)
 {
     guarded("ExecutorRun",
             [&]
@@ -97,8 +100,8 @@ void on_executor_run(PGPF_EXECUTOR_RUN_ARGS)
                     capture_call_begin(running);
                 // On error the level is restored by the (sub)transaction abort: see exec_state.cpp.
                 nesting_level++;
-                if (prev_executor_run)
-                    prev_executor_run(PGPF_EXECUTOR_RUN_PASS);
+                if (prev_ExecutorRun)
+                    prev_ExecutorRun(PGPF_EXECUTOR_RUN_PASS);
                 else
                     standard_ExecutorRun(PGPF_EXECUTOR_RUN_PASS);
                 nesting_level--;
@@ -107,7 +110,7 @@ void on_executor_run(PGPF_EXECUTOR_RUN_ARGS)
             });
 }
 
-void on_executor_finish(QueryDesc *queryDesc)
+void pgpf_ExecutorFinish(QueryDesc *queryDesc)
 {
     guarded("ExecutorFinish",
             [&]
@@ -116,8 +119,8 @@ void on_executor_finish(QueryDesc *queryDesc)
                 if (running != nullptr)
                     capture_call_begin(running);
                 nesting_level++;
-                if (prev_executor_finish)
-                    prev_executor_finish(queryDesc);
+                if (prev_ExecutorFinish)
+                    prev_ExecutorFinish(queryDesc);
                 else
                     standard_ExecutorFinish(queryDesc);
                 nesting_level--;
@@ -126,7 +129,7 @@ void on_executor_finish(QueryDesc *queryDesc)
             });
 }
 
-void on_executor_end(QueryDesc *queryDesc)
+void pgpf_ExecutorEnd(QueryDesc *queryDesc)
 {
     guarded("ExecutorEnd",
             [&]
@@ -135,8 +138,8 @@ void on_executor_end(QueryDesc *queryDesc)
                 Running *running = exec_find(queryDesc);
                 if ((running != nullptr || queryDesc->totaltime != nullptr) && store_attached())
                     capture_executor_end(queryDesc, running);
-                if (prev_executor_end)
-                    prev_executor_end(queryDesc);
+                if (prev_ExecutorEnd)
+                    prev_ExecutorEnd(queryDesc);
                 else
                     standard_ExecutorEnd(queryDesc);
                 if (detect_pending_for(queryDesc))
@@ -148,8 +151,8 @@ void call_process_utility(PlannedStmt *pstmt, const char *queryString, bool read
                           ProcessUtilityContext context, ParamListInfo params, QueryEnvironment *queryEnv,
                           DestReceiver *dest, QueryCompletion *qc)
 {
-    if (prev_process_utility)
-        prev_process_utility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
+    if (prev_ProcessUtility)
+        prev_ProcessUtility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
     else
         standard_ProcessUtility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
 }
@@ -204,9 +207,9 @@ pg_noinline void measure_utility(PlannedStmt *pstmt, const char *queryString, bo
                     buf_start, wal_start);
 }
 
-void on_process_utility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
-                        ProcessUtilityContext context, ParamListInfo params, QueryEnvironment *queryEnv,
-                        DestReceiver *dest, QueryCompletion *qc)
+void pgpf_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readOnlyTree,
+                         ProcessUtilityContext context, ParamListInfo params, QueryEnvironment *queryEnv,
+                         DestReceiver *dest, QueryCompletion *qc)
 {
     guarded("ProcessUtility",
             [&]
@@ -242,7 +245,7 @@ void on_process_utility(PlannedStmt *pstmt, const char *queryString, bool readOn
 
 // One pair of (sub)transaction callbacks for the whole extension: PostgreSQL calls every registered
 // callback for every event (two per commit at least), so each module's reaction is called from here.
-void on_xact(XactEvent event, void *)
+void pgpf_xact_callback(XactEvent event, void *)
 {
     guarded("xact callback",
             [&]
@@ -257,7 +260,7 @@ void on_xact(XactEvent event, void *)
             });
 }
 
-void on_subxact(SubXactEvent event, SubTransactionId mySubid, SubTransactionId parentSubid, void *)
+void pgpf_subxact_callback(SubXactEvent event, SubTransactionId mySubid, SubTransactionId parentSubid, void *)
 {
     guarded("subxact callback",
             [&]
@@ -270,24 +273,53 @@ void on_subxact(SubXactEvent event, SubTransactionId mySubid, SubTransactionId p
 
 } // namespace
 
-void install_hooks()
+int guc_track = TRACK_TOP;
+bool guc_track_utility = true;
+bool guc_track_planning = false;
+bool guc_plan_text = true;
+
+namespace
 {
-    RegisterXactCallback(on_xact, nullptr);
-    RegisterSubXactCallback(on_subxact, nullptr);
-    prev_post_parse_analyze = post_parse_analyze_hook;
-    post_parse_analyze_hook = on_post_parse_analyze;
-    prev_planner = planner_hook;
-    planner_hook = on_planner;
-    prev_executor_start = ExecutorStart_hook;
-    ExecutorStart_hook = on_executor_start;
-    prev_executor_run = ExecutorRun_hook;
-    ExecutorRun_hook = on_executor_run;
-    prev_executor_finish = ExecutorFinish_hook;
-    ExecutorFinish_hook = on_executor_finish;
-    prev_executor_end = ExecutorEnd_hook;
-    ExecutorEnd_hook = on_executor_end;
-    prev_process_utility = ProcessUtility_hook;
-    ProcessUtility_hook = on_process_utility;
+const struct config_enum_entry track_options[] = {
+    {"none", TRACK_NONE, false},
+    {"top", TRACK_TOP, false},
+    {"all", TRACK_ALL, false},
+    {nullptr, 0, false},
+};
+} // namespace
+
+void hooks_init()
+{
+    DefineCustomEnumVariable("pg_perfgate.track",
+                             "Which statements are recorded: top (client-issued), all "
+                             "(also nested ones in functions), none.",
+                             nullptr, &guc_track, TRACK_TOP, track_options, PGC_SUSET, 0, nullptr, nullptr,
+                             nullptr);
+    DefineCustomBoolVariable("pg_perfgate.track_utility", "Whether utility statements are recorded.", nullptr,
+                             &guc_track_utility, true, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+    DefineCustomBoolVariable("pg_perfgate.track_planning", "Whether planning time is recorded.", nullptr,
+                             &guc_track_planning, false, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+    DefineCustomBoolVariable("pg_perfgate.plan_text",
+                             "Whether a plan's text (EXPLAIN, costs off) is kept when the "
+                             "plan is first seen.",
+                             nullptr, &guc_plan_text, true, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+
+    RegisterXactCallback(pgpf_xact_callback, nullptr);
+    RegisterSubXactCallback(pgpf_subxact_callback, nullptr);
+    prev_post_parse_analyze_hook = post_parse_analyze_hook;
+    post_parse_analyze_hook = pgpf_post_parse_analyze;
+    prev_planner_hook = planner_hook;
+    planner_hook = pgpf_planner;
+    prev_ExecutorStart = ExecutorStart_hook;
+    ExecutorStart_hook = pgpf_ExecutorStart;
+    prev_ExecutorRun = ExecutorRun_hook;
+    ExecutorRun_hook = pgpf_ExecutorRun;
+    prev_ExecutorFinish = ExecutorFinish_hook;
+    ExecutorFinish_hook = pgpf_ExecutorFinish;
+    prev_ExecutorEnd = ExecutorEnd_hook;
+    ExecutorEnd_hook = pgpf_ExecutorEnd;
+    prev_ProcessUtility = ProcessUtility_hook;
+    ProcessUtility_hook = pgpf_ProcessUtility;
 }
 
 } // namespace pgpf

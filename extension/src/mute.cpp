@@ -21,14 +21,7 @@
 #include "mute.hpp"
 
 #include "guard.hpp"
-#include "views.hpp"
-
-extern "C"
-{
-    PG_FUNCTION_INFO_V1(pg_perfgate_mute);
-    PG_FUNCTION_INFO_V1(pg_perfgate_unmute);
-    PG_FUNCTION_INFO_V1(pg_perfgate_mutes_internal);
-}
+#include "srf.hpp"
 
 namespace pgpf
 {
@@ -320,19 +313,19 @@ const MuteEntry *mute_find(const MuteEntry *mutes, int n, ApKind kind, Oid useri
 
 } // namespace pgpf
 
-Datum pg_perfgate_mute(PG_FUNCTION_ARGS)
+PGPF_FUNCTION(pg_perfgate_mute)
 {
-    pgpf::guarded("pg_perfgate_mute", [&] { pgpf::mute(fcinfo); });
+    pgpf::mute(fcinfo);
     PG_RETURN_VOID();
 }
 
-Datum pg_perfgate_unmute(PG_FUNCTION_ARGS)
+PGPF_FUNCTION(pg_perfgate_unmute)
 {
-    return pgpf::guarded("pg_perfgate_unmute", [&] { return Int64GetDatum(pgpf::unmute(fcinfo)); });
+    return Int64GetDatum(pgpf::unmute(fcinfo));
 }
 
-Datum pg_perfgate_mutes_internal(PG_FUNCTION_ARGS)
+PGPF_FUNCTION(pg_perfgate_mutes_internal)
 {
-    pgpf::guarded("pg_perfgate_mutes", [&] { pgpf::list(fcinfo); });
+    pgpf::list(fcinfo);
     return (Datum)0;
 }

@@ -24,7 +24,7 @@
 
 #include "core/query_group.hpp"
 #include "exec_state.hpp"
-#include "module.hpp"
+#include "settings.hpp"
 #include "store.hpp"
 
 namespace pgpf
@@ -256,7 +256,7 @@ void remember_normalized_text(ParseState *pstate, Query *query, JumbleState *jst
 
     CachedText &slot = *victim(queryid);
     const int full_len = text.len;
-    const uint64 group = pgperfgate::query_group(text.data, size_t(text.len));
+    const uint64 group = pgpf::query_group(text.data, size_t(text.len));
     if (slot.text != nullptr)
         pfree(slot.text);
     slot.text = nullptr;
@@ -329,7 +329,7 @@ uint64 query_group_for(uint64 queryid, const char *source, int location, int len
     if (source == nullptr)
         return queryid;
     const char *stmt = CleanQuerytext(source, &location, &length);
-    return pgperfgate::query_group(stmt, size_t(Max(length, 0)));
+    return pgpf::query_group(stmt, size_t(Max(length, 0)));
 }
 
 Size normalize_cache_bytes()

@@ -15,7 +15,6 @@
 #include "antipatterns.hpp"
 #include "errors.hpp"
 #include "guard.hpp"
-#include "module.hpp"
 #include "persist.hpp"
 #include "plan_id.hpp"
 #include "store.hpp"
@@ -27,6 +26,17 @@ namespace pgpf
 
 namespace
 {
+bool guc_save = true;
+} // namespace
+
+void persist_init()
+{
+    DefineCustomBoolVariable("pg_perfgate.save", "Whether statistics are saved across server restarts.",
+                             nullptr, &guc_save, true, PGC_SIGHUP, 0, nullptr, nullptr, nullptr);
+}
+
+namespace
+{
 
 constexpr const char *kFile = "pg_stat/pg_perfgate.stat";
 constexpr const char *kTempFile = "pg_stat/pg_perfgate.stat.tmp";
@@ -34,9 +44,9 @@ constexpr uint32 kMagic = 0x46504750; // "PGPF"
 // 2: StoreEntry gained query_group and the JIT counters. 3: the header names the plan id's version.
 // 4: the counters of later majors (local block times, JIT deforming, WAL buffers full, parallel
 // workers). 5: entries carry their usage, stats_since/minmax_stats_since and recent buckets;
-// findings and error counts follow them. Files of another format are ignored with a WARNING
-// (validate()), never read.
-constexpr uint32 kFormat = 5;
+// findings and error counts follow them. 6: a finding has the columns and plan node its advice
+// reads. Files of another format are ignored with a WARNING (validate()), never read.
+constexpr uint32 kFormat = 6;
 constexpr Size kMaxFile = Size(1) << 30;
 constexpr uint32 kMaxRing = 1440; // pg_perfgate.window_buckets' maximum
 
@@ -105,7 +115,7 @@ void write_entry(const SavedEntry &s, void *arg)
     }
     write_bytes(w, &copy, sizeof(copy));
     write_usage(w, s.usage);
-    write_bytes(w, s.ring, sizeof(pgperfgate::WindowSlot) * Size(s.ring_len));
+    write_bytes(w, s.ring, sizeof(pgpf::WindowSlot) * Size(s.ring_len));
     write_bytes(w, s.query, Size(copy.query_len));
     write_bytes(w, s.plan, Size(copy.plan_len));
     w->count++;
@@ -150,7 +160,7 @@ const char *validate(const char *buf, Size size)
     if (h.format != kFormat)
         return "written by another version of pg_perfgate";
     if (h.pg_version != PG_VERSION_NUM / 100 || h.entry_size != sizeof(StoreEntry) ||
-        h.slot_size != sizeof(pgperfgate::WindowSlot) || h.ap_entry_size != sizeof(ApEntry) ||
+        h.slot_size != sizeof(pgpf::WindowSlot) || h.ap_entry_size != sizeof(ApEntry) ||
         h.err_entry_size != sizeof(ErrEntry))
         return "written by another server version or build";
     if (h.window_buckets > kMaxRing || h.count < 0 || h.ap_count < 0 || h.err_count < 0)
@@ -168,8 +178,7 @@ const char *validate(const char *buf, Size size)
         return "checksum mismatch";
     Size off = sizeof(FileHeader);
     const Size end = size - sizeof(pg_crc32c);
-    const Size fixed =
-        sizeof(StoreEntry) + sizeof(SavedUsage) + sizeof(pgperfgate::WindowSlot) * h.window_buckets;
+    const Size fixed = sizeof(StoreEntry) + sizeof(SavedUsage) + sizeof(pgpf::WindowSlot) * h.window_buckets;
     for (int64 i = 0; i < h.count; i++)
     {
         if (end - off < fixed)
@@ -216,7 +225,7 @@ void persist_save(int code, Datum)
     h.plan_id_version = kPlanIdVersion;
     h.window_buckets = uint32(store_window_buckets());
     h.window_us = store_window_us();
-    h.slot_size = sizeof(pgperfgate::WindowSlot);
+    h.slot_size = sizeof(pgpf::WindowSlot);
     h.ap_entry_size = sizeof(ApEntry);
     h.err_entry_size = sizeof(ErrEntry);
     store_for_each_unlocked(count_entry, &h.count);
@@ -291,8 +300,8 @@ void persist_load()
         memcpy(&h, buf, sizeof(h));
         Size off = sizeof(FileHeader);
         // The images are copied out of the buffer: its offsets keep no alignment.
-        pgperfgate::WindowSlot *ring = static_cast<pgperfgate::WindowSlot *>(
-            palloc(sizeof(pgperfgate::WindowSlot) * Max(h.window_buckets, uint32(1))));
+        pgpf::WindowSlot *ring = static_cast<pgpf::WindowSlot *>(
+            palloc(sizeof(pgpf::WindowSlot) * Max(h.window_buckets, uint32(1))));
         SavedUsage u;
         for (int64 i = 0; i < h.count; i++)
         {
@@ -301,8 +310,8 @@ void persist_load()
             off += sizeof(e);
             memcpy(&u, buf + off, sizeof(u));
             off += sizeof(u);
-            memcpy(static_cast<void *>(ring), buf + off, sizeof(pgperfgate::WindowSlot) * h.window_buckets);
-            off += sizeof(pgperfgate::WindowSlot) * h.window_buckets;
+            memcpy(static_cast<void *>(ring), buf + off, sizeof(pgpf::WindowSlot) * h.window_buckets);
+            off += sizeof(pgpf::WindowSlot) * h.window_buckets;
             const char *query = buf + off;
             off += Size(e.query_len);
             const char *plan = e.has_plan_text ? buf + off : nullptr;

@@ -6,6 +6,7 @@
 namespace pgpf
 {
 
+void persist_init(); // pg_perfgate.save, from _PG_init
 // From the shmem startup hook, once every part's shared memory is attached: in the postmaster,
 // loads the saved file and arranges for the save at shutdown.
 void persist_startup();

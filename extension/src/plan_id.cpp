@@ -29,7 +29,7 @@ namespace pgpf
 namespace
 {
 
-using pgperfgate::Fingerprint;
+using pgpf::Fingerprint;
 
 inline uint64 mix(uint64 h, uint64 v)
 {

@@ -92,7 +92,7 @@ bool take_turn(int64 *suppressed)
 
 } // namespace
 
-void slowlog_define_gucs()
+void slowlog_init()
 {
     DefineCustomIntVariable("pg_perfgate.log_min_duration",
                             "Executions that take at least this long are logged with their plan id, text, "
@@ -166,7 +166,7 @@ ParamListInfo client_params(const QueryDesc *qd)
 
 } // namespace
 
-void slowlog_write(const EntryKey &key, double ms, int64 rows, const pgperfgate::IoUsage &io, QueryDesc *qd,
+void slowlog_write(const EntryKey &key, double ms, int64 rows, const pgpf::IoUsage &io, QueryDesc *qd,
                    const char *source, int location, int length)
 {
     int64 suppressed;

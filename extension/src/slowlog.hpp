@@ -28,14 +28,14 @@ inline bool slowlog_due(double ms)
     return ms >= slowlog_threshold_ms;
 }
 
-void slowlog_define_gucs();
+void slowlog_init(); // its settings, from _PG_init
 void slowlog_shmem_request();
 void slowlog_shmem_startup();
 // Writes the line for a slow execution of key's entry, unless pg_perfgate.log_max_per_minute lines
 // were written this minute already: the statement's own text (source at location/length), its
 // client-bound parameters and the plan of this execution (qd, still running: before the executor's
 // ExecutorEnd; NULL for a utility statement).
-void slowlog_write(const EntryKey &key, double ms, int64 rows, const pgperfgate::IoUsage &io, QueryDesc *qd,
+void slowlog_write(const EntryKey &key, double ms, int64 rows, const pgpf::IoUsage &io, QueryDesc *qd,
                    const char *source, int location, int length);
 
 } // namespace pgpf

@@ -42,7 +42,8 @@
 #include "core/fingerprint.hpp"
 #include "core/table.hpp"
 #include "guard.hpp"
-#include "module.hpp"
+#include "settings.hpp"
+#include "srf.hpp"
 
 namespace pgpf
 {
@@ -51,7 +52,7 @@ namespace
 {
 
 constexpr int kPartitions = 16;
-using Table = pgperfgate::ClockTable<StoreEntry>;
+using Table = pgpf::ClockTable<StoreEntry>;
 
 // One entry's spinlock and live flag on a cache line of their own: packed, backends recording
 // different statements would fight over the line their locks happen to share.
@@ -93,7 +94,7 @@ int guc_window_seconds = 60;
 
 Size window_bytes(uint32 capacity)
 {
-    return mul_size(mul_size(Size(capacity), Size(guc_window_buckets)), sizeof(pgperfgate::WindowSlot));
+    return mul_size(mul_size(Size(capacity), Size(guc_window_buckets)), sizeof(pgpf::WindowSlot));
 }
 
 // Partitions, and the lock array in each, start on a cache line.
@@ -158,9 +159,9 @@ char *plan_slot(int p, uint32 idx)
     return partition_base(p) + shared->plan_offset[p] + Size(idx) * shared->plan_text_size;
 }
 
-pgperfgate::WindowSlot *window_ring(int p, uint32 idx)
+pgpf::WindowSlot *window_ring(int p, uint32 idx)
 {
-    return reinterpret_cast<pgperfgate::WindowSlot *>(partition_base(p) + shared->window_offset[p]) +
+    return reinterpret_cast<pgpf::WindowSlot *>(partition_base(p) + shared->window_offset[p]) +
            Size(idx) * shared->window_buckets;
 }
 
@@ -173,7 +174,7 @@ inline uint32 usage_weight(const Sample &s)
 
 inline __attribute__((always_inline)) uint64 key_hash(const EntryKey &k)
 {
-    pgperfgate::Fingerprint f;
+    pgpf::Fingerprint f;
     f.mix((uint64(k.userid) << 32) | k.dbid);
     f.mix(k.queryid);
     f.mix(k.planid ^ (k.toplevel ? 0x8000000000000001ULL : 0));
@@ -247,8 +248,24 @@ void put_plan_text(int p, StoreEntry *e, PlanTextState state, const char *text)
 
 } // namespace
 
-void store_define_gucs()
+int guc_max = 5000;
+int guc_query_text_size = 1024;
+int guc_plan_text_size = 2048;
+
+void store_init()
 {
+    DefineCustomIntVariable("pg_perfgate.max",
+                            "Maximum number of statement entries kept; the least used (calls and time, "
+                            "decayed) are evicted.",
+                            nullptr, &guc_max, 5000, 100, INT_MAX / 2, PGC_POSTMASTER, 0, nullptr, nullptr,
+                            nullptr);
+    DefineCustomIntVariable("pg_perfgate.query_text_size",
+                            "Bytes kept of each query text; longer texts are cut.", nullptr,
+                            &guc_query_text_size, 1024, 64, 1024 * 1024, PGC_POSTMASTER, GUC_UNIT_BYTE,
+                            nullptr, nullptr, nullptr);
+    DefineCustomIntVariable(
+        "pg_perfgate.plan_text_size", "Bytes kept of each plan text; longer texts are cut.", nullptr,
+        &guc_plan_text_size, 2048, 64, 1024 * 1024, PGC_POSTMASTER, GUC_UNIT_BYTE, nullptr, nullptr, nullptr);
     DefineCustomIntVariable("pg_perfgate.window_buckets",
                             "Number of recent intervals kept per statement entry for the recent views; 0 "
                             "turns them off.",
@@ -403,7 +420,7 @@ void store_insert(const EntryKey &key, const Sample &sample, const NewTexts &tex
                                  texts.query_cut);
         if (shared->window_buckets > 0)
             memset(static_cast<void *>(window_ring(p, idx)), 0,
-                   sizeof(pgperfgate::WindowSlot) * shared->window_buckets);
+                   sizeof(pgpf::WindowSlot) * shared->window_buckets);
         apply(p, idx, e, sample, now);
         // A new entry starts with usage 1 (the table's); its first execution weighs like the others.
         t.touch(e, usage_weight(sample) - 1);
@@ -642,8 +659,7 @@ EntryCopy *store_copy_recent(const WindowRange &range, int *count)
     EntryCopy *out =
         static_cast<EntryCopy *>(palloc_extended(sizeof(EntryCopy) * Max(capacity, 1), MCXT_ALLOC_HUGE));
     const int nwin = shared->window_buckets;
-    pgperfgate::WindowSlot *ring =
-        static_cast<pgperfgate::WindowSlot *>(palloc(sizeof(pgperfgate::WindowSlot) * Max(nwin, 1)));
+    pgpf::WindowSlot *ring = static_cast<pgpf::WindowSlot *>(palloc(sizeof(pgpf::WindowSlot) * Max(nwin, 1)));
     int n = 0;
     for (int p = 0; p < kPartitions && nwin > 0; p++)
     {
@@ -656,7 +672,7 @@ EntryCopy *store_copy_recent(const WindowRange &range, int *count)
                 const uint32 idx = t.index_of(&e);
                 slock_t *m = &lock_of(p, idx)->lock;
                 SpinLockAcquire(m);
-                memcpy(static_cast<void *>(ring), window_ring(p, idx), sizeof(pgperfgate::WindowSlot) * nwin);
+                memcpy(static_cast<void *>(ring), window_ring(p, idx), sizeof(pgpf::WindowSlot) * nwin);
                 const TimestampTz minmax_since = e.minmax_stats_since;
                 SpinLockRelease(m);
                 bool any = false;
@@ -672,7 +688,7 @@ EntryCopy *store_copy_recent(const WindowRange &range, int *count)
                 c.entry.query_len = e.query_len;
                 c.entry.has_plan_text = e.has_plan_text;
                 c.entry.plan_len = e.plan_len;
-                pgperfgate::window_sum(ring, nwin, range.first, range.last, &c.entry.counters, &c.entry.hist);
+                pgpf::window_sum(ring, nwin, range.first, range.last, &c.entry.counters, &c.entry.hist);
                 c.entry.counters.first_seen = range.start;
                 c.entry.stats_since = e.stats_since;
                 c.entry.minmax_stats_since = minmax_since;
@@ -738,13 +754,13 @@ void store_load_entry(const SavedEntry &s, int query_len, int plan_len, int64 wi
     const int n = shared->window_buckets;
     if (n > 0)
     {
-        pgperfgate::WindowSlot *ring = window_ring(p, idx);
-        memset(static_cast<void *>(ring), 0, sizeof(pgperfgate::WindowSlot) * n);
+        pgpf::WindowSlot *ring = window_ring(p, idx);
+        memset(static_cast<void *>(ring), 0, sizeof(pgpf::WindowSlot) * n);
         if (window_us == shared->window_us)
         {
             const int64 last = GetCurrentTimestamp() / shared->window_us;
             for (int i = 0; i < s.ring_len; i++)
-                pgperfgate::window_restore(ring, n, s.ring[i], last - n + 1, last);
+                pgpf::window_restore(ring, n, s.ring[i], last - n + 1, last);
         }
     }
     lock_of(p, idx)->live = true; // the postmaster, alone: no spinlock needed
@@ -828,3 +844,20 @@ bool store_entry_texts(const EntryKey &key, uint64 *query_group, char **plan, in
 }
 
 } // namespace pgpf
+
+// pg_perfgate_info: the store's size, evictions and truncations.
+PGPF_FUNCTION(pg_perfgate_info_internal)
+{
+    const pgpf::StoreInfo info = pgpf::store_info();
+    const TupleDesc desc = pgpf::result_row(fcinfo);
+    Datum values[7];
+    bool nulls[7] = {false, false, false, false, false, false, false};
+    values[0] = Int64GetDatum(info.entries);
+    values[1] = Int64GetDatum(info.max);
+    values[2] = Int64GetDatum(info.evictions);
+    values[3] = Int64GetDatum(info.texts_truncated);
+    values[4] = Int64GetDatum(info.plan_texts_skipped);
+    values[5] = Int64GetDatum(info.memory_bytes);
+    values[6] = TimestampTzGetDatum(info.stats_reset);
+    return HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls));
+}

@@ -35,8 +35,8 @@ struct StoreEntry
     // start of the statement that created the entry; a min/max-only reset moves the second.
     TimestampTz stats_since;
     TimestampTz minmax_stats_since;
-    pgperfgate::Counters counters; // guarded by the entry's spinlock (see store.cpp)
-    pgperfgate::Histogram hist;    // execution times; guarded likewise
+    pgpf::Counters counters; // guarded by the entry's spinlock (see store.cpp)
+    pgpf::Histogram hist;    // execution times; guarded likewise
 };
 
 enum class SampleKind
@@ -51,8 +51,8 @@ struct Sample
     double ms;
     uint64 ns;
     int64 rows;
-    const pgperfgate::IoUsage *io;
-    const pgperfgate::JitUsage *jit; // NULL: the execution was not JIT-compiled
+    const pgpf::IoUsage *io;
+    const pgpf::JitUsage *jit; // NULL: the execution was not JIT-compiled
 };
 
 // The texts of a new entry, prepared by the caller before the store is entered (the store never
@@ -68,8 +68,9 @@ struct NewTexts
     uint64 query_group;
 };
 
-// pg_perfgate.window_buckets and window_bucket_seconds (store.cpp).
-void store_define_gucs();
+// Its settings (pg_perfgate.max, query_text_size, plan_text_size, window_buckets and
+// window_bucket_seconds), from _PG_init.
+void store_init();
 void store_shmem_request();
 void store_shmem_startup();
 extern void *store_memory; // the shared store, once attached (store.cpp)
@@ -159,7 +160,7 @@ struct SavedEntry
 {
     const StoreEntry *entry;
     uint32 usage;
-    const pgperfgate::WindowSlot *ring;
+    const pgpf::WindowSlot *ring;
     int ring_len;
     const char *query;
     const char *plan;

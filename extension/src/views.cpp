@@ -1,5 +1,10 @@
 /*
- * views.cpp — the SQL-callable functions behind the pg_perfgate_* views.
+ * views.cpp — the SQL-callable functions that combine several parts: the statement views (entries
+ * of the store with their error counts), the anti-patterns view (findings with their mutes and
+ * advice), pg_perfgate_reset() and pg_perfgate_backend_state(). Where a view's function goes: in the
+ * file of the part whose data it returns (errors.cpp, activity.cpp, mute.cpp, store.cpp's
+ * pg_perfgate_info); here only when it reads more than one part. Each is defined with PGPF_FUNCTION
+ * (srf.hpp).
  *
  * pg_perfgate_internal(showtext, grouping) returns one row per entry (grouping 0), per (database,
  * query id, plan id) (1), per (database, query id, toplevel) (2), or per (database, query group,
@@ -33,38 +38,10 @@
 #include "mute.hpp"
 #include "normalize.hpp"
 #include "store.hpp"
-#include "views.hpp"
-
-extern "C"
-{
-    PG_FUNCTION_INFO_V1(pg_perfgate_internal);
-    PG_FUNCTION_INFO_V1(pg_perfgate_recent_internal);
-    PG_FUNCTION_INFO_V1(pg_perfgate_info_internal);
-    PG_FUNCTION_INFO_V1(pg_perfgate_reset);
-    PG_FUNCTION_INFO_V1(pg_perfgate_antipatterns_internal);
-    PG_FUNCTION_INFO_V1(pg_perfgate_backend_state);
-}
+#include "srf.hpp"
 
 namespace pgpf
 {
-
-Tuplestorestate *begin_srf(FunctionCallInfo fcinfo, TupleDesc *desc)
-{
-    ReturnSetInfo *rsinfo = reinterpret_cast<ReturnSetInfo *>(fcinfo->resultinfo);
-    if (rsinfo == nullptr || !IsA(rsinfo, ReturnSetInfo) || !(rsinfo->allowedModes & SFRM_Materialize))
-        ereport(ERROR, (errcode(ERRCODE_FEATURE_NOT_SUPPORTED),
-                        errmsg("set-valued function called in context that cannot accept a set")));
-    if (get_call_result_type(fcinfo, nullptr, desc) != TYPEFUNC_COMPOSITE)
-        elog(ERROR, "return type must be a row type");
-    MemoryContext old = MemoryContextSwitchTo(rsinfo->econtext->ecxt_per_query_memory);
-    *desc = CreateTupleDescCopy(*desc);
-    Tuplestorestate *store = tuplestore_begin_heap(true, false, work_mem);
-    rsinfo->returnMode = SFRM_Materialize;
-    rsinfo->setResult = store;
-    rsinfo->setDesc = *desc;
-    MemoryContextSwitchTo(old);
-    return store;
-}
 
 namespace
 {
@@ -130,7 +107,7 @@ struct Row
     void f8(double v) { put(Float8GetDatum(v)); }
     void i8(int64 v) { put(Int64GetDatum(v)); }
     // count, total, min, max, mean, stddev: the columns pg_stat_statements has for exec and plan
-    void times(const pgperfgate::TimeStats &t)
+    void times(const pgpf::TimeStats &t)
     {
         i8(t.n);
         f8(t.total);
@@ -186,7 +163,7 @@ struct RowFacts
 };
 
 // The p50, p95 and p99 of a row, each kept within the row's min and max when it has them.
-void quantiles(Row &r, const pgperfgate::TimeStats &t, const pgperfgate::Histogram &h)
+void quantiles(Row &r, const pgpf::TimeStats &t, const pgpf::Histogram &h)
 {
     static const double qs[] = {0.50, 0.95, 0.99};
     for (double q : qs)
@@ -223,16 +200,19 @@ void put_key_columns(Row &r, int mode, const StoreEntry &e, const RowFacts &f)
         r.i8(int64(e.key.planid));
 }
 
-// The recent windows' row (kRecentColumns), from the same grouping as emit()'s.
-void emit_recent(Tuplestorestate *store, TupleDesc desc, int mode, const StoreEntry &e,
-                 const pgperfgate::Counters &c, const pgperfgate::Histogram &h, const RowFacts &f)
+// The query group: no secret, a hash of a text the caller may not see, like a query id, but it names
+// no statement by itself; shown with the query id.
+void put_query_group(Row &r, int mode, const StoreEntry &e, const RowFacts &f)
 {
-    Row r;
-    put_key_columns(r, mode, e, f);
     if (f.visible || mode == BY_GROUP)
         r.i8(int64(e.query_group));
     else
         r.null();
+}
+
+// The query text and plan text columns, to the caller who may see them.
+void put_texts(Row &r, const RowFacts &f)
+{
     if (f.visible && f.query != nullptr)
         r.put(CStringGetTextDatum(f.query));
     else
@@ -241,6 +221,16 @@ void emit_recent(Tuplestorestate *store, TupleDesc desc, int mode, const StoreEn
         r.put(CStringGetTextDatum(f.plan));
     else
         r.null();
+}
+
+// The recent windows' row (kRecentColumns), from the same grouping as emit()'s.
+void emit_recent(Tuplestorestate *store, TupleDesc desc, int mode, const StoreEntry &e,
+                 const pgpf::Counters &c, const pgpf::Histogram &h, const RowFacts &f)
+{
+    Row r;
+    put_key_columns(r, mode, e, f);
+    put_query_group(r, mode, e, f);
+    put_texts(r, f);
     r.i8(c.exec.n);
     r.f8(c.exec.total);
     r.f8(c.exec.has_minmax() ? c.exec.min : 0);
@@ -269,19 +259,12 @@ void emit_recent(Tuplestorestate *store, TupleDesc desc, int mode, const StoreEn
     tuplestore_putvalues(store, desc, r.values, r.nulls);
 }
 
-void emit(Tuplestorestate *store, TupleDesc desc, int mode, const StoreEntry &e,
-          const pgperfgate::Counters &c, const pgperfgate::Histogram &h, const RowFacts &f)
+void emit(Tuplestorestate *store, TupleDesc desc, int mode, const StoreEntry &e, const pgpf::Counters &c,
+          const pgpf::Histogram &h, const RowFacts &f)
 {
     Row r;
     put_key_columns(r, mode, e, f);
-    if (f.visible && f.query != nullptr)
-        r.put(CStringGetTextDatum(f.query));
-    else
-        r.null();
-    if (f.visible && f.plan != nullptr)
-        r.put(CStringGetTextDatum(f.plan));
-    else
-        r.null();
+    put_texts(r, f);
 
     r.times(c.exec);
     quantiles(r, c.exec, h);
@@ -307,12 +290,7 @@ void emit(Tuplestorestate *store, TupleDesc desc, int mode, const StoreEntry &e,
     r.ts(c.first_seen);
     r.ts(c.last_seen);
     r.put(Int32GetDatum(f.plan_count));
-    // The query group is no secret: it is a hash of a text the caller may not see, like a query id,
-    // but it names no statement by itself; shown with the query id.
-    if (f.visible || mode == BY_GROUP)
-        r.i8(int64(e.query_group));
-    else
-        r.null();
+    put_query_group(r, mode, e, f);
     r.i8(c.jit.functions);
     r.f8(c.jit.generation_time);
     r.i8(c.jit.inlining_count);
@@ -457,13 +435,13 @@ void statements(FunctionCallInfo fcinfo, bool recent)
     int sort_mode = mode;
     qsort_arg(order, n, sizeof(EntryCopy *), compare_group, &sort_mode);
 
-    pgperfgate::Histogram *hist = static_cast<pgperfgate::Histogram *>(palloc(sizeof(pgperfgate::Histogram)));
+    pgpf::Histogram *hist = static_cast<pgpf::Histogram *>(palloc(sizeof(pgpf::Histogram)));
     Datum *ids = static_cast<Datum *>(palloc(sizeof(Datum) * Max(n, 1)));
     uint64 *planids = static_cast<uint64 *>(palloc(sizeof(uint64) * Max(n, 1)));
     for (int start = 0; start < n;)
     {
         const StoreEntry &first = order[start]->entry;
-        pgperfgate::Counters sum{};
+        pgpf::Counters sum{};
         hist->clear();
         RowFacts f{first.key.queryid, false, nullptr, nullptr, 0, 0, (Datum)0, -1, 0, 0};
         const bool count_errors = sums != nullptr && first.key.toplevel;
@@ -528,52 +506,6 @@ void statements(FunctionCallInfo fcinfo, bool recent)
     }
 }
 
-// A spill's advice: the work_mem it needs (spill.cpp) with a margin of 25% (the tape's block rounding, the
-// sort array's growth), in whole MB, unless that
-// is more than a statement should hold (1 GB); an index for a sort on columns of one relation. The
-// work_mem it last spilled with is in the detail: a spill seen again after the advice was applied
-// advises more (spill.cpp never estimates a need at or below the work_mem it spilled with).
-const char *spill_advice(const ApEntry &e)
-{
-    const int64 mb = (e.largest * 125 / 100 + 1023) / 1024;
-    const char *on = strstr(e.detail, "Sort on ");
-    const char *cols = nullptr;
-    if (on != nullptr)
-    {
-        on += strlen("Sort on ");
-        const char *colon = strchr(on, ':');
-        cols = colon != nullptr ? pnstrdup(on, colon - on) : nullptr;
-    }
-    const char *index =
-        cols != nullptr ? psprintf(" An index on %s would return the rows in order.", cols) : "";
-    const char *check = strncmp(e.detail, "Sort", 4) == 0
-                            ? " The sort's need is estimated from the planner's row width: EXPLAIN (ANALYZE) "
-                              "with that setting says \"Sort Method: quicksort\" when it fits."
-                            : "";
-    if (mb > 1024)
-        return psprintf("It would need about " INT64_FORMAT
-                        " MB of work_mem, more than one statement should hold: "
-                        "reduce the rows it sorts or hashes.%s",
-                        e.largest / 1024, index);
-    return psprintf("SET LOCAL work_mem = '" INT64_FORMAT "MB' in the transaction that runs it (it needs "
-                    "about " INT64_FORMAT " kB).%s%s",
-                    mb, e.largest, check, index);
-}
-
-// The kind's advice, made concrete where the entry says more: the filtered columns of a scan,
-// and an N+1 loop that ran once per row of the statement before it.
-const char *advice_for(const ApEntry &e)
-{
-    const ApKind kind = ApKind(e.key.kind);
-    if (kind == ApKind::FilterHeavySeqScan && e.detail[0] != '\0')
-        return psprintf("Add an index on %s so that the query reads only the rows it keeps.", e.detail);
-    if (kind == ApKind::TempSpill && e.largest > 0)
-        return spill_advice(e);
-    if (kind == ApKind::NPlusOne && e.related_rows >= 0 && e.related_rows == e.largest)
-        return psprintf("%s The loop ran once per row of the query before it.", ap_advice(kind));
-    return ap_advice(kind);
-}
-
 void antipatterns(FunctionCallInfo fcinfo)
 {
     store_check_attached();
@@ -616,7 +548,7 @@ void antipatterns(FunctionCallInfo fcinfo)
         nulls[11] = !visible || e.detail[0] == '\0';
         v[12] = TimestampTzGetDatum(e.first_seen);
         v[13] = TimestampTzGetDatum(e.last_seen);
-        v[14] = CStringGetTextDatum(visible ? advice_for(e) : ap_advice(ApKind(e.key.kind)));
+        v[14] = CStringGetTextDatum(visible ? ap_advice_for(e) : ap_advice(ApKind(e.key.kind)));
         // Whether a DBA accepted it (pg_perfgate_mute), and the note, which may name the statement.
         const MuteEntry *m =
             mute_find(mutes, nmutes, ApKind(e.key.kind), e.key.userid, e.key.dbid, e.key.queryid);
@@ -631,85 +563,53 @@ void antipatterns(FunctionCallInfo fcinfo)
 
 } // namespace pgpf
 
-Datum pg_perfgate_antipatterns_internal(PG_FUNCTION_ARGS)
+PGPF_FUNCTION(pg_perfgate_antipatterns_internal)
 {
-    pgpf::guarded("pg_perfgate_antipatterns", [&] { pgpf::antipatterns(fcinfo); });
+    pgpf::antipatterns(fcinfo);
     return (Datum)0;
 }
 
-Datum pg_perfgate_internal(PG_FUNCTION_ARGS)
+PGPF_FUNCTION(pg_perfgate_internal)
 {
-    pgpf::guarded("pg_perfgate_internal", [&] { pgpf::statements(fcinfo, false); });
+    pgpf::statements(fcinfo, false);
     return (Datum)0;
 }
 
-Datum pg_perfgate_recent_internal(PG_FUNCTION_ARGS)
+PGPF_FUNCTION(pg_perfgate_recent_internal)
 {
-    pgpf::guarded("pg_perfgate_recent_internal", [&] { pgpf::statements(fcinfo, true); });
+    pgpf::statements(fcinfo, true);
     return (Datum)0;
 }
 
-Datum pg_perfgate_info_internal(PG_FUNCTION_ARGS)
+PGPF_FUNCTION(pg_perfgate_reset)
 {
-    return pgpf::guarded("pg_perfgate_info",
-                         [&]
-                         {
-                             const pgpf::StoreInfo info = pgpf::store_info();
-                             TupleDesc desc;
-                             if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
-                                 elog(ERROR, "return type must be a row type");
-                             Datum values[7];
-                             bool nulls[7] = {false, false, false, false, false, false, false};
-                             values[0] = Int64GetDatum(info.entries);
-                             values[1] = Int64GetDatum(info.max);
-                             values[2] = Int64GetDatum(info.evictions);
-                             values[3] = Int64GetDatum(info.texts_truncated);
-                             values[4] = Int64GetDatum(info.plan_texts_skipped);
-                             values[5] = Int64GetDatum(info.memory_bytes);
-                             values[6] = TimestampTzGetDatum(info.stats_reset);
-                             return HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls));
-                         });
-}
-
-Datum pg_perfgate_reset(PG_FUNCTION_ARGS)
-{
-    pgpf::guarded("pg_perfgate_reset",
-                  [&]
-                  {
-                      const Oid userid = PG_GETARG_OID(0), dbid = PG_GETARG_OID(1);
-                      const uint64 queryid = uint64(PG_GETARG_INT64(2));
-                      // minmax_only (pg_stat_statements_reset's fourth argument): only the
-                      // statements' min/max times start afresh; findings and errors have none.
-                      if (PG_NARGS() > 3 && PG_GETARG_BOOL(3))
-                      {
-                          pgpf::store_reset(userid, dbid, queryid, true);
-                          return;
-                      }
-                      pgpf::store_reset(userid, dbid, queryid);
-                      pgpf::ap_reset(userid, dbid, queryid);
-                      pgpf::errors_reset(userid, dbid, queryid);
-                  });
+    const Oid userid = PG_GETARG_OID(0), dbid = PG_GETARG_OID(1);
+    const uint64 queryid = uint64(PG_GETARG_INT64(2));
+    // minmax_only (pg_stat_statements_reset's fourth argument): only the statements' min/max times
+    // start afresh; findings and errors have none.
+    if (PG_NARGS() > 3 && PG_GETARG_BOOL(3))
+    {
+        pgpf::store_reset(userid, dbid, queryid, true);
+        PG_RETURN_VOID();
+    }
+    pgpf::store_reset(userid, dbid, queryid);
+    pgpf::ap_reset(userid, dbid, queryid);
+    pgpf::errors_reset(userid, dbid, queryid);
     PG_RETURN_VOID();
 }
 
 // This backend's own execution state: what a long-lived session keeps between statements. The
 // statement asking is itself on the stack when it is tracked.
-Datum pg_perfgate_backend_state(PG_FUNCTION_ARGS)
+PGPF_FUNCTION(pg_perfgate_backend_state)
 {
-    return pgpf::guarded("pg_perfgate_backend_state",
-                         [&]
-                         {
-                             TupleDesc desc;
-                             if (get_call_result_type(fcinfo, nullptr, &desc) != TYPEFUNC_COMPOSITE)
-                                 elog(ERROR, "return type must be a row type");
-                             Datum values[6];
-                             bool nulls[6] = {false, false, false, false, false, false};
-                             values[0] = Int32GetDatum(pgpf::exec_depth());
-                             values[1] = Int32GetDatum(pgpf::exec_subxact_depth());
-                             values[2] = Int32GetDatum(pgpf::nesting_level);
-                             values[3] = Int64GetDatum(int64(pgpf::normalize_cache_bytes()));
-                             values[4] = Int64GetDatum(pgpf::ap_flushes);
-                             values[5] = Int64GetDatum(pgpf::detect_sampled);
-                             return HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls));
-                         });
+    const TupleDesc desc = pgpf::result_row(fcinfo);
+    Datum values[6];
+    bool nulls[6] = {false, false, false, false, false, false};
+    values[0] = Int32GetDatum(pgpf::exec_depth());
+    values[1] = Int32GetDatum(pgpf::exec_subxact_depth());
+    values[2] = Int32GetDatum(pgpf::nesting_level);
+    values[3] = Int64GetDatum(int64(pgpf::normalize_cache_bytes()));
+    values[4] = Int64GetDatum(pgpf::ap_flushes);
+    values[5] = Int64GetDatum(pgpf::detect_sampled);
+    return HeapTupleGetDatum(heap_form_tuple(BlessTupleDesc(desc), values, nulls));
 }

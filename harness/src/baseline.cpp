@@ -2,7 +2,7 @@
 #include "baseline.hpp"
 
 #include "errors.hpp"
-#include "outputs.hpp"
+#include "files.hpp"
 
 #include <cerrno>
 #include <cmath>
@@ -66,27 +66,6 @@ Results read_results(const std::string &path)
     }
     check_numbers(j, path, "");
     return results_from_json(j, path);
-}
-
-void write_text_atomically(const std::string &path, const std::string &text)
-{
-    const fs::path target(path);
-    const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
-    std::string tmp = (dir / ("." + target.filename().string() + ".XXXXXX")).string();
-    const int fd = mkstemp(tmp.data());
-    if (fd < 0)
-        throw InputError(fmt::format("cannot write {}: {}", path, std::strerror(errno)));
-    bool ok = write_all(fd, text);
-    ok = ok && fsync(fd) == 0;
-    const int saved = errno;
-    ok = (::close(fd) == 0) && ok;
-    if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0)
-    {
-        const int err = ok ? errno : saved;
-        ::unlink(tmp.c_str());
-        throw InputError(fmt::format("cannot write {}: {}", path, std::strerror(err)));
-    }
-    ::chmod(path.c_str(), 0644);
 }
 
 void write_results(const std::string &path, const Results &results)

@@ -1,6 +1,6 @@
 // Baseline files: reading (with the distinct failures "missing", "not a results file", "other format
-// version"), atomic writing (a temporary file in the same directory, fsync, rename: a crash never leaves
-// a half-written baseline), and the comparability check between a baseline and a new run.
+// version"), writing (atomically, files.hpp: a crash never leaves a half-written baseline), and the
+// comparability check between a baseline and a new run.
 #pragma once
 
 #include "results.hpp"
@@ -13,7 +13,6 @@ namespace perfgate
 
 Results read_results(const std::string &path);
 void write_results(const std::string &path, const Results &results);
-void write_text_atomically(const std::string &path, const std::string &text);
 
 // What differs between the environments of two runs, one line each; empty when comparable. The
 // Environment form compares server, settings and extension only: what is known before any workload ran.

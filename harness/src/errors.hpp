@@ -1,5 +1,5 @@
 // Typed errors of the perfgate harness. Every failure the user can cause or meet is one of these
-// types; main() catches them once and maps each to the documented exit code (DESIGN.md):
+// types; main() catches them once and maps each to the exit code the README documents:
 // 2 for usage, input, connection and SQL errors, 3 for a missing or incomparable baseline.
 // A regression is not an error: it is a result, reported with exit code 1 by the gate.
 #pragma once

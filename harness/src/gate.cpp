@@ -16,6 +16,16 @@
 namespace perfgate
 {
 
+const VerdictWords &words(Verdict v)
+{
+    static constexpr VerdictWords table[] = {{"pass", "ok", "pass"},
+                                             {"fail", "FAIL", "**fail**"},
+                                             {"improved", "better", "improved"},
+                                             {"skipped", "skip", "skipped"},
+                                             {"changed", "changed", "changed"}};
+    return table[static_cast<int>(v)];
+}
+
 bool GateOutcome::failed() const
 {
     return count(Verdict::fail) > 0;

@@ -22,6 +22,14 @@ enum class Verdict
     changed // a plan changed and nothing got worse with it: reported, not failed
 };
 
+// How every report names a verdict, in one place: `name` in JSON, `word` in the terminal's tables,
+// `markdown` in the Markdown report (a failure in bold).
+struct VerdictWords
+{
+    const char *name, *word, *markdown;
+};
+const VerdictWords &words(Verdict v);
+
 struct Finding
 {
     std::string scenario, variant, gate;

@@ -28,6 +28,26 @@ void require_same_data(const Results &baseline, const std::vector<Workload> &wor
     require_comparable(baseline, planned, baseline_path);
 }
 
+void confirm_latency_failures(GateOutcome &outcome, const std::vector<Workload> &previous,
+                              const std::vector<Workload> &current, const RunOptions &options,
+                              const Results *stored, const AbRunner &run)
+{
+    const auto suspects = scenarios_with_latency_failures(outcome);
+    if (suspects.empty())
+        return;
+    std::vector<Workload> again_prev, again_cur;
+    for (std::size_t i = 0; i < current.size(); ++i)
+        if (std::find(suspects.begin(), suspects.end(), current[i].name) != suspects.end())
+        {
+            again_prev.push_back(previous[i]);
+            again_cur.push_back(current[i]);
+        }
+    RunOptions confirm_options = options;
+    confirm_options.reverse_setup = true;
+    const AbResults again = run(again_prev, again_cur, confirm_options);
+    apply_confirmation(outcome, evaluate(again.current, stored ? stored : &again.baseline, &again.baseline));
+}
+
 GateRun run_gate(Connection &conn, const std::vector<Workload> &workloads, const Results &baseline,
                  const std::string &baseline_path, const GateRunOptions &options, Progress &progress)
 {
@@ -66,22 +86,11 @@ GateRun run_gate(Connection &conn, const std::vector<Workload> &workloads, const
     const EvaluateOptions eval{.gate_stored_latency = !options.rerun};
     out.outcome = evaluate(out.current, &baseline, ab ? &rerun : nullptr, eval);
 
-    const auto suspects = scenarios_with_latency_failures(out.outcome);
-    if (ab && options.confirm && !suspects.empty())
-    {
-        // The suspect scenarios once more, interleaved, with the setup order of the versions reversed.
-        std::vector<Workload> again_prev, again_cur;
-        for (std::size_t i = 0; i < workloads.size(); ++i)
-            if (std::find(suspects.begin(), suspects.end(), workloads[i].name) != suspects.end())
-            {
-                again_prev.push_back(previous[i]);
-                again_cur.push_back(workloads[i]);
-            }
-        RunOptions confirm_options = options.run;
-        confirm_options.reverse_setup = true;
-        const AbResults again = run_workloads_ab(conn, again_prev, again_cur, confirm_options, progress);
-        apply_confirmation(out.outcome, evaluate(again.current, &baseline, &again.baseline));
-    }
+    if (ab && options.confirm)
+        confirm_latency_failures(
+            out.outcome, previous, workloads, options.run, &baseline,
+            [&](const std::vector<Workload> &p, const std::vector<Workload> &c, const RunOptions &o)
+            { return run_workloads_ab(conn, p, c, o, progress); });
     if (!ab)
         out.outcome.notes.push_back(
             fmt::format("latency compared with the stored baseline samples (no interleaved re-run: {})",

@@ -13,6 +13,7 @@
 #include "runner.hpp"
 #include "workload.hpp"
 
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -39,5 +40,18 @@ void require_same_data(const Results &baseline, const std::vector<Workload> &wor
 
 GateRun run_gate(Connection &conn, const std::vector<Workload> &workloads, const Results &baseline,
                  const std::string &baseline_path, const GateRunOptions &options, Progress &progress);
+
+// Runs two versions of some scenarios interleaved: on one server (`gate`) or on two (`ab`).
+using AbRunner = std::function<AbResults(const std::vector<Workload> &previous,
+                                         const std::vector<Workload> &current, const RunOptions &options)>;
+
+// The confirmation run of `gate` and `ab`: the scenarios with a latency failure once more, interleaved,
+// with the setup order of the versions reversed; a failure stands only if it reproduces
+// (apply_confirmation). `previous[i]` is the other side's version of `current[i]`. The deterministic
+// gates of the confirmation compare with `stored` (the stored baseline), or with the confirmation's
+// own other side when it is null (`ab`: there is no stored baseline).
+void confirm_latency_failures(GateOutcome &outcome, const std::vector<Workload> &previous,
+                              const std::vector<Workload> &current, const RunOptions &options,
+                              const Results *stored, const AbRunner &run);
 
 } // namespace perfgate

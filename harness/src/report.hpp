@@ -1,6 +1,9 @@
-// Renderers of results and gate outcomes: a terminal table, Markdown (for CI job summaries), JUnit XML
-// (one test case per scenario and gate) and an SVG chart of latency against data size. Pure functions
-// from Results to text; writing files is the caller's business.
+// The reports' shared vocabulary (report_common.cpp: pair ratios, growth, speed ratios in words,
+// anti-pattern flags, durability) and each format's renderer: the terminal table (report_text.cpp),
+// Markdown for CI job summaries (report_markdown.cpp), JUnit XML, one test case per scenario and gate
+// (report_junit.cpp), JSON (report_json.cpp) and an SVG chart of latency against data size
+// (report_svg.cpp). Pure functions from Results to text; export.hpp puts each behind the Exporter
+// interface, and writing files is the caller's business.
 #pragma once
 
 #include "gate.hpp"

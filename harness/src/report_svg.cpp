@@ -1,7 +1,7 @@
 // A self-contained SVG: one small log-log chart per scenario, median latency against n, one line per
 // variant. Log axes because the point is the slope: a constant cost is flat, a linear one rises one
 // decade per decade.
-#include "report.hpp"
+#include "export.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -104,5 +104,24 @@ std::string render_svg(const Results &r)
     }
     return out + "</svg>\n";
 }
+
+namespace
+{
+
+class SvgExporter final : public Exporter
+{
+  public:
+    std::string render(const Results &r, const GateOutcome *, const Results *) const override
+    {
+        return render_svg(r);
+    }
+};
+
+const SvgExporter exporter;
+
+} // namespace
+
+extern const ReportFormat svg_report{"svg", "write an SVG chart of latency against data size per variant",
+                                     false, exporter};
 
 } // namespace perfgate

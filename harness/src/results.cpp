@@ -3,6 +3,7 @@
 #include "results.hpp"
 
 #include "errors.hpp"
+#include "gate.hpp"
 #include "stats.hpp"
 
 #include <fmt/format.h>
@@ -155,6 +156,28 @@ std::string describe(const ExtensionState &state)
     default:
         return fmt::format("pg_perfgate not used ({}): client-side metrics only", state.reason);
     }
+}
+
+json to_json(const GateOutcome &g)
+{
+    json arr = json::array();
+    for (const auto &f : g.findings)
+    {
+        json j = {{"scenario", f.scenario},           {"variant", f.variant}, {"gate", f.gate}, {"n", f.n},
+                  {"verdict", words(f.verdict).name}, {"message", f.message}};
+        if (!f.evidence.empty())
+            j["evidence"] = f.evidence;
+        if (f.gate == "latency")
+        {
+            j["baseline_ms"] = f.baseline_ms;
+            j["current_ms"] = f.current_ms;
+            j["ratio"] = f.ratio;
+            j["ci"] = {f.lower, f.upper};
+            j["p"] = f.p;
+        }
+        arr.push_back(std::move(j));
+    }
+    return {{"regression", g.failed()}, {"findings", arr}, {"notes", g.notes}};
 }
 
 json to_json(const Results &r)

@@ -118,6 +118,10 @@ struct Results
 };
 
 nlohmann::json to_json(const Results &r);
+// The gate's findings and notes, the `gate` member of a results JSON written by `gate`, `compare`, `ab`
+// and `run` (see gate.hpp).
+struct GateOutcome;
+nlohmann::json to_json(const GateOutcome &gate);
 // Throws BaselineError naming `origin` when the document is not a results file of this format version.
 Results results_from_json(const nlohmann::json &j, const std::string &origin);
 

@@ -5,7 +5,7 @@
 
 #include <vector>
 
-using namespace pgperfgate;
+using namespace pgpf;
 
 namespace
 {

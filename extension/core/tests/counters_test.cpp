@@ -7,9 +7,9 @@
 #include <random>
 #include <vector>
 
-using pgperfgate::Counters;
-using pgperfgate::IoUsage;
-using pgperfgate::TimeStats;
+using pgpf::Counters;
+using pgpf::IoUsage;
+using pgpf::TimeStats;
 
 TEST(TimeStats, MatchesTwoPass)
 {
@@ -76,7 +76,7 @@ TEST(Counters, ExecutionAndPlanningAccumulate)
 
 TEST(Counters, MergeSumsJitUsage)
 {
-    pgperfgate::Counters a{}, b{};
+    pgpf::Counters a{}, b{};
     a.jit.functions = 3;
     a.jit.emission_count = 1;
     a.jit.emission_time = 1.5;
@@ -119,7 +119,7 @@ TEST(Counters, LaterMajorsCountersAccumulate)
 // other moments are kept.
 TEST(TimeStats, ResetMinMaxStartsAfresh)
 {
-    pgperfgate::TimeStats t{};
+    pgpf::TimeStats t{};
     t.add(1.0);
     t.add(9.0);
     t.reset_minmax();
@@ -130,7 +130,7 @@ TEST(TimeStats, ResetMinMaxStartsAfresh)
     EXPECT_TRUE(t.has_minmax());
     EXPECT_DOUBLE_EQ(t.min, 4.0);
     EXPECT_DOUBLE_EQ(t.max, 4.0);
-    pgperfgate::TimeStats u{};
+    pgpf::TimeStats u{};
     u.add(2.0);
     u.reset_minmax();
     t.merge(u);

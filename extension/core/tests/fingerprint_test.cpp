@@ -5,7 +5,7 @@
 
 #include <set>
 
-using pgperfgate::Fingerprint;
+using pgpf::Fingerprint;
 
 TEST(Fingerprint, OrderMatters)
 {

@@ -9,7 +9,7 @@
 #include <random>
 #include <vector>
 
-using pgperfgate::Histogram;
+using pgpf::Histogram;
 
 namespace
 {
@@ -131,13 +131,13 @@ TEST(Histogram, MergeThatOverflowsHalvesEveryBucketAlike)
         big->record(100); // an early bucket, driven to 2^31 by doubling (it halves at 2^32)
     for (int i = 0; i < 31; i++)
         big->merge(*big);
-    const int low = pgperfgate::Histogram::bucket_of(100);
+    const int low = pgpf::Histogram::bucket_of(100);
     ASSERT_EQ(big->count(low), uint32_t{1} << 31);
     auto other = make();
     *other = *big;
     for (int i = 0; i < 1000; i++)
         other->record(1000000); // a later bucket
-    const int high = pgperfgate::Histogram::bucket_of(1000000);
+    const int high = pgpf::Histogram::bucket_of(1000000);
     ASSERT_GT(high, low);
     big->merge(*other); // the early bucket overflows: both sides are halved
     EXPECT_EQ(big->count(low), uint32_t{1} << 31);

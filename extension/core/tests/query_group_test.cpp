@@ -10,7 +10,7 @@ namespace
 
 uint64_t group(const char *sql)
 {
-    return pgperfgate::query_group(sql, std::strlen(sql));
+    return pgpf::query_group(sql, std::strlen(sql));
 }
 
 TEST(QueryGroup, InListsOfAnyLengthShareAGroup)

@@ -22,11 +22,11 @@ struct Entry
     Key key;
     int64_t value;
 };
-using Table = pgperfgate::ClockTable<Entry>;
+using Table = pgpf::ClockTable<Entry>;
 
 uint64_t hash_of(const Key &k)
 {
-    pgperfgate::Fingerprint f;
+    pgpf::Fingerprint f;
     f.mix(k.id);
     f.mix(k.db);
     return f.finish();

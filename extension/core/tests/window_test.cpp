@@ -9,9 +9,9 @@
 namespace
 {
 
-pgperfgate::IoUsage io_with(int64_t hit, int64_t temp)
+pgpf::IoUsage io_with(int64_t hit, int64_t temp)
 {
-    pgperfgate::IoUsage io{};
+    pgpf::IoUsage io{};
     io.shared_blks_hit = hit;
     io.temp_blks_written = temp;
     return io;
@@ -21,7 +21,7 @@ pgperfgate::IoUsage io_with(int64_t hit, int64_t temp)
 
 TEST(WindowHistogram, MidpointsStayWithinTheirBuckets)
 {
-    using H = pgperfgate::WindowHistogram;
+    using H = pgpf::WindowHistogram;
     for (uint64_t ns : {uint64_t{2000}, uint64_t{1500000}, uint64_t{987654321}, uint64_t{123456789012}})
     {
         const double mid = H::midpoint(H::bucket_of(ns));
@@ -34,17 +34,17 @@ TEST(WindowHistogram, MidpointsStayWithinTheirBuckets)
 
 TEST(WindowSlot, ARingSumsOnlyTheBucketsAsked)
 {
-    pgperfgate::WindowSlot ring[4];
+    pgpf::WindowSlot ring[4];
     memset(static_cast<void *>(ring), 0, sizeof(ring));
     const auto io = io_with(3, 1);
     // Buckets 10..13 fill the ring; 14 takes bucket 10's slot and clears it first.
     for (int64_t b = 10; b <= 14; b++)
         for (int i = 0; i < int(b); i++)
             ring[b % 4].add(b, 2.0, 2000000, 1, io);
-    pgperfgate::Counters c{};
-    pgperfgate::Histogram h;
+    pgpf::Counters c{};
+    pgpf::Histogram h;
     h.clear();
-    EXPECT_EQ(pgperfgate::window_sum(ring, 4, 13, 14, &c, &h), 13 + 14);
+    EXPECT_EQ(pgpf::window_sum(ring, 4, 13, 14, &c, &h), 13 + 14);
     EXPECT_EQ(c.exec.n, 27);
     EXPECT_DOUBLE_EQ(c.exec.total, 54.0);
     EXPECT_DOUBLE_EQ(c.exec.mean, 2.0);
@@ -54,55 +54,55 @@ TEST(WindowSlot, ARingSumsOnlyTheBucketsAsked)
     EXPECT_EQ(h.total(), 27u);
     EXPECT_NEAR(h.quantile(0.95) / 1e6, 2.0, 2.0 * 0.2);
     // Bucket 10 was overwritten by 14: asking for 10..14 finds 11..14 only.
-    pgperfgate::Counters all{};
+    pgpf::Counters all{};
     h.clear();
-    EXPECT_EQ(pgperfgate::window_sum(ring, 4, 10, 14, &all, &h), 11 + 12 + 13 + 14);
+    EXPECT_EQ(pgpf::window_sum(ring, 4, 10, 14, &all, &h), 11 + 12 + 13 + 14);
 }
 
 TEST(WindowSlot, MinAndMaxPerWindow)
 {
-    pgperfgate::WindowSlot ring[2];
+    pgpf::WindowSlot ring[2];
     memset(static_cast<void *>(ring), 0, sizeof(ring));
     const auto io = io_with(0, 0);
     ring[1].add(1, 5.0, 5000000, 0, io);
     ring[1].add(1, 1.0, 1000000, 0, io);
     ring[0].add(2, 9.0, 9000000, 0, io);
-    pgperfgate::Counters c{};
-    pgperfgate::Histogram h;
+    pgpf::Counters c{};
+    pgpf::Histogram h;
     h.clear();
-    pgperfgate::window_sum(ring, 2, 1, 2, &c, &h);
+    pgpf::window_sum(ring, 2, 1, 2, &c, &h);
     EXPECT_DOUBLE_EQ(c.exec.min, 1.0);
     EXPECT_DOUBLE_EQ(c.exec.max, 9.0);
-    pgperfgate::Counters last{};
-    pgperfgate::window_sum(ring, 2, 2, 2, &last, &h);
+    pgpf::Counters last{};
+    pgpf::window_sum(ring, 2, 2, 2, &last, &h);
     EXPECT_DOUBLE_EQ(last.exec.min, 9.0);
 }
 
 TEST(WindowSlot, RestoreKeepsTheNewestWithinRange)
 {
-    pgperfgate::WindowSlot ring[3];
+    pgpf::WindowSlot ring[3];
     memset(static_cast<void *>(ring), 0, sizeof(ring));
-    pgperfgate::WindowSlot s{};
+    pgpf::WindowSlot s{};
     s.bucket = 7;
     s.calls = 1;
-    pgperfgate::window_restore(ring, 3, s, 5, 9);
+    pgpf::window_restore(ring, 3, s, 5, 9);
     EXPECT_EQ(ring[7 % 3].bucket, 7);
     s.bucket = 3; // out of range
-    pgperfgate::window_restore(ring, 3, s, 5, 9);
+    pgpf::window_restore(ring, 3, s, 5, 9);
     EXPECT_EQ(ring[3 % 3].bucket, 0);
     s.bucket = 1; // same slot as 7, older: not taken
-    pgperfgate::window_restore(ring, 3, s, 0, 9);
+    pgpf::window_restore(ring, 3, s, 0, 9);
     EXPECT_EQ(ring[1].bucket, 7);
 }
 
 TEST(Histogram, RecordManyAtOnce)
 {
-    pgperfgate::Histogram h;
+    pgpf::Histogram h;
     h.clear();
     h.record_n(1000, 3);
     h.record_n(1000000, 97);
     EXPECT_EQ(h.total(), 100u);
     EXPECT_NEAR(h.quantile(0.95), 1e6, 1e6 * 0.07);
     h.record_n(1000, UINT32_MAX); // would overflow: everything halved first
-    EXPECT_GT(h.count(pgperfgate::Histogram::bucket_of(1000000)), 40u);
+    EXPECT_GT(h.count(pgpf::Histogram::bucket_of(1000000)), 40u);
 }

@@ -1,5 +1,5 @@
 /*
- * spill.cpp — the temp_spill anti-pattern: a statement whose sorts or hashes did not fit in
+ * detect_spill.cpp — the temp_spill anti-pattern: a statement whose sorts or hashes did not fit in
  * work_mem and wrote temporary files.
  *
  * Whether an execution spilled is known for free: capture measures its temp_blks_written anyway,
@@ -25,9 +25,9 @@
  * work_mem, known for sure: the estimate becomes 2x it, so that a finding seen again after its advice
  * was applied advises more, never the same. One finding per execution, the largest node; the
  * anti-pattern table (antipatterns.cpp) keeps the largest need seen as `largest` (kB of work_mem),
- * and the view turns it into a SET LOCAL work_mem (views.cpp).
+ * and its advice (kinds.cpp) turns it into a SET LOCAL work_mem.
  */
-#include "spill.hpp"
+#include "detect_spill.hpp"
 
 #include "antipatterns.hpp"
 #include "detect.hpp"
@@ -261,6 +261,8 @@ void spill_check(QueryDesc *queryDesc, uint64 queryid, int64 temp_blks_written, 
     if (needed_kb <= work_mem)
         needed_kb = int64(work_mem) * 2;
     char detail[128];
+    const char *columns = nullptr;
+    ApNode node = ApNode::None;
     if (s.node == nullptr)
         snprintf(detail, sizeof(detail), "temporary files: " INT64_FORMAT " kB with work_mem %d kB", temp_kb,
                  work_mem);
@@ -269,6 +271,7 @@ void spill_check(QueryDesc *queryDesc, uint64 queryid, int64 temp_blks_written, 
         // Names come from the catalogs, which an executor ending outside a transaction (a cursor
         // closed at commit) must not read.
         const bool sort = IsA(s.node, SortState);
+        node = sort ? ApNode::Sort : IsA(s.node, HashState) ? ApNode::Hash : ApNode::HashAggregate;
         const char *on = !IsTransactionState()    ? nullptr
                          : sort                   ? sort_columns(queryDesc, s.node)
                          : IsA(s.node, HashState) ? hashed_relation(queryDesc, s.node)
@@ -278,6 +281,8 @@ void spill_check(QueryDesc *queryDesc, uint64 queryid, int64 temp_blks_written, 
                  : sort        ? " on "
                                : " of ",
                  on ? on : "", s.disk_kb >= 0 ? s.disk_kb : temp_kb, work_mem);
+        if (sort)
+            columns = on;
     }
     ApKey key;
     memset(&key, 0, sizeof(key));
@@ -285,7 +290,7 @@ void spill_check(QueryDesc *queryDesc, uint64 queryid, int64 temp_blks_written, 
     key.userid = GetUserId();
     key.dbid = MyDatabaseId;
     key.queryid = queryid;
-    ap_record(key, ApSample{true, 1, ms, needed_kb, -1, 0, detail});
+    ap_record(key, ApSample{true, 1, ms, needed_kb, -1, 0, detail, nullptr, columns, node});
 }
 
 } // namespace pgpf

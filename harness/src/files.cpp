@@ -1,13 +1,15 @@
-// Output files. See outputs.hpp.
-#include "outputs.hpp"
+// Writing files. See files.hpp.
+#include "files.hpp"
 
 #include "errors.hpp"
 
 #include <cerrno>
+#include <cstdio>
 #include <cstring>
 #include <filesystem>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -60,6 +62,27 @@ bool write_all(int fd, const std::string &text)
         off += static_cast<std::size_t>(n);
     }
     return true;
+}
+
+void write_text_atomically(const std::string &path, const std::string &text)
+{
+    const fs::path target(path);
+    const fs::path dir = target.has_parent_path() ? target.parent_path() : fs::path(".");
+    std::string tmp = (dir / ("." + target.filename().string() + ".XXXXXX")).string();
+    const int fd = mkstemp(tmp.data());
+    if (fd < 0)
+        throw InputError(fmt::format("cannot write {}: {}", path, std::strerror(errno)));
+    bool ok = write_all(fd, text);
+    ok = ok && fsync(fd) == 0;
+    const int saved = errno;
+    ok = (::close(fd) == 0) && ok;
+    if (!ok || std::rename(tmp.c_str(), path.c_str()) != 0)
+    {
+        const int err = ok ? errno : saved;
+        ::unlink(tmp.c_str());
+        throw InputError(fmt::format("cannot write {}: {}", path, std::strerror(err)));
+    }
+    ::chmod(path.c_str(), 0644);
 }
 
 void append_text(const std::string &path, const std::string &text)

@@ -1,9 +1,10 @@
-// CI renderers: Markdown for job summaries (GitHub's $GITHUB_STEP_SUMMARY and the like) and JUnit XML,
-// one test case per (scenario, gate) so CI systems list exactly which check failed and why.
-#include "report.hpp"
+// The Markdown report, for CI job summaries (GitHub's $GITHUB_STEP_SUMMARY and the like): the verdict,
+// the latency comparisons side by side (those without a significant change collapsed), the findings
+// with what pg_perfgate saw, and per scenario the figures of each variant and size. Appended to its
+// file, never replacing it.
+#include "export.hpp"
 
 #include <algorithm>
-#include <map>
 #include <set>
 
 #include <fmt/format.h>
@@ -13,61 +14,11 @@ namespace perfgate
 namespace
 {
 
-std::string xml_escape(const std::string &s)
-{
-    std::string out;
-    for (char c : s)
-    {
-        switch (c)
-        {
-        case '&':
-            out += "&amp;";
-            break;
-        case '<':
-            out += "&lt;";
-            break;
-        case '>':
-            out += "&gt;";
-            break;
-        case '"':
-            out += "&quot;";
-            break;
-        default:
-            // XML 1.0 forbids most control characters even when escaped.
-            if (static_cast<unsigned char>(c) >= 0x20 || c == '\n' || c == '\t')
-                out += c;
-        }
-    }
-    return out;
-}
-
 std::string md_cell(std::string s)
 {
     std::replace(s.begin(), s.end(), '|', '/');
     std::replace(s.begin(), s.end(), '\n', ' ');
     return s;
-}
-
-} // namespace
-
-namespace
-{
-
-std::string md_verdict(Verdict v)
-{
-    switch (v)
-    {
-    case Verdict::fail:
-        return "**fail**";
-    case Verdict::improved:
-        return "improved";
-    case Verdict::skipped:
-        return "skipped";
-    case Verdict::changed:
-        return "changed";
-    default:
-        return "pass";
-    }
 }
 
 // The extension's state (a warning sign when it was there and not used) and the durability settings.
@@ -96,7 +47,7 @@ std::string md_latency_table(const GateOutcome &gate)
         const std::string row = fmt::format(
             "| {} | {} | {} | {:.3f} | {:.3f} | {} | {} | {} |\n", md_cell(f.scenario), md_cell(f.variant),
             f.n, f.baseline_ms, f.current_ms, measured ? speed_words(f.ratio) : "-",
-            measured ? fmt::format("x{:.2f}-x{:.2f}", f.lower, f.upper) : "-", md_verdict(f.verdict));
+            measured ? fmt::format("x{:.2f}-x{:.2f}", f.lower, f.upper) : "-", words(f.verdict).markdown);
         (f.verdict == Verdict::fail || f.verdict == Verdict::improved ? notable : rest) += row;
     }
     if (notable.empty() && rest.empty())
@@ -141,7 +92,7 @@ std::string render_markdown(const Results &r, const GateOutcome *gate, const Res
                     if (f.verdict == Verdict::fail)
                         for (const auto &flag : flags_explaining(r, f))
                             detail += "<br>pg_perfgate flagged this variant: " + md_cell(describe_flag(flag));
-                    out += fmt::format("| {} | {} | {} | {} | {} | {} |\n", md_verdict(f.verdict), f.gate,
+                    out += fmt::format("| {} | {} | {} | {} | {} | {} |\n", words(f.verdict).markdown, f.gate,
                                        md_cell(f.scenario), md_cell(f.variant),
                                        f.n ? std::to_string(f.n) : "all", detail);
                 }
@@ -206,87 +157,27 @@ std::string render_error_markdown(const RunError &e)
                                         : "No verdict: the run stopped before the gate could decide.");
 }
 
-std::string render_error_junit(const RunError &e)
+namespace
 {
-    return fmt::format(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"perfgate\" tests=\"1\" "
-        "failures=\"0\" "
-        "errors=\"1\">\n  <testsuite name=\"perfgate.{}\" tests=\"1\" failures=\"0\" errors=\"1\">\n"
-        "    <testcase classname=\"perfgate.{}\" name=\"{}\">\n      <error message=\"{}\" type=\"{}\">exit "
-        "code "
-        "{}: {}</error>\n    </testcase>\n  </testsuite>\n</testsuites>\n",
-        xml_escape(e.command), xml_escape(e.command), e.exit_code == 3 ? "baseline" : "run",
-        xml_escape(e.message), xml_escape(e.kind), e.exit_code, xml_escape(e.message));
-}
 
-nlohmann::json error_json(const RunError &e)
+class MarkdownExporter final : public Exporter
 {
-    return {{"error",
-             {{"command", e.command}, {"exit_code", e.exit_code}, {"kind", e.kind}, {"message", e.message}}}};
-}
-
-std::string render_junit(const Results &r, const GateOutcome &gate)
-{
-    // (scenario, gate) -> failure messages; every checked pair becomes a test case, failing or not.
-    std::map<std::string, std::map<std::string, std::vector<std::string>>> failures;
-    for (const auto &[scenario, g] : gate.checked)
-        failures[scenario][g];
-    for (const auto &f : gate.findings)
-        if (f.verdict == Verdict::fail)
-        {
-            std::string text = f.message;
-            for (const auto &line : f.evidence)
-                text += "\n  pg_perfgate: " + line;
-            for (const auto &flag : flags_explaining(r, f))
-                text += "\n  pg_perfgate flagged this variant: " + describe_flag(flag);
-            failures[f.scenario][f.gate].push_back(std::move(text));
-        }
-
-    std::string body;
-    int tests = 0, failed = 0;
-    for (const auto &s : r.scenarios)
+  public:
+    std::string render(const Results &r, const GateOutcome *gate, const Results *baseline) const override
     {
-        const auto &gates = failures[s.name];
-        int suite_failed = 0;
-        std::string cases;
-        for (const auto &[g, msgs] : gates)
-        {
-            cases += fmt::format("    <testcase classname=\"perfgate.{}\" name=\"{}\"", xml_escape(s.name),
-                                 xml_escape(g));
-            if (msgs.empty())
-                cases += "/>\n";
-            else
-            {
-                ++suite_failed;
-                cases += fmt::format(
-                    ">\n      <failure message=\"{}\" type=\"regression\">{}</failure>\n    </testcase>\n",
-                    xml_escape(msgs.front()), xml_escape(fmt::format("{}", fmt::join(msgs, "\n"))));
-            }
-        }
-        body +=
-            fmt::format("  <testsuite name=\"perfgate.{}\" tests=\"{}\" failures=\"{}\">\n{}  </testsuite>\n",
-                        xml_escape(s.name), gates.size(), suite_failed, cases);
-        tests += static_cast<int>(gates.size());
-        failed += suite_failed;
+        return render_markdown(r, gate, baseline);
     }
-    // The extension is a test case of its own: skipped, with the reason, when the run could not use it,
-    // so a CI page shows it next to the gates instead of in a log nobody opens.
-    const ExtensionState &x = r.env.extension_state;
-    body +=
-        fmt::format("  <testsuite name=\"perfgate.environment\" tests=\"1\" failures=\"0\" skipped=\"{}\">\n"
-                    "    <testcase classname=\"perfgate.environment\" name=\"pg_perfgate\"",
-                    x.use == ExtensionState::Use::in_use ? 0 : 1);
-    if (x.use == ExtensionState::Use::in_use)
-        body += fmt::format(">\n      <system-out>{}; durability: {}</system-out>\n    </testcase>\n",
-                            xml_escape(describe(x)), xml_escape(durability(r.env)));
-    else
-        body += fmt::format(">\n      <skipped message=\"{}\"/>\n    </testcase>\n", xml_escape(describe(x)));
-    body += "  </testsuite>\n";
-    ++tests;
-    return fmt::format(
-        "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<testsuites name=\"perfgate\" tests=\"{}\" "
-        "failures=\"{}\">\n{}</testsuites>\n",
-        tests, failed, body);
-}
+    std::optional<std::string> render_error(const RunError &error) const override
+    {
+        return render_error_markdown(error);
+    }
+};
+
+const MarkdownExporter exporter;
+
+} // namespace
+
+extern const ReportFormat markdown_report{
+    "markdown", "append a Markdown summary to this file (e.g. \"$GITHUB_STEP_SUMMARY\")", true, exporter};
 
 } // namespace perfgate

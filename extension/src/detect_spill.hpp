@@ -1,4 +1,4 @@
-// spill.hpp — the temp_spill anti-pattern (spill.cpp): sorts and hashes that wrote temporary
+// detect_spill.hpp — the temp_spill anti-pattern (detect_spill.cpp): sorts and hashes that wrote temporary
 // files, with the node that spilled and the memory it would have needed.
 #pragma once
 

@@ -1,0 +1,37 @@
+// detect_common.hpp — what the detector files (detect.cpp, detect_offset.cpp, detect_scan.cpp)
+// share: the key of a finding of this backend, and the message a *_action setting asks for.
+#pragma once
+
+#include "antipatterns.hpp"
+#include "pg.hpp"
+
+namespace pgpf
+{
+
+// The message a detector asked for, raised once ExecutorEnd is done (detect_raise_pending).
+struct Pending
+{
+    int action;
+    ApKind kind;
+    char query[128]; // the statement's text, shortened, for the message
+    char message[384];
+    char detail[512];
+};
+
+// A zero-filled key of kind for this backend's role and database.
+ApKey ap_key(ApKind kind, uint64 queryid, uint64 related);
+// The message to fill in when the kind's *_action setting asks for one about qd and no stronger
+// one waits for it; NULL when none is wanted (off, muted, or a stronger one is queued).
+Pending *ask(ApKind kind, QueryDesc *qd);
+
+// deep_offset (detect_offset.cpp): its settings, and the walk of an executed plan for a Limit
+// that skipped more rows than pg_perfgate.deep_offset_threshold.
+void detect_offset_init();
+extern int guc_deep_offset_threshold; // 0: off
+void check_offset(PlanState *ps, QueryDesc *qd, uint64 queryid, double ms);
+// filter_heavy_seq_scan (detect_scan.cpp): its settings, and the walk of a sampled execution's plan
+// for sequential scans whose filter removed almost every row they read.
+void detect_scan_init();
+void check_seq_scans(PlanState *ps, QueryDesc *qd, uint64 queryid, double ms);
+
+} // namespace pgpf

@@ -1,0 +1,121 @@
+/*
+ * kinds.cpp — one record per kind of finding (antipatterns.hpp's ApKindInfo): its name, its
+ * *_action setting, its advice and the function that makes the advice concrete from the entry's
+ * fields. The detectors that raise them: detect.cpp (n_plus_one, per_id_lookup_loop,
+ * row_by_row_write, unstreamed_fetch: the bursts and loops of core/burst.hpp), detect_offset.cpp
+ * (deep_offset), detect_scan.cpp (filter_heavy_seq_scan), detect_spill.cpp (temp_spill).
+ */
+#include "antipatterns.hpp"
+
+namespace pgpf
+{
+
+namespace
+{
+
+// An N+1 loop that ran once per row of the statement before it says so.
+const char *advise_n_plus_one(const ApEntry &e)
+{
+    if (e.related_rows >= 0 && e.related_rows == e.largest)
+        return psprintf("%s The loop ran once per row of the query before it.", ap_advice(ApKind::NPlusOne));
+    return ap_advice(ApKind::NPlusOne);
+}
+
+// The index a filtered scan wants: on the relation and columns its filter reads.
+const char *advise_filter_heavy_seq_scan(const ApEntry &e)
+{
+    if (e.columns[0] == '\0')
+        return ap_advice(ApKind::FilterHeavySeqScan);
+    return psprintf("Add an index on %s so that the query reads only the rows it keeps.", e.columns);
+}
+
+// A spill's advice: the work_mem it needs (detect_spill.cpp) with a margin of 25% (the tape's block
+// rounding, the sort array's growth), in whole MB, unless that is more than a statement should hold
+// (1 GB); an index for a sort on columns of one relation. A spill seen again after the advice was
+// applied advises more (detect_spill.cpp never estimates a need at or below the work_mem it spilled with).
+const char *advise_temp_spill(const ApEntry &e)
+{
+    if (e.largest <= 0)
+        return ap_advice(ApKind::TempSpill);
+    const int64 mb = (e.largest * 125 / 100 + 1023) / 1024;
+    const bool sort = e.node == ApNode::Sort;
+    const char *index = sort && e.columns[0] != '\0'
+                            ? psprintf(" An index on %s would return the rows in order.", e.columns)
+                            : "";
+    const char *check = sort
+                            ? " The sort's need is estimated from the planner's row width: EXPLAIN (ANALYZE) "
+                              "with that setting says \"Sort Method: quicksort\" when it fits."
+                            : "";
+    if (mb > 1024)
+        return psprintf("It would need about " INT64_FORMAT
+                        " MB of work_mem, more than one statement should hold: "
+                        "reduce the rows it sorts or hashes.%s",
+                        e.largest / 1024, index);
+    return psprintf("SET LOCAL work_mem = '" INT64_FORMAT "MB' in the transaction that runs it (it needs "
+                    "about " INT64_FORMAT " kB).%s%s",
+                    mb, e.largest, check, index);
+}
+
+const ApKindInfo kUnknown = {ApKind(0), "unknown", nullptr, ApKind(0), "", nullptr};
+
+} // namespace
+
+// In the order ap_kind_names() lists them.
+const ApKindInfo ap_kinds[] = {
+    {ApKind::NPlusOne, "n_plus_one", "n_plus_one", ApKind::NPlusOne,
+     "Load the rows in one query: a join, or one query with WHERE id = ANY($1) and all the ids.",
+     advise_n_plus_one},
+    // pg_perfgate.n_plus_one_action covers both kinds of loop of lookups.
+    {ApKind::PerIdLookupLoop, "per_id_lookup_loop", nullptr, ApKind::NPlusOne,
+     "The client looks rows up one id at a time: send all the ids in one query, WHERE id = ANY($1).",
+     nullptr},
+    {ApKind::RowByRow, "row_by_row_write", "row_by_row", ApKind::RowByRow,
+     "Write the rows in one statement: a multi-row INSERT ... VALUES, INSERT ... SELECT, or COPY.", nullptr},
+    {ApKind::DeepOffset, "deep_offset", "deep_offset", ApKind::DeepOffset,
+     "Use keyset pagination: WHERE sort_key > $last ORDER BY sort_key LIMIT n, instead of OFFSET.", nullptr},
+    {ApKind::HugeFetch, "unstreamed_fetch", "huge_fetch", ApKind::HugeFetch,
+     "Fetch large results in batches through a server-side cursor (DECLARE ... CURSOR, FETCH n).", nullptr},
+    {ApKind::FilterHeavySeqScan, "filter_heavy_seq_scan", "seq_scan", ApKind::FilterHeavySeqScan,
+     "An index on the filtered columns would let the query read only the rows it keeps.",
+     advise_filter_heavy_seq_scan},
+    // Found at ExecutorEnd from the temp blocks the statement wrote; no message of its own.
+    {ApKind::TempSpill, "temp_spill", nullptr, ApKind(0),
+     "A sort or hash wrote temporary files: give this statement more memory (SET LOCAL work_mem in its "
+     "transaction), or let an index return the rows in order.",
+     advise_temp_spill},
+};
+const int ap_kind_count = lengthof(ap_kinds);
+static_assert(lengthof(ap_kinds) == kApKinds, "one record per ApKind");
+
+const ApKindInfo &ap_kind(ApKind kind)
+{
+    for (const ApKindInfo &k : ap_kinds)
+        if (k.kind == kind)
+            return k;
+    return kUnknown;
+}
+
+const char *ap_advice_for(const ApEntry &e)
+{
+    const ApKindInfo &k = ap_kind(ApKind(e.key.kind));
+    return k.advise != nullptr ? k.advise(e) : k.advice;
+}
+
+ApKind ap_kind_from_name(const char *name)
+{
+    for (const ApKindInfo &k : ap_kinds)
+        if (strcmp(k.name, name) == 0)
+            return k.kind;
+    return ApKind(0);
+}
+
+const char *ap_kind_names()
+{
+    StringInfoData s;
+    initStringInfo(&s);
+    for (const ApKindInfo &k : ap_kinds)
+        appendStringInfo(&s, "%s%s", s.len > 0 ? ", " : "", k.name);
+    return s.data;
+}
+
+} // namespace pgpf
