@@ -16,7 +16,7 @@ OBJS = $(SRCS:.cpp=.o)
 # against a running server, scripts/regress.sh (make test) on a throw-away one. Tests that need other
 # settings (evict, noload) are not here: scripts/regress.sh runs them in groups of their own.
 REGRESS = select api mute spill_advice normalize plan_id nested utility prepared planning reset privileges privileges_grouped \
-          detector_settings plan_text_failure plan_text_sampled plan_id_cache exec_state antipatterns \
+          detector_settings plan_text_failure plan_text_sampled plan_text_memory plan_id_cache exec_state antipatterns \
           antipattern_actions errors query_group jit temp_spill activity comments \
           n_plus_one_collections deferred_fk_checks pooled_requests n_plus_one_message antipattern_lock sampling \
           plan_changes_privileges finish_measured plan_id_shapes long_texts stats_since recent pgss_columns \

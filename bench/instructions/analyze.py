@@ -3,8 +3,11 @@
 the extensions' cost down by function.
 
 Instructions per statement = (Ir(N2) - Ir(N1)) / (N2 - N1): start-up and shutdown cancel. The
-increment of a configuration is its figure minus that of `compute_query_id = on` alone: the figure
-pg_perfgate's cost is held to (below what pg_stat_statements adds).
+increment of a configuration is its figure minus that of `compute_query_id = on` alone: what a user
+pays for the extension, whole backend (pg_perfgate's is held below what pg_stat_statements adds). Of
+that, "own" is what the extension's code executes, the executor instrumentation what it asks
+PostgreSQL to run, and the "rest" what PostgreSQL executes differently because the extension ran
+(side effects such as a heap layout that makes later mallocs dearer).
 
 The function breakdown reads callgrind's call graph. An extension's hooks call PostgreSQL's standard_*
 functions (the whole planner and executor), so a hook's plain inclusive cost says little; "own" below
@@ -27,8 +30,8 @@ CHAINED = {
 CONFIGS = ["none", "query_id", "pg_stat_statements", "pg_perfgate_nodetect", "pg_perfgate", "pg_perfgate_slowlog",
            "pg_perfgate_log_analyze", "pg_perfgate_capture_params"]
 # Every workload run.sh knows, in the order it prints them; results hold the ones that were run.
-WORKLOADS = ["point_select", "join_agg", "insert", "union40", "prepared", "prepared_union40", "function_top",
-             "function_all", "xact", "set_show"]
+WORKLOADS = ["point_select", "join_agg", "insert", "union20_limit", "union40", "prepared", "prepared_union40",
+             "function_top", "function_all", "xact", "set_show"]
 LABEL = {"none": "nothing", "query_id": "query_id on", "pg_stat_statements": "pg_stat_statements",
          "pg_perfgate_nodetect": "pg_perfgate, no detect", "pg_perfgate": "pg_perfgate",
          "pg_perfgate_slowlog": "pg_perfgate, slow log",
@@ -162,22 +165,20 @@ def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--results", required=True)
     ap.add_argument("--cgdir", required=True)
-    ap.add_argument("--n1", type=int, required=True)
-    ap.add_argument("--n2", type=int, required=True)
     ap.add_argument("--out", required=True)
     ap.add_argument("--top", type=int, default=15)
     ap.add_argument("--describe", default="", help="which pg_perfgate was measured")
     a = ap.parse_args()
-    dn = a.n2 - a.n1
-
-    ir = collections.defaultdict(dict)  # (round, workload, config) -> {n: Ir}
+    ir = collections.defaultdict(dict)  # (round, workload, config) -> {run 1 or 2: Ir}
+    ns = {}  # workload -> (N of run 1, N of run 2)
     for line in open(a.results):
-        r, w, c, n, v = line.split()
-        ir[(int(r), w, c)][int(n)] = int(v)
+        r, w, c, i, v, n = line.split()
+        ir[(int(r), w, c)][int(i)] = int(v)
+        ns.setdefault(w, [0, 0])[int(i) - 1] = int(n)
     slopes = collections.defaultdict(list)  # (w, c) -> per round
-    for (r, w, c), by_n in sorted(ir.items()):
-        if a.n1 in by_n and a.n2 in by_n:
-            slopes[(w, c)].append((by_n[a.n2] - by_n[a.n1]) / dn)
+    for (r, w, c), by_i in sorted(ir.items()):
+        if 1 in by_i and 2 in by_i:
+            slopes[(w, c)].append((by_i[2] - by_i[1]) / (ns[w][1] - ns[w][0]))
     rounds = max(r for (r, _, _) in ir)
     ran = {w for (_, w, _) in ir}
     workloads = [w for w in WORKLOADS if w in ran] + sorted(ran - set(WORKLOADS))
@@ -186,11 +187,14 @@ def main():
         "benchmark": "instructions_per_statement",
         "date_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
         "machine": {"host": platform.node(), "cpus": os.cpu_count(), "kernel": platform.release()},
-        "method": f"callgrind Ir slope over postgres --single, N = {a.n1} and {a.n2}, {rounds} round(s)",
+        "method": "callgrind Ir slope over postgres --single, a fresh copy of the data directory per run, "
+                  f"{rounds} round(s)",
+        "n": {w: ns[w] for w in workloads},
         "pg_perfgate": a.describe,
         "workloads": {},
     }
-    print(f"\nInstructions per statement (callgrind Ir slope, N = {a.n1} -> {a.n2}, {rounds} round(s))")
+    print(f"\nInstructions per statement, whole backend (callgrind Ir slope, a fresh data directory per run, "
+          f"{rounds} round(s); N: " + ", ".join(f"{w} {ns[w][0]} -> {ns[w][1]}" for w in workloads) + ")")
     print(f"pg_perfgate: {a.describe}\n")
     print(f"{'workload':<14}{'configuration':<21}{'Ir/stmt':>11}{'+ vs query_id':>15}{'repeat spread':>15}")
     for w in workloads:
@@ -229,7 +233,7 @@ def main():
     # Repeatability of the raw totals as well as of the slopes.
     if rounds > 1:
         worst = 0.0
-        for (w, c, n) in {(w, c, n) for (r, w, c), by in ir.items() for n in by}:
+        for (w, c, n) in {(w, c, i) for (r, w, c), by in ir.items() for i in by}:
             vals = [ir[(r, w, c)][n] for r in range(1, rounds + 1) if n in ir.get((r, w, c), {})]
             if len(vals) > 1:
                 worst = max(worst, (max(vals) - min(vals)) / min(vals) * 100)
@@ -242,16 +246,17 @@ def main():
     base_instr = {}  # workload -> executor instrumentation with compute_query_id alone
     for ext, obj in (("pg_perfgate", "pg_perfgate.so"), ("pg_stat_statements", "pg_stat_statements.so")):
         for w in workloads:
-            f1 = os.path.join(a.cgdir, f"cg.{w}.{ext}.{a.n1}.1")
-            f2 = os.path.join(a.cgdir, f"cg.{w}.{ext}.{a.n2}.1")
+            dn = ns[w][1] - ns[w][0]
+            f1 = os.path.join(a.cgdir, f"cg.{w}.{ext}.1.1")
+            f2 = os.path.join(a.cgdir, f"cg.{w}.{ext}.2.1")
             if not (os.path.exists(f1) and os.path.exists(f2)):
                 continue
             p1, p2 = Profile(f1), Profile(f2)
             rows, callees, self_total, calls_total = breakdown(p1, p2, dn, obj, a.top)
             own[w][ext] = self_total + calls_total
             # What the executor's instrumentation adds over compute_query_id alone (which asks for none).
-            b1 = os.path.join(a.cgdir, f"cg.{w}.query_id.{a.n1}.1")
-            b2 = os.path.join(a.cgdir, f"cg.{w}.query_id.{a.n2}.1")
+            b1 = os.path.join(a.cgdir, f"cg.{w}.query_id.1.1")
+            b2 = os.path.join(a.cgdir, f"cg.{w}.query_id.2.1")
             if os.path.exists(b1) and os.path.exists(b2):
                 if w not in base_instr:  # read once per workload, not once per extension
                     base_instr[w] = (instrumentation(Profile(b2), None) - instrumentation(Profile(b1), None)) / dn
@@ -259,7 +264,7 @@ def main():
             doc["functions"].setdefault(ext, {})[w] = {"functions": rows, "calls_into_postgres": callees,
                                                         "self_total_per_stmt": round(self_total, 1),
                                                         "own_total_per_stmt": round(self_total + calls_total, 1)}
-            if ext != "pg_perfgate" and w not in ("point_select", "union40", "function_all"):
+            if ext != "pg_perfgate" or w not in ("point_select", "join_agg", "union20_limit", "union40"):
                 continue
             print(f"{ext}, {w}: functions in {obj} per statement "
                   f"(own = inclusive without chained standard_*; all self code of the .so: {self_total:.0f})")
@@ -296,6 +301,34 @@ def main():
             print(f"{w:<18}{bx:>11.0f}{bt:>11.0f}{ax:>11.0f}{at:>11.0f}{at - bt:>+12.0f}")
             doc["workloads"][w]["executor_instrumentation"] = {"pg_stat_statements": round(bx, 1),
                                                                "pg_perfgate": round(ax, 1)}
+        print()
+
+    # The user's bill, split: each extension's whole-backend increment = its own code + the executor
+    # instrumentation it asks for + the rest, which is what PostgreSQL itself executes differently
+    # because the extension ran (a side effect: malloc on a heap it reshaped, caches it filled).
+    split = [w for w in both_x if all((w, c) in slopes for c in ("query_id", "pg_stat_statements", "pg_perfgate"))]
+    if split:
+        print("What a user pays per statement over compute_query_id = on (whole backend), split into the extension's")
+        print("own code, the executor instrumentation it asks for, and the rest (PostgreSQL's code running differently)")
+        print(f"{'workload':<16}{'pgss':>8}{'own':>8}{'instr':>7}{'rest':>8} |{'pg_perfgate':>12}{'own':>8}{'instr':>7}"
+              f"{'rest':>8} |{'pgpf/pgss':>10}")
+        for w in split:
+            row = []
+            for ext in ("pg_stat_statements", "pg_perfgate"):
+                inc = doc["workloads"][w][ext]["increment_over_query_id"]
+                o, x = own[w][ext], executor[w][ext]
+                row.append((inc, o, x, inc - o - x))
+                doc["workloads"][w][ext]["rest"] = round(inc - o - x, 1)
+            (bi, bo, bx, br), (ai, ao, ax, ar) = row
+            ratio = f"{ai / bi:>10.2f}" if bi > 0 else f"{'-':>10}"
+            if w.startswith("function"):
+                # A function's statements run inside the hooks: "own" holds the PL/pgSQL work too.
+                for ext in ("pg_stat_statements", "pg_perfgate"):
+                    doc["workloads"][w][ext]["rest"] = None
+                print(f"{w:<16}{bi:>+8.0f}{'-':>8}{bx:>7.0f}{'-':>8} |{ai:>+12.0f}{'-':>8}{ax:>7.0f}{'-':>8} |{ratio}")
+                continue
+            print(f"{w:<16}{bi:>+8.0f}{bo:>8.0f}{bx:>7.0f}{br:>+8.0f} |{ai:>+12.0f}{ao:>8.0f}{ax:>7.0f}{ar:>+8.0f} |{ratio}")
+        print("(function_top: the function's statements run inside the hooks, so own holds the PL/pgSQL work: no split)")
         print()
 
     with open(a.out, "w") as f:

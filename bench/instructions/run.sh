@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
-# bench/instructions/run.sh — CPU instructions each extension adds per statement, measured
-# deterministically: a single-user backend (postgres --single) runs a script of N statements under
-# callgrind, for two values of N; the slope of the total instruction count (Ir) per statement cancels
-# start-up and shutdown. Configurations: nothing loaded, compute_query_id = on alone,
-# pg_stat_statements, pg_perfgate (defaults: plan ids, histograms, plan text). Workloads: a point
-# select, a three-table join with aggregation, a single-row INSERT.
+# bench/instructions/run.sh — CPU instructions a backend executes per statement, and how much of
+# that each extension adds, measured deterministically and as a user pays it: a single-user backend
+# (postgres --single) runs a script of N statements under callgrind, for two values of N, each run
+# on a fresh copy of one data directory (made once); the slope of the whole backend's instruction
+# count (Ir) per statement cancels start-up and shutdown. Nothing is warmed beforehand that a user's
+# backend would not have warm: no EXPLAIN in the set-up, no pass over the pages before the runs.
+# Configurations: nothing loaded, compute_query_id = on alone, pg_stat_statements, pg_perfgate
+# (defaults: plan ids, histograms, plan text, detectors). Workloads (default): a point select, a
+# three-table join, a single-row INSERT, a 41-node UNION ALL planned at every execution, EXECUTE of a
+# prepared point select, a PL/pgSQL function looping over 20 lookups, BEGIN/SELECT/COMMIT.
 #
 # Usage: bench/instructions/run.sh [--quick] [--n1 N] [--n2 N] [--rounds R] [--out FILE.json]
 #                                  [--rev GIT_REV | --lib FILE.so]   (default: the installed pg_perfgate)
-#                                  [--workloads point_select,join_agg,...|all]   (default: the first three)
+#                                  [--workloads point_select,join_agg,...|all]
 #                                  [--configs none,query_id,pg_stat_statements,pg_perfgate_nodetect,pg_perfgate]
 #                                               (also pg_perfgate_slowlog: pg_perfgate with log_min_duration on
 #                                                and nothing slow enough to log; pg_perfgate_log_analyze: the same
@@ -18,16 +22,18 @@
 #                                  [--keep DIR]   (keep round 1's callgrind files of every configuration and
 #                                                  results.tsv in DIR;
 #                                                  re-analyze with analyze.py --results DIR/results.tsv --cgdir DIR)
-# Prints a table and writes JSON (--out FILE; by default instructions.json in bench/results/). Takes
-# ~5 min (2 rounds).
+# Prints a table and writes JSON (--out FILE; by default instructions.json in bench/results/). N = 1000
+# and 3000 by default (~25 min on 2 cores); --quick: 200 and 600 (the heavy workloads 100 and 300), a
+# few minutes.
 set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
 
-CONFIGS_ARG="" N1=2000 N2=4000 ROUNDS=2 OUT="$BENCH_ROOT/results/instructions.json" KEEP="" PGPF_FROM=""
-WORKLOADS="point_select join_agg insert"
+CONFIGS_ARG="" N1=1000 N2=3000 ROUNDS=1 OUT="$BENCH_ROOT/results/instructions.json" KEEP="" PGPF_FROM=""
+DEFAULT_WORKLOADS="point_select join_agg insert union20_limit prepared function_top xact"
+WORKLOADS=$DEFAULT_WORKLOADS QUICK=0
 while [ $# -gt 0 ]; do
     case $1 in
-        --quick) N1=500 N2=1000 ROUNDS=1 ;;
+        --quick) N1=200 N2=600 ROUNDS=1 QUICK=1 ;;
         --n1) N1=$2; shift ;;
         --n2) N2=$2; shift ;;
         --rounds) ROUNDS=$2; shift ;;
@@ -36,8 +42,8 @@ while [ $# -gt 0 ]; do
         --rev | --lib) PGPF_FROM=$2; shift ;;
         --workloads) WORKLOADS=${2//,/ }; shift ;;
         --configs) CONFIGS_ARG=${2//,/ }; shift ;;
-        --all) WORKLOADS="point_select join_agg insert union40 prepared prepared_union40 function_top function_all xact set_show" ;;
-        -h|--help) sed -n 2,16p "$0"; exit 0 ;;
+        --all) WORKLOADS="$DEFAULT_WORKLOADS union40 prepared_union40 function_all set_show" ;;
+        -h|--help) sed -n 2,25p "$0"; exit 0 ;;
         *) echo "unknown option $1" >&2; exit 2 ;;
     esac
     shift
@@ -86,20 +92,8 @@ gen() { # gen WORKLOAD N
         prepared) echo "PREPARE p(int) AS SELECT abalance FROM pgbench_accounts WHERE aid = \$1" ;;
         prepared_union40) echo "PREPARE u($(printf 'int,%.0s' $(seq 1 39))int) AS $(union40 param)" ;;
         function_all) echo "SET pg_perfgate.track = 'all'"; echo "SET pg_stat_statements.track = 'all'" ;;
-        union40) echo "SET max_parallel_workers_per_gather = 0" ;;
+        union40 | union20_limit) echo "SET max_parallel_workers_per_gather = 0" ;;
     esac
-    # EXPLAIN of the workload's statements, once, in every configuration: the catalog caches that
-    # EXPLAIN fills (operator, function and column names) are then warm in all of them, as on a
-    # server that has run for a while. Otherwise pg_perfgate's one rendering of each new plan's text
-    # fills them in the middle of the run, and the cache blocks it leaves above the statements'
-    # memory make glibc's malloc slower for every later statement (join_agg: ~500 instructions per
-    # statement, all inside malloc, none in either extension), which says something about the
-    # heap's layout, not about the extension's cost.
-    local line
-    while IFS= read -r line; do
-        case $line in SELECT* | INSERT* | EXECUTE*) echo "EXPLAIN (COSTS OFF) $line" ;; esac
-    done < <(stmts "$1" 1)
-    case $1 in function_*) echo "EXPLAIN (COSTS OFF) SELECT abalance FROM pgbench_accounts WHERE aid = 1" ;; esac
     stmts "$1" "$2"
 }
 stmts() { # stmts WORKLOAD N: the measured statements
@@ -116,6 +110,11 @@ stmts() { # stmts WORKLOAD N: the measured statements
                 s = ""
                 for (j = 0; j < 40; j++) s = s (j ? " UNION ALL " : "") "SELECT abalance FROM pgbench_accounts WHERE aid = " (k + j)
                 print s
+            } else if (w == "union20_limit") {
+                # 20 branches of Limit over an index scan under one Append: 41 plan nodes.
+                s = ""
+                for (j = 0; j < 20; j++) s = s (j ? " UNION ALL " : "") "(SELECT abalance FROM pgbench_accounts WHERE aid = " (k + j) " LIMIT 1)"
+                print s
             } else if (w == "prepared")
                 printf "EXECUTE p(%d)\n", k
             else if (w == "prepared_union40") {
@@ -131,15 +130,17 @@ stmts() { # stmts WORKLOAD N: the measured statements
         }
     }'
 }
+# The statements a workload runs per measured run: the heavy ones fewer in --quick (their slope is
+# as exact; only the time matters).
+n_of() { # n_of WORKLOAD N
+    if [ "$QUICK" = 1 ]; then
+        case $1 in union* | prepared_union40 | function_*) echo $(($2 / 2)); return ;; esac
+    fi
+    echo "$2"
+}
 for w in $WORKLOADS; do
-    gen $w "$N1" >"$W/$w.$N1.sql"
-    gen $w "$N2" >"$W/$w.$N2.sql"
-done
-
-# A first pass touches every page the scripts will touch (hint bits, pruning, the relcache init
-# file): those one-time costs would otherwise land on whichever configuration happens to run first.
-for w in $WORKLOADS; do
-    single <"$W/$w.$N2.sql"
+    gen $w "$(n_of $w $N1)" >"$W/$w.1.sql"
+    gen $w "$(n_of $w $N2)" >"$W/$w.2.sql"
 done
 
 # pg_perfgate_nodetect is pg_perfgate with its anti-pattern detectors off, to price them apart.
@@ -168,34 +169,44 @@ RESULTS=$W/results.tsv
 : >"$RESULTS"
 [ -n "$KEEP" ] && mkdir -p "$KEEP"
 total=$((ROUNDS * $(echo $WORKLOADS | wc -w) * $(echo $CONFIGS | wc -w) * 2)) done_=0
-echo "instructions: N = $N1 and $N2, $ROUNDS round(s), $total callgrind runs" >&2
+echo "instructions: N = $N1 and $N2 (heavy workloads in --quick: half), $ROUNDS round(s), $total callgrind runs" >&2
+# track_counts = off: a backend flushes its table statistics to shared memory at most once a
+# second, so what the flushes cost per statement depends on how many statements a second run, and
+# under callgrind (50-100 times slower, and slower still on a loaded machine) that share is tens of
+# times what it is natively and moves from run to run by a few hundred instructions per statement
+# (more for whichever configuration runs slower). Natively it is close to nothing.
+RUN=$W/run
 for r in $(seq 1 "$ROUNDS"); do
     for w in $WORKLOADS; do
         for c in $CONFIGS; do
-            for n in $N1 $N2; do
-                # Every run starts from the same table contents.
-                [ $w = insert ] && echo "TRUNCATE pgbench_history" | single
-                cg=$W/cg.$w.$c.$n.$r
+            for i in 1 2; do
+                n=$(n_of $w "$([ $i = 1 ] && echo "$N1" || echo "$N2")")
+                # Every run on a fresh copy of the data directory, as built: no run inherits what an
+                # earlier one left (hint bits, a relcache init file, the inserted rows, free space).
+                rm -rf "$RUN"
+                cp -a "$DATA" "$RUN"
+                cg=$W/cg.$w.$c.$i.$r
                 # shellcheck disable=SC2046
                 as_pg valgrind --tool=callgrind --callgrind-out-file="$cg" \
-                    "$PGBIN/postgres" --single -D "$DATA" -c fsync=off $(config_opts $c) postgres \
-                    <"$W/$w.$n.sql" >/dev/null 2>"$W/valgrind.log" ||
+                    "$PGBIN/postgres" --single -D "$RUN" -c fsync=off -c track_counts=off $(config_opts $c) postgres \
+                    <"$W/$w.$i.sql" >/dev/null 2>"$W/valgrind.log" ||
                     { tail -20 "$W/valgrind.log" >&2; exit 1; }
                 ir=$(awk '/^totals:/ {print $2}' "$cg")
-                printf '%s\t%s\t%s\t%s\t%s\n' "$r" "$w" "$c" "$n" "$ir" >>"$RESULTS"
+                printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$r" "$w" "$c" "$i" "$ir" "$n" >>"$RESULTS"
                 done_=$((done_ + 1))
-                printf '  [%d/%d] round %d %-13s %-21s N=%-5d Ir=%s\n' $done_ $total "$r" $w $c "$n" "$ir" >&2
+                printf '  [%d/%d] round %d %-14s %-21s N=%-5d Ir=%s\n' $done_ $total "$r" $w $c "$n" "$ir" >&2
                 # Keep round 1 of the extensions for the function breakdown (with --keep, of every
                 # configuration, so that what an extension changes inside PostgreSQL can be compared).
-                if [ "$r" != 1 ] || { [ -z "$KEEP" ] && { [ $c = none ] || [ $c = query_id ] || [ $c = pg_perfgate_nodetect ]; }; }; then
+                if [ "$r" != 1 ] || { [ -z "$KEEP" ] && { [ $c = none ] || [ $c = pg_perfgate_nodetect ]; }; }; then
                     rm -f "$cg"
                 fi
             done
         done
     done
 done
+rm -rf "$RUN"
 
 mkdir -p "$(dirname "$OUT")"
-python3 "$(dirname "$0")/analyze.py" --results "$RESULTS" --cgdir "$W" --n1 "$N1" --n2 "$N2" --out "$OUT" \
+python3 "$(dirname "$0")/analyze.py" --results "$RESULTS" --cgdir "$W" --out "$OUT" \
     --describe "$PGPF_DESC"
 if [ -n "$KEEP" ]; then cp "$W"/cg.* "$RESULTS" "$KEEP"/; fi

@@ -100,14 +100,14 @@ struct FirstRun
     uint64 queryid;
     uint64 planid;
     PlanTextState state;
-    char *plan; // in TopMemoryContext
+    char *plan; // in the execution's query context (es_query_cxt): it goes with the execution
 };
 FirstRun first_run{nullptr, 0, 0, PlanTextState::NotNow, nullptr};
 
+// The text is not freed here: it belongs to the execution's query context, which may already be
+// gone (an error) and otherwise frees it with the execution.
 void forget_first_run()
 {
-    if (first_run.plan != nullptr)
-        pfree(first_run.plan);
     first_run = FirstRun{nullptr, 0, 0, PlanTextState::NotNow, nullptr};
 }
 
@@ -117,8 +117,7 @@ bool take_first_run(const QueryDesc *qd, const EntryKey &key, PlanTextState *sta
     if (first_run.qd != qd || first_run.queryid != key.queryid || first_run.planid != key.planid)
         return false;
     *state = first_run.state;
-    *plan = first_run.plan;
-    first_run.plan = nullptr;
+    *plan = first_run.plan; // the caller's to free: the execution is still running
     forget_first_run();
     return true;
 }
@@ -138,14 +137,13 @@ pg_noinline void publish_first_run(QueryDesc *qd, uint64 queryid, uint64 planid)
     PlanTextState state = PlanTextState::NotNow;
     if (guc_plan_text && planid != 0 && qd->planstate != nullptr)
     {
-        // Rendered in the statement's context, kept until ExecutorEnd in TopMemoryContext.
-        char *rendered;
-        state = render_plan_text(qd, &rendered);
-        if (rendered != nullptr)
-        {
-            plan = MemoryContextStrdup(TopMemoryContext, rendered);
-            pfree(rendered);
-        }
+        // Kept until ExecutorEnd in the execution's own context, not in TopMemoryContext: a chunk
+        // of TopMemoryContext taken in the middle of a statement can make it grow a block there,
+        // above the statement's memory, for the life of the backend (what that costs every later
+        // malloc: bench/README.md, "the malloc side effect").
+        MemoryContext old = MemoryContextSwitchTo(qd->estate->es_query_cxt);
+        state = render_plan_text(qd, &plan);
+        MemoryContextSwitchTo(old);
     }
     const PlannedStmt *stmt = qd->plannedstmt;
     activity_publish_new(queryid, planid,

@@ -339,6 +339,38 @@ pg_attribute_always_inline Walked walk_body(uint64 h, const Plan *plan, const Li
             const Plan *p = static_cast<const Plan *>(lfirst(c++));
             if (p == nullptr) // a child the planner removed
                 h = mix(h, 0);
+            else if (p->righttree == nullptr && p->lefttree != nullptr)
+            {
+                // A node over a leaf (a Limit or a Sort over a scan, a union's commonest branch):
+                // both words mixed here, in the order the left spine would mix them. Anything else
+                // below or beside it goes on as the spine would: the frame advanced first, the
+                // node's other children put aside, the walk resumed at its left subtree.
+                Kids kids;
+                const Plan *q = p->lefttree;
+                h = mix(h, node_word(p, links(q, nullptr), rtable, features, kids));
+                const bool more = unlikely(kids.list != NIL || kids.sub != nullptr);
+                if (more || q->lefttree != nullptr || q->righttree != nullptr)
+                {
+                    if (c == end)
+                        --top;
+                    else
+                        f.next = c;
+                    if (more)
+                        put_aside(kids);
+                    plan = q;
+                    goto next;
+                }
+                h = mix(h, node_word(q, 0, rtable, features, kids));
+                if (unlikely(kids.list != NIL || kids.sub != nullptr))
+                {
+                    if (c == end)
+                        --top;
+                    else
+                        f.next = c;
+                    put_aside(kids);
+                    goto next;
+                }
+            }
             else if (p->lefttree != nullptr || p->righttree != nullptr)
             {
                 plan = p;
