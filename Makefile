@@ -19,7 +19,8 @@ REGRESS = select api mute spill_advice normalize plan_id nested utility prepared
           detector_settings plan_text_failure plan_text_sampled plan_id_cache exec_state antipatterns \
           antipattern_actions errors query_group jit temp_spill activity comments \
           n_plus_one_collections deferred_fk_checks pooled_requests n_plus_one_message antipattern_lock sampling \
-          plan_changes_privileges finish_measured plan_id_shapes long_texts stats_since recent pgss_columns
+          plan_changes_privileges finish_measured plan_id_shapes long_texts stats_since recent pgss_columns \
+          session_setting
 
 PG_CONFIG ?= pg_config
 PG_CPPFLAGS = -Iextension -Iextension/src
