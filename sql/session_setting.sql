@@ -1,7 +1,9 @@
 -- session_setting (issue 20): a session-level SET of a planner, memory or statement setting that
 -- stays on the connection and goes on to run under other query ids in later transactions. Every
 -- statement below is its own transaction (psql autocommit) unless inside BEGIN ... COMMIT.
+SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS pg_perfgate;
+RESET client_min_messages;
 SET pg_perfgate.track_utility = on;
 \set VERBOSITY terse
 CREATE TABLE ss_item (id int PRIMARY KEY, grp int, name text);
