@@ -84,9 +84,11 @@ bool watched_group(const config_generic *g)
 // (the finding's query id is the SET's).
 void format_detail(const Watched &w, char *out, size_t size)
 {
-    snprintf(out, size, "%s = %s for the session; then %lld statements of %s%d other query ids in %lld later transactions",
-             w.name, w.value, (long long)w.statements, w.nids >= kIds ? "at least " : "", w.nids,
-             (long long)w.xacts);
+    snprintf(
+        out, size,
+        "%s = %s for the session; then %lld statements of %s%d other query ids in %lld later transactions",
+        w.name, w.value, (long long)w.statements, w.nids >= kIds ? "at least " : "", w.nids,
+        (long long)w.xacts);
 }
 
 // Writes what the finding gained since it was last written: a new occurrence the first time.
@@ -107,9 +109,8 @@ void record(Watched &w, QueryDesc *qd, bool refresh)
     const bool first = !w.reported;
     ApKey key = ap_key(ApKind::SessionSetting, w.set_queryid, 0);
     key.userid = w.set_userid;
-    ap_record(key,
-              ApSample{first, w.statements - w.told_statements, 0.0, w.statements, -1, 0, detail, nullptr,
-                       w.name, ApNode::None});
+    ap_record(key, ApSample{first, w.statements - w.told_statements, 0.0, w.statements, -1, 0, detail,
+                            nullptr, w.name, ApNode::None});
     w.told_statements = w.statements;
     w.reported = true;
     if (!first || qd == nullptr)
