@@ -95,8 +95,13 @@ void format_detail(const Watched &w, char *out, size_t size)
 // refresh: take the value in force now (not once the setting is back to its reset value).
 void record(Watched &w, QueryDesc *qd, bool refresh)
 {
-    // As SHOW says it, with its unit.
-    const char *v = refresh ? GetConfigOptionByName(w.name, nullptr, true) : nullptr;
+    // As SHOW says it, with its unit; a setting only some roles may read (GUC_SUPERUSER_ONLY, where
+    // GetConfigOptionByName would raise an error for the others) as its raw value.
+    const char *v = nullptr;
+    if (refresh)
+        v = (GetConfigOptionFlags(w.name, true) & GUC_SUPERUSER_ONLY) != 0
+                ? GetConfigOption(w.name, true, false)
+                : GetConfigOptionByName(w.name, nullptr, true);
     if (v != nullptr)
     {
         // A long value (a search_path) is cut: the detail has room for 128 bytes.
@@ -230,9 +235,12 @@ void session_statement_slow(QueryDesc *qd, uint64 queryid)
         if (xact != w.last_xact)
         {
             // A later transaction: is the setting still what the SET made it, not its reset value?
+            // (Copied: either may return a static buffer.)
             const char *now = GetConfigOption(w.name, true, false);
+            char value[256];
+            strlcpy(value, now != nullptr ? now : "", sizeof(value));
             const char *reset = GetConfigOptionResetString(w.name);
-            if (now == nullptr || reset == nullptr || strcmp(now, reset) == 0)
+            if (now == nullptr || reset == nullptr || strcmp(value, reset) == 0)
             {
                 unwatch(i--);
                 continue;
