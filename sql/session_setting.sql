@@ -99,12 +99,14 @@ RESET random_page_cost;
 -- Quiet: settings drivers set on every connection (not planner, memory or statement settings).
 SET DateStyle = 'ISO, DMY';
 SET application_name = 'ss_app';
+SET client_min_messages = warning;
 SELECT name FROM ss_item WHERE id = 1;
 SELECT max(grp) FROM ss_item;
 SELECT min(grp) FROM ss_item;
 SELECT sum(grp) FROM ss_item;
 RESET DateStyle;
 RESET application_name;
+RESET client_min_messages;
 -- Quiet: a SET for the one statement it was for (autocommit: SET, then that query, again and
 -- again): one other query id, below pg_perfgate.session_setting_queries.
 SET work_mem = '64MB';

@@ -5,9 +5,10 @@
  * work_mem, enable_* or search_path one request chose for itself.
  *
  * Which settings: those of PostgreSQL's own groups "Resource Usage / Memory", "Query Tuning" (all
- * four) and "Client Connection Defaults / Statement Behavior" (search_path, statement_timeout, ...);
- * DateStyle, TimeZone, application_name and the like, which drivers set on every connection, are
- * in other groups.
+ * four) and "Client Connection Defaults / Statement Behavior" (search_path, statement_timeout, ...)
+ * except those of its settings that only change messages and output formats (kNotWatched:
+ * client_min_messages, bytea_output, ...); DateStyle, TimeZone, application_name and the like,
+ * which drivers set on every connection, are in other groups.
  *
  * Per backend, O(1) per statement: nothing runs unless a watched SET is in force (then one check
  * per setting at the first statement of each transaction, an increment and a small set of query
@@ -64,8 +65,16 @@ struct Watched
 Watched watched[kWatched];
 int nwatched = 0;
 
+// Statement Behavior settings that change what a client is told or how values are written, not how
+// statements run (a driver sets some of them on every connection).
+const char *const kNotWatched[] = {"client_min_messages", "check_function_bodies", "bytea_output",
+                                   "xmlbinary", "xmloption"};
+
 bool watched_group(const config_generic *g)
 {
+    for (const char *name : kNotWatched)
+        if (strcmp(g->name, name) == 0)
+            return false;
     switch (g->group)
     {
     case RESOURCES_MEM:
