@@ -19,6 +19,8 @@ $node->command_ok([ 'pgbench', '-i', '-q', '-s', '1', 'postgres' ], 'pgbench -i'
 
 my $loops = q{SELECT count(*) FROM pg_perfgate_antipatterns
                WHERE kind IN ('n_plus_one', 'per_id_lookup_loop', 'row_by_row_write')};
+# pgbench sets nothing: no setting may be reported as left on its connections (issue 20).
+my $session_setting = q{SELECT count(*) FROM pg_perfgate_antipatterns WHERE kind = 'session_setting'};
 my $list = q{SELECT string_agg(kind || ' ' || calls || ' ' || coalesce(query, '?'), '; ')
                FROM pg_perfgate_antipatterns};
 
@@ -39,6 +41,8 @@ for my $run (
 	cmp_ok($statements, '>', 100, "pgbench $name: its statements were recorded");
 	is($node->safe_psql('postgres', $loops), '0', "pgbench $name: no loop or row-by-row finding")
 	  or diag($node->safe_psql('postgres', $list));
+	is($node->safe_psql('postgres', $session_setting), '0', "pgbench $name: no session_setting finding")
+	  or diag($node->safe_psql('postgres', $list));
 }
 
 # The control: a parent that returns 12 ids, then one lookup per id, is still an N+1 loop.
@@ -51,6 +55,25 @@ is( $node->safe_psql('postgres',
            WHERE kind IN ('n_plus_one', 'per_id_lookup_loop', 'row_by_row_write')}),
 	'n_plus_one 12 12',
 	'a loop over a parent\'s rows is still found');
+
+# The control of the session_setting check: a script that sets work_mem for the session after its
+# first lookup, then runs three other statements in later transactions, is reported (issue 20).
+$node->safe_psql('postgres', 'SELECT pg_perfgate_reset()');
+my $script = $node->basedir . '/session_set.sql';
+open(my $fh, '>', $script) or die "cannot write $script: $!";
+print $fh "\\set aid random(1, 100000)\n"
+  . "SELECT abalance FROM pgbench_accounts WHERE aid = :aid;\n"
+  . "SET work_mem = '64MB';\n"
+  . "SELECT count(*) FROM pgbench_branches;\n"
+  . "SELECT bid FROM pgbench_tellers WHERE tid = 1;\n"
+  . "SELECT sum(bbalance) FROM pgbench_branches;\n";
+close($fh);
+$node->command_ok([ 'pgbench', '-n', '-t', '5', '-c', '1', '-f', $script, 'postgres' ],
+	'pgbench with a session SET ran');
+is( $node->safe_psql('postgres',
+		q{SELECT kind || ' ' || query FROM pg_perfgate_antipatterns WHERE kind = 'session_setting'}),
+	"session_setting SET work_mem = '64MB'",
+	'a SET left on the connection for later transactions is found');
 
 $node->stop;
 done_testing();

@@ -15,10 +15,11 @@ enum class ApKind : uint8
     DeepOffset = 3,
     HugeFetch = 4,
     FilterHeavySeqScan = 5,
-    TempSpill = 6,      // detect_spill.cpp; largest: the memory it would have needed, kB
-    PerIdLookupLoop = 7 // a loop of lookups inside one transaction with no parent row source
+    TempSpill = 6,       // detect_spill.cpp; largest: the memory it would have needed, kB
+    PerIdLookupLoop = 7, // a loop of lookups inside one transaction with no parent row source
+    SessionSetting = 8   // detect_session.cpp; query id: the SET's; columns: the setting's name
 };
-constexpr int kApKinds = 7;
+constexpr int kApKinds = 8;
 
 // The plan node a finding is about, where it names one (a spill's).
 enum class ApNode : uint8

@@ -168,6 +168,25 @@ extern "C"
 #endif
 
 /*
+ * A setting's record (its group, its canonical name) by name: find_option() is exported from 16;
+ * before, a walk of get_guc_variables() (only at a SET, which is rare). NULL when there is none.
+ */
+#if PG_VERSION_NUM >= 160000
+#define PGPF_FIND_GUC(name) find_option((name), false, true, ERROR)
+#else
+static inline struct config_generic *pgpf_find_guc(const char *name)
+{
+    struct config_generic **vars = get_guc_variables();
+    const int n = GetNumConfigOptions();
+    for (int i = 0; i < n; i++)
+        if (pg_strcasecmp(vars[i]->name, name) == 0)
+            return vars[i];
+    return NULL;
+}
+#define PGPF_FIND_GUC(name) pgpf_find_guc(name)
+#endif
+
+/*
  * The backend's local transaction id: MyProc->lxid until 16, MyProc->vxid.lxid from 17.
  */
 #if PG_VERSION_NUM >= 170000

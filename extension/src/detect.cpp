@@ -2,7 +2,8 @@
  * detect.cpp — the anti-pattern detectors' entry points, and the detectors of bursts and loops: N+1
  * loops, per-id lookup loops, row-by-row writes, and unstreamed huge fetches. Deep OFFSET paging is
  * detect_offset.cpp's, filter-heavy sequential scans detect_scan.cpp's, temp-file spills
- * detect_spill.cpp's; each kind's name, setting and advice are its record in kinds.cpp.
+ * detect_spill.cpp's, session settings left on a connection detect_session.cpp's; each kind's name, setting
+ * and advice are its record in kinds.cpp.
  *
  * Everything is per backend and O(1) per statement: the burst tracker (core/burst.hpp) is fed each
  * recorded execution, an OFFSET is looked at only when the plan walk saw one, a scan's row counts
@@ -79,7 +80,7 @@ pgpf::BurstConfig burst_config = {10, 10, 0, 10}; // the settings point into it
 
 int guc_huge_fetch_rows = 100000;
 double guc_sample_rate = 0.01;
-int guc_action[kApKinds + 1] = {ACTION_OFF, ACTION_OFF, ACTION_OFF, ACTION_OFF, ACTION_OFF, ACTION_OFF};
+int guc_action[kApKinds + 1] = {}; // ACTION_OFF
 
 // Executions left until the next sample: a countdown redrawn from the geometric distribution
 // at each sample, so that sampling costs a decrement per statement.
@@ -319,6 +320,7 @@ void detect_init()
         nullptr, &guc_sample_rate, 0.01, 0.0, 1.0, PGC_SUSET, 0, nullptr, nullptr, nullptr);
     detect_offset_init();
     detect_scan_init();
+    detect_session_init();
     // One pg_perfgate.<action>_action per kind that has one (kinds.cpp).
     for (int i = 0; i < ap_kind_count; i++)
         if (ap_kinds[i].action != nullptr)
@@ -369,9 +371,12 @@ void detect_note_utility(uint64 queryid)
         tracker.start(queryid, PGPF_LOCAL_XID(), nesting_level);
 }
 
-void detect_session_reset(const Node *stmt)
+void detect_session_reset(const Node *stmt, uint64 queryid)
 {
-    if (!guc_detect || !tracker_ready || nesting_level != 0)
+    if (!guc_detect || nesting_level != 0)
+        return;
+    session_utility(stmt, queryid);
+    if (!tracker_ready)
         return;
     bool reset = false;
     if (IsA(stmt, DiscardStmt))
@@ -436,6 +441,8 @@ void detect_executor_end(QueryDesc *queryDesc, const RunFacts &run, uint64 query
         const int n = tracker.observe(e, burst_config, reports);
         if (n > 0)
             store_bursts(reports, n, queryDesc);
+        if (nesting_level == 0)
+            session_statement(queryDesc, queryid);
     }
 
     if ((plan_features & PLAN_HAS_OFFSET) && guc_deep_offset_threshold > 0)
@@ -483,6 +490,7 @@ void detect_flush()
     const int n = tracker.flush(burst_config, reports);
     if (n > 0)
         store_bursts(reports, n, nullptr);
+    session_flush();
     ap_flush();
 }
 

@@ -1,4 +1,5 @@
-// detect_common.hpp — what the detector files (detect.cpp, detect_offset.cpp, detect_scan.cpp)
+// detect_common.hpp — what the detector files (detect.cpp, detect_offset.cpp, detect_scan.cpp,
+// detect_session.cpp)
 // share: the key of a finding of this backend, and the message a *_action setting asks for.
 #pragma once
 
@@ -33,5 +34,19 @@ void check_offset(PlanState *ps, QueryDesc *qd, uint64 queryid, double ms);
 // for sequential scans whose filter removed almost every row they read.
 void detect_scan_init();
 void check_seq_scans(PlanState *ps, QueryDesc *qd, uint64 queryid, double ms);
+// session_setting (detect_session.cpp): its setting; a client's SET, RESET or DISCARD; each
+// top-level client statement (inline: two tests when no SET is watched and the session's work has
+// started); and writing what the watched settings affected (before the views read the findings).
+void detect_session_init();
+void session_utility(const Node *stmt, uint64 queryid);
+extern bool session_watching;     // a session-level SET of a watched setting is in force
+extern bool session_work_started; // the session ran a statement on a table of the application's
+void session_statement_slow(QueryDesc *qd, uint64 queryid);
+inline void session_statement(QueryDesc *qd, uint64 queryid)
+{
+    if (session_watching || !session_work_started)
+        session_statement_slow(qd, queryid);
+}
+void session_flush();
 
 } // namespace pgpf

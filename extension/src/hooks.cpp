@@ -234,10 +234,10 @@ void pgpf_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readO
                                          qc);
                     return;
                 }
-                if (store_attached())
-                    detect_utility_start(parsetree);
                 // Read before chaining: pg_stat_statements, when it runs inside us, clears the query id.
                 const uint64 queryid = utility_query_id(pstmt);
+                if (store_attached())
+                    detect_utility_start(parsetree, queryid);
                 if (store_attached() && guc_track_utility && queryid != 0 && tracking(nesting_level))
                 {
                     measure_utility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc,

@@ -3,7 +3,8 @@
  * *_action setting, its advice and the function that makes the advice concrete from the entry's
  * fields. The detectors that raise them: detect.cpp (n_plus_one, per_id_lookup_loop,
  * row_by_row_write, unstreamed_fetch: the bursts and loops of core/burst.hpp), detect_offset.cpp
- * (deep_offset), detect_scan.cpp (filter_heavy_seq_scan), detect_spill.cpp (temp_spill).
+ * (deep_offset), detect_scan.cpp (filter_heavy_seq_scan), detect_spill.cpp (temp_spill),
+ * detect_session.cpp (session_setting).
  */
 #include "antipatterns.hpp"
 
@@ -56,6 +57,17 @@ const char *advise_temp_spill(const ApEntry &e)
                     mb, e.largest, check, index);
 }
 
+// A setting left on the connection: SET LOCAL of that setting in the transactions that want it, or
+// RESET after them.
+const char *advise_session_setting(const ApEntry &e)
+{
+    if (e.columns[0] == '\0')
+        return ap_advice(ApKind::SessionSetting);
+    return psprintf("SET LOCAL %s inside the transaction that needs it (it ends with the transaction), or "
+                    "RESET %s right after it: on a pooled connection the next request inherits it.",
+                    e.columns, e.columns);
+}
+
 const ApKindInfo kUnknown = {ApKind(0), "unknown", nullptr, ApKind(0), "", nullptr};
 
 } // namespace
@@ -83,6 +95,11 @@ const ApKindInfo ap_kinds[] = {
      "A sort or hash wrote temporary files: give this statement more memory (SET LOCAL work_mem in its "
      "transaction), or let an index return the rows in order.",
      advise_temp_spill},
+    // Found at top-level statements that ran under a session-level SET (detect_session.cpp).
+    {ApKind::SessionSetting, "session_setting", "session_setting", ApKind::SessionSetting,
+     "A session-level SET stayed on the connection and changed later requests' statements: use SET LOCAL "
+     "inside the transaction that needs it, or RESET it after.",
+     advise_session_setting},
 };
 const int ap_kind_count = lengthof(ap_kinds);
 static_assert(lengthof(ap_kinds) == kApKinds, "one record per ApKind");

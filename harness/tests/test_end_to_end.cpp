@@ -142,7 +142,7 @@ TEST(EndToEnd, BuiltInSuiteOnTheEmbeddedDefaultTagsEveryBadVariant)
     TempDir tmp;
     const CommandResult r = run_perfgate(
         "run --scenario n_plus_one --scenario pagination --scenario bulk_insert --scenario large_reads "
-        "--scenario indexes --iterations 3 --no-progress -q --json " +
+        "--scenario indexes --scenario session_settings --iterations 3 --no-progress -q --json " +
         (tmp / "run.json"));
     ASSERT_EQ(r.code, 0) << r.out << r.err;
     EXPECT_EQ(r.err.find("warning"), std::string::npos) << r.err;
@@ -164,6 +164,7 @@ TEST(EndToEnd, BuiltInSuiteOnTheEmbeddedDefaultTagsEveryBadVariant)
         // client holds one row at a time, and the server cannot tell.
         {"large_reads", "fetch_all", "unstreamed_fetch", {"cursor"}},
         {"indexes", "no_index", "filter_heavy_seq_scan", {"composite_index"}},
+        {"session_settings", "session_set", "session_setting", {"set_local"}},
     };
     std::set<std::string> bad_kinds;
     for (const auto &e : expected)

@@ -180,6 +180,41 @@ def pooled_requests():
     return [pid]
 
 
+SESSION_SETTING_CALLS = 16 if mode == "autocommit" else 15
+
+
+def pooled_session_setting(local):
+    """One pooled connection serving 6 requests. The first loads a user, then raises work_mem for
+    its report: for the rest of the connection's life (bad: a session-level SET, which the pool's
+    ROLLBACK on return does not undo) or for its own transaction only (good: SET LOCAL; in
+    autocommit mode, where there is no transaction block, SET then RESET). The other requests
+    look rows up, count them and list a few: 3 statements each, 15 in all, all in later
+    transactions than the SET (in autocommit mode the report's query is one too: 16)."""
+    e = engine(pool_size=1, max_overflow=0)
+    with e.connect() as c:
+        pid = c.execute(text("SELECT pg_backend_pid()")).scalar()
+    with Session(e) as s:
+        s.get(User, 1)
+        if not local:
+            s.execute(text("SET work_mem = '64MB'"))
+        elif mode == "xact":
+            s.execute(text("SET LOCAL work_mem = '64MB'"))
+        else:
+            s.execute(text("SET work_mem = '64MB'"))
+        s.query(Post).order_by(Post.title, Post.id).all()
+        if local and mode == "autocommit":
+            s.execute(text("RESET work_mem"))
+        s.commit()
+    for i in range(2, 7):
+        with Session(e) as s:
+            s.get(User, i)
+            s.query(Post).filter(Post.user_id == i).count()
+            s.query(Post.title).filter(Post.user_id == i).order_by(Post.id).limit(5).all()
+            s.commit()
+    e.dispose()
+    return [pid]
+
+
 def run(fn):
     return lambda: session_run(fn)
 
@@ -213,6 +248,10 @@ scenarios += [
     ("%s fetching everything at once is reported" % mode, 150, run(fetch_all),
      lambda: [("unstreamed_fetch", "FROM posts", None, 1)]),
     ("%s pooled requests 30 ms apart are quiet" % mode, 3, pooled_requests, lambda: []),
+    ("%s SET work_mem left on a pooled connection is reported" % mode, 3, lambda: pooled_session_setting(False),
+     lambda: [("session_setting", "SET work_mem", None, SESSION_SETTING_CALLS)]),
+    ("%s SET LOCAL work_mem (or SET, then RESET) on a pooled connection is quiet" % mode, 3,
+     lambda: pooled_session_setting(True), lambda: []),
 ]
 if mode == "xact":  # psycopg2's server-side cursors need a transaction
     scenarios.append(("%s yield_per streams and is quiet" % mode, 150, run(stream), lambda: []))
