@@ -276,7 +276,14 @@ void pgpf_subxact_callback(SubXactEvent event, SubTransactionId mySubid, SubTran
             {
                 exec_subxact_event(event, mySubid, parentSubid);
                 if (event == SUBXACT_EVENT_ABORT_SUB)
+                {
                     detect_forget_pending();
+                    // A first run's plan text lives in its execution's context; a top-level portal
+                    // opened in the aborted subtransaction (a protocol-level portal fetched in parts)
+                    // is dropped without ExecutorEnd, and that context with it. Forgetting costs at
+                    // most one more rendering at an outer statement's ExecutorEnd.
+                    capture_forget_first_run();
+                }
             });
 }
 
