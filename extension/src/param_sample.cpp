@@ -405,9 +405,12 @@ void param_sample_note_constants(ParseState *pstate, const Query *query, const J
         pending.count = -1;
         return;
     }
-    pending.count = jstate->clocations_count;
-    for (int i = 0; i < pending.count; i++)
-        pending.locs[i] = jstate->clocations[i].location;
+    // From 18 the locations include the client's own parameters ($1), which keep their text in the
+    // normalized query: they are bound values, not constants.
+    pending.count = 0;
+    for (int i = 0; i < jstate->clocations_count; i++)
+        if (!PGPF_LOCATION_KEEPS_TEXT(jstate, jstate->clocations[i]))
+            pending.locs[pending.count++] = jstate->clocations[i].location;
 }
 
 void param_sample_executor_end(QueryDesc *queryDesc, const Running *running)
