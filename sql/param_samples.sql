@@ -89,6 +89,27 @@ SELECT p.executions, p.value FROM pg_perfgate_param_samples() p
 SELECT pg_perfgate_reset() IS NOT NULL AS t;
 SELECT count(*) AS samples FROM pg_perfgate_param_samples();
 
+-- A bound value whose output function fails at ExecutorEnd (its enum label was deleted by the
+-- statement itself) drops the sample and counts it in not_kept; the statement succeeds, and the
+-- error's text (which could quote the value) is neither raised nor kept.
+CREATE TYPE ps_mood AS ENUM ('calm', 'secret_label');
+CREATE FUNCTION ps_forget_label() RETURNS int LANGUAGE plpgsql VOLATILE AS $$
+BEGIN
+  DELETE FROM pg_enum WHERE enumtypid = 'ps_mood'::regtype AND enumlabel = 'secret_label';
+  PERFORM 1; -- a later statement: the catalog caches now miss the label
+  RETURN 1;
+END $$;
+SET pg_perfgate.capture_params = on;
+PREPARE ps_enum(ps_mood) AS SELECT ps_forget_label() AS forgotten, $1 IS NOT NULL AS bound;
+EXECUTE ps_enum('secret_label');
+SET pg_perfgate.capture_params = off;
+SELECT p.executions, p.not_kept, count(p.value) AS values_kept FROM pg_perfgate_param_samples() p
+  JOIN pg_perfgate_statements s USING (userid, dbid, queryid, planid, toplevel)
+ WHERE s.query LIKE 'PREPARE ps_enum%' GROUP BY 1, 2;
+DEALLOCATE ps_enum;
+DROP FUNCTION ps_forget_label();
+DROP TYPE ps_mood;
+
 -- Never in the server log: no setting writes them (the slow-statement log has its own).
 DEALLOCATE ps_q;
 DROP TABLE ps_t;

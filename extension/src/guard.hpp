@@ -19,6 +19,20 @@ namespace pgpf
 
 [[noreturn]] void raise_cpp_error(const char *where, const char *what);
 
+// Runs fn(arg) in an internal subtransaction, as PL/pgSQL runs a block with an EXCEPTION clause: an
+// error inside is caught and rolled back, and does not fail the statement that is running. fn must
+// leave its results in memory allocated in the caller's context (CurrentMemoryContext on entry, which
+// is current again on return, with the caller's resource owner).
+enum class SubxactResult
+{
+    Done,
+    Failed, // fn raised an error; *message (when message is not null) has a copy of its text
+    NotNow  // not run: no transaction, or parallel mode
+};
+// message: null to drop the error's text (it may quote a user's value), else where its palloc'd copy
+// goes (in the caller's context).
+SubxactResult in_subtransaction(void (*fn)(void *), void *arg, char **message);
+
 // Where the message of a caught exception waits for ereport: static, so that the guard puts no
 // array (and so no stack-protector check) in every hook's frame. Backends are single-threaded.
 extern char guard_message[256];

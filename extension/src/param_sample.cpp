@@ -218,52 +218,39 @@ void add_constants(Builder *b, const char *source)
     pfree(locs);
 }
 
+struct BoundArgs
+{
+    Builder *b;
+    ParamListInfo params;
+};
+
+void add_bound_values(void *arg)
+{
+    BoundArgs *a = static_cast<BoundArgs *>(arg);
+    for (int i = 0; i < a->params->numParams && !a->b->failed; i++)
+    {
+        const ParamExternData &p = a->params->params[i];
+        if (p.isnull || !OidIsValid(p.ptype))
+        {
+            add_value(a->b, i + 1, kNull, p.ptype, nullptr, 0);
+            continue;
+        }
+        Oid out;
+        bool varlena;
+        getTypeOutputInfo(p.ptype, &out, &varlena);
+        char *text = OidOutputFunctionCall(out, p.value);
+        add_value(a->b, i + 1, 0, p.ptype, text, int(strlen(text)));
+        pfree(text);
+    }
+}
+
 // The client's bound parameters, through their types' output functions, in an internal
-// subtransaction: an output function that fails drops the sample, and its message is not logged.
+// subtransaction: an output function that fails drops the sample, and its message is not kept (it
+// may quote the value).
 void add_bound(Builder *b, ParamListInfo params)
 {
-    if (!IsTransactionState() || IsInParallelMode())
-    {
-        b->failed = true;
-        return;
-    }
-    MemoryContext caller = CurrentMemoryContext;
-    ResourceOwner owner = CurrentResourceOwner;
-    volatile bool failed = false;
-    BeginInternalSubTransaction(nullptr);
-    MemoryContextSwitchTo(caller);
-    PG_TRY();
-    {
-        for (int i = 0; i < params->numParams && !b->failed; i++)
-        {
-            const ParamExternData &p = params->params[i];
-            if (p.isnull || !OidIsValid(p.ptype))
-            {
-                add_value(b, i + 1, kNull, p.ptype, nullptr, 0);
-                continue;
-            }
-            Oid out;
-            bool varlena;
-            getTypeOutputInfo(p.ptype, &out, &varlena);
-            char *text = OidOutputFunctionCall(out, p.value);
-            add_value(b, i + 1, 0, p.ptype, text, int(strlen(text)));
-            pfree(text);
-        }
-        ReleaseCurrentSubTransaction();
-        MemoryContextSwitchTo(caller);
-        CurrentResourceOwner = owner;
-    }
-    PG_CATCH();
-    {
-        MemoryContextSwitchTo(caller);
-        FlushErrorState(); // the message may quote the value: it is not kept
-        RollbackAndReleaseCurrentSubTransaction();
-        MemoryContextSwitchTo(caller);
-        CurrentResourceOwner = owner;
-        failed = true;
-    }
-    PG_END_TRY();
-    if (failed)
+    BoundArgs a{b, params};
+    if (in_subtransaction(add_bound_values, &a, nullptr) != SubxactResult::Done)
         b->failed = true;
 }
 

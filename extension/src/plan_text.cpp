@@ -12,6 +12,8 @@
  */
 #include "plan_text.hpp"
 
+#include "guard.hpp"
+
 namespace pgpf
 {
 
@@ -103,6 +105,28 @@ char *render(QueryDesc *queryDesc, MemoryContext into, HiddenHashes *hidden, boo
 namespace
 {
 
+struct RenderArgs
+{
+    QueryDesc *queryDesc;
+    bool analyze;
+    ParamListInfo params;
+    int param_maxlen;
+    bool want_params;
+    MemoryContext caller;
+    HiddenHashes hidden; // put back on the error path too: later hooks may read them
+    char *text;
+    char *param_text;
+};
+
+void render_both(void *arg)
+{
+    RenderArgs *a = static_cast<RenderArgs *>(arg);
+    a->text = render(a->queryDesc, a->caller, &a->hidden, a->analyze);
+    // Output functions of the parameters' types run here: they may fail like EXPLAIN may.
+    if (a->want_params && a->params != nullptr && a->params->numParams > 0 && a->param_maxlen != 0)
+        a->param_text = BuildParamLogString(a->params, nullptr, a->param_maxlen);
+}
+
 // Runs the renderings in an internal subtransaction: an error is caught, logged and rolled back.
 // *params: the bound parameters (core's "$1 = '...'" list) when param_maxlen != 0.
 PlanTextState render_guarded(QueryDesc *queryDesc, bool analyze, ParamListInfo params, int param_maxlen,
@@ -111,50 +135,24 @@ PlanTextState render_guarded(QueryDesc *queryDesc, bool analyze, ParamListInfo p
     *out = nullptr;
     if (params_out != nullptr)
         *params_out = nullptr;
-    if (!IsTransactionState() || IsInParallelMode())
+    RenderArgs a{queryDesc,       analyze, params, param_maxlen, params_out != nullptr, CurrentMemoryContext,
+                 {nullptr, 0, 0}, nullptr, nullptr};
+    char *message = nullptr;
+    switch (in_subtransaction(render_both, &a, &message))
+    {
+    case SubxactResult::NotNow:
         return PlanTextState::NotNow;
-
-    MemoryContext caller = CurrentMemoryContext;
-    ResourceOwner owner = CurrentResourceOwner;
-    char *volatile text = nullptr;
-    char *volatile param_text = nullptr;
-    volatile bool failed = false;
-    char *volatile message = nullptr;
-    HiddenHashes hidden{nullptr, 0, 0}; // put back on the error path too: later hooks may read them
-    BeginInternalSubTransaction(nullptr);
-    MemoryContextSwitchTo(caller);
-    PG_TRY();
-    {
-        text = render(queryDesc, caller, &hidden, analyze);
-        // Output functions of the parameters' types run here: they may fail like EXPLAIN may.
-        if (params_out != nullptr && params != nullptr && params->numParams > 0 && param_maxlen != 0)
-            param_text = BuildParamLogString(params, nullptr, param_maxlen);
-        ReleaseCurrentSubTransaction();
-        MemoryContextSwitchTo(caller);
-        CurrentResourceOwner = owner;
-    }
-    PG_CATCH();
-    {
-        MemoryContextSwitchTo(caller);
-        restore_hash_figures(&hidden);
-        ErrorData *edata = CopyErrorData();
-        FlushErrorState();
-        message = edata->message;
-        RollbackAndReleaseCurrentSubTransaction();
-        MemoryContextSwitchTo(caller);
-        CurrentResourceOwner = owner;
-        failed = true;
-    }
-    PG_END_TRY();
-    if (failed)
-    {
+    case SubxactResult::Failed:
+        restore_hash_figures(&a.hidden);
         ereport(LOG, (errmsg("pg_perfgate: plan text not kept, EXPLAIN failed: %s",
                              message ? message : "unknown error")));
         return PlanTextState::Failed;
+    case SubxactResult::Done:
+        break;
     }
-    *out = text;
+    *out = a.text;
     if (params_out != nullptr)
-        *params_out = param_text;
+        *params_out = a.param_text;
     return PlanTextState::Rendered;
 }
 
