@@ -126,6 +126,10 @@ for my $v (@{ $scenario->{variants} })
 	}
 }
 is(scalar(keys %replay_calls), 4, 'the four captured statements ran in the replay');
+# Each variant repeats one captured statement: a replay, not a loop the application ran. The harness
+# starts every variant as a new request, so no variant's rows look like another's parent.
+is(join(', ', map { "$_->{variant}: $_->{kind}" } @{ $scenario->{antipatterns} // [] }), '',
+	'the replay is not flagged (no variant is taken for a loop over another)');
 $total_replay += $_ for values %replay_calls;
 $total_server += $server{$_}{calls} for keys %replay_calls;
 for my $q (sort keys %replay_calls)

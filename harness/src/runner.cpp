@@ -227,6 +227,19 @@ struct Arm
         return conn;
     }
 
+    // Each run of a variant starts as a request on a pooled connection does: after a reset (RESET
+    // ALL, which a pool sends and pg_perfgate's loop detectors take as the end of a request), in this
+    // arm's settings. Variants are independent requests: without the reset, the statement another
+    // variant (or the harness) ran last looked like the parent of this variant's lookups, and a
+    // replayed capture was flagged as an N+1 loop its application never ran. RESET ALL keeps what a
+    // setup made (temporary tables, prepared statements, SET ROLE); only the settings are put back.
+    void new_request()
+    {
+        conn.exec("RESET ALL");
+        restore_session(conn, session);
+        (*active)[&conn] = this;
+    }
+
     void begin_scenario()
     {
         schema = claim_schema(conn, role);
@@ -299,6 +312,7 @@ struct Arm
         } recording{conn};
         if (last)
             conn.record_sent(&sent);
+        new_request();
         conn.stats() = WireStats{};
         const auto t0 = Clock::now();
         try

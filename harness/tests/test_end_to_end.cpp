@@ -200,6 +200,23 @@ TEST(EndToEnd, BuiltInSuiteOnTheEmbeddedDefaultTagsEveryBadVariant)
     EXPECT_LT(median_at(*bulk, "row_transaction", 500), median_at(*bulk, "row_autocommit", 500));
 }
 
+// Variants are independent requests: a variant that repeats one lookup right after another
+// variant read 100 rows (a replayed capture's shape) is not an N+1 loop, while a variant that loops
+// over its own parent's rows is. Before each run of a variant the harness resets the session as a
+// pool does; without that, the other variant's read was taken for the lookups' parent.
+TEST(EndToEnd, NeighbouringVariantsAreNotEachOthersParents)
+{
+    TempDir tmp;
+    const CommandResult r = run_perfgate(fmt::format(
+        "run {} --no-progress -q --json {}", data_file("e2e_replay_neighbours.yaml"), tmp / "run.json"));
+    ASSERT_EQ(r.code, 0) << r.out << r.err;
+    const json results = json::parse(slurp(tmp / "run.json"));
+    const auto kinds = kinds_by_variant(results.at("scenarios").at(0));
+    EXPECT_TRUE(kinds.at("read_many").empty());
+    EXPECT_TRUE(kinds.at("lookups").empty()) << *kinds.at("lookups").begin();
+    EXPECT_TRUE(kinds.at("loop").count("n_plus_one"));
+}
+
 // A server whose extension lives in its own schema, reached through --dsn.
 TEST(EndToEnd, ExtensionInAnotherSchemaThroughDsn)
 {
