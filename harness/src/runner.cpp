@@ -297,6 +297,9 @@ struct Arm
         ExtensionProbe::Snapshot before;
         if (last)
             before = probe.snapshot();
+        // After the snapshot (whose rows must not look like a parent either), before the recording
+        // of what the variant sends.
+        new_request();
         Context ctx(conn, data, vars);
         if (record && w.gates.plans)
             ctx.plans = &sizes[vi].plans;
@@ -312,7 +315,6 @@ struct Arm
         } recording{conn};
         if (last)
             conn.record_sent(&sent);
-        new_request();
         conn.stats() = WireStats{};
         const auto t0 = Clock::now();
         try
