@@ -1,6 +1,6 @@
 // detect_common.hpp — what the detector files (detect.cpp, detect_offset.cpp, detect_scan.cpp,
-// detect_session.cpp)
-// share: the key of a finding of this backend, and the message a *_action setting asks for.
+// detect_session.cpp, detect_wide.cpp) share: the key of a finding of this backend, and the message a
+// *_action setting asks for.
 #pragma once
 
 #include "antipatterns.hpp"
@@ -48,5 +48,10 @@ inline void session_statement(QueryDesc *qd, uint64 queryid)
         session_statement_slow(qd, queryid);
 }
 void session_flush();
+// wide_fetch (detect_wide.cpp): its settings; a top-level SELECT to the client that returned
+// wide_fetch_gate rows or more (INT64_MAX when off: one comparison per statement).
+void detect_wide_init();
+extern int64 wide_fetch_gate;
+void check_wide_fetch(QueryDesc *qd, uint64 queryid, int64 rows, double ms);
 
 } // namespace pgpf
