@@ -375,10 +375,7 @@ void detect_note_utility(uint64 queryid)
 
 void detect_session_reset(const Node *stmt, uint64 queryid)
 {
-    if (!guc_detect || nesting_level != 0)
-        return;
-    session_utility(stmt, queryid);
-    if (!tracker_ready)
+    if (!guc_detect || nesting_level != 0 || !tracker_ready)
         return;
     bool reset = false;
     if (IsA(stmt, DiscardStmt))
@@ -397,6 +394,12 @@ void detect_session_reset(const Node *stmt, uint64 queryid)
     const int n = tracker.session_boundary(burst_config, reports);
     if (n > 0)
         store_bursts(reports, n, nullptr);
+}
+
+void detect_session_done(const Node *stmt, uint64 queryid)
+{
+    if (guc_detect && nesting_level == 0)
+        session_utility(stmt, queryid);
 }
 
 void detect_utility_end(uint64 queryid, int64 rows)
