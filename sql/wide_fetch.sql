@@ -48,6 +48,20 @@ SELECT id, title, author, created, md5(body) FROM wf_post;
 SELECT g AS id, 'x' || g AS name FROM generate_series(1, 5000) g;
 \o
 SELECT count(*) AS quiet_findings FROM pg_perfgate_antipatterns WHERE kind = 'wide_fetch';
+-- Quiet: a cursor fetched in parts, ended by COMMIT or by ROLLBACK (no catalog lookups there).
+BEGIN;
+DECLARE wf_cur CURSOR FOR SELECT * FROM wf_post;
+\o /dev/null
+FETCH 1500 FROM wf_cur;
+FETCH 1000 FROM wf_cur;
+\o
+COMMIT;
+BEGIN;
+DECLARE wf_cur CURSOR FOR SELECT * FROM wf_post;
+\o /dev/null
+FETCH ALL FROM wf_cur;
+\o
+ROLLBACK;
 -- Quiet: a function's statements (nested), and rows that do not go to the client.
 SELECT count(*) FROM (SELECT * FROM wf_post) p;
 CREATE TEMP TABLE wf_copy AS SELECT * FROM wf_post;

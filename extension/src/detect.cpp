@@ -465,7 +465,9 @@ void detect_executor_end(QueryDesc *queryDesc, const RunFacts &run, uint64 query
             snprintf(p->detail, sizeof(p->detail), "Query id " INT64_FORMAT ".", int64(queryid));
         }
     }
-    if (rows >= wide_fetch_gate && cmd == CMD_SELECT && nesting_level == 0 && to_client(queryDesc))
+    // Judged like an unstreamed fetch: the whole result in one run (a cursor fetched in parts is not).
+    if (rows >= wide_fetch_gate && cmd == CMD_SELECT && nesting_level == 0 && run.runs == 1 &&
+        run.unbounded && to_client(queryDesc))
         check_wide_fetch(queryDesc, queryid, rows, ms);
     // Findings aggregated in this backend reach shared memory at least about once a second.
     if (nesting_level == 0)

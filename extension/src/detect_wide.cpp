@@ -22,7 +22,8 @@
  *    large columns are what it asked for);
  *  - a table with fewer than two columns besides its large ones (loading one without the other is
  *    no saving);
- *  - nested statements (a function's), statements whose rows do not go to the client.
+ *  - nested statements (a function's), statements whose rows do not go to the client, a cursor
+ *    fetched in parts (judged, like an unstreamed fetch, only when the whole result went in one run).
  *
  * Limits: the widths are the planner's. A value stored out of line (TOAST) counts as its 18-byte
  * pointer in pg_statistic's stawidth, so a column whose values are mostly toasted (over about 2 kB
@@ -120,6 +121,9 @@ void check_wide_fetch(QueryDesc *qd, uint64 queryid, int64 rows, double ms)
 {
     const Plan *plan = qd->plannedstmt->planTree;
     if (plan == nullptr || double(rows) * plan->plan_width < double(guc_wide_fetch_size) * 1024.0)
+        return;
+    // A cursor left open ends while its transaction commits or aborts: no catalog lookups then.
+    if (!IsTransactionState())
         return;
     // Each output column's average width, and where it comes from.
     const int n = list_length(plan->targetlist);
