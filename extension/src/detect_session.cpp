@@ -237,7 +237,7 @@ void session_set_config(QueryDesc *qd, uint64 queryid)
     }
 }
 
-void session_count(QueryDesc *qd, uint64 queryid)
+inline void session_count(QueryDesc *qd, uint64 queryid)
 {
     if (!session_work_started)
     {
@@ -325,14 +325,10 @@ void session_utility(const Node *stmt, uint64 queryid)
 
 void session_statement_slow(QueryDesc *qd, uint64 queryid)
 {
-    if (IsA(qd->plannedstmt->planTree, Result) && guc_session_setting_queries > 0)
-    {
-        // Counted under what was in force before it; what it sets is watched from the next one.
-        session_count(qd, queryid);
-        session_set_config(qd, queryid);
-        return;
-    }
     session_count(qd, queryid);
+    // Counted above under what was in force before it; what it sets is watched from the next one.
+    if (IsA(qd->plannedstmt->planTree, Result) && guc_session_setting_queries > 0)
+        session_set_config(qd, queryid);
 }
 
 void session_flush()
