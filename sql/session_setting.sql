@@ -156,7 +156,57 @@ SELECT max(grp) FROM ss_item;
 SELECT min(grp) FROM ss_item;
 SELECT kind, query, calls, detail FROM pg_perfgate_antipatterns WHERE kind = 'session_setting';
 RESET search_path;
--- Off: pg_perfgate.session_setting_queries = 0.
+-- A SET that fails (an invalid value) changes nothing: it neither ends the watch of the value in
+-- force nor starts one of its own; the finding is the SET that took effect.
+SELECT pg_perfgate_reset() IS NOT NULL AS t;
+SET work_mem = '64MB';
+SELECT count(*) FROM ss_item;
+SET work_mem = 'lots';
+SELECT name FROM ss_item WHERE id = 1;
+SELECT max(grp) FROM ss_item;
+SELECT min(grp) FROM ss_item;
+SELECT kind, query, calls, detail FROM pg_perfgate_antipatterns WHERE kind = 'session_setting';
+RESET work_mem;
+-- ... and a failed SET alone is quiet.
+SELECT pg_perfgate_reset() IS NOT NULL AS t;
+SET enable_seqscan = 'maybe';
+SELECT name FROM ss_item WHERE id = 1;
+SELECT max(grp) FROM ss_item;
+SELECT min(grp) FROM ss_item;
+SELECT sum(grp) FROM ss_item;
+SELECT count(*) AS quiet_findings FROM pg_perfgate_antipatterns WHERE kind = 'session_setting';
+-- set_config(name, value, false) is a session-level SET: one, named by its statement.
+SELECT pg_perfgate_reset() IS NOT NULL AS t;
+SELECT set_config('work_mem', '64MB', false);
+SELECT count(*) FROM ss_item;
+SELECT name FROM ss_item WHERE id = 1;
+SELECT max(grp) FROM ss_item;
+SELECT kind, query, calls, detail FROM pg_perfgate_antipatterns WHERE kind = 'session_setting';
+RESET work_mem;
+-- ... as it is with parameters (a generic plan: they are not folded into constants).
+SELECT pg_perfgate_reset() IS NOT NULL AS t;
+PREPARE ss_set(text, text, bool) AS SELECT set_config($1, $2, $3);
+BEGIN;
+SET LOCAL plan_cache_mode = force_generic_plan;
+EXECUTE ss_set('enable_hashjoin', 'off', false);
+COMMIT;
+SELECT count(*) FROM ss_item;
+SELECT name FROM ss_item WHERE id = 1;
+SELECT max(grp) FROM ss_item;
+SELECT kind, query, calls, detail FROM pg_perfgate_antipatterns WHERE kind = 'session_setting';
+RESET enable_hashjoin;
+DEALLOCATE ss_set;
+-- Quiet: set_config(name, value, true) ends with its transaction, like SET LOCAL.
+SELECT pg_perfgate_reset() IS NOT NULL AS t;
+BEGIN;
+SELECT set_config('work_mem', '64MB', true);
+SELECT count(*) FROM ss_item;
+COMMIT;
+SELECT name FROM ss_item WHERE id = 1;
+SELECT max(grp) FROM ss_item;
+SELECT min(grp) FROM ss_item;
+SELECT sum(grp) FROM ss_item;
+SELECT count(*) AS quiet_findings FROM pg_perfgate_antipatterns WHERE kind = 'session_setting';
 SELECT pg_perfgate_reset() IS NOT NULL AS t;
 SET pg_perfgate.session_setting_queries = 0;
 SET work_mem = '64MB';

@@ -1,7 +1,8 @@
 # Real ORM clients against the detectors (issue 9): small SQLAlchemy and Django applications under
 # t/orm/ run their everyday habits — lazy relationships at several child counts, bulk helpers
 # against DEFERRABLE INITIALLY DEFERRED foreign keys, per-object saves and deletes, OFFSET paging,
-# streaming, a pooled connection serving independent requests — in autocommit mode and in explicit
+# streaming, a pooled connection serving independent requests, session settings left on a pooled or
+# persistent connection, whole-model loads of a table with a large column — in autocommit mode and in explicit
 # transactions. Each bad habit must be reported with the right kind, query, parent and calls, each
 # good version must be quiet. The apps print one TAP line per scenario; every line is a test here.
 use strict;

@@ -2,8 +2,9 @@
 # prepared protocol, 1, 2 and 8 clients) was reported as an N+1 loop of tens of thousands of calls:
 # independent transactions of one lookup each, with no statement that returned the ids. Its default
 # tpcb-like script is one request after another, each transaction a handful of different statements.
-# None of them may leave an n_plus_one, per_id_lookup_loop or row_by_row_write finding; a real loop
-# on the same server, run after them, still is one (so the check can fail).
+# None of them may leave an n_plus_one, per_id_lookup_loop, row_by_row_write, session_setting or
+# wide_fetch finding; a real loop, SET or wide fetch on the same server, run after them, still is one
+# (so the check can fail).
 use strict;
 use warnings;
 use PostgreSQL::Test::Cluster;
@@ -21,6 +22,8 @@ my $loops = q{SELECT count(*) FROM pg_perfgate_antipatterns
                WHERE kind IN ('n_plus_one', 'per_id_lookup_loop', 'row_by_row_write')};
 # pgbench sets nothing: no setting may be reported as left on its connections (issue 20).
 my $session_setting = q{SELECT count(*) FROM pg_perfgate_antipatterns WHERE kind = 'session_setting'};
+# Nor does it fetch wide rows many at a time (issue 20).
+my $wide_fetch = q{SELECT count(*) FROM pg_perfgate_antipatterns WHERE kind = 'wide_fetch'};
 my $list = q{SELECT string_agg(kind || ' ' || calls || ' ' || coalesce(query, '?'), '; ')
                FROM pg_perfgate_antipatterns};
 
@@ -42,6 +45,8 @@ for my $run (
 	is($node->safe_psql('postgres', $loops), '0', "pgbench $name: no loop or row-by-row finding")
 	  or diag($node->safe_psql('postgres', $list));
 	is($node->safe_psql('postgres', $session_setting), '0', "pgbench $name: no session_setting finding")
+	  or diag($node->safe_psql('postgres', $list));
+	is($node->safe_psql('postgres', $wide_fetch), '0', "pgbench $name: no wide_fetch finding")
 	  or diag($node->safe_psql('postgres', $list));
 }
 
@@ -74,6 +79,28 @@ is( $node->safe_psql('postgres',
 		q{SELECT kind || ' ' || query FROM pg_perfgate_antipatterns WHERE kind = 'session_setting'}),
 	"session_setting SET work_mem = '64MB'",
 	'a SET left on the connection for later transactions is found');
+
+# The control of the wide_fetch check: a script that reads 2,000 whole rows of a table with a
+# 1.5 kB column is reported, naming the column (issue 20).
+$node->safe_psql('postgres', 'SELECT pg_perfgate_reset()');
+$node->safe_psql(
+	'postgres', q{
+CREATE TABLE bench_docs (id int PRIMARY KEY, title text, status text, body text);
+INSERT INTO bench_docs SELECT g, 'doc ' || g, 'draft',
+  (SELECT string_agg(md5((g * 100 + k)::text), '') FROM generate_series(1, 47) k)
+  FROM generate_series(1, 2000) g;
+ANALYZE bench_docs;});
+$script = $node->basedir . '/wide.sql';
+open($fh, '>', $script) or die "cannot write $script: $!";
+print $fh "SELECT * FROM bench_docs;\n";
+close($fh);
+$node->command_ok([ 'pgbench', '-n', '-t', '2', '-c', '1', '-f', $script, 'postgres' ],
+	'pgbench with a wide fetch ran');
+is( $node->safe_psql('postgres',
+		q{SELECT kind || ' ' || query || ' ' || split_part(detail, ' ', 1) FROM pg_perfgate_antipatterns
+           WHERE kind = 'wide_fetch'}),
+	'wide_fetch SELECT * FROM bench_docs bench_docs.body',
+	'a wide fetch is found');
 
 $node->stop;
 done_testing();

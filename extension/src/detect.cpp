@@ -2,7 +2,8 @@
  * detect.cpp — the anti-pattern detectors' entry points, and the detectors of bursts and loops: N+1
  * loops, per-id lookup loops, row-by-row writes, and unstreamed huge fetches. Deep OFFSET paging is
  * detect_offset.cpp's, filter-heavy sequential scans detect_scan.cpp's, temp-file spills
- * detect_spill.cpp's, session settings left on a connection detect_session.cpp's; each kind's name, setting
+ * detect_spill.cpp's, session settings left on a connection detect_session.cpp's, wide fetches
+ * detect_wide.cpp's; each kind's name, setting
  * and advice are its record in kinds.cpp.
  *
  * Everything is per backend and O(1) per statement: the burst tracker (core/burst.hpp) is fed each
@@ -321,6 +322,7 @@ void detect_init()
     detect_offset_init();
     detect_scan_init();
     detect_session_init();
+    detect_wide_init();
     // One pg_perfgate.<action>_action per kind that has one (kinds.cpp).
     for (int i = 0; i < ap_kind_count; i++)
         if (ap_kinds[i].action != nullptr)
@@ -373,10 +375,7 @@ void detect_note_utility(uint64 queryid)
 
 void detect_session_reset(const Node *stmt, uint64 queryid)
 {
-    if (!guc_detect || nesting_level != 0)
-        return;
-    session_utility(stmt, queryid);
-    if (!tracker_ready)
+    if (!guc_detect || nesting_level != 0 || !tracker_ready)
         return;
     bool reset = false;
     if (IsA(stmt, DiscardStmt))
@@ -395,6 +394,12 @@ void detect_session_reset(const Node *stmt, uint64 queryid)
     const int n = tracker.session_boundary(burst_config, reports);
     if (n > 0)
         store_bursts(reports, n, nullptr);
+}
+
+void detect_session_done(const Node *stmt, uint64 queryid)
+{
+    if (guc_detect && nesting_level == 0)
+        session_utility(stmt, queryid);
 }
 
 void detect_utility_end(uint64 queryid, int64 rows)
@@ -460,6 +465,10 @@ void detect_executor_end(QueryDesc *queryDesc, const RunFacts &run, uint64 query
             snprintf(p->detail, sizeof(p->detail), "Query id " INT64_FORMAT ".", int64(queryid));
         }
     }
+    // Judged like an unstreamed fetch: the whole result in one run (a cursor fetched in parts is not).
+    if (rows >= wide_fetch_gate && cmd == CMD_SELECT && nesting_level == 0 && run.runs == 1 &&
+        run.unbounded && to_client(queryDesc))
+        check_wide_fetch(queryDesc, queryid, rows, ms);
     // Findings aggregated in this backend reach shared memory at least about once a second.
     if (nesting_level == 0)
         ap_flush_if_due(now);
@@ -475,10 +484,11 @@ void detect_raise_pending(const QueryDesc *queryDesc)
     // there would be promoted, so it is only logged.
     if (!IsTransactionState())
         level = LOG;
-    ereport(level, (errcode(MAKE_SQLSTATE('P', 'F', '0', '0', '0' + int(pending.kind))),
-                    errmsg("pg_perfgate: %s", pending.message),
-                    pending.detail[0] ? errdetail("%s", pending.detail) : 0,
-                    errhint("%s", ap_advice(pending.kind))));
+    ereport(
+        level,
+        (errcode(MAKE_SQLSTATE('P', 'F', '0', '0' + int(pending.kind) / 10, '0' + int(pending.kind) % 10)),
+         errmsg("pg_perfgate: %s", pending.message), pending.detail[0] ? errdetail("%s", pending.detail) : 0,
+         errhint("%s", ap_advice(pending.kind))));
 }
 
 void detect_flush()

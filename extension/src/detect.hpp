@@ -18,13 +18,20 @@ void detect_utility_end(uint64 queryid, int64 rows); // ... and has ended: the l
 // SET/RESET ROLE, SET/RESET SESSION AUTHORIZATION) means the connection now serves another
 // request: every loop ends, and nothing before it is the parent of what follows.
 // Only DISCARD and SET/RESET can be one: the rest pay for this test.
-// The same statements feed the session_setting detector (detect_session.cpp): queryid is the
-// statement's.
 void detect_session_reset(const Node *stmt, uint64 queryid);
 inline void detect_utility_start(const Node *stmt, uint64 queryid)
 {
     if (IsA(stmt, DiscardStmt) || IsA(stmt, VariableSetStmt))
         detect_session_reset(stmt, queryid);
+}
+// ... and has succeeded (an ERROR never gets here): the same statements feed the session_setting
+// detector (detect_session.cpp) only then, since a SET that failed changed nothing. queryid is the
+// statement's.
+void detect_session_done(const Node *stmt, uint64 queryid);
+inline void detect_utility_done(const Node *stmt, uint64 queryid)
+{
+    if (IsA(stmt, DiscardStmt) || IsA(stmt, VariableSetStmt))
+        detect_session_done(stmt, queryid);
 }
 void detect_executor_end(QueryDesc *queryDesc, const RunFacts &run, uint64 queryid, uint32 plan_features,
                          int64 rows, double ms);

@@ -1,6 +1,6 @@
 // detect_common.hpp — what the detector files (detect.cpp, detect_offset.cpp, detect_scan.cpp,
-// detect_session.cpp)
-// share: the key of a finding of this backend, and the message a *_action setting asks for.
+// detect_session.cpp, detect_wide.cpp) share: the key of a finding of this backend, and the message a
+// *_action setting asks for.
 #pragma once
 
 #include "antipatterns.hpp"
@@ -34,9 +34,11 @@ void check_offset(PlanState *ps, QueryDesc *qd, uint64 queryid, double ms);
 // for sequential scans whose filter removed almost every row they read.
 void detect_scan_init();
 void check_seq_scans(PlanState *ps, QueryDesc *qd, uint64 queryid, double ms);
-// session_setting (detect_session.cpp): its setting; a client's SET, RESET or DISCARD; each
-// top-level client statement (inline: two tests when no SET is watched and the session's work has
-// started); and writing what the watched settings affected (before the views read the findings).
+// session_setting (detect_session.cpp): its setting; a client's SET, RESET or DISCARD once it
+// succeeded; each top-level client statement (inline: three tests when no SET is watched, the
+// session's work has started and the plan is not a lone Result node, which a `SELECT
+// set_config(...)` is); and writing what the watched settings affected (before the views read the
+// findings).
 void detect_session_init();
 void session_utility(const Node *stmt, uint64 queryid);
 extern bool session_watching;     // a session-level SET of a watched setting is in force
@@ -44,9 +46,14 @@ extern bool session_work_started; // the session ran a statement on a table of t
 void session_statement_slow(QueryDesc *qd, uint64 queryid);
 inline void session_statement(QueryDesc *qd, uint64 queryid)
 {
-    if (session_watching || !session_work_started)
+    if (session_watching || !session_work_started || IsA(qd->plannedstmt->planTree, Result))
         session_statement_slow(qd, queryid);
 }
 void session_flush();
+// wide_fetch (detect_wide.cpp): its settings; a top-level SELECT to the client that returned
+// wide_fetch_gate rows or more (INT64_MAX when off: one comparison per statement).
+void detect_wide_init();
+extern int64 wide_fetch_gate;
+void check_wide_fetch(QueryDesc *qd, uint64 queryid, int64 rows, double ms);
 
 } // namespace pgpf

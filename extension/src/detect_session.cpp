@@ -33,6 +33,8 @@
  */
 #include "detect_common.hpp"
 
+#include "utils/fmgroids.h"
+
 namespace pgpf
 {
 
@@ -169,50 +171,19 @@ bool touches_user_relation(const PlannedStmt *stmt)
     return false;
 }
 
-} // namespace
-
-void detect_session_init()
+// Ends the watch of the setting `name` if there is one (set again: what follows is the new
+// value's), and starts one when the session's work has started and `start` (a value, not RESET).
+void watch(const char *name, uint64 queryid, bool start)
 {
-    DefineCustomIntVariable(
-        "pg_perfgate.session_setting_queries",
-        "Distinct other query ids that must run, in later transactions, under a session-level SET of a "
-        "planner, memory or statement setting before it is a finding (0 disables).",
-        nullptr, &guc_session_setting_queries, 3, 0, kIds, PGC_SUSET, 0, nullptr, nullptr, nullptr);
-}
-
-void session_utility(const Node *stmt, uint64 queryid)
-{
-    if (IsA(stmt, DiscardStmt))
-    {
-        if (castNode(DiscardStmt, stmt)->target == DISCARD_ALL)
-        {
-            while (nwatched > 0)
-                unwatch(nwatched - 1);
-            session_work_started = false; // what follows is the connection's next client starting
-        }
-        return;
-    }
-    const VariableSetStmt *v = castNode(VariableSetStmt, stmt);
-    if (v->kind == VAR_RESET_ALL)
-    {
-        while (nwatched > 0)
-            unwatch(nwatched - 1);
-        return;
-    }
-    if (v->name == nullptr || v->is_local || guc_session_setting_queries <= 0)
-        return;
-    if (v->kind != VAR_SET_VALUE && v->kind != VAR_SET_DEFAULT && v->kind != VAR_SET_CURRENT &&
-        v->kind != VAR_RESET)
-        return; // SET TRANSACTION ..., SET SESSION CHARACTERISTICS ...: not one setting
-    const config_generic *g = PGPF_FIND_GUC(v->name);
+    const config_generic *g = PGPF_FIND_GUC(name);
     if (g == nullptr || !watched_group(g))
         return;
     int i = 0;
     while (i < nwatched && watched[i].name != g->name)
         i++;
     if (i < nwatched)
-        unwatch(i); // set again or reset: what follows is the new value's, or nothing's
-    if (v->kind == VAR_RESET || v->kind == VAR_SET_DEFAULT || !session_work_started || nwatched == kWatched)
+        unwatch(i);
+    if (!start || !session_work_started || nwatched == kWatched)
         return;
     Watched &w = watched[nwatched++];
     memset(static_cast<void *>(&w), 0, sizeof(w));
@@ -224,7 +195,49 @@ void session_utility(const Node *stmt, uint64 queryid)
     session_watching = true;
 }
 
-void session_statement_slow(QueryDesc *qd, uint64 queryid)
+// A top-level `SELECT set_config(name, value, is_local)` (a plan of one Result node, its arguments
+// constants or the client's parameters): a session-level one (is_local false) is watched as SET is.
+// Not seen: set_config in a query that reads a table, in a function, or with computed arguments.
+void session_set_config(QueryDesc *qd, uint64 queryid)
+{
+    const ListCell *lc;
+    foreach (lc, qd->plannedstmt->planTree->targetlist)
+    {
+        const Node *e = reinterpret_cast<const Node *>(lfirst_node(TargetEntry, lc)->expr);
+        if (!IsA(e, FuncExpr) || castNode(FuncExpr, e)->funcid != F_SET_CONFIG)
+            continue;
+        const List *args = castNode(FuncExpr, e)->args;
+        Datum value[3];
+        bool known = list_length(args) == 3;
+        for (int a = 0; a < 3 && known; a++)
+        {
+            const Node *arg = static_cast<const Node *>(list_nth(args, a));
+            known = false;
+            if (IsA(arg, Const) && !castNode(Const, arg)->constisnull)
+            {
+                value[a] = castNode(Const, arg)->constvalue;
+                known = true;
+            }
+            else if (IsA(arg, Param) && castNode(Param, arg)->paramkind == PARAM_EXTERN)
+            {
+                // The client's parameter, when the values are plainly there (no fetch hook).
+                const ParamListInfo p = qd->params;
+                const int id = castNode(Param, arg)->paramid;
+                if (p != nullptr && p->paramFetch == nullptr && id > 0 && id <= p->numParams &&
+                    !p->params[id - 1].isnull && p->params[id - 1].ptype == castNode(Param, arg)->paramtype)
+                {
+                    value[a] = p->params[id - 1].value;
+                    known = true;
+                }
+            }
+        }
+        if (!known || DatumGetBool(value[2]))
+            continue; // unknown, or is_local: ends with the transaction
+        watch(TextDatumGetCString(value[0]), queryid, true);
+    }
+}
+
+inline void session_count(QueryDesc *qd, uint64 queryid)
 {
     if (!session_work_started)
     {
@@ -270,6 +283,52 @@ void session_statement_slow(QueryDesc *qd, uint64 queryid)
         if (!w.reported && w.nids >= guc_session_setting_queries)
             record(w, qd, true);
     }
+}
+
+} // namespace
+
+void detect_session_init()
+{
+    DefineCustomIntVariable(
+        "pg_perfgate.session_setting_queries",
+        "Distinct other query ids that must run, in later transactions, under a session-level SET of a "
+        "planner, memory or statement setting before it is a finding (0 disables).",
+        nullptr, &guc_session_setting_queries, 3, 0, kIds, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+}
+
+void session_utility(const Node *stmt, uint64 queryid)
+{
+    if (IsA(stmt, DiscardStmt))
+    {
+        if (castNode(DiscardStmt, stmt)->target == DISCARD_ALL)
+        {
+            while (nwatched > 0)
+                unwatch(nwatched - 1);
+            session_work_started = false; // what follows is the connection's next client starting
+        }
+        return;
+    }
+    const VariableSetStmt *v = castNode(VariableSetStmt, stmt);
+    if (v->kind == VAR_RESET_ALL)
+    {
+        while (nwatched > 0)
+            unwatch(nwatched - 1);
+        return;
+    }
+    if (v->name == nullptr || v->is_local || guc_session_setting_queries <= 0)
+        return;
+    if (v->kind != VAR_SET_VALUE && v->kind != VAR_SET_DEFAULT && v->kind != VAR_SET_CURRENT &&
+        v->kind != VAR_RESET)
+        return; // SET TRANSACTION ..., SET SESSION CHARACTERISTICS ...: not one setting
+    watch(v->name, queryid, v->kind == VAR_SET_VALUE || v->kind == VAR_SET_CURRENT);
+}
+
+void session_statement_slow(QueryDesc *qd, uint64 queryid)
+{
+    session_count(qd, queryid);
+    // Counted above under what was in force before it; what it sets is watched from the next one.
+    if (IsA(qd->plannedstmt->planTree, Result) && guc_session_setting_queries > 0)
+        session_set_config(qd, queryid);
 }
 
 void session_flush()

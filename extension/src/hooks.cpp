@@ -242,6 +242,8 @@ void pgpf_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readO
                 {
                     measure_utility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc,
                                     queryid);
+                    if (store_attached())
+                        detect_utility_done(parsetree, queryid);
                     return;
                 }
                 // Not measured, but what it runs (a DO block's or a procedure's statements) is still
@@ -249,6 +251,8 @@ void pgpf_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readO
                 nesting_level++;
                 call_process_utility(pstmt, queryString, readOnlyTree, context, params, queryEnv, dest, qc);
                 nesting_level--;
+                if (store_attached())
+                    detect_utility_done(parsetree, queryid);
             });
 }
 

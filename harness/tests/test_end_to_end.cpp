@@ -142,7 +142,8 @@ TEST(EndToEnd, BuiltInSuiteOnTheEmbeddedDefaultTagsEveryBadVariant)
     TempDir tmp;
     const CommandResult r = run_perfgate(
         "run --scenario n_plus_one --scenario pagination --scenario bulk_insert --scenario large_reads "
-        "--scenario indexes --scenario session_settings --iterations 3 --no-progress -q --json " +
+        "--scenario indexes --scenario session_settings --scenario wide_rows --iterations 3 --no-progress -q "
+        "--json " +
         (tmp / "run.json"));
     ASSERT_EQ(r.code, 0) << r.out << r.err;
     EXPECT_EQ(r.err.find("warning"), std::string::npos) << r.err;
@@ -165,6 +166,7 @@ TEST(EndToEnd, BuiltInSuiteOnTheEmbeddedDefaultTagsEveryBadVariant)
         {"large_reads", "fetch_all", "unstreamed_fetch", {"cursor"}},
         {"indexes", "no_index", "filter_heavy_seq_scan", {"composite_index"}},
         {"session_settings", "session_set", "session_setting", {"set_local"}},
+        {"wide_rows", "select_star", "wide_fetch", {"narrow"}},
     };
     std::set<std::string> bad_kinds;
     for (const auto &e : expected)
@@ -191,6 +193,12 @@ TEST(EndToEnd, BuiltInSuiteOnTheEmbeddedDefaultTagsEveryBadVariant)
             a.value("detail", "").find("customer_id") != std::string::npos)
             named = true;
     EXPECT_TRUE(named);
+    // So is the large column of a wide fetch.
+    bool wide_named = false;
+    for (const auto &a : scenario_named(results, "wide_rows")->at("antipatterns"))
+        if (a.at("kind") == "wide_fetch" && a.value("detail", "").find("pf_docs.body") != std::string::npos)
+            wide_named = true;
+    EXPECT_TRUE(wide_named);
 
     // Durable, as a default server: a commit per row is the slow habit, as it is in production.
     const json &settings = results.at("environment").at("settings");

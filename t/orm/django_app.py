@@ -30,7 +30,7 @@ from django.core.paginator import Paginator  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from django.db.models import F  # noqa: E402
 
-from blog.models import Author, Post, Visit  # noqa: E402
+from blog.models import Article, Author, Post, Visit  # noqa: E402
 from common import CHILDREN, Observer, run_scenarios  # noqa: E402
 
 obs = Observer(host, port, dbname)
@@ -54,9 +54,9 @@ def app_run(work):
 
 def setup_schema():
     with connection.schema_editor() as editor:
-        for m in (Visit, Post, Author):
+        for m in (Visit, Post, Author, Article):
             editor.execute("DROP TABLE IF EXISTS %s CASCADE" % m._meta.db_table)
-        for m in (Author, Post, Visit):
+        for m in (Author, Post, Visit, Article):
             editor.create_model(m)
     connection.close()
 
@@ -71,6 +71,20 @@ def load(children):
             psycopg2.extras.execute_values(c, "INSERT INTO blog_post (author_id, title) VALUES %s", rows)
         obs.sql("ANALYZE blog_author, blog_post")
     return go
+
+
+# 2,000 articles with a body of 1,504 bytes each (stored inline), analyzed: the planner knows the
+# body is most of the row. Below pg_perfgate.huge_fetch_rows in t/050_orm.pl.
+ARTICLES = 2000
+
+
+def load_articles():
+    obs.sql("TRUNCATE blog_article")
+    obs.sql("""INSERT INTO blog_article (title, byline, published, body)
+               SELECT 'title ' || g, 'byline ' || g %% 7, date '2024-01-01' + g %% 300,
+                      (SELECT string_agg(md5((g * 100 + k)::text), '') FROM generate_series(1, 47) k)
+                 FROM generate_series(1, %s) g""", (ARTICLES,))
+    obs.sql("ANALYZE blog_article")
 
 
 def lazy_reverse():
@@ -150,6 +164,57 @@ def pooled_requests():
     return [pid]
 
 
+def articles_all():
+    # The default load of a model: every column, the bodies with them, for a list page.
+    for a in Article.objects.order_by("id"):
+        a.title
+
+
+def articles_only():
+    for a in Article.objects.only("title", "byline").order_by("id"):
+        a.title
+
+
+def articles_defer():
+    for a in Article.objects.defer("body").order_by("id"):
+        a.title
+
+
+# Issue 20 finding 1 on Django: one persistent connection (CONN_MAX_AGE) serving 6 requests.
+SESSION_SETTING_CALLS = 16 if mode == "autocommit" else 15
+
+
+def persistent_session_setting(local):
+    """The first request loads an author, then raises work_mem for its report: for the rest of
+    the connection's life (bad: a session-level SET, which Django does not undo when the request
+    ends) or for its own transaction (good: SET LOCAL inside transaction.atomic()). The other five
+    requests look an author up, count their posts and list a few: 15 statements in later
+    transactions (in autocommit mode the report's query is one more: 16)."""
+    connection.close()
+    with connection.cursor() as c:
+        c.execute("SELECT pg_backend_pid()")
+        pid = c.fetchone()[0]
+    if local:
+        with transaction.atomic():
+            Author.objects.get(pk=1)
+            with connection.cursor() as c:
+                c.execute("SET LOCAL work_mem = '64MB'")
+            list(Post.objects.order_by("title", "id"))
+    else:
+        with in_mode():
+            Author.objects.get(pk=1)
+            with connection.cursor() as c:
+                c.execute("SET work_mem = '64MB'")
+            list(Post.objects.order_by("title", "id"))
+    for i in range(2, 7):
+        with in_mode():
+            Author.objects.get(pk=i)
+            Post.objects.filter(author_id=i).count()
+            list(Post.objects.filter(author_id=i).order_by("id")[:5])
+    connection.close()
+    return [pid]
+
+
 def posts(n):
     return sum(CHILDREN[n])
 
@@ -184,9 +249,20 @@ scenarios += [
      lambda: [("unstreamed_fetch", 'FROM "blog_post"', None, 1)]),
     ("%s iterator() streams and is quiet" % mode, 150, run(stream), lambda: []),
     ("%s persistent connection, requests 30 ms apart, is quiet" % mode, 3, pooled_requests, lambda: []),
+    ("%s SET work_mem left on a persistent connection is reported" % mode, 3,
+     lambda: persistent_session_setting(False),
+     lambda: [("session_setting", "SET work_mem", None, SESSION_SETTING_CALLS)]),
+    ("%s SET LOCAL work_mem in transaction.atomic() is quiet" % mode, 3,
+     lambda: persistent_session_setting(True), lambda: []),
+    ("%s loading whole articles with their large body is a wide fetch" % mode, "articles", run(articles_all),
+     lambda: [("wide_fetch", 'FROM "blog_article"', None, 1)]),
+    ("%s only() the columns used is quiet" % mode, "articles", run(articles_only), lambda: []),
+    ("%s defer() the body is quiet" % mode, "articles", run(articles_defer), lambda: []),
 ]
 
 setup_schema()
-run_scenarios(obs, scenarios, {n: load(n) for n in CHILDREN})
+setups = {n: load(n) for n in CHILDREN}
+setups["articles"] = load_articles
+run_scenarios(obs, scenarios, setups)
 print("1..%d" % obs.checks)
 sys.exit(1 if obs.failed else 0)

@@ -24,3 +24,14 @@ class Visit(models.Model):
 
     class Meta:
         app_label = "blog"
+
+
+class Article(models.Model):
+    """A model with one large column (the body, about 1.5 kB a row) beside small ones."""
+    title = models.CharField(max_length=50)
+    byline = models.CharField(max_length=50)
+    published = models.DateField()
+    body = models.TextField()
+
+    class Meta:
+        app_label = "blog"
