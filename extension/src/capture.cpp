@@ -320,6 +320,8 @@ void capture_call_end(QueryDesc *queryDesc, Running *r, bool is_run, uint64 coun
         r->facts.runs++;
         r->facts.rows += int64(queryDesc->estate->es_processed);
         r->facts.unbounded |= count == 0;
+        const CommandDest d = queryDesc->dest->mydest;
+        r->facts.to_client |= d == DestRemote || d == DestRemoteExecute || d == DestRemoteSimple;
     }
 }
 

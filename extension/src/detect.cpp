@@ -219,12 +219,6 @@ bool is_ri_query(const char *text)
     return strstr(text, " OPERATOR(pg_catalog.") != nullptr;
 }
 
-bool to_client(const QueryDesc *qd)
-{
-    const CommandDest d = qd->dest->mydest;
-    return d == DestRemote || d == DestRemoteExecute || d == DestRemoteSimple;
-}
-
 // A session that ends cleanly reports the bursts it left open; after a FATAL error we leave them,
 // since locks the failed statement held may not have been released yet.
 void flush_at_exit(int code, Datum)
@@ -455,7 +449,7 @@ void detect_executor_end(QueryDesc *queryDesc, const RunFacts &run, uint64 query
     if (run.sampled && (plan_features & PLAN_HAS_SEQSCAN))
         check_seq_scans(queryDesc->planstate, queryDesc, queryid, ms);
     if (guc_huge_fetch_rows > 0 && rows >= guc_huge_fetch_rows && cmd == CMD_SELECT && nesting_level == 0 &&
-        run.runs == 1 && run.unbounded && to_client(queryDesc))
+        run.runs == 1 && run.unbounded && run.to_client)
     {
         ap_record(ap_key(ApKind::HugeFetch, queryid, 0), ApSample{true, 1, ms, rows, -1, 0, nullptr});
         if (Pending *p = ask(ApKind::HugeFetch, queryDesc))
@@ -467,7 +461,7 @@ void detect_executor_end(QueryDesc *queryDesc, const RunFacts &run, uint64 query
     }
     // Judged like an unstreamed fetch: the whole result in one run (a cursor fetched in parts is not).
     if (rows >= wide_fetch_gate && cmd == CMD_SELECT && nesting_level == 0 && run.runs == 1 &&
-        run.unbounded && to_client(queryDesc))
+        run.unbounded && run.to_client)
         check_wide_fetch(queryDesc, queryid, rows, ms);
     // Findings aggregated in this backend reach shared memory at least about once a second.
     if (nesting_level == 0)
