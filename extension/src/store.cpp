@@ -212,7 +212,7 @@ void apply(int p, uint32 idx, StoreEntry *e, const Sample &s, TimestampTz now)
 {
     if (s.kind == SampleKind::Execution)
     {
-        e->counters.add_execution(s.ms, s.rows, *s.io, now);
+        e->counters.add_execution(s.ms, s.rows, *s.io, now, s.io_rest);
         e->hist.record(s.ns);
         if (s.jit != nullptr)
             e->counters.jit.add(*s.jit);
@@ -225,7 +225,7 @@ void apply(int p, uint32 idx, StoreEntry *e, const Sample &s, TimestampTz now)
         }
     }
     else
-        e->counters.add_planning(s.ms, *s.io, now);
+        e->counters.add_planning(s.ms, *s.io, now, s.io_rest);
 }
 
 // Under the partition's exclusive lock.
@@ -371,28 +371,61 @@ static pg_attribute_always_inline bool update_entry(int p, Table t, StoreEntry *
     return mine;
 }
 
+namespace
+{
+
+// Where this backend last found the entry of a key, by query id (direct-mapped): a statement run
+// again skips the key's hash and the table's probe. Only a hint, as any lock-free look-up is: the
+// entry is checked under its spinlock (live, and this key), and whatever does not check out
+// (reused, removed by a reset, another key of the slot) takes the usual look-up.
+struct KnownEntry
+{
+    EntryKey key;
+    StoreEntry *entry; // NULL: empty
+    int partition;
+};
+constexpr int kKnown = 64;
+KnownEntry known_entries[kKnown];
+
+inline KnownEntry &known_slot(const EntryKey &key)
+{
+    return known_entries[key.queryid % kKnown];
+}
+
+} // namespace
+
 bool store_update(const EntryKey &key, const Sample &sample, bool *need_plan)
 {
     *need_plan = false;
     if (shared == nullptr)
         return true; // nothing to record into
+    const TimestampTz now = GetCurrentStatementStartTimestamp();
+    KnownEntry &known = known_slot(key);
+    if (known.entry != nullptr && memcmp(&known.key, &key, sizeof(key)) == 0 &&
+        update_entry(known.partition, table_of(known.partition), known.entry, &key, sample, now, need_plan))
+        return true;
+
     const uint64 hash = key_hash(key);
     const int p = partition_of(hash);
-    const TimestampTz now = GetCurrentStatementStartTimestamp();
     Table t = table_of(p);
-
     // The common case: the entry exists. No LWLock; what the racy look-up found is checked under
     // the entry's spinlock (see the header comment).
     StoreEntry *e = t.find(key, hash);
-    if (e != nullptr && update_entry(p, t, e, &key, sample, now, need_plan))
-        return true;
-    LWLock *lock = &shared->locks[p].lock;
-    LWLockAcquire(lock, LW_SHARED);
-    e = t.find(key, hash);
-    if (e != nullptr)
-        update_entry(p, t, e, nullptr, sample, now, need_plan);
-    LWLockRelease(lock);
-    return e != nullptr;
+    if (e == nullptr || !update_entry(p, t, e, &key, sample, now, need_plan))
+    {
+        LWLock *lock = &shared->locks[p].lock;
+        LWLockAcquire(lock, LW_SHARED);
+        e = t.find(key, hash);
+        if (e != nullptr)
+            update_entry(p, t, e, nullptr, sample, now, need_plan);
+        LWLockRelease(lock);
+        if (e == nullptr)
+            return false;
+    }
+    known.key = key;
+    known.entry = e;
+    known.partition = p;
+    return true;
 }
 
 void store_insert(const EntryKey &key, const Sample &sample, const NewTexts &texts)
