@@ -218,6 +218,16 @@ bool is_ri_query(const char *text)
     return strstr(text, " OPERATOR(pg_catalog.") != nullptr;
 }
 
+// An execution that starts, breaks or reports a burst (the rest of BurstTracker::observe_quick()):
+// out of line, so that the usual statement's frame has no report array.
+pg_noinline void observe_reporting(const pgpf::Execution &e, QueryDesc *qd)
+{
+    BurstReport reports[BurstTracker::kMaxReports];
+    const int n = tracker.observe(e, burst_config, reports);
+    if (n > 0)
+        store_bursts(reports, n, qd);
+}
+
 bool to_client(const QueryDesc *qd)
 {
     const CommandDest d = qd->dest->mydest;
@@ -437,10 +447,8 @@ void detect_executor_end(QueryDesc *queryDesc, const RunFacts &run, uint64 query
         e.now_us = now;
         e.xact = PGPF_LOCAL_XID();
         e.level = nesting_level;
-        BurstReport reports[BurstTracker::kMaxReports];
-        const int n = tracker.observe(e, burst_config, reports);
-        if (n > 0)
-            store_bursts(reports, n, queryDesc);
+        if (!tracker.observe_quick(e, burst_config))
+            observe_reporting(e, queryDesc);
         if (nesting_level == 0)
             session_statement(queryDesc, queryid);
     }
