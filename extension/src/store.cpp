@@ -374,13 +374,13 @@ static pg_attribute_always_inline bool update_entry(int p, Table t, StoreEntry *
 namespace
 {
 
-// Where this backend last found the entry of a key, by query id (direct-mapped): a statement run
-// again skips the key's hash and the table's probe. Only a hint, as any lock-free look-up is: the
-// entry is checked under its spinlock (live, and this key), and whatever does not check out
-// (reused, removed by a reset, another key of the slot) takes the usual look-up.
+// Where this backend last found an entry of a query id (direct-mapped): a statement run again
+// skips the key's hash and the table's probe. Only a hint, as any lock-free look-up is: the entry
+// is checked under its spinlock (live, and this very key: the key is not compared twice), and
+// whatever does not check out (reused, removed by a reset, another key of the slot: another plan,
+// role or query id) takes the usual look-up.
 struct KnownEntry
 {
-    EntryKey key;
     StoreEntry *entry; // NULL: empty
     int partition;
 };
@@ -401,7 +401,7 @@ bool store_update(const EntryKey &key, const Sample &sample, bool *need_plan)
         return true; // nothing to record into
     const TimestampTz now = GetCurrentStatementStartTimestamp();
     KnownEntry &known = known_slot(key);
-    if (known.entry != nullptr && memcmp(&known.key, &key, sizeof(key)) == 0 &&
+    if (known.entry != nullptr &&
         update_entry(known.partition, table_of(known.partition), known.entry, &key, sample, now, need_plan))
         return true;
 
@@ -422,7 +422,6 @@ bool store_update(const EntryKey &key, const Sample &sample, bool *need_plan)
         if (e == nullptr)
             return false;
     }
-    known.key = key;
     known.entry = e;
     known.partition = p;
     return true;
