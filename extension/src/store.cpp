@@ -13,15 +13,15 @@
  * Locking protocol, per partition (one LWLock each, tranche "pg_perfgate"), and per entry (its
  * spinlock and its `live` flag, which live outside the entry so that reinitializing an entry never
  * touches them):
- *  - Recording a statement whose entry exists takes no LWLock: it looks the key up without a lock,
- *    takes the spinlock of the entry it found, and checks that the entry is live and has its key
- *    before updating the counters; otherwise it falls back to the locked path below. This is safe
- *    because entries never move, and whoever reuses or removes an entry (under the exclusive lock)
- *    first clears its `live` flag under its spinlock, then reinitializes it with the spinlock
- *    released (the key, a 1.6 kB memset, the texts: a lock-free updater finds it not live meanwhile
- *    and takes the locked path, which waits), and sets `live` again under the spinlock last. So the
- *    spinlock is only ever held for a flag test or a counter update. A count racing with a reset
- *    may be lost.
+ *  - Recording a statement whose entry exists takes no LWLock: it looks the key up without a lock
+ *    (first where this backend last found that query id's entry), takes the spinlock of the entry
+ *    it found, and checks that the entry is live and has its key before updating the counters;
+ *    otherwise it falls back to the locked path below. This is safe because entries never move,
+ *    and whoever reuses or removes an entry (under the exclusive lock) first clears its `live`
+ *    flag under its spinlock, then reinitializes it with the spinlock released (the key, a 1.6 kB
+ *    memset, the texts: a lock-free updater finds it not live meanwhile and takes the locked path,
+ *    which waits), and sets `live` again under the spinlock last. So the spinlock is only ever
+ *    held for a flag test or a counter update. A count racing with a reset may be lost.
  *  - Shared lock: find an entry when the lock-free look-up missed; copy entries and texts out for
  *    the views (counters under each entry's spinlock). Texts are only written under the exclusive
  *    lock, so a reader holding the shared lock sees them whole.
