@@ -104,9 +104,17 @@ class BurstTracker
     static constexpr int kMaxReports = kSlots + 2; // observe() emits at most this many
 
     void reset();
-    // Feeds one execution; writes up to kMaxReports reports to out and returns how many. Inline for
-    // the usual case (the burst of the last execution goes on, no report due); the rest out of line.
-    __attribute__((always_inline)) int observe(const Execution &e, const BurstConfig &cfg, BurstReport *out)
+    // Feeds one execution; writes up to kMaxReports reports to out and returns how many.
+    int observe(const Execution &e, const BurstConfig &cfg, BurstReport *out)
+    {
+        if (observe_quick(e, cfg))
+            return 0;
+        return observe_slow(e, cfg, out);
+    }
+    // observe()'s usual case, inline: the burst of the last execution goes on and no report is due.
+    // Returns false, having changed nothing, otherwise; the caller then calls observe() (out of
+    // line, where the reports live), so that the usual case carries no report array.
+    __attribute__((always_inline)) bool observe_quick(const Execution &e, const BurstConfig &cfg)
     {
         Slot &s = slots_[last_];
         const int64_t count = s.count + 1;
@@ -119,9 +127,9 @@ class BurstTracker
         {
             add(s, e, false);
             note_statement(e.queryid, e.rows, e.level);
-            return 0;
+            return true;
         }
-        return observe_slow(e, cfg, out);
+        return false;
     }
     // A statement has started in transaction xact (detect.cpp calls this at ExecutorStart and for
     // utility statements): tracks whether the transaction holds anything but one statement, and
@@ -145,7 +153,7 @@ class BurstTracker
     // A statement that may be the parent of a burst has started (rows < 0) or ended with `rows`
     // rows. A PL/pgSQL FOR loop's query ends after the loop it drove: its rows then reach the
     // bursts it is the parent of.
-    void note_statement(uint64_t queryid, int64_t rows, int32_t level)
+    __attribute__((always_inline)) void note_statement(uint64_t queryid, int64_t rows, int32_t level)
     {
         if (queryid == 0)
             return;
@@ -253,7 +261,7 @@ class BurstTracker
                                                : false;
     }
     // Counts e in the burst s; pause: it came after a forgiven pause.
-    void add(Slot &s, const Execution &e, bool pause)
+    __attribute__((always_inline)) void add(Slot &s, const Execution &e, bool pause)
     {
         s.rows_min = e.rows < s.rows_min ? e.rows : s.rows_min;
         s.rows_max = e.rows > s.rows_max ? e.rows : s.rows_max;

@@ -69,8 +69,10 @@ struct IoUsage
     int64_t wal_buffers_full;
     int64_t parallel_workers_to_launch, parallel_workers_launched;
 
-    // Inline: it runs under an entry's spinlock on every recorded statement.
-    void add(const IoUsage &o)
+    // Inline: it runs under an entry's spinlock on every recorded statement. rest: whether o may
+    // have anything in the fields only some servers fill (the I/O times, with track_io_timing;
+    // wal_buffers_full and the parallel workers, from 18 on); without, they are not read.
+    void add(const IoUsage &o, bool rest = true)
     {
         shared_blks_hit += o.shared_blks_hit;
         shared_blks_read += o.shared_blks_read;
@@ -82,13 +84,18 @@ struct IoUsage
         local_blks_written += o.local_blks_written;
         temp_blks_read += o.temp_blks_read;
         temp_blks_written += o.temp_blks_written;
+        wal_records += o.wal_records;
+        wal_fpi += o.wal_fpi;
+        wal_bytes += o.wal_bytes;
+        if (rest)
+            add_rest(o);
+    }
+    void add_rest(const IoUsage &o)
+    {
         blk_read_time += o.blk_read_time;
         blk_write_time += o.blk_write_time;
         temp_blk_read_time += o.temp_blk_read_time;
         temp_blk_write_time += o.temp_blk_write_time;
-        wal_records += o.wal_records;
-        wal_fpi += o.wal_fpi;
-        wal_bytes += o.wal_bytes;
         local_blk_read_time += o.local_blk_read_time;
         local_blk_write_time += o.local_blk_write_time;
         wal_buffers_full += o.wal_buffers_full;
@@ -126,17 +133,18 @@ struct Counters
     int64_t last_seen;
     JitUsage jit;
 
-    void add_execution(double ms, int64_t nrows, const IoUsage &usage, int64_t now)
+    // io_rest: as IoUsage::add()'s rest.
+    void add_execution(double ms, int64_t nrows, const IoUsage &usage, int64_t now, bool io_rest = true)
     {
         exec.add(ms);
         rows += nrows;
-        io.add(usage);
+        io.add(usage, io_rest);
         touch(now);
     }
-    void add_planning(double ms, const IoUsage &usage, int64_t now)
+    void add_planning(double ms, const IoUsage &usage, int64_t now, bool io_rest = true)
     {
         plan.add(ms);
-        io.add(usage);
+        io.add(usage, io_rest);
         touch(now);
     }
     void touch(int64_t now)

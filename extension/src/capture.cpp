@@ -264,34 +264,54 @@ void capture_executor_started(QueryDesc *queryDesc, Running *running)
 namespace
 {
 
-// io += usage now - usage before, for the counters we keep (times only with track_io_timing).
-inline __attribute__((always_inline)) void accumulate(pgpf::IoUsage &io, const BufferUsage &b0,
+// dst += d, or with First dst = d.
+template <bool First, typename T, typename U> inline __attribute__((always_inline)) void put(T &dst, U d)
+{
+    if constexpr (First)
+        dst = T(d);
+    else
+        dst += T(d);
+}
+
+// io += usage now - usage before, for the counters we keep (times only with track_io_timing,
+// which returns true). First: io is set instead, every field (the first call of an execution:
+// its entry's io is not zeroed beforehand, which the memset cost every statement).
+template <bool First>
+inline __attribute__((always_inline)) bool accumulate(pgpf::IoUsage &io, const BufferUsage &b0,
                                                       const WalUsage &w0)
 {
     const BufferUsage &b = pgBufferUsage;
-    io.shared_blks_hit += b.shared_blks_hit - b0.shared_blks_hit;
-    io.shared_blks_read += b.shared_blks_read - b0.shared_blks_read;
-    io.shared_blks_dirtied += b.shared_blks_dirtied - b0.shared_blks_dirtied;
-    io.shared_blks_written += b.shared_blks_written - b0.shared_blks_written;
-    io.local_blks_hit += b.local_blks_hit - b0.local_blks_hit;
-    io.local_blks_read += b.local_blks_read - b0.local_blks_read;
-    io.local_blks_dirtied += b.local_blks_dirtied - b0.local_blks_dirtied;
-    io.local_blks_written += b.local_blks_written - b0.local_blks_written;
-    io.temp_blks_read += b.temp_blks_read - b0.temp_blks_read;
-    io.temp_blks_written += b.temp_blks_written - b0.temp_blks_written;
+    put<First>(io.shared_blks_hit, b.shared_blks_hit - b0.shared_blks_hit);
+    put<First>(io.shared_blks_read, b.shared_blks_read - b0.shared_blks_read);
+    put<First>(io.shared_blks_dirtied, b.shared_blks_dirtied - b0.shared_blks_dirtied);
+    put<First>(io.shared_blks_written, b.shared_blks_written - b0.shared_blks_written);
+    put<First>(io.local_blks_hit, b.local_blks_hit - b0.local_blks_hit);
+    put<First>(io.local_blks_read, b.local_blks_read - b0.local_blks_read);
+    put<First>(io.local_blks_dirtied, b.local_blks_dirtied - b0.local_blks_dirtied);
+    put<First>(io.local_blks_written, b.local_blks_written - b0.local_blks_written);
+    put<First>(io.temp_blks_read, b.temp_blks_read - b0.temp_blks_read);
+    put<First>(io.temp_blks_written, b.temp_blks_written - b0.temp_blks_written);
     if (track_io_timing)
     {
-        io.blk_read_time += PGPF_BLK_READ_TIME(b) - PGPF_BLK_READ_TIME(b0);
-        io.blk_write_time += PGPF_BLK_WRITE_TIME(b) - PGPF_BLK_WRITE_TIME(b0);
-        io.temp_blk_read_time += PGPF_TEMP_BLK_READ_TIME(b) - PGPF_TEMP_BLK_READ_TIME(b0);
-        io.temp_blk_write_time += PGPF_TEMP_BLK_WRITE_TIME(b) - PGPF_TEMP_BLK_WRITE_TIME(b0);
-        io.local_blk_read_time += PGPF_LOCAL_BLK_READ_TIME(b) - PGPF_LOCAL_BLK_READ_TIME(b0);
-        io.local_blk_write_time += PGPF_LOCAL_BLK_WRITE_TIME(b) - PGPF_LOCAL_BLK_WRITE_TIME(b0);
+        put<First>(io.blk_read_time, PGPF_BLK_READ_TIME(b) - PGPF_BLK_READ_TIME(b0));
+        put<First>(io.blk_write_time, PGPF_BLK_WRITE_TIME(b) - PGPF_BLK_WRITE_TIME(b0));
+        put<First>(io.temp_blk_read_time, PGPF_TEMP_BLK_READ_TIME(b) - PGPF_TEMP_BLK_READ_TIME(b0));
+        put<First>(io.temp_blk_write_time, PGPF_TEMP_BLK_WRITE_TIME(b) - PGPF_TEMP_BLK_WRITE_TIME(b0));
+        put<First>(io.local_blk_read_time, PGPF_LOCAL_BLK_READ_TIME(b) - PGPF_LOCAL_BLK_READ_TIME(b0));
+        put<First>(io.local_blk_write_time, PGPF_LOCAL_BLK_WRITE_TIME(b) - PGPF_LOCAL_BLK_WRITE_TIME(b0));
     }
-    io.wal_records += pgWalUsage.wal_records - w0.wal_records;
-    io.wal_fpi += pgWalUsage.wal_fpi - w0.wal_fpi;
-    io.wal_bytes += pgWalUsage.wal_bytes - w0.wal_bytes;
-    io.wal_buffers_full += PGPF_WAL_BUFFERS_FULL(pgWalUsage) - PGPF_WAL_BUFFERS_FULL(w0);
+    else if (First)
+    {
+        io.blk_read_time = io.blk_write_time = io.temp_blk_read_time = io.temp_blk_write_time = 0;
+        io.local_blk_read_time = io.local_blk_write_time = 0;
+    }
+    put<First>(io.wal_records, pgWalUsage.wal_records - w0.wal_records);
+    put<First>(io.wal_fpi, pgWalUsage.wal_fpi - w0.wal_fpi);
+    put<First>(io.wal_bytes, pgWalUsage.wal_bytes - w0.wal_bytes);
+    put<First>(io.wal_buffers_full, PGPF_WAL_BUFFERS_FULL(pgWalUsage) - PGPF_WAL_BUFFERS_FULL(w0));
+    if (First)
+        io.parallel_workers_to_launch = io.parallel_workers_launched = 0; // counted at ExecutorEnd
+    return track_io_timing;
 }
 
 } // namespace
@@ -314,7 +334,13 @@ void capture_call_end(QueryDesc *queryDesc, Running *r, bool is_run, uint64 coun
     instr_time now;
     INSTR_TIME_SET_CURRENT(now);
     r->elapsed_ns += PGPF_INSTR_DIFF_NS(now, r->started);
-    accumulate(r->io, r->buf_before, r->wal_before);
+    if (likely(!r->io_set))
+    {
+        r->io_timed = accumulate<true>(r->io, r->buf_before, r->wal_before);
+        r->io_set = true;
+    }
+    else
+        r->io_timed |= accumulate<false>(r->io, r->buf_before, r->wal_before);
     if (is_run)
     {
         r->facts.runs++;
@@ -348,10 +374,16 @@ void capture_executor_end(QueryDesc *queryDesc, Running *r)
         features = r->plan_features;
         s.ns = uint64(Max(r->elapsed_ns, int64(0)));
         s.ms = double(s.ns) / 1e6;
+        if (unlikely(!r->io_set)) // it never ran
+        {
+            memset(&r->io, 0, sizeof(r->io));
+            r->io_set = true;
+        }
         // 18's parallel worker counts (0 before: no code) are the execution's, in its estate.
         r->io.parallel_workers_to_launch += PGPF_PARALLEL_WORKERS_TO_LAUNCH(queryDesc->estate);
         r->io.parallel_workers_launched += PGPF_PARALLEL_WORKERS_LAUNCHED(queryDesc->estate);
         s.io = &r->io;
+        s.io_rest = r->io_timed || PG_VERSION_NUM >= 180000;
         temp_written = r->io.temp_blks_written;
         if (unlikely(slowlog_due(s.ms)))
             slow_io = r->io;
@@ -379,6 +411,7 @@ void capture_executor_end(QueryDesc *queryDesc, Running *r)
         io.parallel_workers_to_launch = PGPF_PARALLEL_WORKERS_TO_LAUNCH(queryDesc->estate);
         io.parallel_workers_launched = PGPF_PARALLEL_WORKERS_LAUNCHED(queryDesc->estate);
         s.io = &io;
+        s.io_rest = true;
         temp_written = io.temp_blks_written;
         slow_io = io;
         memset(&facts, 0, sizeof(facts));
@@ -412,7 +445,7 @@ PlannedStmt *capture_planner(Query *parse, const char *query_string, int cursorO
     INSTR_TIME_SET_CURRENT(duration);
     INSTR_TIME_SUBTRACT(duration, start);
     pgpf::IoUsage io{};
-    accumulate(io, buf_start, wal_start);
+    accumulate<false>(io, buf_start, wal_start);
     const PlanShape shape = plan_walk_latest(); // of the plan plan_and_note() noted as the latest
 
     Sample s;
@@ -422,6 +455,7 @@ PlannedStmt *capture_planner(Query *parse, const char *query_string, int cursorO
     s.rows = 0;
     s.io = &io;
     s.jit = nullptr;
+    s.io_rest = true;
     record(make_key(parse->queryId, shape.planid, nesting_level == 0), s, query_string, parse->stmt_location,
            parse->stmt_len, nullptr);
     return result;
@@ -431,7 +465,7 @@ void capture_utility(uint64 queryid, const char *query_string, int location, int
                      uint64 rows, const BufferUsage &buf_start, const WalUsage &wal_start)
 {
     pgpf::IoUsage io{};
-    accumulate(io, buf_start, wal_start);
+    accumulate<false>(io, buf_start, wal_start);
     Sample s;
     s.kind = SampleKind::Execution;
     s.ms = ms;
@@ -439,6 +473,7 @@ void capture_utility(uint64 queryid, const char *query_string, int location, int
     s.rows = int64(rows);
     s.io = &io;
     s.jit = nullptr;
+    s.io_rest = true;
     const EntryKey key = make_key(queryid, 0, nesting_level == 0);
     record(key, s, query_string, location, length, nullptr);
     if (unlikely(slowlog_due(ms)))

@@ -219,6 +219,15 @@ bool is_ri_query(const char *text)
     return strstr(text, " OPERATOR(pg_catalog.") != nullptr;
 }
 
+// An execution that starts, breaks or reports a burst (the rest of BurstTracker::observe_quick()):
+// out of line, so that the usual statement's frame has no report array.
+pg_noinline void observe_reporting(const pgpf::Execution &e, QueryDesc *qd)
+{
+    BurstReport reports[BurstTracker::kMaxReports];
+    const int n = tracker.observe(e, burst_config, reports);
+    if (n > 0)
+        store_bursts(reports, n, qd);
+}
 // A session that ends cleanly reports the bursts it left open; after a FATAL error we leave them,
 // since locks the failed statement held may not have been released yet.
 void flush_at_exit(int code, Datum)
@@ -436,10 +445,8 @@ void detect_executor_end(QueryDesc *queryDesc, const RunFacts &run, uint64 query
         e.now_us = now;
         e.xact = PGPF_LOCAL_XID();
         e.level = nesting_level;
-        BurstReport reports[BurstTracker::kMaxReports];
-        const int n = tracker.observe(e, burst_config, reports);
-        if (n > 0)
-            store_bursts(reports, n, queryDesc);
+        if (!tracker.observe_quick(e, burst_config))
+            observe_reporting(e, queryDesc);
         if (nesting_level == 0)
             session_statement(queryDesc, queryid);
     }

@@ -41,7 +41,9 @@ struct Running
     int64 elapsed_ns;            // summed over calls
     BufferUsage buf_before;
     WalUsage wal_before;
-    pgpf::IoUsage io; // summed over calls
+    pgpf::IoUsage io; // summed over calls, once io_set (set, not zeroed, by the first call)
+    bool io_set;
+    bool io_timed; // a call was measured with track_io_timing: io holds times
     RunFacts facts;
 };
 
@@ -113,7 +115,8 @@ inline Running *exec_push(QueryDesc *qd, uint64 queryid, bool toplevel)
     r->subid = current_subid;
     r->call_subid = r->subid; // ExecutorStart is in progress
     r->elapsed_ns = 0;
-    memset(&r->io, 0, sizeof(r->io));
+    r->io_set = false; // the first call sets io: no memset per statement
+    r->io_timed = false;
     memset(&r->facts, 0, sizeof(r->facts));
     return r;
 }

@@ -25,7 +25,7 @@
 extern "C"
 {
     PG_MODULE_MAGIC;
-    void _PG_init(void);
+    PGDLLEXPORT void _PG_init(void);
 }
 
 namespace pgpf

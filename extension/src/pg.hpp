@@ -5,6 +5,13 @@
 // elog/ereport/StringInfo/psprintf rather than the C library's formatting.
 #pragma once
 
+// The library is compiled with hidden visibility (Makefile): what PostgreSQL looks up in it
+// (PG_MODULE_MAGIC, _PG_init, the SQL functions) is declared PGDLLEXPORT, which PostgreSQL 16 and later
+// define as visible and 15 leaves empty.
+#ifndef PGDLLEXPORT
+#define PGDLLEXPORT __attribute__((visibility("default")))
+#endif
+
 extern "C"
 {
 #include "postgres.h"

@@ -24,11 +24,14 @@ TupleDesc result_row(FunctionCallInfo fcinfo);
 
 // Defines the SQL-callable (version 1) function `name`; the braces that follow are its body, run
 // through pgpf::guarded() so that no C++ exception reaches PostgreSQL. The body returns the Datum.
+// Exported by name: the library is built with hidden visibility, and PostgreSQL 15 does not mark
+// the function itself PGDLLEXPORT (only its info record).
 #define PGPF_FUNCTION(name)                                                                                  \
     static Datum name##_body(FunctionCallInfo fcinfo);                                                       \
     extern "C"                                                                                               \
     {                                                                                                        \
         PG_FUNCTION_INFO_V1(name);                                                                           \
+        PGDLLEXPORT Datum name(PG_FUNCTION_ARGS);                                                            \
     }                                                                                                        \
     Datum name(PG_FUNCTION_ARGS)                                                                             \
     {                                                                                                        \

@@ -13,15 +13,15 @@
  * Locking protocol, per partition (one LWLock each, tranche "pg_perfgate"), and per entry (its
  * spinlock and its `live` flag, which live outside the entry so that reinitializing an entry never
  * touches them):
- *  - Recording a statement whose entry exists takes no LWLock: it looks the key up without a lock,
- *    takes the spinlock of the entry it found, and checks that the entry is live and has its key
- *    before updating the counters; otherwise it falls back to the locked path below. This is safe
- *    because entries never move, and whoever reuses or removes an entry (under the exclusive lock)
- *    first clears its `live` flag under its spinlock, then reinitializes it with the spinlock
- *    released (the key, a 1.6 kB memset, the texts: a lock-free updater finds it not live meanwhile
- *    and takes the locked path, which waits), and sets `live` again under the spinlock last. So the
- *    spinlock is only ever held for a flag test or a counter update. A count racing with a reset
- *    may be lost.
+ *  - Recording a statement whose entry exists takes no LWLock: it looks the key up without a lock
+ *    (first where this backend last found that query id's entry), takes the spinlock of the entry
+ *    it found, and checks that the entry is live and has its key before updating the counters;
+ *    otherwise it falls back to the locked path below. This is safe because entries never move,
+ *    and whoever reuses or removes an entry (under the exclusive lock) first clears its `live`
+ *    flag under its spinlock, then reinitializes it with the spinlock released (the key, a 1.6 kB
+ *    memset, the texts: a lock-free updater finds it not live meanwhile and takes the locked path,
+ *    which waits), and sets `live` again under the spinlock last. So the spinlock is only ever
+ *    held for a flag test or a counter update. A count racing with a reset may be lost.
  *  - Shared lock: find an entry when the lock-free look-up missed; copy entries and texts out for
  *    the views (counters under each entry's spinlock). Texts are only written under the exclusive
  *    lock, so a reader holding the shared lock sees them whole.
@@ -212,7 +212,7 @@ void apply(int p, uint32 idx, StoreEntry *e, const Sample &s, TimestampTz now)
 {
     if (s.kind == SampleKind::Execution)
     {
-        e->counters.add_execution(s.ms, s.rows, *s.io, now);
+        e->counters.add_execution(s.ms, s.rows, *s.io, now, s.io_rest);
         e->hist.record(s.ns);
         if (s.jit != nullptr)
             e->counters.jit.add(*s.jit);
@@ -225,7 +225,7 @@ void apply(int p, uint32 idx, StoreEntry *e, const Sample &s, TimestampTz now)
         }
     }
     else
-        e->counters.add_planning(s.ms, *s.io, now);
+        e->counters.add_planning(s.ms, *s.io, now, s.io_rest);
 }
 
 // Under the partition's exclusive lock.
@@ -371,28 +371,60 @@ static pg_attribute_always_inline bool update_entry(int p, Table t, StoreEntry *
     return mine;
 }
 
+namespace
+{
+
+// Where this backend last found an entry of a query id (direct-mapped): a statement run again
+// skips the key's hash and the table's probe. Only a hint, as any lock-free look-up is: the entry
+// is checked under its spinlock (live, and this very key: the key is not compared twice), and
+// whatever does not check out (reused, removed by a reset, another key of the slot: another plan,
+// role or query id) takes the usual look-up.
+struct KnownEntry
+{
+    StoreEntry *entry; // NULL: empty
+    int partition;
+};
+constexpr int kKnown = 64;
+KnownEntry known_entries[kKnown];
+
+inline KnownEntry &known_slot(const EntryKey &key)
+{
+    return known_entries[key.queryid % kKnown];
+}
+
+} // namespace
+
 bool store_update(const EntryKey &key, const Sample &sample, bool *need_plan)
 {
     *need_plan = false;
     if (shared == nullptr)
         return true; // nothing to record into
+    const TimestampTz now = GetCurrentStatementStartTimestamp();
+    KnownEntry &known = known_slot(key);
+    if (known.entry != nullptr &&
+        update_entry(known.partition, table_of(known.partition), known.entry, &key, sample, now, need_plan))
+        return true;
+
     const uint64 hash = key_hash(key);
     const int p = partition_of(hash);
-    const TimestampTz now = GetCurrentStatementStartTimestamp();
     Table t = table_of(p);
-
     // The common case: the entry exists. No LWLock; what the racy look-up found is checked under
     // the entry's spinlock (see the header comment).
     StoreEntry *e = t.find(key, hash);
-    if (e != nullptr && update_entry(p, t, e, &key, sample, now, need_plan))
-        return true;
-    LWLock *lock = &shared->locks[p].lock;
-    LWLockAcquire(lock, LW_SHARED);
-    e = t.find(key, hash);
-    if (e != nullptr)
-        update_entry(p, t, e, nullptr, sample, now, need_plan);
-    LWLockRelease(lock);
-    return e != nullptr;
+    if (e == nullptr || !update_entry(p, t, e, &key, sample, now, need_plan))
+    {
+        LWLock *lock = &shared->locks[p].lock;
+        LWLockAcquire(lock, LW_SHARED);
+        e = t.find(key, hash);
+        if (e != nullptr)
+            update_entry(p, t, e, nullptr, sample, now, need_plan);
+        LWLockRelease(lock);
+        if (e == nullptr)
+            return false;
+    }
+    known.entry = e;
+    known.partition = p;
+    return true;
 }
 
 void store_insert(const EntryKey &key, const Sample &sample, const NewTexts &texts)

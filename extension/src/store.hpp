@@ -53,6 +53,10 @@ struct Sample
     int64 rows;
     const pgpf::IoUsage *io;
     const pgpf::JitUsage *jit; // NULL: the execution was not JIT-compiled
+    // Whether io may have anything in the fields a server fills only sometimes (IoUsage::add's rest:
+    // the I/O times, measured with track_io_timing; from 18 on wal_buffers_full and the parallel
+    // workers). false spares adding them.
+    bool io_rest;
 };
 
 // The texts of a new entry, prepared by the caller before the store is entered (the store never
