@@ -17,9 +17,14 @@ enum class ApKind : uint8
     FilterHeavySeqScan = 5,
     TempSpill = 6,       // detect_spill.cpp; largest: the memory it would have needed, kB
     PerIdLookupLoop = 7, // a loop of lookups inside one transaction with no parent row source
-    SessionSetting = 8   // detect_session.cpp; query id: the SET's; columns: the setting's name
+    SessionSetting = 8,  // detect_session.cpp; query id: the SET's; columns: the setting's name
+    // detect_connection.cpp: query id 0, related_queryid a hash of the application and client
+    // address (not shown); largest: the highest rate of short sessions a minute
+    ConnectionPerRequest = 9,
+    // detect_connection.cpp; query id: the statement before the idle gap; largest: the longest gap, ms
+    IdleInTransaction = 10
 };
-constexpr int kApKinds = 8;
+constexpr int kApKinds = 10;
 
 // The plan node a finding is about, where it names one (a spill's).
 enum class ApNode : uint8

@@ -350,7 +350,12 @@ void detect_executor_start(QueryDesc *queryDesc, Running *running)
     // while the portal that runs a client's statement is active.
     const bool system = nesting_level == 0 ? ActivePortal == nullptr : is_ri_query(queryDesc->sourceText);
     if (running != nullptr)
+    {
         running->facts.system = system;
+        // The hook began with exec_sync_message(): this is the statement timestamp. With the
+        // extended protocol a portal starts at Bind and may end only at the next Bind.
+        running->facts.started = exec_detail::nesting_message;
+    }
     if (!system)
         tracker.start(queryDesc->plannedstmt->queryId, PGPF_LOCAL_XID(), nesting_level);
     // Called before the executor starts, so that the sample gets per-node row counts. Only a SELECT
@@ -397,8 +402,10 @@ void detect_session_reset(const Node *stmt, uint64 queryid)
         store_bursts(reports, n, nullptr);
 }
 
-void detect_utility_end(uint64 queryid, int64 rows)
+void detect_utility_end(uint64 queryid, int64 rows, double ms)
 {
+    if (nesting_level == 0)
+        conn_utility_end(ms);
     if (!guc_detect || !tracker_ready)
         return;
     follow_resets();
@@ -442,7 +449,10 @@ void detect_executor_end(QueryDesc *queryDesc, const RunFacts &run, uint64 query
         if (n > 0)
             store_bursts(reports, n, queryDesc);
         if (nesting_level == 0)
+        {
             session_statement(queryDesc, queryid);
+            conn_statement(queryDesc, queryid, run.started != 0 ? run.started : now, ms);
+        }
     }
 
     if ((plan_features & PLAN_HAS_OFFSET) && guc_deep_offset_threshold > 0)
@@ -465,6 +475,17 @@ void detect_executor_end(QueryDesc *queryDesc, const RunFacts &run, uint64 query
         ap_flush_if_due(now);
 }
 
+void tell_now(ApKind kind, uint64 queryid, const char *message, const char *detail)
+{
+    const int action = guc_action[int(ap_kind(kind).action_kind)];
+    if (action == ACTION_OFF || mute_covers(kind, GetUserId(), MyDatabaseId, queryid))
+        return;
+    const int level = action == ACTION_LOG || !IsTransactionState() ? LOG : WARNING;
+    ereport(level, (errcode(MAKE_SQLSTATE('P', 'F', '0', '0' + int(kind) / 10, '0' + int(kind) % 10)),
+                    errmsg("pg_perfgate: %s", message), detail[0] ? errdetail("%s", detail) : 0,
+                    errhint("%s", ap_advice(kind))));
+}
+
 void detect_raise_pending(const QueryDesc *queryDesc)
 {
     if (detect_pending_qd != queryDesc)
@@ -475,10 +496,11 @@ void detect_raise_pending(const QueryDesc *queryDesc)
     // there would be promoted, so it is only logged.
     if (!IsTransactionState())
         level = LOG;
-    ereport(level, (errcode(MAKE_SQLSTATE('P', 'F', '0', '0', '0' + int(pending.kind))),
-                    errmsg("pg_perfgate: %s", pending.message),
-                    pending.detail[0] ? errdetail("%s", pending.detail) : 0,
-                    errhint("%s", ap_advice(pending.kind))));
+    ereport(
+        level,
+        (errcode(MAKE_SQLSTATE('P', 'F', '0', '0' + int(pending.kind) / 10, '0' + int(pending.kind) % 10)),
+         errmsg("pg_perfgate: %s", pending.message), pending.detail[0] ? errdetail("%s", pending.detail) : 0,
+         errhint("%s", ap_advice(pending.kind))));
 }
 
 void detect_flush()

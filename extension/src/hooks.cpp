@@ -39,6 +39,7 @@ void pgpf_post_parse_analyze(ParseState *pstate, Query *query, JumbleState *jsta
             [&]
             {
                 exec_sync_message();
+                conn_session_start();
                 if (prev_post_parse_analyze_hook)
                     prev_post_parse_analyze_hook(pstate, query, jstate);
                 if (!store_attached() || !tracking(nesting_level))
@@ -211,7 +212,7 @@ pg_noinline void measure_utility(PlannedStmt *pstmt, const char *queryString, bo
          qc->commandTag == CMDTAG_REFRESH_MATERIALIZED_VIEW))
         rows = qc->nprocessed;
 
-    detect_utility_end(queryid, int64(rows));
+    detect_utility_end(queryid, int64(rows), INSTR_TIME_GET_MILLISEC(duration));
     capture_utility(queryid, queryString, location, length, INSTR_TIME_GET_MILLISEC(duration), rows,
                     buf_start, wal_start);
 }
