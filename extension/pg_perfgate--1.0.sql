@@ -733,6 +733,8 @@ GRANT SELECT ON pg_perfgate_connections TO PUBLIC;
 COMMENT ON VIEW pg_perfgate_connections IS
   'Sessions per (role, database, application_name, client address): how many started and how fast, their statements, lifetime, and time idle in a transaction';
 COMMENT ON COLUMN pg_perfgate_connections.userid IS 'The sessions'' login role';
+COMMENT ON COLUMN pg_perfgate_connections.dbid IS 'OID of the sessions'' database';
+COMMENT ON COLUMN pg_perfgate_connections.datname IS 'Name of the sessions'' database';
 COMMENT ON COLUMN pg_perfgate_connections.application_name IS 'The application_name the sessions connected with (a later SET application_name does not move a session)';
 COMMENT ON COLUMN pg_perfgate_connections.client_addr IS 'The client''s address, NULL for a Unix socket or unless your role has the privileges of the sessions'' role or pg_read_all_stats';
 COMMENT ON COLUMN pg_perfgate_connections.sessions IS 'Sessions that ran at least one statement';
