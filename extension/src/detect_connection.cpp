@@ -5,6 +5,8 @@
  * idle_in_transaction (a session that kept its transaction open while it sat idle between two of its
  * statements, or before COMMIT/ROLLBACK: locks and the vacuum horizon held meanwhile).
  *
+ * Sessions that start with pg_perfgate.track = none are not counted.
+ *
  * Key: (login role, database, application_name, client address). The application_name is the one
  * the session connected with (its startup packet, or the role's or database's default): a session
  * is counted under one key from start to end, so a later SET application_name does not move it.
@@ -39,6 +41,7 @@
 #include "guard.hpp"
 #include "mute.hpp"
 #include "normalize.hpp"
+#include "settings.hpp"
 #include "srf.hpp"
 
 namespace pgpf
@@ -52,9 +55,9 @@ namespace
 {
 
 int guc_max_keys = 256;
-int guc_rate = 120;       // short sessions per minute; 0 disables connection_per_request
-int guc_statements = 20;  // most statements a short session runs
-int guc_idle_ms = 1000;   // 0 disables idle_in_transaction
+int guc_rate = 120;      // short sessions per minute; 0 disables connection_per_request
+int guc_statements = 20; // most statements a short session runs
+int guc_idle_ms = 1000;  // 0 disables idle_in_transaction
 
 struct ConnKey
 {
@@ -77,7 +80,7 @@ struct ConnEntry
     double max_idle_ms;
     int64 idle_gaps; // idle gaps longer than idle_in_transaction_threshold
     double longest_xact_ms;
-    int64 minute;                 // the current minute of the rate windows (since 2000-01-01)
+    int64 minute;                    // the current minute of the rate windows (since 2000-01-01)
     int64 started_now, started_prev; // sessions started in that minute and the one before
     int64 short_now, short_prev;     // short sessions ended in that minute and the one before
     TimestampTz first_seen;
@@ -106,7 +109,8 @@ uint64 key_hash(const ConnKey &k)
     pgpf::Fingerprint f;
     f.mix((uint64(k.userid) << 32) | k.dbid);
     f.mix(hash_bytes_extended(reinterpret_cast<const unsigned char *>(k.appname), sizeof(k.appname), 0));
-    f.mix(hash_bytes_extended(reinterpret_cast<const unsigned char *>(k.client_addr), sizeof(k.client_addr), 0));
+    f.mix(hash_bytes_extended(reinterpret_cast<const unsigned char *>(k.client_addr), sizeof(k.client_addr),
+                              0));
     return f.finish();
 }
 
@@ -170,7 +174,8 @@ ApKey churn_key(const ConnKey &k)
     // (the views show no related query id for this kind).
     pgpf::Fingerprint f;
     f.mix(hash_bytes_extended(reinterpret_cast<const unsigned char *>(k.appname), sizeof(k.appname), 0));
-    f.mix(hash_bytes_extended(reinterpret_cast<const unsigned char *>(k.client_addr), sizeof(k.client_addr), 0));
+    f.mix(hash_bytes_extended(reinterpret_cast<const unsigned char *>(k.client_addr), sizeof(k.client_addr),
+                              0));
     key.related_queryid = f.finish() | 1;
     return key;
 }
@@ -185,10 +190,11 @@ void record_churn(const ConnKey &k, int64 statements, double lifetime_ms, double
     if (strlen(k.appname) > 40)
         strcpy(app + pg_mbcliplen(app, strlen(app), 37), "...");
     char detail[128];
-    snprintf(detail, sizeof(detail), "application \"%s\": %.0f short sessions a minute, %.1f statements and %.1f ms each",
-             app, rate, mean_statements, mean_ms);
-    ap_record(churn_key(k), ApSample{true, statements, lifetime_ms, int64(rate), -1, 0, detail, nullptr, nullptr,
-                                     ApNode::None});
+    snprintf(detail, sizeof(detail),
+             "application \"%s\": %.0f short sessions a minute, %.1f statements and %.1f ms each", app, rate,
+             mean_statements, mean_ms);
+    ap_record(churn_key(k), ApSample{true, statements, lifetime_ms, int64(rate), -1, 0, detail, nullptr,
+                                     nullptr, ApNode::None});
     ap_flush();
 }
 
@@ -199,7 +205,8 @@ void conn_init()
     DefineCustomIntVariable("pg_perfgate.max_connection_keys",
                             "Maximum number of (role, database, application_name, client address) keys whose "
                             "sessions are counted; the least used is evicted.",
-                            nullptr, &guc_max_keys, 256, 16, 100000, PGC_POSTMASTER, 0, nullptr, nullptr, nullptr);
+                            nullptr, &guc_max_keys, 256, 16, 100000, PGC_POSTMASTER, 0, nullptr, nullptr,
+                            nullptr);
     DefineCustomIntVariable(
         "pg_perfgate.connection_per_request_rate",
         "Short sessions per minute from one application, role, database and client address that make a "
@@ -208,13 +215,15 @@ void conn_init()
     DefineCustomIntVariable("pg_perfgate.connection_per_request_statements",
                             "Most top-level statements a session may run and still count as short for "
                             "connection_per_request.",
-                            nullptr, &guc_statements, 20, 0, INT_MAX, PGC_SUSET, 0, nullptr, nullptr, nullptr);
-    DefineCustomIntVariable("pg_perfgate.idle_in_transaction_threshold",
-                            "Longest a session may sit idle inside an open transaction (between its statements, "
-                            "or before COMMIT or ROLLBACK) before it is an idle_in_transaction finding "
-                            "(0 disables).",
-                            nullptr, &guc_idle_ms, 1000, 0, INT_MAX / 1000, PGC_SUSET, GUC_UNIT_MS, nullptr,
-                            assign_idle, nullptr);
+                            nullptr, &guc_statements, 20, 0, INT_MAX, PGC_SUSET, 0, nullptr, nullptr,
+                            nullptr);
+    DefineCustomIntVariable(
+        "pg_perfgate.idle_in_transaction_threshold",
+        "Longest a session may sit idle inside an open transaction (between its statements, "
+        "or before COMMIT or ROLLBACK) before it is an idle_in_transaction finding "
+        "(0 disables).",
+        nullptr, &guc_idle_ms, 1000, 0, INT_MAX / 1000, PGC_SUSET, GUC_UNIT_MS, nullptr, assign_idle,
+        nullptr);
 }
 
 void conn_shmem_request()
@@ -239,21 +248,24 @@ void conn_shmem_startup()
 void conn_session_start_slow()
 {
     conn_started = true;
-    // Client sessions only: not background workers, not replication connections.
-    if (conn_shared == nullptr || MyBackendType != B_BACKEND || MyProcPort == nullptr || !OidIsValid(MyDatabaseId))
+    // Client sessions only (and a single-user backend, whose statements run the same path): not
+    // background workers, not replication connections.
+    // pg_perfgate.track = none (for the role or database, or as a connection option) records nothing.
+    if (conn_shared == nullptr || MyBackendType != B_BACKEND || !OidIsValid(MyDatabaseId) ||
+        guc_track == TRACK_NONE)
         return;
     memset(&my_key, 0, sizeof(my_key));
     my_key.userid = GetSessionUserId();
     my_key.dbid = MyDatabaseId;
     strlcpy(my_key.appname, application_name != nullptr ? application_name : "", sizeof(my_key.appname));
-    const SockAddr &ra = MyProcPort->raddr;
-    if (ra.addr.ss_family == AF_INET || ra.addr.ss_family == AF_INET6)
+    const SockAddr *ra = MyProcPort != nullptr ? &MyProcPort->raddr : nullptr;
+    if (ra != nullptr && (ra->addr.ss_family == AF_INET || ra->addr.ss_family == AF_INET6))
     {
         char host[NI_MAXHOST];
         host[0] = '\0';
-        if (pg_getnameinfo_all(&ra.addr, ra.salen, host, sizeof(host), nullptr, 0, NI_NUMERICHOST) == 0)
+        if (pg_getnameinfo_all(&ra->addr, ra->salen, host, sizeof(host), nullptr, 0, NI_NUMERICHOST) == 0)
         {
-            clean_ipv6_addr(ra.addr.ss_family, host);
+            clean_ipv6_addr(ra->addr.ss_family, host);
             strlcpy(my_key.client_addr, host, sizeof(my_key.client_addr));
         }
     }
@@ -292,10 +304,10 @@ void conn_session_start_slow()
     // connecting at that rate: the sessions that made the finding have ended, nobody heard them.
     if (guc_rate > 0 && rate >= double(guc_rate) && detect_enabled())
     {
-        const char *message = psprintf("connection per request: application \"%s\" keeps opening short sessions",
-                                       my_key.appname);
-        const char *detail = psprintf("%.0f sessions of at most %d statements ended in the last minute.", rate,
-                                      guc_statements);
+        const char *message = psprintf(
+            "connection per request: application \"%s\" keeps opening short sessions", my_key.appname);
+        const char *detail = psprintf("%.0f sessions of at most %d statements ended in the last minute.",
+                                      rate, guc_statements);
         tell_now(ApKind::ConnectionPerRequest, 0, message, detail);
     }
 }
@@ -315,11 +327,12 @@ void conn_idle_gap(QueryDesc *qd, TimestampTz now, const char *before)
     ApKey key = ap_key(ApKind::IdleInTransaction, s.last_queryid, 0);
     ap_record(key, ApSample{true, 1, ms, int64(ms), -1, 0, detail, nullptr, nullptr, ApNode::None});
     // The figures in the detail only: the message stays the same from one run to the next.
-    const char *message =
-        psprintf("idle in transaction: the transaction stayed open while the client was idle after \"%s\"", prev);
-    const char *why = psprintf("Query id " INT64_FORMAT " ran, then the client sent nothing for %.0f ms before %s, "
-                               "while the transaction held its locks and snapshot.",
-                               int64(s.last_queryid), ms, before);
+    const char *message = psprintf(
+        "idle in transaction: the transaction stayed open while the client was idle after \"%s\"", prev);
+    const char *why =
+        psprintf("Query id " INT64_FORMAT " ran, then the client sent nothing for %.0f ms before %s, "
+                 "while the transaction held its locks and snapshot.",
+                 int64(s.last_queryid), ms, before);
     if (qd != nullptr)
     {
         if (Pending *p = ask(ApKind::IdleInTransaction, qd))
@@ -344,8 +357,8 @@ void conn_utility_start(const Node *stmt, uint64 queryid)
     {
         const TransactionStmtKind k = castNode(TransactionStmt, stmt)->kind;
         before = k == TRANS_STMT_COMMIT || k == TRANS_STMT_PREPARE ? "COMMIT"
-                 : k == TRANS_STMT_ROLLBACK                          ? "ROLLBACK"
-                                                                     : before;
+                 : k == TRANS_STMT_ROLLBACK                        ? "ROLLBACK"
+                                                                   : before;
     }
     conn_track(nullptr, queryid, now, before);
     // Its end is known only if it is measured (conn_utility_end).
@@ -475,8 +488,8 @@ void connection_rows(FunctionCallInfo fcinfo)
     if (conn_shared == nullptr)
         return;
     // Allocated before the lock is taken, for the most the table can hold.
-    ConnEntry *copy = static_cast<ConnEntry *>(
-        palloc_extended(sizeof(ConnEntry) * Max(guc_max_keys, 1), MCXT_ALLOC_HUGE));
+    ConnEntry *copy =
+        static_cast<ConnEntry *>(palloc_extended(sizeof(ConnEntry) * Max(guc_max_keys, 1), MCXT_ALLOC_HUGE));
     int n = 0;
     LWLockAcquire(conn_shared->lock, LW_SHARED);
     ConnTable t(conn_shared->table);
