@@ -62,6 +62,11 @@ SELECT kind, queryid IS NULL AS no_queryid, query IS NULL AS no_query, detail IS
   FROM pg_perfgate_antipatterns WHERE kind = 'connection_per_request';
 SELECT application_name, sessions FROM pg_perfgate_connections WHERE application_name = 'churn_a';
 RESET ROLE;
+-- connection_per_request_action: the application's next session is told at its first statement (at
+-- most a WARNING, whatever the setting: the sessions that made the finding have ended).
+\c -reuse-previous=on "application_name=churn_a options='-c pg_perfgate.connection_per_request_rate=1 -c pg_perfgate.connection_per_request_action=error'"
+SELECT name FROM conn_item WHERE id = 1;
+\c -reuse-previous=on "application_name=churn_check options=''"
 
 -- idle_in_transaction: a transaction left open while the client sleeps (the threshold is set low
 -- for the test: 200 ms), named by the statement before the idle gap.
@@ -84,11 +89,14 @@ UPDATE conn_item SET name = 'm5' WHERE id = 5;
 \! sleep 0.6
 COMMIT;
 SELECT name FROM conn_item WHERE id = 5;
--- Between two statements of a transaction: an error at the statement after the gap.
+-- Between two statements of a transaction: an error at the statement after the gap, SQLSTATE PF010
+-- (the kind's two digits).
 BEGIN;
 SELECT name FROM conn_item WHERE id = 6;
 \! sleep 0.6
+\set VERBOSITY sqlstate
 SELECT name FROM conn_item WHERE id = 7;
+\set VERBOSITY terse
 ROLLBACK;
 RESET pg_perfgate.idle_in_transaction_action;
 SELECT kind, query, occurrences FROM pg_perfgate_antipatterns WHERE kind = 'idle_in_transaction' ORDER BY query;
