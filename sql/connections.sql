@@ -113,6 +113,20 @@ SELECT name FROM conn_item WHERE id = 3;
 \! sleep 0.6
 SELECT name FROM conn_item WHERE id = 4;
 SELECT count(*) AS idle_findings FROM pg_perfgate_antipatterns WHERE kind = 'idle_in_transaction';
+-- Quiet: a statement that runs 0.6 s and fails is not idle time before the ROLLBACK (or ROLLBACK TO
+-- SAVEPOINT) that follows it, though it never reaches ExecutorEnd.
+BEGIN;
+SELECT name FROM conn_item WHERE id = 1;
+SELECT pg_sleep(0.6), 1 / (id - 1) FROM conn_item WHERE id = 1;
+ROLLBACK;
+BEGIN;
+SELECT name FROM conn_item WHERE id = 1;
+SAVEPOINT s;
+SELECT pg_sleep(0.6), 1 / (id - 1) FROM conn_item WHERE id = 1;
+ROLLBACK TO SAVEPOINT s;
+SELECT name FROM conn_item WHERE id = 2;
+COMMIT;
+SELECT count(*) AS idle_findings FROM pg_perfgate_antipatterns WHERE kind = 'idle_in_transaction';
 -- Off: threshold 0.
 SET pg_perfgate.idle_in_transaction_threshold = 0;
 BEGIN;

@@ -31,6 +31,9 @@ inline void conn_session_start()
 void conn_utility_start(const Node *stmt, uint64 queryid);
 void conn_utility_end(double ms);
 void conn_reset(Oid userid, Oid dbid);
+// A (sub)transaction aborts: the statement that failed never reached its end, so the time until the
+// next statement is not known to be idle (a statement that ran long and failed is not idle time).
+void conn_forget_end();
 // A client's utility statement is starting. A pool's reset statement (DISCARD ALL, RESET ALL,
 // SET/RESET ROLE, SET/RESET SESSION AUTHORIZATION) means the connection now serves another
 // request: every loop ends, and nothing before it is the parent of what follows.

@@ -366,6 +366,11 @@ void conn_utility_start(const Node *stmt, uint64 queryid)
     s.last_start = now;
 }
 
+void conn_forget_end()
+{
+    conn_session.end_known = false;
+}
+
 void conn_utility_end(double ms)
 {
     ConnSession &s = conn_session;

@@ -264,6 +264,7 @@ void pgpf_xact_callback(XactEvent event, void *)
                 if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
                 {
                     detect_forget_pending();
+                    conn_forget_end();
                     activity_end();
                     capture_forget_first_run();
                 }
@@ -279,6 +280,7 @@ void pgpf_subxact_callback(SubXactEvent event, SubTransactionId mySubid, SubTran
                 if (event == SUBXACT_EVENT_ABORT_SUB)
                 {
                     detect_forget_pending();
+                    conn_forget_end();
                     // A first run's plan text lives in its execution's context; a top-level portal
                     // opened in the aborted subtransaction (a protocol-level portal fetched in parts)
                     // is dropped without ExecutorEnd, and that context with it. Forgetting costs at
