@@ -39,7 +39,6 @@
 #include "core/fingerprint.hpp"
 #include "core/table.hpp"
 #include "guard.hpp"
-#include "mute.hpp"
 #include "normalize.hpp"
 #include "settings.hpp"
 #include "srf.hpp"
