@@ -250,8 +250,8 @@ void conn_session_start_slow()
     // Client sessions only (and a single-user backend, whose statements run the same path): not
     // background workers, not replication connections.
     // pg_perfgate.track = none (for the role or database, or as a connection option) records nothing.
-    if (conn_shared == nullptr || MyBackendType != B_BACKEND || !OidIsValid(MyDatabaseId) ||
-        guc_track == TRACK_NONE)
+    if (conn_shared == nullptr || (MyBackendType != B_BACKEND && IsUnderPostmaster) ||
+        !OidIsValid(MyDatabaseId) || guc_track == TRACK_NONE)
         return;
     memset(&my_key, 0, sizeof(my_key));
     my_key.userid = GetSessionUserId();
