@@ -367,10 +367,11 @@ LANGUAGE C STRICT VOLATILE PARALLEL RESTRICTED;
 -- whenever one of them changes; a tool that needs a higher one asks for ALTER EXTENSION ... UPDATE.
 -- 3: pg_perfgate_hot_queries.parent_of and muted_findings, pg_perfgate_antipatterns_all, the mutes.
 -- 4: pg_perfgate_param_samples().
+-- 5: pg_perfgate_connections.
 CREATE FUNCTION pg_perfgate_api_version()
 RETURNS integer
 LANGUAGE sql IMMUTABLE PARALLEL SAFE
-AS 'SELECT 4';
+AS 'SELECT 5';
 
 -- minmax_only: as pg_stat_statements_reset's (PostgreSQL 17): nothing is removed, the matching
 -- statements' min/max times start afresh and their minmax_stats_since moves to now.
@@ -583,7 +584,7 @@ COMMENT ON COLUMN pg_perfgate_plan_changes.latest IS 'True for the plan seen mos
 COMMENT ON COLUMN pg_perfgate_plan_changes.slowdown_vs_best IS 'Mean execution time relative to the fastest plan of the query (1 = the fastest)';
 COMMENT ON COLUMN pg_perfgate_plan_changes.query IS 'Normalized text of the query, from an entry your role may see (NULL otherwise)';
 
-COMMENT ON COLUMN pg_perfgate_antipatterns.kind IS 'n_plus_one (a loop over a parent''s rows), per_id_lookup_loop (one lookup per id from the client in one transaction), row_by_row_write, deep_offset, unstreamed_fetch, filter_heavy_seq_scan, temp_spill, session_setting (a session-level SET left in force for later transactions) or wide_fetch (many rows made wide by a few large columns of a table read whole)';
+COMMENT ON COLUMN pg_perfgate_antipatterns.kind IS 'n_plus_one (a loop over a parent''s rows), per_id_lookup_loop (one lookup per id from the client in one transaction), row_by_row_write, deep_offset, unstreamed_fetch, filter_heavy_seq_scan, temp_spill, session_setting (a session-level SET left in force for later transactions), connection_per_request (many short sessions a minute from one application; query id 0), idle_in_transaction (a transaction left open while the client was idle; the query is the statement before the idle gap) or wide_fetch (many rows made wide by a few large columns of a table read whole)';
 COMMENT ON COLUMN pg_perfgate_antipatterns.related_queryid IS 'For n_plus_one: the query that ran before the loop (its parent), else NULL';
 COMMENT ON COLUMN pg_perfgate_antipatterns.related_rows IS 'For n_plus_one: rows the parent returned before the largest loop, NULL if unknown';
 COMMENT ON COLUMN pg_perfgate_antipatterns.occurrences IS 'Number of times the pattern was found (bursts, executions)';
@@ -690,3 +691,65 @@ LANGUAGE C STRICT VOLATILE PARALLEL RESTRICTED;
 COMMENT ON FUNCTION pg_perfgate_param_samples() IS
   'Sampled parameter values of each statement entry (pg_perfgate.capture_params): executions considered, chosen ones not kept, the sample number, the $n it fills in the query text, bound (sent by the client) or constant (written in the text, unknown type), its type and value; only the caller''s own statements without pg_read_all_stats';
 -- ---- end of the parameter samples block ----
+
+-- ---- Connections block (issue 20: connection churn, idle in transaction) ----
+-- Sessions per (login role, database, application_name, client address), counted from their first
+-- statement to their end (detect_connection.cpp). The client address, as pg_stat_activity's, only
+-- to roles with the privileges of the session's role or of pg_read_all_stats.
+CREATE FUNCTION pg_perfgate_connections_internal(
+    OUT userid oid,
+    OUT dbid oid,
+    OUT application_name text,
+    OUT client_addr text,
+    OUT sessions bigint,
+    OUT sessions_ended bigint,
+    OUT sessions_per_minute float8,
+    OUT short_sessions bigint,
+    OUT statements bigint,
+    OUT statements_per_session float8,
+    OUT mean_session_time float8,
+    OUT max_session_time float8,
+    OUT idle_in_transaction_time float8,
+    OUT max_idle_in_transaction_time float8,
+    OUT idle_in_transaction_gaps bigint,
+    OUT longest_transaction_time float8,
+    OUT first_seen timestamptz,
+    OUT last_seen timestamptz,
+    OUT evictions bigint
+)
+RETURNS SETOF record
+AS 'MODULE_PATHNAME', 'pg_perfgate_connections_internal'
+LANGUAGE C STRICT VOLATILE PARALLEL RESTRICTED;
+
+CREATE VIEW pg_perfgate_connections AS
+  SELECT c.userid, c.dbid, d.datname, c.application_name, c.client_addr::inet AS client_addr,
+         c.sessions, c.sessions_ended, c.sessions_per_minute, c.short_sessions, c.statements,
+         c.statements_per_session, c.mean_session_time, c.max_session_time,
+         c.idle_in_transaction_time, c.max_idle_in_transaction_time, c.idle_in_transaction_gaps,
+         c.longest_transaction_time, c.first_seen, c.last_seen, c.evictions
+  FROM pg_perfgate_connections_internal() c
+  LEFT JOIN pg_catalog.pg_database d ON d.oid = c.dbid;
+GRANT SELECT ON pg_perfgate_connections TO PUBLIC;
+COMMENT ON VIEW pg_perfgate_connections IS
+  'Sessions per (role, database, application_name, client address): how many started and how fast, their statements, lifetime, and time idle in a transaction';
+COMMENT ON COLUMN pg_perfgate_connections.userid IS 'The sessions'' login role';
+COMMENT ON COLUMN pg_perfgate_connections.dbid IS 'OID of the sessions'' database';
+COMMENT ON COLUMN pg_perfgate_connections.datname IS 'Name of the sessions'' database';
+COMMENT ON COLUMN pg_perfgate_connections.application_name IS 'The application_name the sessions connected with (a later SET application_name does not move a session)';
+COMMENT ON COLUMN pg_perfgate_connections.client_addr IS 'The client''s address, NULL for a Unix socket or unless your role has the privileges of the sessions'' role or pg_read_all_stats';
+COMMENT ON COLUMN pg_perfgate_connections.sessions IS 'Sessions that ran at least one statement';
+COMMENT ON COLUMN pg_perfgate_connections.sessions_ended IS 'Of those, sessions that have ended (the averages are over them)';
+COMMENT ON COLUMN pg_perfgate_connections.sessions_per_minute IS 'Sessions started in the last 60 seconds (this minute''s count plus the part of the previous minute''s still inside them)';
+COMMENT ON COLUMN pg_perfgate_connections.short_sessions IS 'Ended sessions of at most pg_perfgate.connection_per_request_statements statements';
+COMMENT ON COLUMN pg_perfgate_connections.statements IS 'Top-level statements of the ended sessions';
+COMMENT ON COLUMN pg_perfgate_connections.statements_per_session IS 'statements / sessions_ended (NULL before a session ended)';
+COMMENT ON COLUMN pg_perfgate_connections.mean_session_time IS 'Mean lifetime of the ended sessions, ms, from connection to exit';
+COMMENT ON COLUMN pg_perfgate_connections.max_session_time IS 'Longest lifetime of an ended session, ms';
+COMMENT ON COLUMN pg_perfgate_connections.idle_in_transaction_time IS 'Time the ended sessions sat idle inside an open transaction, ms, summed';
+COMMENT ON COLUMN pg_perfgate_connections.max_idle_in_transaction_time IS 'Longest single idle gap inside a transaction, ms';
+COMMENT ON COLUMN pg_perfgate_connections.idle_in_transaction_gaps IS 'Idle gaps longer than pg_perfgate.idle_in_transaction_threshold';
+COMMENT ON COLUMN pg_perfgate_connections.longest_transaction_time IS 'Longest transaction of an ended session, ms, from its first statement''s start to its last statement''s end';
+COMMENT ON COLUMN pg_perfgate_connections.first_seen IS 'When the first session of the key started';
+COMMENT ON COLUMN pg_perfgate_connections.last_seen IS 'When a session of the key last started or ended';
+COMMENT ON COLUMN pg_perfgate_connections.evictions IS 'Keys evicted from the table since the server started (pg_perfgate.max_connection_keys), the same on every row';
+-- ---- end of the connections block ----

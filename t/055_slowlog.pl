@@ -133,7 +133,8 @@ $node->safe_psql('postgres', $execute);
 $log = slow_line($offset);
 like($log, qr/\n\s*query: PREPARE q\(int, text\) AS SELECT pg_sleep\(0.05\), v FROM t WHERE id = \$1 AND v <> \$2\n\s*plan:/,
 	'log_parameter_max_length = 0: the text and plan');
-unlike($log, qr/parameters:|777|abc/, 'and no parameter value anywhere');
+# \b: the plan id and query id are numbers that may hold the digits 777.
+unlike($log, qr/parameters:|\b777\b|abc/, 'and no parameter value anywhere');
 $node->safe_psql('postgres', q{ALTER SYSTEM RESET pg_perfgate.log_parameter_max_length});
 
 # A PL/pgSQL function's variables are not parameters the client bound: never written.

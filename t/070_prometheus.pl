@@ -45,8 +45,8 @@ for my $ns (sort keys %$file)
 	push @namespaces, [ $ns, $spec->{query}, \@metrics ];
 }
 is_deeply([ map { $_->[0] } @namespaces ],
-	[qw(pg_perfgate_antipatterns pg_perfgate_errors pg_perfgate_plan_changes pg_perfgate_query_group pg_perfgate_store)],
-	'the file has the five metric namespaces');
+	[qw(pg_perfgate_antipatterns pg_perfgate_connections pg_perfgate_errors pg_perfgate_plan_changes pg_perfgate_query_group pg_perfgate_store)],
+	'the file has the six metric namespaces');
 
 # What the file promises: metric name => usage, and the label columns of each metric.
 my (%metric_usage, %metric_labels);
@@ -109,6 +109,14 @@ $node->safe_psql('postgres', 'BEGIN; SELECT id FROM pf_owners WHERE id <= 12 ORD
 $node->poll_query_until('postgres',
 	q{SELECT count(DISTINCT kind) = 2 FROM pg_perfgate_antipatterns WHERE kind IN ('n_plus_one', 'row_by_row_write')})
   or die 'the detectors never reported the loop and the inserts';
+# A session of application pf_app that leaves its transaction idle for 1.2 s before COMMIT.
+{
+	local $ENV{PGAPPNAME} = 'pf_app';
+	$node->safe_psql('postgres', "BEGIN;\nSELECT 1;\n\\! sleep 1.2\nCOMMIT;\n");
+}
+$node->poll_query_until('postgres',
+	q{SELECT sessions_ended = 1 FROM pg_perfgate_connections WHERE application_name = 'pf_app'})
+  or die 'the pf_app session never ended';
 # The row-by-row inserts are accepted (issue 18): a muted finding, still counted.
 $node->safe_psql('postgres', q{SELECT pg_perfgate_mute('row_by_row_write', queryid, 'a nightly job, accepted')
                                 FROM pg_perfgate_antipatterns WHERE kind = 'row_by_row_write'});
@@ -219,6 +227,12 @@ is($by{sqlstate}{23505}{total}, 1, 'the unique violation: one error of SQLSTATE 
 is($by{db}{postgres}{queries}, 1, 'plan changes: one query with two plans');
 is($by{db}{postgres}{latest_slower_queries}, 1, 'and its latest plan is the slower one');
 is($by{db}{template1}, undef, 'templates are left out');
+my ($app) = grep { $_->{application_name} eq 'pf_app' } @{ $rows_of{pg_perfgate_connections}{pf_exporter} };
+is(join(' ', map { $app->{$_} } qw(datname sessions_total sessions_ended_total statements_total idle_in_transaction_gaps_total)),
+	'postgres 1 1 3 1', 'connections: the pf_app session, its 3 statements and its idle gap');
+cmp_ok($app->{idle_in_transaction_seconds_total}, '>=', 1.2, 'connections: its idle time, in seconds');
+cmp_ok($app->{max_idle_in_transaction_seconds}, '>=', 1.2, 'connections: its longest idle gap, in seconds');
+cmp_ok($app->{longest_transaction_seconds}, '>=', 1.2, 'connections: its transaction, in seconds');
 my ($store) = @{ $rows_of{pg_perfgate_store}{pf_exporter} };
 is($store->{max_entries}, 5000, 'the store: pg_perfgate.max');
 

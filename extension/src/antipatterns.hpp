@@ -18,7 +18,12 @@ enum class ApKind : uint8
     TempSpill = 6,       // detect_spill.cpp; largest: the memory it would have needed, kB
     PerIdLookupLoop = 7, // a loop of lookups inside one transaction with no parent row source
     SessionSetting = 8,  // detect_session.cpp; query id: the SET's; columns: the setting's name
-    WideFetch = 11       // detect_wide.cpp; largest: rows; columns: the large columns (table.column)
+    // detect_connection.cpp: query id 0, related_queryid a hash of the application and client
+    // address (not shown); largest: the highest rate of short sessions a minute
+    ConnectionPerRequest = 9,
+    // detect_connection.cpp; query id: the statement before the idle gap; largest: the longest gap, ms
+    IdleInTransaction = 10,
+    WideFetch = 11 // detect_wide.cpp; largest: rows; columns: the large columns (table.column)
 };
 constexpr int kApKinds = 11;
 

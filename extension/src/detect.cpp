@@ -355,7 +355,12 @@ void detect_executor_start(QueryDesc *queryDesc, Running *running)
     // while the portal that runs a client's statement is active.
     const bool system = nesting_level == 0 ? ActivePortal == nullptr : is_ri_query(queryDesc->sourceText);
     if (running != nullptr)
+    {
         running->facts.system = system;
+        // The hook began with exec_sync_message(): this is the statement timestamp. With the
+        // extended protocol a portal starts at Bind and may end only at the next Bind.
+        running->facts.started = exec_detail::nesting_message;
+    }
     if (!system)
         tracker.start(queryDesc->plannedstmt->queryId, PGPF_LOCAL_XID(), nesting_level);
     // Called before the executor starts, so that the sample gets per-node row counts. Only a SELECT
@@ -405,8 +410,10 @@ void detect_session_done(const Node *stmt, uint64 queryid)
         session_utility(stmt, queryid);
 }
 
-void detect_utility_end(uint64 queryid, int64 rows)
+void detect_utility_end(uint64 queryid, int64 rows, double ms)
 {
+    if (nesting_level == 0)
+        conn_utility_end(ms);
     if (!guc_detect || !tracker_ready)
         return;
     follow_resets();
@@ -448,7 +455,10 @@ void detect_executor_end(QueryDesc *queryDesc, const RunFacts &run, uint64 query
         if (!tracker.observe_quick(e, burst_config))
             observe_reporting(e, queryDesc);
         if (nesting_level == 0)
+        {
             session_statement(queryDesc, queryid);
+            conn_statement(queryDesc, queryid, run.started != 0 ? run.started : now, ms);
+        }
     }
 
     if ((plan_features & PLAN_HAS_OFFSET) && guc_deep_offset_threshold > 0)
@@ -473,6 +483,17 @@ void detect_executor_end(QueryDesc *queryDesc, const RunFacts &run, uint64 query
     // Findings aggregated in this backend reach shared memory at least about once a second.
     if (nesting_level == 0)
         ap_flush_if_due(now);
+}
+
+void tell_now(ApKind kind, uint64 queryid, const char *message, const char *detail)
+{
+    const int action = guc_action[int(ap_kind(kind).action_kind)];
+    if (action == ACTION_OFF || mute_covers(kind, GetUserId(), MyDatabaseId, queryid))
+        return;
+    const int level = action == ACTION_LOG || !IsTransactionState() ? LOG : WARNING;
+    ereport(level, (errcode(MAKE_SQLSTATE('P', 'F', '0', '0' + int(kind) / 10, '0' + int(kind) % 10)),
+                    errmsg("pg_perfgate: %s", message), detail[0] ? errdetail("%s", detail) : 0,
+                    errhint("%s", ap_advice(kind))));
 }
 
 void detect_raise_pending(const QueryDesc *queryDesc)

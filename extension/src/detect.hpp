@@ -12,8 +12,28 @@ namespace pgpf
 void detect_init();    // its settings, from _PG_init
 bool detect_enabled(); // pg_perfgate.detect
 void detect_executor_start(QueryDesc *queryDesc, Running *running);
-void detect_note_utility(uint64 queryid);            // a utility statement (a DO block, say) is starting
-void detect_utility_end(uint64 queryid, int64 rows); // ... and has ended: the loops it ran are over
+void detect_note_utility(uint64 queryid); // a utility statement (a DO block, say) is starting
+// ... and has ended after ms: the loops it ran are over
+void detect_utility_end(uint64 queryid, int64 rows, double ms);
+// Sessions per application (detect_connection.cpp): the part's settings and segment; a session
+// starts (its first parse analysis: one test per statement after that); a top-level utility
+// statement starts and, when measured, ends; pg_perfgate_reset() of a role and/or database (0: any).
+void conn_init();
+void conn_shmem_request();
+void conn_shmem_startup();
+extern bool conn_started;
+void conn_session_start_slow();
+inline void conn_session_start()
+{
+    if (unlikely(!conn_started))
+        conn_session_start_slow();
+}
+void conn_utility_start(const Node *stmt, uint64 queryid);
+void conn_utility_end(double ms);
+void conn_reset(Oid userid, Oid dbid);
+// A (sub)transaction aborts: the statement that failed never reached its end, so the time until the
+// next statement is not known to be idle (a statement that ran long and failed is not idle time).
+void conn_forget_end();
 // A client's utility statement is starting. A pool's reset statement (DISCARD ALL, RESET ALL,
 // SET/RESET ROLE, SET/RESET SESSION AUTHORIZATION) means the connection now serves another
 // request: every loop ends, and nothing before it is the parent of what follows.
@@ -21,6 +41,8 @@ void detect_utility_end(uint64 queryid, int64 rows); // ... and has ended: the l
 void detect_session_reset(const Node *stmt, uint64 queryid);
 inline void detect_utility_start(const Node *stmt, uint64 queryid)
 {
+    if (nesting_level == 0)
+        conn_utility_start(stmt, queryid);
     if (IsA(stmt, DiscardStmt) || IsA(stmt, VariableSetStmt))
         detect_session_reset(stmt, queryid);
 }

@@ -56,4 +56,71 @@ void detect_wide_init();
 extern int64 wide_fetch_gate;
 void check_wide_fetch(QueryDesc *qd, uint64 queryid, int64 rows, double ms);
 
+// Tells this session about a finding that no executing statement carries (one found at a utility
+// statement or at a session's start), as its kind's *_action asks, at most as a WARNING; nothing
+// when muted or off.
+void tell_now(ApKind kind, uint64 queryid, const char *message, const char *detail);
+
+// ---- connection_per_request and idle_in_transaction (detect_connection.cpp) ----
+// This session's own figures, written to the shared table at its end.
+struct ConnSession
+{
+    bool counting;           // a client session whose start was counted
+    bool end_known;          // last_end is the previous statement's end
+    LocalTransactionId xact; // the previous statement's transaction
+    int64 statements;        // top-level statements so far
+    uint64 last_queryid;     // the previous statement's
+    TimestampTz last_start;  // of the utility statement running now
+    TimestampTz last_end;    // of the previous statement: its start plus its execution time
+    TimestampTz xact_start;  // of the transaction's first statement
+    int64 idle_us;           // idle between statements of one transaction, summed
+    int64 max_idle_us;
+    int64 idle_gaps;       // of them, longer than the threshold
+    int64 longest_xact_us; // first statement's start to last statement's end
+};
+extern ConnSession conn_session;
+extern int64 conn_idle_threshold_us; // pg_perfgate.idle_in_transaction_threshold; INT64_MAX: off
+// An idle gap over the threshold ended at now: the finding, and the message qd carries (NULL: told
+// at once). before: what ended the gap ("COMMIT", "the next statement").
+void conn_idle_gap(QueryDesc *qd, TimestampTz now, const char *before);
+// A top-level statement of this session started at now (its statement timestamp).
+inline void conn_track(QueryDesc *qd, uint64 queryid, TimestampTz now, const char *before)
+{
+    ConnSession &s = conn_session;
+    s.statements++;
+    const LocalTransactionId x = PGPF_LOCAL_XID();
+    if (x == s.xact)
+    {
+        if (s.end_known)
+        {
+            const int64 gap = now - s.last_end;
+            if (gap > 0)
+            {
+                s.idle_us += gap;
+                if (gap > s.max_idle_us)
+                    s.max_idle_us = gap;
+                if (unlikely(gap > conn_idle_threshold_us))
+                    conn_idle_gap(qd, now, before);
+            }
+        }
+    }
+    else
+    {
+        if (s.xact != InvalidLocalTransactionId && s.last_end - s.xact_start > s.longest_xact_us)
+            s.longest_xact_us = s.last_end - s.xact_start;
+        s.xact = x;
+        s.xact_start = now;
+    }
+    s.last_queryid = queryid;
+}
+// A top-level statement the executor ran: started at start, ran for ms.
+inline void conn_statement(QueryDesc *qd, uint64 queryid, TimestampTz start, double ms)
+{
+    if (!conn_session.counting)
+        return;
+    conn_track(qd, queryid, start, "the next statement");
+    conn_session.last_end = start + int64(ms * 1000.0);
+    conn_session.end_known = true;
+}
+
 } // namespace pgpf

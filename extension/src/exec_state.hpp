@@ -17,12 +17,13 @@ struct RunFacts
 {
     int64 rows; // es_processed summed over runs (before 17 it counts only the last run)
     int32 runs;
-    bool unbounded; // a run was asked for all rows
-    bool to_client; // a run sent its rows to the client (read from the run's receiver while that is
-                    // alive: a portal dropped at COMMIT reaches ExecutorEnd with a receiver that an
-                    // earlier protocol message allocated, in memory since reset)
-    bool sampled;   // gets per-node row counts for the scan detector
-    bool system;    // run by the server on the application's behalf (detect.cpp says how it knows)
+    bool unbounded;      // a run was asked for all rows
+    bool to_client;      // a run sent its rows to the client (read from the run's receiver while that is
+                         // alive: a portal dropped at COMMIT reaches ExecutorEnd with a receiver that an
+                         // earlier protocol message allocated, in memory since reset)
+    bool sampled;        // gets per-node row counts for the scan detector
+    bool system;         // run by the server on the application's behalf (detect.cpp says how it knows)
+    TimestampTz started; // the statement timestamp at ExecutorStart (0: unknown)
 };
 
 // One tracked statement between ExecutorStart and ExecutorEnd: its identity, computed once, and

@@ -39,6 +39,7 @@ void pgpf_post_parse_analyze(ParseState *pstate, Query *query, JumbleState *jsta
             [&]
             {
                 exec_sync_message();
+                conn_session_start();
                 if (prev_post_parse_analyze_hook)
                     prev_post_parse_analyze_hook(pstate, query, jstate);
                 if (!store_attached() || !tracking(nesting_level))
@@ -211,7 +212,7 @@ pg_noinline void measure_utility(PlannedStmt *pstmt, const char *queryString, bo
          qc->commandTag == CMDTAG_REFRESH_MATERIALIZED_VIEW))
         rows = qc->nprocessed;
 
-    detect_utility_end(queryid, int64(rows));
+    detect_utility_end(queryid, int64(rows), INSTR_TIME_GET_MILLISEC(duration));
     capture_utility(queryid, queryString, location, length, INSTR_TIME_GET_MILLISEC(duration), rows,
                     buf_start, wal_start);
 }
@@ -267,6 +268,7 @@ void pgpf_xact_callback(XactEvent event, void *)
                 if (event == XACT_EVENT_ABORT || event == XACT_EVENT_PARALLEL_ABORT)
                 {
                     detect_forget_pending();
+                    conn_forget_end();
                     activity_end();
                     capture_forget_first_run();
                 }
@@ -282,6 +284,7 @@ void pgpf_subxact_callback(SubXactEvent event, SubTransactionId mySubid, SubTran
                 if (event == SUBXACT_EVENT_ABORT_SUB)
                 {
                     detect_forget_pending();
+                    conn_forget_end();
                     // A first run's plan text lives in its execution's context; a top-level portal
                     // opened in the aborted subtransaction (a protocol-level portal fetched in parts)
                     // is dropped without ExecutorEnd, and that context with it. Forgetting costs at

@@ -4,7 +4,8 @@
  * fields. The detectors that raise them: detect.cpp (n_plus_one, per_id_lookup_loop,
  * row_by_row_write, unstreamed_fetch: the bursts and loops of core/burst.hpp), detect_offset.cpp
  * (deep_offset), detect_scan.cpp (filter_heavy_seq_scan), detect_spill.cpp (temp_spill),
- * detect_session.cpp (session_setting), detect_wide.cpp (wide_fetch).
+ * detect_session.cpp (session_setting), detect_wide.cpp (wide_fetch), detect_connection.cpp
+ * (connection_per_request, idle_in_transaction).
  */
 #include "antipatterns.hpp"
 
@@ -79,6 +80,29 @@ const char *advise_wide_fetch(const ApEntry &e)
         e.columns);
 }
 
+// An application that opens a connection per request: a pool, sized from the rate.
+const char *advise_connection_per_request(const ApEntry &e)
+{
+    if (e.largest <= 0)
+        return ap_advice(ApKind::ConnectionPerRequest);
+    return psprintf("Use a connection pool (the driver's or the framework's, or PgBouncer) and keep its "
+                    "connections open: this client opened up to " INT64_FORMAT
+                    " short sessions a minute, each paying for a new backend and its authentication.",
+                    e.largest);
+}
+
+// A transaction left open while the client did something else: commit first.
+const char *advise_idle_in_transaction(const ApEntry &e)
+{
+    if (e.largest <= 0)
+        return ap_advice(ApKind::IdleInTransaction);
+    return psprintf(
+        "Commit (or roll back) before slow client work: the transaction sat idle for up to " INT64_FORMAT
+        " ms after this statement, holding its locks and keeping vacuum from removing dead "
+        "rows; idle_in_transaction_session_timeout ends sessions that forget.",
+        e.largest);
+}
+
 const ApKindInfo kUnknown = {ApKind(0), "unknown", nullptr, ApKind(0), "", nullptr};
 
 } // namespace
@@ -111,6 +135,17 @@ const ApKindInfo ap_kinds[] = {
      "A session-level SET stayed on the connection and changed later requests' statements: use SET LOCAL "
      "inside the transaction that needs it, or RESET it after.",
      advise_session_setting},
+    // Found when a short session of an application that opens many of them ends (detect_connection.cpp).
+    {ApKind::ConnectionPerRequest, "connection_per_request", "connection_per_request",
+     ApKind::ConnectionPerRequest,
+     "Many short sessions a minute from one application: use a connection pool and keep its connections "
+     "open instead of connecting for every request.",
+     advise_connection_per_request},
+    // Found at the statement (or COMMIT/ROLLBACK) that ends an idle gap inside a transaction.
+    {ApKind::IdleInTransaction, "idle_in_transaction", "idle_in_transaction", ApKind::IdleInTransaction,
+     "A transaction stayed open while the client was idle: commit before slow client work (and set "
+     "idle_in_transaction_session_timeout).",
+     advise_idle_in_transaction},
     // Found at ExecutorEnd of top-level SELECTs that returned many rows (detect_wide.cpp).
     {ApKind::WideFetch, "wide_fetch", "wide_fetch", ApKind::WideFetch,
      "Each row is wide because of a few large columns: select only the columns the code uses "
@@ -118,7 +153,7 @@ const ApKindInfo ap_kinds[] = {
      advise_wide_fetch},
 };
 const int ap_kind_count = lengthof(ap_kinds);
-static_assert(lengthof(ap_kinds) == kApKinds - 2, "one record per ApKind"); // 9, 10: not yet here
+static_assert(lengthof(ap_kinds) == kApKinds, "one record per ApKind");
 
 const ApKindInfo &ap_kind(ApKind kind)
 {

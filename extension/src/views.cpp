@@ -536,7 +536,8 @@ void antipatterns(FunctionCallInfo fcinfo)
         v[3] = Int64GetDatum(int64(e.key.queryid));
         nulls[3] = !visible;
         v[4] = Int64GetDatum(int64(e.key.related_queryid));
-        nulls[4] = !visible || e.key.related_queryid == 0;
+        nulls[4] =
+            !visible || e.key.related_queryid == 0 || ApKind(e.key.kind) == ApKind::ConnectionPerRequest;
         v[5] = Int64GetDatum(e.related_rows);
         nulls[5] = e.related_rows < 0;
         v[6] = Int64GetDatum(e.occurrences);
@@ -597,6 +598,8 @@ PGPF_FUNCTION(pg_perfgate_reset)
     pgpf::ap_reset(userid, dbid, queryid);
     pgpf::errors_reset(userid, dbid, queryid);
     pgpf::param_sample_reset(userid, dbid, queryid);
+    if (queryid == 0)
+        pgpf::conn_reset(userid, dbid);
     PG_RETURN_VOID();
 }
 

@@ -150,7 +150,7 @@ TEST(EndToEnd, BuiltInSuiteOnTheEmbeddedDefaultTagsEveryBadVariant)
     const json results = json::parse(slurp(tmp / "run.json"));
     const json &x = results.at("environment").at("extension_state");
     EXPECT_EQ(x.at("use"), "in use") << x.dump();
-    EXPECT_EQ(x.at("api_version"), 4);
+    EXPECT_EQ(x.at("api_version"), 5);
 
     struct Expect
     {

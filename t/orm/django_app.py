@@ -215,6 +215,51 @@ def persistent_session_setting(local):
     return [pid]
 
 
+def requests(persistent):
+    """150 requests, each a lookup of one author, from application "blog_requests": each on a new
+    connection (CONN_MAX_AGE = 0, Django's default: the connection is closed at the end of every
+    request; bad) or all on one persistent connection (good). Returns every backend pid used."""
+    options = connection.settings_dict.setdefault("OPTIONS", {})
+    options["application_name"] = "blog_requests"
+    connection.close()
+    pids = set()
+    try:
+        for i in range(150):
+            with connection.cursor() as c:
+                c.execute("SELECT pg_backend_pid()")
+                pids.add(c.fetchone()[0])
+            Author.objects.get(pk=1 + i % 20)
+            if not persistent:
+                connection.close()
+    finally:
+        connection.close()
+        del options["application_name"]
+    return list(pids)
+
+
+def slow_request(commit_first):
+    """A request that loads an author, then does 1.5 s of slow work of its own and records a
+    visit: all inside transaction.atomic() (bad: idle in transaction) or with the slow work
+    between two atomic blocks (good)."""
+    connection.close()
+    with connection.cursor() as c:
+        c.execute("SELECT pg_backend_pid()")
+        pid = c.fetchone()[0]
+    if commit_first:
+        with transaction.atomic():
+            a = Author.objects.get(pk=1)
+        time.sleep(1.5)
+        with transaction.atomic():
+            Visit.objects.create(author=a, page="/slow")
+    else:
+        with transaction.atomic():
+            a = Author.objects.get(pk=1)
+            time.sleep(1.5)
+            Visit.objects.create(author=a, page="/slow")
+    connection.close()
+    return [pid]
+
+
 def posts(n):
     return sum(CHILDREN[n])
 
@@ -258,6 +303,12 @@ scenarios += [
      lambda: [("wide_fetch", 'FROM "blog_article"', None, 1)]),
     ("%s only() the columns used is quiet" % mode, "articles", run(articles_only), lambda: []),
     ("%s defer() the body is quiet" % mode, "articles", run(articles_defer), lambda: []),
+    ("%s a new connection per request (CONN_MAX_AGE = 0) is connection_per_request" % mode, 3,
+     lambda: requests(False), lambda: [("connection_per_request", "", None, None)]),
+    ("%s requests on a persistent connection are quiet" % mode, 3, lambda: requests(True), lambda: []),
+    ("%s slow work inside transaction.atomic() is idle_in_transaction" % mode, 3, lambda: slow_request(False),
+     lambda: [("idle_in_transaction", 'FROM "blog_author"', None, 1)]),
+    ("%s slow work between two atomic blocks is quiet" % mode, 3, lambda: slow_request(True), lambda: []),
 ]
 
 setup_schema()

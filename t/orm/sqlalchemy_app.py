@@ -11,6 +11,7 @@ import time
 import psycopg2.extras
 from sqlalchemy import Column, Date, ForeignKey, Integer, String, Text, create_engine, insert, text
 from sqlalchemy.orm import Session, declarative_base, defer, joinedload, load_only, relationship, selectinload
+from sqlalchemy.pool import NullPool
 
 from common import CHILDREN, Observer, run_scenarios
 
@@ -255,6 +256,45 @@ def pooled_session_setting(local):
     return [pid]
 
 
+def requests(pooled):
+    """150 requests, each a lookup of one user, from application "shop_requests": on a new
+    connection each (NullPool, what an application without a pool does: bad) or on one pooled
+    connection (good). Returns every backend pid the requests used."""
+    kw = {"connect_args": {"application_name": "shop_requests"}}
+    if pooled:
+        kw.update(pool_size=1, max_overflow=0)
+    else:
+        kw["poolclass"] = NullPool
+    e = engine(**kw)
+    pids = set()
+    for i in range(150):
+        with Session(e) as s:
+            pids.add(s.execute(text("SELECT pg_backend_pid()")).scalar())
+            s.get(User, 1 + i % 20)
+            s.commit()
+    e.dispose()
+    return list(pids)
+
+
+def slow_request(commit_first):
+    """A request that loads a user, then does 1.5 s of slow work of its own (a remote call, a
+    template) and records a visit: with its transaction open meanwhile (bad: idle in transaction)
+    or after committing what it read (good)."""
+    e = engine(pool_size=1, max_overflow=0)
+    with e.connect() as c:
+        pid = c.execute(text("SELECT pg_backend_pid()")).scalar()
+    with Session(e) as s:
+        u = s.get(User, 1)
+        user_id = u.id
+        if commit_first:
+            s.commit()
+        time.sleep(1.5)
+        s.add(Visit(user_id=user_id, page="/slow"))
+        s.commit()
+    e.dispose()
+    return [pid]
+
+
 def run(fn):
     return lambda: session_run(fn)
 
@@ -297,8 +337,19 @@ scenarios += [
     ("%s load_only() the columns used is quiet" % mode, "articles", run(articles_load_only), lambda: []),
     ("%s defer() the body is quiet" % mode, "articles", run(articles_defer), lambda: []),
 ]
+scenarios += [
+    ("%s a new connection per request (NullPool) is connection_per_request" % mode, 3, lambda: requests(False),
+     lambda: [("connection_per_request", "", None, None)]),
+    ("%s requests on a pooled connection are quiet" % mode, 3, lambda: requests(True), lambda: []),
+]
 if mode == "xact":  # psycopg2's server-side cursors need a transaction
     scenarios.append(("%s yield_per streams and is quiet" % mode, 150, run(stream), lambda: []))
+    # In autocommit mode there is no transaction to leave open.
+    scenarios += [
+        ("%s slow work inside the transaction is idle_in_transaction" % mode, 3, lambda: slow_request(False),
+         lambda: [("idle_in_transaction", "FROM users", None, 1)]),
+        ("%s slow work after COMMIT is quiet" % mode, 3, lambda: slow_request(True), lambda: []),
+    ]
 
 setup_schema()
 setups = {n: load(n) for n in CHILDREN}
