@@ -583,7 +583,7 @@ COMMENT ON COLUMN pg_perfgate_plan_changes.latest IS 'True for the plan seen mos
 COMMENT ON COLUMN pg_perfgate_plan_changes.slowdown_vs_best IS 'Mean execution time relative to the fastest plan of the query (1 = the fastest)';
 COMMENT ON COLUMN pg_perfgate_plan_changes.query IS 'Normalized text of the query, from an entry your role may see (NULL otherwise)';
 
-COMMENT ON COLUMN pg_perfgate_antipatterns.kind IS 'n_plus_one (a loop over a parent''s rows), per_id_lookup_loop (one lookup per id from the client in one transaction), row_by_row_write, deep_offset, unstreamed_fetch, filter_heavy_seq_scan, temp_spill or session_setting (a session-level SET left in force for later transactions)';
+COMMENT ON COLUMN pg_perfgate_antipatterns.kind IS 'n_plus_one (a loop over a parent''s rows), per_id_lookup_loop (one lookup per id from the client in one transaction), row_by_row_write, deep_offset, unstreamed_fetch, filter_heavy_seq_scan, temp_spill, session_setting (a session-level SET left in force for later transactions) or cache_candidate (the same read-only query with the same values run many times on tables that did not change)';
 COMMENT ON COLUMN pg_perfgate_antipatterns.related_queryid IS 'For n_plus_one: the query that ran before the loop (its parent), else NULL';
 COMMENT ON COLUMN pg_perfgate_antipatterns.related_rows IS 'For n_plus_one: rows the parent returned before the largest loop, NULL if unknown';
 COMMENT ON COLUMN pg_perfgate_antipatterns.occurrences IS 'Number of times the pattern was found (bursts, executions)';

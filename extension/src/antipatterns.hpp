@@ -17,9 +17,10 @@ enum class ApKind : uint8
     FilterHeavySeqScan = 5,
     TempSpill = 6,       // detect_spill.cpp; largest: the memory it would have needed, kB
     PerIdLookupLoop = 7, // a loop of lookups inside one transaction with no parent row source
-    SessionSetting = 8   // detect_session.cpp; query id: the SET's; columns: the setting's name
+    SessionSetting = 8,  // detect_session.cpp; query id: the SET's; columns: the setting's name
+    CacheCandidate = 12  // detect_repeat.cpp; largest: runs in the window; related_rows: rows per run
 };
-constexpr int kApKinds = 8;
+constexpr int kApKinds = 12;
 
 // The plan node a finding is about, where it names one (a spill's).
 enum class ApNode : uint8

@@ -2,7 +2,8 @@
  * detect.cpp — the anti-pattern detectors' entry points, and the detectors of bursts and loops: N+1
  * loops, per-id lookup loops, row-by-row writes, and unstreamed huge fetches. Deep OFFSET paging is
  * detect_offset.cpp's, filter-heavy sequential scans detect_scan.cpp's, temp-file spills
- * detect_spill.cpp's, session settings left on a connection detect_session.cpp's; each kind's name, setting
+ * detect_spill.cpp's, session settings left on a connection detect_session.cpp's, repeated identical reads
+ * detect_repeat.cpp's; each kind's name, setting
  * and advice are its record in kinds.cpp.
  *
  * Everything is per backend and O(1) per statement: the burst tracker (core/burst.hpp) is fed each
@@ -39,6 +40,7 @@
 
 #include "detect.hpp"
 #include "detect_common.hpp"
+#include "detect_repeat.hpp"
 
 #include "antipatterns.hpp"
 #include "core/burst.hpp"
@@ -442,7 +444,11 @@ void detect_executor_end(QueryDesc *queryDesc, const RunFacts &run, uint64 query
         if (n > 0)
             store_bursts(reports, n, queryDesc);
         if (nesting_level == 0)
+        {
             session_statement(queryDesc, queryid);
+            if (cmd == CMD_SELECT)
+                repeat_read(queryDesc, queryid, rows, ms);
+        }
     }
 
     if ((plan_features & PLAN_HAS_OFFSET) && guc_deep_offset_threshold > 0)
@@ -475,10 +481,11 @@ void detect_raise_pending(const QueryDesc *queryDesc)
     // there would be promoted, so it is only logged.
     if (!IsTransactionState())
         level = LOG;
-    ereport(level, (errcode(MAKE_SQLSTATE('P', 'F', '0', '0', '0' + int(pending.kind))),
-                    errmsg("pg_perfgate: %s", pending.message),
-                    pending.detail[0] ? errdetail("%s", pending.detail) : 0,
-                    errhint("%s", ap_advice(pending.kind))));
+    ereport(
+        level,
+        (errcode(MAKE_SQLSTATE('P', 'F', '0', '0' + int(pending.kind) / 10, '0' + int(pending.kind) % 10)),
+         errmsg("pg_perfgate: %s", pending.message), pending.detail[0] ? errdetail("%s", pending.detail) : 0,
+         errhint("%s", ap_advice(pending.kind))));
 }
 
 void detect_flush()

