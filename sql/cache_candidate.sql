@@ -24,6 +24,9 @@ CREATE VIEW cc_findings AS
          regexp_replace(regexp_replace(detail, '[0-9]+ s \([0-9.]+/s\)', 'N s (R/s)'),
                         'last changed .*', 'last changed T') AS detail
     FROM pg_perfgate_antipatterns WHERE kind = 'cache_candidate';
+GRANT SELECT ON cc_findings TO regress_cc_app;
+-- The findings are read in the session that ran the reads: its view query writes what it has not
+-- yet written (a session that ends writes it as it exits, which may be after the next one reads).
 SELECT pg_perfgate_reset() IS NOT NULL AS t;
 -- The bad habit: one lookup, the same id, 10 times in one session and 10 in another.
 \c - regress_cc_app
@@ -34,22 +37,20 @@ SELECT 'SELECT name FROM cc_item WHERE id = 7' FROM generate_series(1, 10) \gexe
 SELECT 'SELECT name FROM cc_item WHERE id = 7' FROM generate_series(1, 10) \gexec
 \set ECHO all
 \o
-\c - :su
 SELECT * FROM cc_findings;
--- Another role sees that there is a finding, not its query or detail.
-SET ROLE regress_cc_other;
-SELECT kind, queryid IS NULL AS no_queryid, query IS NULL AS no_query, detail IS NULL AS no_detail, advice
-  FROM pg_perfgate_antipatterns WHERE kind = 'cache_candidate';
-RESET ROLE;
 -- More runs of the same window add to the finding; they are not a new occurrence.
-\c - regress_cc_app
 \o /dev/null
 \set ECHO none
 SELECT 'SELECT name FROM cc_item WHERE id = 7' FROM generate_series(1, 5) \gexec
 \set ECHO all
 \o
-\c - :su
 SELECT * FROM cc_findings;
+\c - :su
+-- Another role sees that there is a finding, not its query or detail.
+SET ROLE regress_cc_other;
+SELECT kind, queryid IS NULL AS no_queryid, query IS NULL AS no_query, detail IS NULL AS no_detail, advice
+  FROM pg_perfgate_antipatterns WHERE kind = 'cache_candidate';
+RESET ROLE;
 -- Quiet: below the threshold (19 runs).
 SELECT pg_perfgate_reset() IS NOT NULL AS t;
 \c - regress_cc_app
@@ -81,10 +82,8 @@ SELECT 'SELECT typname FROM pg_type WHERE oid = 23' FROM generate_series(1, 25) 
 SELECT 'BEGIN; SELECT name FROM cc_item WHERE id = 15 FOR UPDATE; COMMIT' FROM generate_series(1, 25) \gexec
 \set ECHO all
 \o
-\c - :su
 SELECT count(*) AS quiet_findings FROM pg_perfgate_antipatterns WHERE kind = 'cache_candidate';
 -- An INSERT into another table does not restart the count; the write's table is not read.
-\c - regress_cc_app
 \o /dev/null
 \set ECHO none
 SELECT q FROM generate_series(1, 20) g,
@@ -92,8 +91,8 @@ SELECT q FROM generate_series(1, 20) g,
   ORDER BY g, o \gexec
 \set ECHO all
 \o
-\c - :su
 SELECT * FROM cc_findings;
+\c - :su
 -- The bound parameters of a prepared statement are values too: the same one 20 times is found,
 -- another one each time is not.
 SELECT pg_perfgate_reset() IS NOT NULL AS t;
@@ -105,8 +104,8 @@ SELECT 'EXECUTE cc_lookup(2)' FROM generate_series(1, 20) \gexec
 SELECT format('EXECUTE cc_lookup(%s)', 20 + g) FROM generate_series(1, 40) g \gexec
 \set ECHO all
 \o
-\c - :su
 SELECT * FROM cc_findings;
+\c - :su
 -- Its *_action: a warning at the run that makes it a finding.
 SELECT pg_perfgate_reset() IS NOT NULL AS t;
 \c - regress_cc_app
@@ -116,6 +115,14 @@ SET pg_perfgate.cache_candidate_action = warning;
 SELECT 'SELECT name FROM cc_item WHERE id = 3' FROM generate_series(1, 20) \gexec
 \set ECHO all
 \o
+-- Its SQLSTATE: PF012.
+\set VERBOSITY sqlstate
+\o /dev/null
+\set ECHO none
+SELECT 'SELECT name FROM cc_item WHERE id = 5' FROM generate_series(1, 20) \gexec
+\set ECHO all
+\o
+\set VERBOSITY terse
 \c - :su
 -- Off: pg_perfgate.cache_candidate_calls = 0.
 SELECT pg_perfgate_reset() IS NOT NULL AS t;
@@ -126,8 +133,8 @@ ALTER ROLE regress_cc_app SET pg_perfgate.cache_candidate_calls = 0;
 SELECT 'SELECT name FROM cc_item WHERE id = 4' FROM generate_series(1, 30) \gexec
 \set ECHO all
 \o
-\c - :su
 SELECT count(*) AS off_findings FROM pg_perfgate_antipatterns WHERE kind = 'cache_candidate';
+\c - :su
 DROP VIEW cc_findings;
 DROP FUNCTION cc_touch();
 DROP TABLE cc_item, cc_log;

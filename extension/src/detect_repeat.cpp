@@ -54,14 +54,14 @@ int64 repeat_countdown = 0;
 namespace
 {
 
-int guc_calls = 200;                // executions in the window that make a finding; 0 disables
-int guc_window_ms = 60000;          // the window
-double guc_sample_rate = 1.0 / 16;  // fraction of top-level SELECTs checked
-int guc_max = 1000;                 // watched reads
+int guc_calls = 200;               // executions in the window that make a finding; 0 disables
+int guc_window_ms = 60000;         // the window
+double guc_sample_rate = 1.0 / 16; // fraction of top-level SELECTs checked
+int guc_max = 1000;                // watched reads
 // Samples a finding needs (fewer only when the threshold is lower): a handful of lucky samples must
 // not make a few runs look like hundreds.
 constexpr int kMinSamples = 8;
-constexpr int kStampBits = 12;      // 4096 change stamps
+constexpr int kStampBits = 12; // 4096 change stamps
 constexpr int kStamps = 1 << kStampBits;
 
 struct RepeatKey
@@ -85,11 +85,11 @@ struct RepeatEntry
     uint64 stamp;             // its relations' mixed change stamps when the window began
     TimestampTz window_start; // the first run of the window
     TimestampTz last_seen;
-    double estimated;   // executions in the window: each sample weighs 1 / sample rate
-    int64 samples;      // sampled executions in the window
-    uint32 generation;  // store_reset_generation when the window began
-    uint8 verdict;      // Verdict
-    bool reported;      // the window's finding is written
+    double estimated;  // executions in the window: each sample weighs 1 / sample rate
+    int64 samples;     // sampled executions in the window
+    uint32 generation; // store_reset_generation when the window began
+    uint8 verdict;     // Verdict
+    bool reported;     // the window's finding is written
     uint8 pad[2];
 };
 static_assert(std::is_trivially_copyable_v<RepeatEntry>, "shared memory holds trivially copyable structs");
@@ -271,7 +271,8 @@ bool plan_mutable(PlanState *ps, void *arg)
             mutable_expr(castNode(HashJoin, p)->hashclauses);
         break;
     case T_Limit:
-        m = m || mutable_expr(castNode(Limit, p)->limitOffset) || mutable_expr(castNode(Limit, p)->limitCount);
+        m = m || mutable_expr(castNode(Limit, p)->limitOffset) ||
+            mutable_expr(castNode(Limit, p)->limitCount);
         break;
     case T_SampleScan: // TABLESAMPLE: other rows each run (REPEATABLE or not, it is no lookup)
     case T_ForeignScan:
@@ -304,15 +305,17 @@ void record(const RepeatEntry &e, QueryDesc *qd, uint64 queryid, int64 rows, dou
     snprintf(detail, sizeof(detail), "%s%lld runs in %.0f s (%.1f/s), %lld row%s each; %s", about,
              (long long)runs, secs, double(runs) / secs, (long long)rows, rows == 1 ? "" : "s", when);
     const int64 calls = first ? runs : int64(std::llround(weight));
-    ap_record(ap_key(ApKind::CacheCandidate, queryid, 0),
-              ApSample{first, calls, ms * double(calls), runs, rows, 0, detail, nullptr, nullptr, ApNode::None});
+    ap_record(
+        ap_key(ApKind::CacheCandidate, queryid, 0),
+        ApSample{first, calls, ms * double(calls), runs, rows, 0, detail, nullptr, nullptr, ApNode::None});
     if (!first)
         return;
     if (Pending *p = ask(ApKind::CacheCandidate, qd))
     {
-        snprintf(p->message, sizeof(p->message),
-                 "cache candidate: \"%s\" ran %s%lld times with the same values on tables that did not change",
-                 p->query, about, (long long)runs);
+        snprintf(
+            p->message, sizeof(p->message),
+            "cache candidate: \"%s\" ran %s%lld times with the same values on tables that did not change",
+            p->query, about, (long long)runs);
         snprintf(p->detail, sizeof(p->detail), "Query id " INT64_FORMAT ", %lld row%s each run; %s.",
                  int64(queryid), (long long)rows, rows == 1 ? "" : "s", when);
     }
@@ -349,7 +352,8 @@ void repeat_init()
     DefineCustomIntVariable("pg_perfgate.cache_candidate_max",
                             "Reads (role, database, query id, values) the cache_candidate detector watches "
                             "at once; the least used is forgotten first.",
-                            nullptr, &guc_max, 1000, 16, 1000000, PGC_POSTMASTER, 0, nullptr, nullptr, nullptr);
+                            nullptr, &guc_max, 1000, 16, 1000000, PGC_POSTMASTER, 0, nullptr, nullptr,
+                            nullptr);
 }
 
 void repeat_shmem_request()
@@ -423,8 +427,8 @@ void repeat_read_slow(QueryDesc *qd, uint64 queryid, int64 rows, double ms)
     // The values: the statement's own text (its constants) and the bound parameters.
     const int location = Max(stmt->stmt_location, 0);
     const int length = stmt->stmt_len > 0 ? stmt->stmt_len : int(strlen(qd->sourceText + location));
-    uint64 values =
-        hash_bytes_extended(reinterpret_cast<const unsigned char *>(qd->sourceText + location), length, queryid);
+    uint64 values = hash_bytes_extended(reinterpret_cast<const unsigned char *>(qd->sourceText + location),
+                                        length, queryid);
     if (!hash_params(qd->params, &values))
         return;
 

@@ -142,7 +142,8 @@ TEST(EndToEnd, BuiltInSuiteOnTheEmbeddedDefaultTagsEveryBadVariant)
     TempDir tmp;
     const CommandResult r = run_perfgate(
         "run --scenario n_plus_one --scenario pagination --scenario bulk_insert --scenario large_reads "
-        "--scenario indexes --scenario session_settings --iterations 3 --no-progress -q --json " +
+        "--scenario indexes --scenario session_settings --scenario repeated_reads --iterations 3 "
+        "--no-progress -q --json " +
         (tmp / "run.json"));
     ASSERT_EQ(r.code, 0) << r.out << r.err;
     EXPECT_EQ(r.err.find("warning"), std::string::npos) << r.err;
@@ -165,6 +166,8 @@ TEST(EndToEnd, BuiltInSuiteOnTheEmbeddedDefaultTagsEveryBadVariant)
         {"large_reads", "fetch_all", "unstreamed_fetch", {"cursor"}},
         {"indexes", "no_index", "filter_heavy_seq_scan", {"composite_index"}},
         {"session_settings", "session_set", "session_setting", {"set_local"}},
+        // varied is a loop of lookups (n_plus_one), not a fixed variant; it must not be a cache candidate.
+        {"repeated_reads", "same_values", "cache_candidate", {"cached"}},
     };
     std::set<std::string> bad_kinds;
     for (const auto &e : expected)
@@ -184,6 +187,8 @@ TEST(EndToEnd, BuiltInSuiteOnTheEmbeddedDefaultTagsEveryBadVariant)
             EXPECT_FALSE(v.at("sizes").back().at("extension").at("statements").empty())
                 << e.scenario << "/" << v.at("name");
     }
+    EXPECT_FALSE(
+        kinds_by_variant(*scenario_named(results, "repeated_reads")).at("varied").count("cache_candidate"));
     // The missing index is named by its columns.
     bool named = false;
     for (const auto &a : scenario_named(results, "indexes")->at("antipatterns"))
