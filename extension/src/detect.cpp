@@ -2,9 +2,8 @@
  * detect.cpp — the anti-pattern detectors' entry points, and the detectors of bursts and loops: N+1
  * loops, per-id lookup loops, row-by-row writes, and unstreamed huge fetches. Deep OFFSET paging is
  * detect_offset.cpp's, filter-heavy sequential scans detect_scan.cpp's, temp-file spills
- * detect_spill.cpp's, session settings left on a connection detect_session.cpp's, repeated identical reads
- * detect_repeat.cpp's; each kind's name, setting
- * and advice are its record in kinds.cpp.
+ * detect_spill.cpp's, session settings left on a connection detect_session.cpp's, identical repeated
+ * reads detect_repeat.cpp's; each kind's name, setting and advice are its record in kinds.cpp.
  *
  * Everything is per backend and O(1) per statement: the burst tracker (core/burst.hpp) is fed each
  * recorded execution, an OFFSET is looked at only when the plan walk saw one, a scan's row counts
