@@ -28,7 +28,9 @@
  * Cost: a top-level SELECT pays a decrement (a countdown redrawn from the geometric distribution,
  * as pg_perfgate.sample_rate's); only the executions pg_perfgate.cache_candidate_sample_rate
  * samples hash their text and parameters, read the stamps of their relations and take the lock.
- * A sample weighs 1 / rate executions; a finding needs at least kMinSamples samples. A write
+ * A sample weighs 1 / rate executions; a finding needs the samples a read of `calls` runs would
+ * exceed only by three standard deviations (at least kMinSamples): at the default rate (1 in 16,
+ * 200 runs) 23 samples, about 370 runs; at rate 1 exactly `calls` runs. A write
  * pays, per relation written, one atomic increment and one store.
  *
  * Shared memory: the stamps (atomics, no lock), and a table of at most
@@ -442,7 +444,12 @@ void repeat_read_slow(QueryDesc *qd, uint64 queryid, int64 rows, double ms)
     const TimestampTz now = GetCurrentStatementStartTimestamp();
     const uint32 generation = pg_atomic_read_u32(store_reset_generation);
     const double weight = guc_sample_rate >= 1.0 ? 1.0 : 1.0 / guc_sample_rate;
-    const int min_samples = Min(kMinSamples, guc_calls);
+    // Samples that a read of only `calls` runs reaches with about 0.1 % probability (three standard
+    // deviations above the mean): the busiest of many keys (a lazy load repeating each of 20 ids a
+    // hundred times) must not look like hundreds of runs because a few more of its runs were sampled.
+    const double mean = double(guc_calls) / weight;
+    const double needed = std::ceil(mean + 3.0 * std::sqrt(mean * (1.0 - 1.0 / weight)));
+    const int min_samples = Min(guc_calls, Max(kMinSamples, int(Min(needed, double(INT_MAX)))));
 
     RepeatTable table(shared->table);
     LWLockAcquire(shared->lock, LW_EXCLUSIVE);
@@ -468,7 +475,7 @@ void repeat_read_slow(QueryDesc *qd, uint64 queryid, int64 rows, double ms)
     e->samples++;
     e->estimated += weight;
     e->last_seen = now;
-    const bool crossing = !e->reported && e->samples >= min_samples && e->estimated >= double(guc_calls);
+    const bool crossing = !e->reported && e->samples >= min_samples;
     const bool check = crossing && e->verdict == kUnknown;
     bool first = crossing && e->verdict == kImmutable;
     const bool more = e->reported && e->verdict == kImmutable;
