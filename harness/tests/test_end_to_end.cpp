@@ -166,8 +166,6 @@ TEST(EndToEnd, BuiltInSuiteOnTheEmbeddedDefaultTagsEveryBadVariant)
         {"large_reads", "fetch_all", "unstreamed_fetch", {"cursor"}},
         {"indexes", "no_index", "filter_heavy_seq_scan", {"composite_index"}},
         {"session_settings", "session_set", "session_setting", {"set_local"}},
-        // varied is a loop of lookups (n_plus_one), not a fixed variant; it must not be a cache candidate.
-        {"repeated_reads", "same_values", "cache_candidate", {"cached"}},
     };
     std::set<std::string> bad_kinds;
     for (const auto &e : expected)
