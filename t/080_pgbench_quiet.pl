@@ -14,6 +14,10 @@ use Test::More;
 my $node = PostgreSQL::Test::Cluster->new('pgbench_quiet');
 $node->init;
 $node->append_conf('postgresql.conf', "shared_preload_libraries = 'pg_perfgate'\n");
+# Every SELECT is checked for identical repeated reads (the default samples 1 in 16), with the
+# default threshold (200 runs of the same values in a minute): pgbench's random keys repeat, at
+# scale 1 (100,000 accounts) and these durations a few times each, never that often (issue 20).
+$node->append_conf('postgresql.conf', "pg_perfgate.cache_candidate_sample_rate = 1\n");
 $node->start;
 $node->safe_psql('postgres', 'CREATE EXTENSION pg_perfgate');
 $node->command_ok([ 'pgbench', '-i', '-q', '-s', '1', 'postgres' ], 'pgbench -i');
@@ -24,6 +28,7 @@ my $loops = q{SELECT count(*) FROM pg_perfgate_antipatterns
 my $session_setting = q{SELECT count(*) FROM pg_perfgate_antipatterns WHERE kind = 'session_setting'};
 # Nor does it fetch wide rows many at a time (issue 20).
 my $wide_fetch = q{SELECT count(*) FROM pg_perfgate_antipatterns WHERE kind = 'wide_fetch'};
+my $cache = q{SELECT count(*) FROM pg_perfgate_antipatterns WHERE kind = 'cache_candidate'};
 my $list = q{SELECT string_agg(kind || ' ' || calls || ' ' || coalesce(query, '?'), '; ')
                FROM pg_perfgate_antipatterns};
 
@@ -47,6 +52,7 @@ for my $run (
 	is($node->safe_psql('postgres', $session_setting), '0', "pgbench $name: no session_setting finding")
 	  or diag($node->safe_psql('postgres', $list));
 	is($node->safe_psql('postgres', $wide_fetch), '0', "pgbench $name: no wide_fetch finding")
+	is($node->safe_psql('postgres', $cache), '0', "pgbench $name: no cache_candidate finding")
 	  or diag($node->safe_psql('postgres', $list));
 }
 
@@ -101,6 +107,20 @@ is( $node->safe_psql('postgres',
            WHERE kind = 'wide_fetch'}),
 	'wide_fetch SELECT * FROM bench_docs bench_docs.body',
 	'a wide fetch is found');
+# The control of the cache_candidate check: the same account looked up again and again, by two
+# clients, is reported (issue 20).
+$node->safe_psql('postgres', 'SELECT pg_perfgate_reset()');
+$script = $node->basedir . '/same_lookup.sql';
+open($fh, '>', $script) or die "cannot write $script: $!";
+print $fh "SELECT abalance FROM pgbench_accounts WHERE aid = 42;\n";
+close($fh);
+$node->command_ok([ 'pgbench', '-n', '-t', '150', '-c', '2', '-f', $script, 'postgres' ],
+	'pgbench with one repeated lookup ran');
+is( $node->safe_psql('postgres',
+		q{SELECT kind || ' ' || query || ' ' || related_rows FROM pg_perfgate_antipatterns
+           WHERE kind = 'cache_candidate'}),
+	'cache_candidate SELECT abalance FROM pgbench_accounts WHERE aid = $1 1',
+	'the same lookup repeated across sessions is found');
 
 $node->stop;
 done_testing();

@@ -23,9 +23,10 @@ enum class ApKind : uint8
     ConnectionPerRequest = 9,
     // detect_connection.cpp; query id: the statement before the idle gap; largest: the longest gap, ms
     IdleInTransaction = 10,
-    WideFetch = 11 // detect_wide.cpp; largest: rows; columns: the large columns (table.column)
+    WideFetch = 11,     // detect_wide.cpp; largest: rows; columns: the large columns (table.column)
+    CacheCandidate = 12 // detect_repeat.cpp; largest: runs in the window; related_rows: rows per run
 };
-constexpr int kApKinds = 11;
+constexpr int kApKinds = 12;
 
 // The plan node a finding is about, where it names one (a spill's).
 enum class ApNode : uint8

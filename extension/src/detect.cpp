@@ -3,8 +3,8 @@
  * loops, per-id lookup loops, row-by-row writes, and unstreamed huge fetches. Deep OFFSET paging is
  * detect_offset.cpp's, filter-heavy sequential scans detect_scan.cpp's, temp-file spills
  * detect_spill.cpp's, session settings left on a connection detect_session.cpp's, wide fetches
- * detect_wide.cpp's; each kind's name, setting
- * and advice are its record in kinds.cpp.
+ * detect_wide.cpp's, connections detect_connection.cpp's, identical repeated reads
+ * detect_repeat.cpp's; each kind's name, setting and advice are its record in kinds.cpp.
  *
  * Everything is per backend and O(1) per statement: the burst tracker (core/burst.hpp) is fed each
  * recorded execution, an OFFSET is looked at only when the plan walk saw one, a scan's row counts
@@ -40,6 +40,7 @@
 
 #include "detect.hpp"
 #include "detect_common.hpp"
+#include "detect_repeat.hpp"
 
 #include "antipatterns.hpp"
 #include "core/burst.hpp"
@@ -458,6 +459,8 @@ void detect_executor_end(QueryDesc *queryDesc, const RunFacts &run, uint64 query
         {
             session_statement(queryDesc, queryid);
             conn_statement(queryDesc, queryid, run.started != 0 ? run.started : now, ms);
+            if (cmd == CMD_SELECT)
+                repeat_read(queryDesc, queryid, rows, ms);
         }
     }
 

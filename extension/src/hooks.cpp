@@ -12,6 +12,7 @@
 #include "activity.hpp"
 #include "capture.hpp"
 #include "detect.hpp"
+#include "detect_repeat.hpp"
 #include "exec_state.hpp"
 #include "guard.hpp"
 #include "settings.hpp"
@@ -148,6 +149,8 @@ void pgpf_ExecutorEnd(QueryDesc *queryDesc)
                 }
                 if ((running != nullptr || queryDesc->totaltime != nullptr) && store_attached())
                     capture_executor_end(queryDesc, running);
+                // Every write, at any level, tracked or not: the change stamps of its tables.
+                repeat_note_write(queryDesc);
                 if (prev_ExecutorEnd)
                     prev_ExecutorEnd(queryDesc);
                 else
@@ -226,6 +229,7 @@ void pgpf_ProcessUtility(PlannedStmt *pstmt, const char *queryString, bool readO
             {
                 exec_sync_message();
                 const Node *parsetree = pstmt->utilityStmt;
+                repeat_note_utility(parsetree);
                 // EXECUTE and PREPARE are counted as the statement they run or prepare, which is as
                 // top-level as they are, DEALLOCATE not at all (as pg_stat_statements does): they
                 // only pass through.

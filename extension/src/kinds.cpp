@@ -5,7 +5,7 @@
  * row_by_row_write, unstreamed_fetch: the bursts and loops of core/burst.hpp), detect_offset.cpp
  * (deep_offset), detect_scan.cpp (filter_heavy_seq_scan), detect_spill.cpp (temp_spill),
  * detect_session.cpp (session_setting), detect_wide.cpp (wide_fetch), detect_connection.cpp
- * (connection_per_request, idle_in_transaction).
+ * (connection_per_request, idle_in_transaction), detect_repeat.cpp (cache_candidate).
  */
 #include "antipatterns.hpp"
 
@@ -151,6 +151,11 @@ const ApKindInfo ap_kinds[] = {
      "Each row is wide because of a few large columns: select only the columns the code uses "
      "(SQLAlchemy load_only()/defer(), Django only()/defer()).",
      advise_wide_fetch},
+    // Found at sampled top-level SELECTs (detect_repeat.cpp).
+    {ApKind::CacheCandidate, "cache_candidate", "cache_candidate", ApKind::CacheCandidate,
+     "The same query with the same values ran many times on tables that did not change, returning the same "
+     "rows each time: cache the result in the application (read-mostly data), or read it once per request.",
+     nullptr},
 };
 const int ap_kind_count = lengthof(ap_kinds);
 static_assert(lengthof(ap_kinds) == kApKinds, "one record per ApKind");

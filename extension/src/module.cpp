@@ -13,6 +13,7 @@
 #include "activity.hpp"
 #include "antipatterns.hpp"
 #include "detect.hpp"
+#include "detect_repeat.hpp"
 #include "errors.hpp"
 #include "guard.hpp"
 #include "hooks.hpp"
@@ -54,6 +55,7 @@ const Part kParts[] = {
     {"activity", nullptr, activity_shmem_request, activity_shmem_startup},
     {"param_sample", param_sample_init, param_sample_shmem_request, param_sample_shmem_startup},
     {"connections", conn_init, conn_shmem_request, conn_shmem_startup},
+    {"repeat", repeat_init, repeat_shmem_request, repeat_shmem_startup},
     {"detect", detect_init, nullptr, nullptr},
     {"hooks", hooks_init, nullptr, nullptr},
     // Last: the saved file holds the statements, findings and error counts of the parts above.

@@ -189,7 +189,7 @@ TEST(Workload, HighestPlaceholderSkipsQuotesAndComments)
 TEST(Workload, BuiltinSuiteIsValid)
 {
     const auto suite = load_workloads({PERFGATE_SOURCE_WORKLOADS}, {});
-    EXPECT_EQ(suite.size(), 9u);
+    EXPECT_EQ(suite.size(), 10u);
     for (const auto &w : suite)
     {
         EXPECT_GE(w.variants.size(), 2u) << w.name;

@@ -260,6 +260,33 @@ def slow_request(commit_first):
     return [pid]
 
 
+def repeated_lookup(variant):
+    """40 requests, 30 ms apart, each showing author 1's name, on two persistent connections in
+    turn (the connection is closed after 20: a worker restarting), which check every SELECT for
+    identical repeated reads and need 30 runs (the defaults sample 1 in 16 and need 200 in a
+    minute). bad: every request reads it again; cached: the app keeps it after its first read on
+    each connection; changing: each request also renames another author between the reads."""
+    pids = []
+    name = None
+    for i in range(40):
+        if i % 20 == 0:
+            connection.close()
+            name = None
+            with connection.cursor() as c:
+                c.execute("SELECT pg_backend_pid()")
+                pids.append(c.fetchone()[0])
+                c.execute("SET pg_perfgate.cache_candidate_sample_rate = 1")
+                c.execute("SET pg_perfgate.cache_candidate_calls = 30")
+        with in_mode():
+            if variant != "cached" or name is None:
+                name = Author.objects.get(pk=1).name
+            if variant == "changing":
+                Author.objects.filter(pk=2).update(name="author2-%d" % i)
+        time.sleep(0.03)
+    connection.close()
+    return pids
+
+
 def posts(n):
     return sum(CHILDREN[n])
 
@@ -309,6 +336,13 @@ scenarios += [
     ("%s slow work inside transaction.atomic() is idle_in_transaction" % mode, 3, lambda: slow_request(False),
      lambda: [("idle_in_transaction", 'FROM "blog_author"', None, 1)]),
     ("%s slow work between two atomic blocks is quiet" % mode, 3, lambda: slow_request(True), lambda: []),
+]
+scenarios += [
+    ("%s the same lookup repeated across requests is a cache candidate" % mode, 3,
+     lambda: repeated_lookup("bad"), lambda: [("cache_candidate", 'FROM "blog_author"', None, 40)]),
+    ("%s the same lookup cached by the app is quiet" % mode, 3, lambda: repeated_lookup("cached"), lambda: []),
+    ("%s the same lookup on a table that changes between reads is quiet" % mode, 3,
+     lambda: repeated_lookup("changing"), lambda: []),
 ]
 
 setup_schema()

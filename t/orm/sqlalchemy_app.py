@@ -295,6 +295,35 @@ def slow_request(commit_first):
     return [pid]
 
 
+# Two app workers (two pooled engines, so two server sessions) serve 40 requests in turn, 30 ms
+# apart, each showing user 1's name. The sessions check every SELECT for identical repeated reads
+# and need 30 runs (the defaults sample 1 in 16 and need 200 in a minute).
+CACHE_OPTIONS = "-c pg_perfgate.cache_candidate_sample_rate=1 -c pg_perfgate.cache_candidate_calls=30"
+
+
+def repeated_lookup(variant):
+    """bad: every request reads user 1 again; cached: each worker keeps it after its first read;
+    changing: each request also renames another user, so the table changes between the reads."""
+    engines = [engine(pool_size=1, max_overflow=0, connect_args={"options": CACHE_OPTIONS}) for _ in range(2)]
+    pids = []
+    for e in engines:
+        with e.connect() as c:
+            pids.append(c.execute(text("SELECT pg_backend_pid()")).scalar())
+    cache = [None, None]
+    for i in range(40):
+        w = i % 2
+        with Session(engines[w]) as s:
+            if variant != "cached" or cache[w] is None:
+                cache[w] = s.get(User, 1).name
+            if variant == "changing":
+                s.query(User).filter(User.id == 2).update({User.name: "user2-%d" % i}, synchronize_session=False)
+            s.commit()
+        time.sleep(0.03)
+    for e in engines:
+        e.dispose()
+    return pids
+
+
 def run(fn):
     return lambda: session_run(fn)
 
@@ -341,6 +370,13 @@ scenarios += [
     ("%s a new connection per request (NullPool) is connection_per_request" % mode, 3, lambda: requests(False),
      lambda: [("connection_per_request", "", None, None)]),
     ("%s requests on a pooled connection are quiet" % mode, 3, lambda: requests(True), lambda: []),
+]
+scenarios += [
+    ("%s the same lookup repeated across requests is a cache candidate" % mode, 3,
+     lambda: repeated_lookup("bad"), lambda: [("cache_candidate", "FROM users", None, 40)]),
+    ("%s the same lookup cached by the app is quiet" % mode, 3, lambda: repeated_lookup("cached"), lambda: []),
+    ("%s the same lookup on a table that changes between reads is quiet" % mode, 3,
+     lambda: repeated_lookup("changing"), lambda: []),
 ]
 if mode == "xact":  # psycopg2's server-side cursors need a transaction
     scenarios.append(("%s yield_per streams and is quiet" % mode, 150, run(stream), lambda: []))
