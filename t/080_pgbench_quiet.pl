@@ -52,6 +52,7 @@ for my $run (
 	is($node->safe_psql('postgres', $session_setting), '0', "pgbench $name: no session_setting finding")
 	  or diag($node->safe_psql('postgres', $list));
 	is($node->safe_psql('postgres', $wide_fetch), '0', "pgbench $name: no wide_fetch finding")
+	  or diag($node->safe_psql('postgres', $list));
 	is($node->safe_psql('postgres', $cache), '0', "pgbench $name: no cache_candidate finding")
 	  or diag($node->safe_psql('postgres', $list));
 }

@@ -168,6 +168,9 @@ struct Arm
     std::vector<SizeResult> sizes;
     std::vector<WireStats> first;
     std::vector<std::set<std::string>> own_queryids; // per variant, this size: what EXPLAIN VERBOSE said
+    // Per variant, this size: the query ids it sent twice with the same values in one run (the
+    // first round's, which EXPLAINs; every round sends the same).
+    std::vector<std::set<std::string>> repeated_queryids;
 
     Arm(Connection &c, const Workload &wl, ExtensionProbe &p, const RunOptions &options, std::string r)
         : conn(c), w(wl), probe(p), role(std::move(r)), base(run_settings(options))
@@ -195,12 +198,18 @@ struct Arm
 
     // The rows of pg_perfgate_antipatterns about statements this variant sent (matched by query id:
     // the view is cumulative), tagged with the variant and size; each (kind, query, variant) once.
-    void record_antipatterns(const std::string &variant, std::int64_t n, const ExtFigures &ext)
+    // The findings on the statements a variant sent. A cache_candidate only where the variant itself
+    // sent that read twice with the same values (`repeated`): every run of a variant repeats its
+    // reads, and a read repeated only from one iteration to the next is the harness's doing.
+    void record_antipatterns(const std::string &variant, std::int64_t n, const ExtFigures &ext,
+                             const std::set<std::string> &repeated)
     {
         for (auto &row : probe.antipatterns())
         {
             const std::string queryid = row.contains("queryid") ? row["queryid"].dump() : "";
             if (!ext.calls_by_query.count(queryid))
+                continue;
+            if (row.value("kind", "") == "cache_candidate" && !repeated.count(queryid))
                 continue;
             const std::string key = fmt::format("{}|{}|{}", row.value("kind", ""), queryid, variant);
             bool seen = false;
@@ -287,6 +296,7 @@ struct Arm
         sizes.assign(nv, SizeResult{});
         first.assign(nv, WireStats{});
         own_queryids.assign(nv, {}); // tables may be recreated per size: new OIDs, new query ids
+        repeated_queryids.assign(nv, {});
     }
 
     void run_variant(std::size_t vi, std::int64_t n, bool record, bool measured, bool last)
@@ -306,7 +316,10 @@ struct Arm
         // What this variant sends, so that the extension's figures can be limited to it: other
         // sessions of the same role (a pgbench beside the app, a pool) run in the same database.
         if (record && probe.available())
+        {
             ctx.queryids = &own_queryids[vi];
+            ctx.repeated_queryids = &repeated_queryids[vi];
+        }
         std::set<std::string> sent;
         struct Recording
         {
@@ -331,7 +344,7 @@ struct Arm
         if (last)
         {
             sizes[vi].ext = probe.since(before, own_queryids[vi], sent);
-            record_antipatterns(variant.name, n, sizes[vi].ext);
+            record_antipatterns(variant.name, n, sizes[vi].ext, repeated_queryids[vi]);
         }
         if (!measured)
             return;

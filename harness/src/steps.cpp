@@ -23,6 +23,18 @@ const RowSet &Context::set(const std::string &name, const Step &step) const
 
 void Context::record(const std::string &sql, const std::vector<Param> &params)
 {
+    if (repeated_queryids)
+    {
+        std::string key = sql;
+        for (const Param &p : params)
+        {
+            key += '\x1f';
+            key += p ? *p : std::string("\x1e");
+        }
+        if (!values_sent.insert(std::move(key)).second)
+            if (const auto id = queryid_of.find(sql); id != queryid_of.end())
+                repeated_queryids->insert(id->second);
+    }
     if ((!plans && !queryids) || !explained.insert(sql).second || !explainable(sql))
         return;
     const auto t0 = std::chrono::steady_clock::now();
@@ -45,7 +57,10 @@ void Context::record(const std::string &sql, const std::vector<Param> &params)
     if (shape)
         plans->insert(std::move(*shape));
     if (queryid)
+    {
+        queryid_of[sql] = *queryid;
         queryids->insert(std::move(*queryid));
+    }
     conn.stats() = saved_stats;
     explain_time += std::chrono::steady_clock::now() - t0;
 }

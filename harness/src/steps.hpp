@@ -36,6 +36,12 @@ struct Context
     // When set, the query id of each distinct explainable statement (EXPLAIN VERBOSE), so that the
     // extension's figures can be limited to what this variant sent.
     std::set<std::string> *queryids = nullptr;
+    // When set (with queryids), the query ids of the statements this run sent more than once with the
+    // same parameter values: a read repeated within the workload itself, not only across its
+    // iterations (pg_perfgate's cache_candidate is a variant's habit only then).
+    std::set<std::string> *repeated_queryids = nullptr;
+    std::map<std::string, std::string> queryid_of; // statement text -> its query id
+    std::set<std::string> values_sent;             // statement text and parameter values, this run
     // Time spent in those EXPLAINs, which the runner takes out of the sample; their wire counters are
     // never added in the first place.
     std::chrono::steady_clock::duration explain_time{};

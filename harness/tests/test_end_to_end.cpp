@@ -167,6 +167,9 @@ TEST(EndToEnd, BuiltInSuiteOnTheEmbeddedDefaultTagsEveryBadVariant)
         {"indexes", "no_index", "filter_heavy_seq_scan", {"composite_index"}},
         {"session_settings", "session_set", "session_setting", {"set_local"}},
         {"wide_rows", "select_star", "wide_fetch", {"narrow"}},
+        // Every variant's reads repeat from one iteration to the next (keyset's pages, the indexed
+        // lookups): cache_candidate is tagged only on a variant that repeats a read itself.
+        {"repeated_reads", "same_values", "cache_candidate", {"cached"}},
     };
     std::set<std::string> bad_kinds;
     for (const auto &e : expected)
@@ -225,6 +228,20 @@ TEST(EndToEnd, NeighbouringVariantsAreNotEachOthersParents)
     EXPECT_TRUE(kinds.at("read_many").empty());
     EXPECT_TRUE(kinds.at("lookups").empty()) << *kinds.at("lookups").begin();
     EXPECT_TRUE(kinds.at("loop").count("n_plus_one"));
+}
+
+// A read repeated only because every iteration repeats the variant is not a cache candidate of the
+// workload; a read the variant itself repeats in one run is.
+TEST(EndToEnd, CacheCandidateOnlyForReadsRepeatedWithinARun)
+{
+    TempDir tmp;
+    const CommandResult r = run_perfgate(fmt::format(
+        "run {} --no-progress -q --json {}", data_file("e2e_iteration_repeats.yaml"), tmp / "run.json"));
+    ASSERT_EQ(r.code, 0) << r.out << r.err;
+    const json results = json::parse(slurp(tmp / "run.json"));
+    const auto kinds = kinds_by_variant(results.at("scenarios").at(0));
+    EXPECT_FALSE(kinds.at("once_per_run").count("cache_candidate"));
+    EXPECT_TRUE(kinds.at("again_in_run").count("cache_candidate"));
 }
 
 // A server whose extension lives in its own schema, reached through --dsn.
