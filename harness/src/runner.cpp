@@ -171,6 +171,8 @@ struct Arm
     // Per variant, this size: the query ids it sent twice with the same values in one run (the
     // first round's, which EXPLAINs; every round sends the same).
     std::vector<std::set<std::string>> repeated_queryids;
+    // Per variant, this size: the query ids it read in single-row mode (the client streamed them).
+    std::vector<std::set<std::string>> streamed_queryids;
 
     Arm(Connection &c, const Workload &wl, ExtensionProbe &p, const RunOptions &options, std::string r)
         : conn(c), w(wl), probe(p), role(std::move(r)), base(run_settings(options))
@@ -200,9 +202,12 @@ struct Arm
     // the view is cumulative), tagged with the variant and size; each (kind, query, variant) once.
     // The findings on the statements a variant sent. A cache_candidate only where the variant itself
     // sent that read twice with the same values (`repeated`): every run of a variant repeats its
-    // reads, and a read repeated only from one iteration to the next is the harness's doing.
+    // reads, and a read repeated only from one iteration to the next is the harness's doing. No
+    // unstreamed_fetch on a read the variant took in single-row mode (`streamed`): the server sends
+    // every result whole and cannot tell a client that holds one row at a time from one that holds
+    // them all; the harness can.
     void record_antipatterns(const std::string &variant, std::int64_t n, const ExtFigures &ext,
-                             const std::set<std::string> &repeated)
+                             const std::set<std::string> &repeated, const std::set<std::string> &streamed)
     {
         for (auto &row : probe.antipatterns())
         {
@@ -210,6 +215,8 @@ struct Arm
             if (!ext.calls_by_query.count(queryid))
                 continue;
             if (row.value("kind", "") == "cache_candidate" && !repeated.count(queryid))
+                continue;
+            if (row.value("kind", "") == "unstreamed_fetch" && streamed.count(queryid))
                 continue;
             const std::string key = fmt::format("{}|{}|{}", row.value("kind", ""), queryid, variant);
             bool seen = false;
@@ -297,6 +304,7 @@ struct Arm
         first.assign(nv, WireStats{});
         own_queryids.assign(nv, {}); // tables may be recreated per size: new OIDs, new query ids
         repeated_queryids.assign(nv, {});
+        streamed_queryids.assign(nv, {});
     }
 
     void run_variant(std::size_t vi, std::int64_t n, bool record, bool measured, bool last)
@@ -319,6 +327,7 @@ struct Arm
         {
             ctx.queryids = &own_queryids[vi];
             ctx.repeated_queryids = &repeated_queryids[vi];
+            ctx.streamed_queryids = &streamed_queryids[vi];
         }
         std::set<std::string> sent;
         struct Recording
@@ -344,7 +353,7 @@ struct Arm
         if (last)
         {
             sizes[vi].ext = probe.since(before, own_queryids[vi], sent);
-            record_antipatterns(variant.name, n, sizes[vi].ext, repeated_queryids[vi]);
+            record_antipatterns(variant.name, n, sizes[vi].ext, repeated_queryids[vi], streamed_queryids[vi]);
         }
         if (!measured)
             return;

@@ -244,6 +244,9 @@ void run_step(const Step &step, Context &ctx)
     {
         auto params = bind(step, ctx);
         ctx.record(step.sql, params);
+        if (ctx.streamed_queryids)
+            if (const auto id = ctx.queryid_of.find(step.sql); id != ctx.queryid_of.end())
+                ctx.streamed_queryids->insert(id->second);
         ctx.conn.exec_single_row(step.sql, params, [](const Result &) {});
         break;
     }

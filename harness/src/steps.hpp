@@ -40,6 +40,10 @@ struct Context
     // same parameter values: a read repeated within the workload itself, not only across its
     // iterations (pg_perfgate's cache_candidate is a variant's habit only then).
     std::set<std::string> *repeated_queryids = nullptr;
+    // When set (with queryids), the query ids of the statements this run read in single-row mode: the
+    // client holds one row at a time, which the server cannot see (it sends the whole result either
+    // way), so pg_perfgate's unstreamed_fetch on them is not this variant's habit.
+    std::set<std::string> *streamed_queryids = nullptr;
     std::map<std::string, std::string> queryid_of; // statement text -> its query id
     std::set<std::string> values_sent;             // statement text and parameter values, this run
     // Time spent in those EXPLAINs, which the runner takes out of the sample; their wire counters are
