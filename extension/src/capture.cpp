@@ -208,10 +208,9 @@ void record_rest(const EntryKey &key, const Sample &sample, const char *source, 
 inline void record(const EntryKey &key, const Sample &sample, const char *source, int location, int length,
                    QueryDesc *qd)
 {
-    bool need_plan;
-    const bool found = store_update(key, sample, &need_plan);
-    if (unlikely(!found || need_plan))
-        record_rest(key, sample, source, location, length, qd, found);
+    const StoreAction action = store_update(key, sample);
+    if (unlikely(action != StoreAction::Done))
+        record_rest(key, sample, source, location, length, qd, action == StoreAction::PlanText);
 }
 
 } // namespace
