@@ -5,6 +5,7 @@
 
 #include "core/counters.hpp"
 #include "pg.hpp"
+#include "settings.hpp"
 
 namespace pgpf
 {
@@ -73,6 +74,7 @@ inline void exec_sync_message()
     {
         exec_detail::nesting_message = ts;
         nesting_level = 0;
+        track_bound_refresh(); // settings.hpp: a parallel worker's first message, among others
     }
 }
 

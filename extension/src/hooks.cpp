@@ -301,12 +301,19 @@ void pgpf_subxact_callback(SubXactEvent event, SubTransactionId mySubid, SubTran
 } // namespace
 
 int guc_track = TRACK_TOP;
+int track_bound = 1; // track_bound_for(TRACK_TOP) outside a parallel worker
 bool guc_track_utility = true;
 bool guc_track_planning = false;
 bool guc_plan_text = true;
 
 namespace
 {
+// The tracking rule follows the setting (settings.hpp).
+void assign_track(int newval, void *)
+{
+    track_bound = track_bound_for(newval);
+}
+
 const struct config_enum_entry track_options[] = {
     {"none", TRACK_NONE, false},
     {"top", TRACK_TOP, false},
@@ -320,8 +327,8 @@ void hooks_init()
     DefineCustomEnumVariable("pg_perfgate.track",
                              "Which statements are recorded: top (client-issued), all "
                              "(also nested ones in functions), none.",
-                             nullptr, &guc_track, TRACK_TOP, track_options, PGC_SUSET, 0, nullptr, nullptr,
-                             nullptr);
+                             nullptr, &guc_track, TRACK_TOP, track_options, PGC_SUSET, 0, nullptr,
+                             assign_track, nullptr);
     DefineCustomBoolVariable("pg_perfgate.track_utility", "Whether utility statements are recorded.", nullptr,
                              &guc_track_utility, true, PGC_SUSET, 0, nullptr, nullptr, nullptr);
     DefineCustomBoolVariable("pg_perfgate.track_planning", "Whether planning time is recorded.", nullptr,
