@@ -221,7 +221,7 @@ void capture_forget_first_run()
         forget_first_run();
 }
 
-Running *capture_executor_start(QueryDesc *queryDesc, bool toplevel)
+PGPF_HOT Running *capture_executor_start(QueryDesc *queryDesc, bool toplevel)
 {
     const PlannedStmt *stmt = queryDesc->plannedstmt;
     Running *r = exec_push(queryDesc, stmt->queryId, toplevel);
@@ -237,7 +237,7 @@ Running *capture_executor_start(QueryDesc *queryDesc, bool toplevel)
     return r;
 }
 
-void capture_executor_started(QueryDesc *queryDesc, Running *running)
+PGPF_HOT void capture_executor_started(QueryDesc *queryDesc, Running *running)
 {
     if (running != nullptr)
     {
@@ -315,7 +315,7 @@ inline __attribute__((always_inline)) bool accumulate(pgpf::IoUsage &io, const B
 
 } // namespace
 
-void capture_call_begin(Running *r)
+PGPF_HOT void capture_call_begin(Running *r)
 {
     exec_call_begin(r);
     r->buf_before = pgBufferUsage;
@@ -323,7 +323,7 @@ void capture_call_begin(Running *r)
     INSTR_TIME_SET_CURRENT(r->started);
 }
 
-void capture_call_end(QueryDesc *queryDesc, Running *r, bool is_run, uint64 count)
+PGPF_HOT void capture_call_end(QueryDesc *queryDesc, Running *r, bool is_run, uint64 count)
 {
     // What ran meanwhile (a cursor closed out of order, a failed subtransaction) may have moved the
     // stack and left a stale copy of this entry behind.
@@ -350,7 +350,7 @@ void capture_call_end(QueryDesc *queryDesc, Running *r, bool is_run, uint64 coun
     }
 }
 
-void capture_executor_end(QueryDesc *queryDesc, Running *r)
+PGPF_HOT void capture_executor_end(QueryDesc *queryDesc, Running *r)
 {
     const PlannedStmt *stmt = queryDesc->plannedstmt;
     Sample s;
@@ -429,8 +429,8 @@ void capture_executor_end(QueryDesc *queryDesc, Running *r)
                       stmt->stmt_len);
 }
 
-PlannedStmt *capture_planner(Query *parse, const char *query_string, int cursorOptions,
-                             ParamListInfo boundParams, planner_hook_type next)
+pg_noinline PlannedStmt *capture_planner(Query *parse, const char *query_string, int cursorOptions,
+                                         ParamListInfo boundParams, planner_hook_type next)
 {
     const bool tracked = parse->queryId != 0 && tracking(nesting_level);
     if (!(guc_track_planning && query_string != nullptr && tracked))

@@ -34,7 +34,7 @@ ExecutorFinish_hook_type prev_ExecutorFinish = nullptr;
 ExecutorEnd_hook_type prev_ExecutorEnd = nullptr;
 ProcessUtility_hook_type prev_ProcessUtility = nullptr;
 
-void pgpf_post_parse_analyze(ParseState *pstate, Query *query, JumbleState *jstate)
+PGPF_HOT void pgpf_post_parse_analyze(ParseState *pstate, Query *query, JumbleState *jstate)
 {
     guarded("post_parse_analyze",
             [&]
@@ -59,8 +59,8 @@ void pgpf_post_parse_analyze(ParseState *pstate, Query *query, JumbleState *jsta
             });
 }
 
-PlannedStmt *pgpf_planner(Query *parse, const char *query_string, int cursorOptions,
-                          ParamListInfo boundParams)
+PGPF_HOT PlannedStmt *pgpf_planner(Query *parse, const char *query_string, int cursorOptions,
+                                   ParamListInfo boundParams)
 {
     return guarded(
         "planner",
@@ -73,7 +73,7 @@ PlannedStmt *pgpf_planner(Query *parse, const char *query_string, int cursorOpti
         });
 }
 
-void pgpf_ExecutorStart(QueryDesc *queryDesc, int eflags)
+PGPF_HOT void pgpf_ExecutorStart(QueryDesc *queryDesc, int eflags)
 {
     guarded("ExecutorStart",
             [&]
@@ -94,7 +94,7 @@ void pgpf_ExecutorStart(QueryDesc *queryDesc, int eflags)
             });
 }
 
-void pgpf_ExecutorRun(PGPF_EXECUTOR_RUN_ARGS)
+PGPF_HOT void pgpf_ExecutorRun(PGPF_EXECUTOR_RUN_ARGS)
 {
     guarded("ExecutorRun",
             [&]
@@ -115,7 +115,7 @@ void pgpf_ExecutorRun(PGPF_EXECUTOR_RUN_ARGS)
             });
 }
 
-void pgpf_ExecutorFinish(QueryDesc *queryDesc)
+PGPF_HOT void pgpf_ExecutorFinish(QueryDesc *queryDesc)
 {
     guarded("ExecutorFinish",
             [&]
@@ -134,7 +134,7 @@ void pgpf_ExecutorFinish(QueryDesc *queryDesc)
             });
 }
 
-void pgpf_ExecutorEnd(QueryDesc *queryDesc)
+PGPF_HOT void pgpf_ExecutorEnd(QueryDesc *queryDesc)
 {
     guarded("ExecutorEnd",
             [&]

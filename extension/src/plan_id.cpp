@@ -449,7 +449,7 @@ pg_noinline Walked root_only(uint64 h, const Plan *root, const List *rtable)
 
 } // namespace
 
-uint64 compute_plan_id(const PlannedStmt *stmt, uint32 *features)
+PGPF_HOT uint64 compute_plan_id(const PlannedStmt *stmt, uint32 *features)
 {
     const List *rtable = stmt->rtable;
     uint64 h = seed_for(stmt->commandType);

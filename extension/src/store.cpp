@@ -437,7 +437,7 @@ pg_noinline StoreAction update_slow(const EntryKey &key, const Sample &sample, T
 
 } // namespace
 
-StoreAction store_update(const EntryKey &key, const Sample &sample)
+PGPF_HOT StoreAction store_update(const EntryKey &key, const Sample &sample)
 {
     if (unlikely(shared == nullptr))
         return StoreAction::Done; // nothing to record into
