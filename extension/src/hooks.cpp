@@ -134,6 +134,20 @@ PGPF_HOT void pgpf_ExecutorFinish(QueryDesc *queryDesc)
             });
 }
 
+// ExecutorEnd's rare work, out of line so that the hook's frame stays small: the parameter sample
+// (capture_params) and a detector's pending message.
+pg_noinline Running *end_param_sample(QueryDesc *queryDesc, Running *running)
+{
+    param_sample_executor_end(queryDesc, running);
+    // Found again: formatting the values may have run a subtransaction.
+    return exec_find(queryDesc);
+}
+
+pg_noinline void end_raise_pending(QueryDesc *queryDesc)
+{
+    detect_raise_pending(queryDesc);
+}
+
 PGPF_HOT void pgpf_ExecutorEnd(QueryDesc *queryDesc)
 {
     guarded("ExecutorEnd",
@@ -142,11 +156,7 @@ PGPF_HOT void pgpf_ExecutorEnd(QueryDesc *queryDesc)
                 // A statement we do not track costs this look-up and two tests.
                 Running *running = exec_find(queryDesc);
                 if (unlikely(guc_capture_params) && running != nullptr)
-                {
-                    // Found again: formatting the values may have run a subtransaction.
-                    param_sample_executor_end(queryDesc, running);
-                    running = exec_find(queryDesc);
-                }
+                    running = end_param_sample(queryDesc, running);
                 if ((running != nullptr || queryDesc->totaltime != nullptr) && store_attached())
                     capture_executor_end(queryDesc, running);
                 // Every write, at any level, tracked or not: the change stamps of its tables.
@@ -155,8 +165,8 @@ PGPF_HOT void pgpf_ExecutorEnd(QueryDesc *queryDesc)
                     prev_ExecutorEnd(queryDesc);
                 else
                     standard_ExecutorEnd(queryDesc);
-                if (detect_pending_for(queryDesc))
-                    detect_raise_pending(queryDesc);
+                if (unlikely(detect_pending_for(queryDesc)))
+                    end_raise_pending(queryDesc);
             });
 }
 
