@@ -38,9 +38,10 @@ class LogHistogram
     static constexpr double kMaxRelativeError = 1.0 / (2 * kSub);
 
     void clear();
-    void record(uint64_t ns)
+    void record(uint64_t ns) { record_bucket(bucket_of(ns)); }
+    // Records one value whose bucket_of() the caller has already worked out.
+    void record_bucket(int b)
     {
-        const int b = bucket_of(ns);
         if (counts_[b] == std::numeric_limits<Count>::max())
             halve();
         counts_[b]++;
@@ -78,6 +79,41 @@ using Histogram = LogHistogram<uint32_t, 3, 4, 42, true, false>;
 using WindowHistogram = LogHistogram<uint16_t, 2, 10, 38, false, true>;
 extern template class LogHistogram<uint32_t, 3, 4, 42, true, false>;
 extern template class LogHistogram<uint16_t, 2, 10, 38, false, true>;
+
+// WindowHistogram's bucket of a value, from its Histogram bucket: every Histogram bucket lies within
+// one WindowHistogram bucket (both split each power of two evenly, the window's into fewer parts, and
+// the window's first and last buckets begin and end at a power of two), so one table look-up replaces
+// the second bucket_of() of an execution recorded into both.
+struct WindowBucketTable
+{
+    uint8_t of[Histogram::kBuckets];
+    constexpr WindowBucketTable() : of()
+    {
+        for (int b = 0; b < Histogram::kBuckets; b++)
+        {
+            int w = 0;
+            if (b < Histogram::kFirst)
+                w = 0; // below 16 ns
+            else
+            {
+                const int e = (b - Histogram::kFirst) / Histogram::kSub + Histogram::kMinExp;
+                const int m = (b - Histogram::kFirst) % Histogram::kSub; // 0 .. 7
+                if (e < WindowHistogram::kMinExp)
+                    w = 0;
+                else if (e >= WindowHistogram::kMaxExp)
+                    w = WindowHistogram::kBuckets - 1;
+                else
+                    w = WindowHistogram::kFirst + (e - WindowHistogram::kMinExp) * WindowHistogram::kSub +
+                        (m >> (Histogram::kSubBits - WindowHistogram::kSubBits));
+            }
+            of[b] = static_cast<uint8_t>(w);
+        }
+    }
+};
+inline constexpr WindowBucketTable kWindowBucketOf{};
+static_assert(WindowHistogram::kBuckets <= 256 && Histogram::kMaxExp > WindowHistogram::kMaxExp &&
+                  Histogram::kSubBits >= WindowHistogram::kSubBits,
+              "the table's assumptions");
 
 static_assert(std::is_trivially_copyable_v<Histogram>, "Histogram lives in shared memory");
 static_assert(std::is_trivially_copyable_v<WindowHistogram>, "WindowHistogram lives in shared memory");

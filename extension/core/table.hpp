@@ -149,6 +149,15 @@ template <typename Entry> class ClockTable
         const uint32_t v = u + weight;
         __atomic_store_n(&m.usage, v < u ? UINT32_MAX : v, __ATOMIC_RELAXED);
     }
+    // The word touch() updates, for a caller that keeps it beside the entry (entries never move),
+    // and touch() on it.
+    uint32_t *usage_word(const Entry *e) const { return &metas()[index_of(e)].usage; }
+    static void touch_word(uint32_t *usage, uint32_t weight)
+    {
+        const uint32_t u = __atomic_load_n(usage, __ATOMIC_RELAXED);
+        const uint32_t v = u + weight;
+        __atomic_store_n(usage, v < u ? UINT32_MAX : v, __ATOMIC_RELAXED);
+    }
     uint32_t usage_of(const Entry *e) const
     {
         return __atomic_load_n(&metas()[index_of(e)].usage, __ATOMIC_RELAXED);

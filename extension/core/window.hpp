@@ -38,6 +38,11 @@ struct WindowSlot
 
     void add(int64_t b, double ms, uint64_t ns, int64_t nrows, const IoUsage &io)
     {
+        add_in(b, ms, WindowHistogram::bucket_of(ns), nrows, io);
+    }
+    // The same, with the latency's WindowHistogram bucket already worked out (kWindowBucketOf).
+    void add_in(int64_t b, double ms, int hist_bucket, int64_t nrows, const IoUsage &io)
+    {
         if (bucket != b)
         {
             std::memset(static_cast<void *>(this), 0, sizeof(*this));
@@ -60,7 +65,7 @@ struct WindowSlot
         temp_blks_read += io.temp_blks_read;
         temp_blks_written += io.temp_blks_written;
         wal_bytes += io.wal_bytes;
-        hist.record(ns);
+        hist.record_bucket(hist_bucket);
     }
 };
 

@@ -107,7 +107,17 @@ ActivitySlot *attach()
     {
         const int i = PGPF_MY_BACKEND_INDEX();
         if (i >= 0 && i < nslots)
+        {
             mine = &slots[i].s;
+            // What stays the same for the backend's life (activity_start() writes the rest).
+            write_slot(mine,
+                       [](ActivitySlot *w)
+                       {
+                           w->pid = MyProcPid;
+                           w->dbid = MyDatabaseId;
+                           w->queryid = 0;
+                       });
+        }
     }
     return mine;
 }

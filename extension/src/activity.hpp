@@ -2,6 +2,7 @@
 // and plan id of its current top-level statement, for the pg_perfgate_activity view.
 #pragma once
 
+#include "exec_state.hpp"
 #include "pg.hpp"
 #include "store.hpp"
 
@@ -75,20 +76,21 @@ template <typename F> inline void write_slot(ActivitySlot *s, F &&fill)
 }
 } // namespace activity_detail
 
+// At ExecutorStart of a top-level statement, after the hook's exec_sync_message(): the statement
+// timestamp is the one it noted. The slot's pid and database are this backend's for its life, written
+// once by attach().
 inline void activity_start(uint64 queryid, uint64 planid)
 {
     using namespace activity_detail;
     ActivitySlot *s = mine != nullptr ? mine : attach();
     if (s == nullptr)
         return;
-    const TimestampTz start = GetCurrentStatementStartTimestamp();
+    const TimestampTz start = exec_detail::nesting_message;
     const Oid userid = GetUserId();
     write_slot(s,
                [&](ActivitySlot *w)
                {
-                   w->pid = MyProcPid;
                    w->userid = userid;
-                   w->dbid = MyDatabaseId;
                    w->queryid = queryid;
                    w->planid = planid;
                    w->statement_start = start;

@@ -208,10 +208,9 @@ void record_rest(const EntryKey &key, const Sample &sample, const char *source, 
 inline void record(const EntryKey &key, const Sample &sample, const char *source, int location, int length,
                    QueryDesc *qd)
 {
-    bool need_plan;
-    const bool found = store_update(key, sample, &need_plan);
-    if (unlikely(!found || need_plan))
-        record_rest(key, sample, source, location, length, qd, found);
+    const StoreAction action = store_update(key, sample);
+    if (unlikely(action != StoreAction::Done))
+        record_rest(key, sample, source, location, length, qd, action == StoreAction::PlanText);
 }
 
 } // namespace
@@ -222,7 +221,7 @@ void capture_forget_first_run()
         forget_first_run();
 }
 
-Running *capture_executor_start(QueryDesc *queryDesc, bool toplevel)
+PGPF_HOT Running *capture_executor_start(QueryDesc *queryDesc, bool toplevel)
 {
     const PlannedStmt *stmt = queryDesc->plannedstmt;
     Running *r = exec_push(queryDesc, stmt->queryId, toplevel);
@@ -238,7 +237,7 @@ Running *capture_executor_start(QueryDesc *queryDesc, bool toplevel)
     return r;
 }
 
-void capture_executor_started(QueryDesc *queryDesc, Running *running)
+PGPF_HOT void capture_executor_started(QueryDesc *queryDesc, Running *running)
 {
     if (running != nullptr)
     {
@@ -261,97 +260,7 @@ void capture_executor_started(QueryDesc *queryDesc, Running *running)
     }
 }
 
-namespace
-{
-
-// dst += d, or with First dst = d.
-template <bool First, typename T, typename U> inline __attribute__((always_inline)) void put(T &dst, U d)
-{
-    if constexpr (First)
-        dst = T(d);
-    else
-        dst += T(d);
-}
-
-// io += usage now - usage before, for the counters we keep (times only with track_io_timing,
-// which returns true). First: io is set instead, every field (the first call of an execution:
-// its entry's io is not zeroed beforehand, which the memset cost every statement).
-template <bool First>
-inline __attribute__((always_inline)) bool accumulate(pgpf::IoUsage &io, const BufferUsage &b0,
-                                                      const WalUsage &w0)
-{
-    const BufferUsage &b = pgBufferUsage;
-    put<First>(io.shared_blks_hit, b.shared_blks_hit - b0.shared_blks_hit);
-    put<First>(io.shared_blks_read, b.shared_blks_read - b0.shared_blks_read);
-    put<First>(io.shared_blks_dirtied, b.shared_blks_dirtied - b0.shared_blks_dirtied);
-    put<First>(io.shared_blks_written, b.shared_blks_written - b0.shared_blks_written);
-    put<First>(io.local_blks_hit, b.local_blks_hit - b0.local_blks_hit);
-    put<First>(io.local_blks_read, b.local_blks_read - b0.local_blks_read);
-    put<First>(io.local_blks_dirtied, b.local_blks_dirtied - b0.local_blks_dirtied);
-    put<First>(io.local_blks_written, b.local_blks_written - b0.local_blks_written);
-    put<First>(io.temp_blks_read, b.temp_blks_read - b0.temp_blks_read);
-    put<First>(io.temp_blks_written, b.temp_blks_written - b0.temp_blks_written);
-    if (track_io_timing)
-    {
-        put<First>(io.blk_read_time, PGPF_BLK_READ_TIME(b) - PGPF_BLK_READ_TIME(b0));
-        put<First>(io.blk_write_time, PGPF_BLK_WRITE_TIME(b) - PGPF_BLK_WRITE_TIME(b0));
-        put<First>(io.temp_blk_read_time, PGPF_TEMP_BLK_READ_TIME(b) - PGPF_TEMP_BLK_READ_TIME(b0));
-        put<First>(io.temp_blk_write_time, PGPF_TEMP_BLK_WRITE_TIME(b) - PGPF_TEMP_BLK_WRITE_TIME(b0));
-        put<First>(io.local_blk_read_time, PGPF_LOCAL_BLK_READ_TIME(b) - PGPF_LOCAL_BLK_READ_TIME(b0));
-        put<First>(io.local_blk_write_time, PGPF_LOCAL_BLK_WRITE_TIME(b) - PGPF_LOCAL_BLK_WRITE_TIME(b0));
-    }
-    else if (First)
-    {
-        io.blk_read_time = io.blk_write_time = io.temp_blk_read_time = io.temp_blk_write_time = 0;
-        io.local_blk_read_time = io.local_blk_write_time = 0;
-    }
-    put<First>(io.wal_records, pgWalUsage.wal_records - w0.wal_records);
-    put<First>(io.wal_fpi, pgWalUsage.wal_fpi - w0.wal_fpi);
-    put<First>(io.wal_bytes, pgWalUsage.wal_bytes - w0.wal_bytes);
-    put<First>(io.wal_buffers_full, PGPF_WAL_BUFFERS_FULL(pgWalUsage) - PGPF_WAL_BUFFERS_FULL(w0));
-    if (First)
-        io.parallel_workers_to_launch = io.parallel_workers_launched = 0; // counted at ExecutorEnd
-    return track_io_timing;
-}
-
-} // namespace
-
-void capture_call_begin(Running *r)
-{
-    exec_call_begin(r);
-    r->buf_before = pgBufferUsage;
-    r->wal_before = pgWalUsage;
-    INSTR_TIME_SET_CURRENT(r->started);
-}
-
-void capture_call_end(QueryDesc *queryDesc, Running *r, bool is_run, uint64 count)
-{
-    // What ran meanwhile (a cursor closed out of order, a failed subtransaction) may have moved the
-    // stack and left a stale copy of this entry behind.
-    if (!exec_is_live(r, queryDesc) && (r = exec_find(queryDesc)) == nullptr)
-        return;
-    exec_call_end(r);
-    instr_time now;
-    INSTR_TIME_SET_CURRENT(now);
-    r->elapsed_ns += PGPF_INSTR_DIFF_NS(now, r->started);
-    if (likely(!r->io_set))
-    {
-        r->io_timed = accumulate<true>(r->io, r->buf_before, r->wal_before);
-        r->io_set = true;
-    }
-    else
-        r->io_timed |= accumulate<false>(r->io, r->buf_before, r->wal_before);
-    if (is_run)
-    {
-        r->facts.runs++;
-        r->facts.rows += int64(queryDesc->estate->es_processed);
-        r->facts.unbounded |= count == 0;
-        const CommandDest d = queryDesc->dest->mydest;
-        r->facts.to_client |= d == DestRemote || d == DestRemoteExecute || d == DestRemoteSimple;
-    }
-}
-
-void capture_executor_end(QueryDesc *queryDesc, Running *r)
+PGPF_HOT void capture_executor_end(QueryDesc *queryDesc, Running *r)
 {
     const PlannedStmt *stmt = queryDesc->plannedstmt;
     Sample s;
@@ -430,8 +339,8 @@ void capture_executor_end(QueryDesc *queryDesc, Running *r)
                       stmt->stmt_len);
 }
 
-PlannedStmt *capture_planner(Query *parse, const char *query_string, int cursorOptions,
-                             ParamListInfo boundParams, planner_hook_type next)
+pg_noinline PlannedStmt *capture_planner(Query *parse, const char *query_string, int cursorOptions,
+                                         ParamListInfo boundParams, planner_hook_type next)
 {
     const bool tracked = parse->queryId != 0 && tracking(nesting_level);
     if (!(guc_track_planning && query_string != nullptr && tracked))
@@ -445,7 +354,7 @@ PlannedStmt *capture_planner(Query *parse, const char *query_string, int cursorO
     INSTR_TIME_SET_CURRENT(duration);
     INSTR_TIME_SUBTRACT(duration, start);
     pgpf::IoUsage io{};
-    accumulate<false>(io, buf_start, wal_start);
+    capture_detail::accumulate<false>(io, buf_start, wal_start);
     const PlanShape shape = plan_walk_latest(); // of the plan plan_and_note() noted as the latest
 
     Sample s;
@@ -465,7 +374,7 @@ void capture_utility(uint64 queryid, const char *query_string, int location, int
                      uint64 rows, const BufferUsage &buf_start, const WalUsage &wal_start)
 {
     pgpf::IoUsage io{};
-    accumulate<false>(io, buf_start, wal_start);
+    capture_detail::accumulate<false>(io, buf_start, wal_start);
     Sample s;
     s.kind = SampleKind::Execution;
     s.ms = ms;

@@ -42,18 +42,17 @@ int nesting_level = 0;
 namespace exec_detail
 {
 Running running[kRunning];
-int running_top = 0;
+Running *running_end = running;
 SubTransactionId current_subid = TopSubTransactionId;
 TimestampTz nesting_message = 0;
 
 void exec_pop_slow(Running *r)
 {
-    const int i = int(r - running);
-    if (i < 0 || i >= running_top)
+    if (r < running || r >= running_end)
         return;
-    if (i < running_top - 1) // a cursor closed out of order
-        memmove(&running[i], &running[i + 1], sizeof(Running) * (running_top - 1 - i));
-    running_top--;
+    if (r < running_end - 1) // a cursor closed out of order
+        memmove(r, r + 1, sizeof(Running) * (running_end - 1 - r));
+    running_end--;
 }
 } // namespace exec_detail
 
@@ -71,7 +70,8 @@ int subxact_capacity = 0;
 template <typename F> void drop_if(F &&drop)
 {
     int kept = 0;
-    for (int i = 0; i < running_top; i++)
+    const int top = int(running_end - running);
+    for (int i = 0; i < top; i++)
     {
         if (drop(running[i]))
             continue;
@@ -79,7 +79,7 @@ template <typename F> void drop_if(F &&drop)
             running[kept] = running[i];
         kept++;
     }
-    running_top = kept;
+    running_end = running + kept;
 }
 
 } // namespace
@@ -90,19 +90,19 @@ void exec_xact_event(XactEvent event)
     {
     case XACT_EVENT_ABORT:
     case XACT_EVENT_PARALLEL_ABORT:
-        running_top = 0;
+        running_end = running;
         subxact_depth = 0;
         current_subid = TopSubTransactionId;
         break;
     case XACT_EVENT_COMMIT:
     case XACT_EVENT_PARALLEL_COMMIT:
     case XACT_EVENT_PREPARE:
-        if (running_top > 0)
+        if (running_end > running)
         {
             drop_if([](const Running &r) { return r.call_subid != InvalidSubTransactionId; });
             // What stays (a procedure's loop) belongs to the top level of the next transaction.
-            for (int i = 0; i < running_top; i++)
-                running[i].subid = TopSubTransactionId;
+            for (Running *r = running; r < running_end; r++)
+                r->subid = TopSubTransactionId;
         }
         subxact_depth = 0; // subtransactions never outlive their transaction
         current_subid = TopSubTransactionId;

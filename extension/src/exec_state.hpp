@@ -5,6 +5,7 @@
 
 #include "core/counters.hpp"
 #include "pg.hpp"
+#include "settings.hpp"
 
 namespace pgpf
 {
@@ -53,7 +54,7 @@ namespace exec_detail
 // The stack itself, for the inline look-ups below: only exec_state.cpp changes it.
 constexpr int kRunning = 32;
 extern Running running[kRunning];
-extern int running_top;
+extern Running *running_end; // one past the innermost statement
 // The current subtransaction's id, followed through the subtransaction callbacks (what
 // GetCurrentSubTransactionId() returns, without a call into the server per statement).
 extern SubTransactionId current_subid;
@@ -73,6 +74,7 @@ inline void exec_sync_message()
     {
         exec_detail::nesting_message = ts;
         nesting_level = 0;
+        track_bound_refresh(); // settings.hpp: a parallel worker's first message, among others
     }
 }
 
@@ -84,16 +86,16 @@ inline void exec_started(Running *r)
 inline Running *exec_find(const QueryDesc *qd)
 {
     using namespace exec_detail;
-    for (int i = running_top - 1; i >= 0; i--)
-        if (running[i].qd == qd)
-            return &running[i];
+    for (Running *r = running_end; r-- > running;)
+        if (r->qd == qd)
+            return r;
     return nullptr;
 }
 // Off the stack (at ExecutorEnd); r must be an entry exec_find() returned.
 inline void exec_pop(Running *r)
 {
-    if (exec_detail::running_top > 0 && r == &exec_detail::running[exec_detail::running_top - 1])
-        exec_detail::running_top--; // the common case: the innermost statement ends
+    if (r + 1 == exec_detail::running_end)
+        exec_detail::running_end = r; // the common case: the innermost statement ends
     else
         exec_detail::exec_pop_slow(r);
 }
@@ -104,9 +106,9 @@ inline Running *exec_push(QueryDesc *qd, uint64 queryid, bool toplevel)
     using namespace exec_detail;
     if (Running *dead = exec_find(qd))
         exec_pop(dead);
-    if (running_top == kRunning)
+    if (running_end == running + kRunning)
         return nullptr;
-    Running *r = &running[running_top++];
+    Running *r = running_end++;
     r->qd = qd;
     r->queryid = queryid;
     r->planid = 0;
@@ -124,7 +126,7 @@ inline Running *exec_push(QueryDesc *qd, uint64 queryid, bool toplevel)
 // Whether r, found earlier, is still qd's entry (what ran since may have moved the stack).
 inline bool exec_is_live(const Running *r, const QueryDesc *qd)
 {
-    return r < exec_detail::running + exec_detail::running_top && r->qd == qd;
+    return r < exec_detail::running_end && r->qd == qd;
 }
 // Around each ExecutorRun/ExecutorFinish call of a statement on the stack.
 inline void exec_call_begin(Running *r)
@@ -139,7 +141,7 @@ inline void exec_call_end(Running *r)
 // Statements on the stack; for pg_perfgate_backend_state() also the open subtransactions we know of.
 inline int exec_depth()
 {
-    return exec_detail::running_top;
+    return int(exec_detail::running_end - exec_detail::running);
 }
 int exec_subxact_depth();
 

@@ -34,7 +34,7 @@ ExecutorFinish_hook_type prev_ExecutorFinish = nullptr;
 ExecutorEnd_hook_type prev_ExecutorEnd = nullptr;
 ProcessUtility_hook_type prev_ProcessUtility = nullptr;
 
-void pgpf_post_parse_analyze(ParseState *pstate, Query *query, JumbleState *jstate)
+PGPF_HOT void pgpf_post_parse_analyze(ParseState *pstate, Query *query, JumbleState *jstate)
 {
     guarded("post_parse_analyze",
             [&]
@@ -59,8 +59,8 @@ void pgpf_post_parse_analyze(ParseState *pstate, Query *query, JumbleState *jsta
             });
 }
 
-PlannedStmt *pgpf_planner(Query *parse, const char *query_string, int cursorOptions,
-                          ParamListInfo boundParams)
+PGPF_HOT PlannedStmt *pgpf_planner(Query *parse, const char *query_string, int cursorOptions,
+                                   ParamListInfo boundParams)
 {
     return guarded(
         "planner",
@@ -73,7 +73,7 @@ PlannedStmt *pgpf_planner(Query *parse, const char *query_string, int cursorOpti
         });
 }
 
-void pgpf_ExecutorStart(QueryDesc *queryDesc, int eflags)
+PGPF_HOT void pgpf_ExecutorStart(QueryDesc *queryDesc, int eflags)
 {
     guarded("ExecutorStart",
             [&]
@@ -94,7 +94,7 @@ void pgpf_ExecutorStart(QueryDesc *queryDesc, int eflags)
             });
 }
 
-void pgpf_ExecutorRun(PGPF_EXECUTOR_RUN_ARGS)
+PGPF_HOT void pgpf_ExecutorRun(PGPF_EXECUTOR_RUN_ARGS)
 {
     guarded("ExecutorRun",
             [&]
@@ -115,7 +115,7 @@ void pgpf_ExecutorRun(PGPF_EXECUTOR_RUN_ARGS)
             });
 }
 
-void pgpf_ExecutorFinish(QueryDesc *queryDesc)
+PGPF_HOT void pgpf_ExecutorFinish(QueryDesc *queryDesc)
 {
     guarded("ExecutorFinish",
             [&]
@@ -134,7 +134,21 @@ void pgpf_ExecutorFinish(QueryDesc *queryDesc)
             });
 }
 
-void pgpf_ExecutorEnd(QueryDesc *queryDesc)
+// ExecutorEnd's rare work, out of line so that the hook's frame stays small: the parameter sample
+// (capture_params) and a detector's pending message.
+pg_noinline Running *end_param_sample(QueryDesc *queryDesc, Running *running)
+{
+    param_sample_executor_end(queryDesc, running);
+    // Found again: formatting the values may have run a subtransaction.
+    return exec_find(queryDesc);
+}
+
+pg_noinline void end_raise_pending(QueryDesc *queryDesc)
+{
+    detect_raise_pending(queryDesc);
+}
+
+PGPF_HOT void pgpf_ExecutorEnd(QueryDesc *queryDesc)
 {
     guarded("ExecutorEnd",
             [&]
@@ -142,11 +156,7 @@ void pgpf_ExecutorEnd(QueryDesc *queryDesc)
                 // A statement we do not track costs this look-up and two tests.
                 Running *running = exec_find(queryDesc);
                 if (unlikely(guc_capture_params) && running != nullptr)
-                {
-                    // Found again: formatting the values may have run a subtransaction.
-                    param_sample_executor_end(queryDesc, running);
-                    running = exec_find(queryDesc);
-                }
+                    running = end_param_sample(queryDesc, running);
                 if ((running != nullptr || queryDesc->totaltime != nullptr) && store_attached())
                     capture_executor_end(queryDesc, running);
                 // Every write, at any level, tracked or not: the change stamps of its tables.
@@ -155,8 +165,8 @@ void pgpf_ExecutorEnd(QueryDesc *queryDesc)
                     prev_ExecutorEnd(queryDesc);
                 else
                     standard_ExecutorEnd(queryDesc);
-                if (detect_pending_for(queryDesc))
-                    detect_raise_pending(queryDesc);
+                if (unlikely(detect_pending_for(queryDesc)))
+                    end_raise_pending(queryDesc);
             });
 }
 
@@ -301,12 +311,19 @@ void pgpf_subxact_callback(SubXactEvent event, SubTransactionId mySubid, SubTran
 } // namespace
 
 int guc_track = TRACK_TOP;
+int track_bound = 1; // track_bound_for(TRACK_TOP) outside a parallel worker
 bool guc_track_utility = true;
 bool guc_track_planning = false;
 bool guc_plan_text = true;
 
 namespace
 {
+// The tracking rule follows the setting (settings.hpp).
+void assign_track(int newval, void *)
+{
+    track_bound = track_bound_for(newval);
+}
+
 const struct config_enum_entry track_options[] = {
     {"none", TRACK_NONE, false},
     {"top", TRACK_TOP, false},
@@ -320,8 +337,8 @@ void hooks_init()
     DefineCustomEnumVariable("pg_perfgate.track",
                              "Which statements are recorded: top (client-issued), all "
                              "(also nested ones in functions), none.",
-                             nullptr, &guc_track, TRACK_TOP, track_options, PGC_SUSET, 0, nullptr, nullptr,
-                             nullptr);
+                             nullptr, &guc_track, TRACK_TOP, track_options, PGC_SUSET, 0, nullptr,
+                             assign_track, nullptr);
     DefineCustomBoolVariable("pg_perfgate.track_utility", "Whether utility statements are recorded.", nullptr,
                              &guc_track_utility, true, PGC_SUSET, 0, nullptr, nullptr, nullptr);
     DefineCustomBoolVariable("pg_perfgate.track_planning", "Whether planning time is recorded.", nullptr,

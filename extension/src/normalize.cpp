@@ -227,6 +227,23 @@ int fit_query_text(char *dst, int size, const char *text, int len)
     return h + store_clip_text(dst + h, size - h, text + sql, len - sql);
 }
 
+// lookup(queryid, true) != nullptr, inline for every parse analysis of a statement whose text is
+// cached already (a statement run again): the way of this level and query id, then the role.
+inline bool cached_here(uint64 queryid)
+{
+    CachedText *set = &cache[(queryid % (kCacheSlots / 2)) * 2];
+    const bool toplevel = nesting_level == 0;
+    CachedText *w = set[0].queryid == queryid && set[0].toplevel == toplevel   ? &set[0]
+                    : set[1].queryid == queryid && set[1].toplevel == toplevel ? &set[1]
+                                                                               : nullptr;
+    if (w == nullptr || w->text == nullptr || w->userid != GetUserId())
+        return lookup(queryid, true) != nullptr; // the other way may still be this level's
+    w->used = ++cache_tick;
+    return true;
+}
+
+pg_noinline void remember_new(ParseState *pstate, Query *query, JumbleState *jstate);
+
 } // namespace
 
 void remember_normalized_text(ParseState *pstate, Query *query, JumbleState *jstate)
@@ -234,8 +251,18 @@ void remember_normalized_text(ParseState *pstate, Query *query, JumbleState *jst
     const uint64 queryid = query->queryId;
     if (queryid == 0 || jstate == nullptr || jstate->clocations_count <= 0)
         return;
-    if (lookup(queryid, true) != nullptr)
+    if (likely(cached_here(queryid)))
         return;
+    remember_new(pstate, query, jstate);
+}
+
+namespace
+{
+
+// remember_normalized_text() for a text not cached yet.
+void remember_new(ParseState *pstate, Query *query, JumbleState *jstate)
+{
+    const uint64 queryid = query->queryId;
     const Oid userid = GetUserId();
     if (pstate->p_sourcetext == nullptr)
         return;
@@ -274,6 +301,8 @@ void remember_normalized_text(ParseState *pstate, Query *query, JumbleState *jst
     slot.group = group;
     slot.used = ++cache_tick;
 }
+
+} // namespace
 
 char *query_text_for(uint64 queryid, const char *source, int location, int length, int *len, bool *cut)
 {

@@ -25,11 +25,29 @@ extern int guc_max;
 extern int guc_query_text_size;
 extern int guc_plan_text_size;
 
-// Whether a statement at this nesting level is recorded (never in a parallel worker: the leader
-// counts the workers' rows and buffers).
+// The rule: a statement is recorded at the nesting levels below this bound: none with track = none,
+// level 0 with top, all with all, and none in a parallel worker (the leader counts the workers'
+// rows and buffers). Worked out by track_bound_refresh() whenever what it depends on may have
+// changed, not per statement: pg_perfgate.track's assign hook (SET, a role's setting, the rollback of
+// a SET, a parallel worker restoring the leader's settings), and each new client message
+// (exec_sync_message(), exec_state.hpp), which is also how a parallel worker, forked with the
+// postmaster's bound, gets its own before its first statement.
+extern int track_bound;
+inline int track_bound_for(int track)
+{
+    if (IsParallelWorker())
+        return 0;
+    return track == TRACK_ALL ? INT_MAX : track == TRACK_TOP ? 1 : 0;
+}
+inline void track_bound_refresh()
+{
+    track_bound = track_bound_for(guc_track);
+}
+
+// Whether a statement at this nesting level is recorded.
 inline bool tracking(int level)
 {
-    return !IsParallelWorker() && (guc_track == TRACK_ALL || (guc_track == TRACK_TOP && level == 0));
+    return level < track_bound;
 }
 
 } // namespace pgpf

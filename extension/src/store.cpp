@@ -207,25 +207,33 @@ int copy_text(char *slot, int size, const char *text, int len, bool cut = false)
     return len;
 }
 
-// Under e's spinlock (or with e unpublished). idx: e's index in partition p.
-void apply(int p, uint32 idx, StoreEntry *e, const Sample &s, TimestampTz now)
+// Under e's spinlock (or with e unpublished). ring: e's recent window (NULL when there are none).
+pg_attribute_always_inline void apply(StoreEntry *e, pgpf::WindowSlot *ring, const Sample &s, TimestampTz now)
 {
     if (s.kind == SampleKind::Execution)
     {
         e->counters.add_execution(s.ms, s.rows, *s.io, now, s.io_rest);
-        e->hist.record(s.ns);
-        if (s.jit != nullptr)
+        // One bucket_of() for both histograms: the window's bucket is read from a table.
+        const int b = pgpf::Histogram::bucket_of(s.ns);
+        e->hist.record_bucket(b);
+        if (unlikely(s.jit != nullptr))
             e->counters.jit.add(*s.jit);
         // The bucket of the statement's start, like last_seen (a clock before 2000 has none).
-        const int n = shared->window_buckets;
-        if (n > 0 && now > 0)
+        if (ring != nullptr && now > 0)
         {
             const int64 bucket = now / shared->window_us;
-            window_ring(p, idx)[bucket % n].add(bucket, s.ms, s.ns, s.rows, *s.io);
+            ring[bucket % shared->window_buckets].add_in(bucket, s.ms, pgpf::kWindowBucketOf.of[b], s.rows,
+                                                         *s.io);
         }
     }
     else
         e->counters.add_planning(s.ms, *s.io, now, s.io_rest);
+}
+
+// e's recent window, NULL when there are none.
+inline pgpf::WindowSlot *ring_of(int p, uint32 idx)
+{
+    return shared->window_buckets > 0 ? window_ring(p, idx) : nullptr;
 }
 
 // Under the partition's exclusive lock.
@@ -362,7 +370,7 @@ static pg_attribute_always_inline bool update_entry(int p, Table t, StoreEntry *
     const bool mine = check == nullptr || (l->live && memcmp(&e->key, check, sizeof(*check)) == 0);
     if (mine)
     {
-        apply(p, t.index_of(e), e, sample, now);
+        apply(e, ring_of(p, t.index_of(e)), sample, now);
         *need_plan = !e->has_plan_text && !e->plan_skipped;
     }
     SpinLockRelease(&l->lock);
@@ -382,7 +390,11 @@ namespace
 struct KnownEntry
 {
     StoreEntry *entry; // NULL: empty
-    int partition;
+    // Where the hit path finds the rest of the entry, kept with it (entries never move): its
+    // spinlock, its recent window (NULL when there are none) and its usage word.
+    PaddedLock *lock;
+    pgpf::WindowSlot *ring;
+    uint32 *usage;
 };
 constexpr int kKnown = 64;
 KnownEntry known_entries[kKnown];
@@ -392,39 +404,62 @@ inline KnownEntry &known_slot(const EntryKey &key)
     return known_entries[key.queryid % kKnown];
 }
 
-} // namespace
-
-bool store_update(const EntryKey &key, const Sample &sample, bool *need_plan)
+// The usual look-up (store_update() when the remembered entry did not check out), which then
+// remembers what it found.
+pg_noinline StoreAction update_slow(const EntryKey &key, const Sample &sample, TimestampTz now,
+                                    KnownEntry &known)
 {
-    *need_plan = false;
-    if (shared == nullptr)
-        return true; // nothing to record into
-    const TimestampTz now = GetCurrentStatementStartTimestamp();
-    KnownEntry &known = known_slot(key);
-    if (known.entry != nullptr &&
-        update_entry(known.partition, table_of(known.partition), known.entry, &key, sample, now, need_plan))
-        return true;
-
+    bool need_plan = false;
     const uint64 hash = key_hash(key);
     const int p = partition_of(hash);
     Table t = table_of(p);
     // The common case: the entry exists. No LWLock; what the racy look-up found is checked under
     // the entry's spinlock (see the header comment).
     StoreEntry *e = t.find(key, hash);
-    if (e == nullptr || !update_entry(p, t, e, &key, sample, now, need_plan))
+    if (e == nullptr || !update_entry(p, t, e, &key, sample, now, &need_plan))
     {
         LWLock *lock = &shared->locks[p].lock;
         LWLockAcquire(lock, LW_SHARED);
         e = t.find(key, hash);
         if (e != nullptr)
-            update_entry(p, t, e, nullptr, sample, now, need_plan);
+            update_entry(p, t, e, nullptr, sample, now, &need_plan);
         LWLockRelease(lock);
         if (e == nullptr)
-            return false;
+            return StoreAction::Insert;
     }
+    const uint32 idx = t.index_of(e);
     known.entry = e;
-    known.partition = p;
-    return true;
+    known.lock = lock_of(p, idx);
+    known.ring = ring_of(p, idx);
+    known.usage = t.usage_word(e);
+    return need_plan ? StoreAction::PlanText : StoreAction::Done;
+}
+
+} // namespace
+
+PGPF_HOT StoreAction store_update(const EntryKey &key, const Sample &sample)
+{
+    if (unlikely(shared == nullptr))
+        return StoreAction::Done; // nothing to record into
+    const TimestampTz now = GetCurrentStatementStartTimestamp();
+    KnownEntry &known = known_slot(key);
+    // The hit path: where this backend last found this query id's entry, checked under its spinlock.
+    if (likely(known.entry != nullptr))
+    {
+        StoreEntry *e = known.entry;
+        PaddedLock *l = known.lock;
+        SpinLockAcquire(&l->lock);
+        if (likely(l->live && memcmp(&e->key, &key, sizeof(key)) == 0))
+        {
+            apply(e, known.ring, sample, now);
+            const bool need_plan = !e->has_plan_text && !e->plan_skipped;
+            SpinLockRelease(&l->lock);
+            Table::touch_word(known.usage, usage_weight(sample));
+            return unlikely(need_plan) ? StoreAction::PlanText : StoreAction::Done;
+        }
+        SpinLockRelease(&l->lock);
+    }
+    return update_slow(key, sample, now, known);
 }
 
 void store_insert(const EntryKey &key, const Sample &sample, const NewTexts &texts)
@@ -462,7 +497,7 @@ void store_insert(const EntryKey &key, const Sample &sample, const NewTexts &tex
         if (shared->window_buckets > 0)
             memset(static_cast<void *>(window_ring(p, idx)), 0,
                    sizeof(pgpf::WindowSlot) * shared->window_buckets);
-        apply(p, idx, e, sample, now);
+        apply(e, ring_of(p, idx), sample, now);
         // A new entry starts with usage 1 (the table's); its first execution weighs like the others.
         t.touch(e, usage_weight(sample) - 1);
         publish(p, idx);

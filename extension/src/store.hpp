@@ -90,9 +90,15 @@ extern void (*store_evicted_hook)(const EntryKey &key);
 // Raises an error that tells the user how to load the library when the store is not there.
 void store_check_attached();
 
-// Adds the sample to key's entry. false when there is none: the caller prepares the texts and
-// calls store_insert(). *need_plan: the entry still wants its plan text (store_set_plan_text()).
-bool store_update(const EntryKey &key, const Sample &sample, bool *need_plan);
+// What the caller of store_update() has left to do.
+enum class StoreAction
+{
+    Done,     // the sample is in the entry (or there is no store)
+    PlanText, // the sample is in the entry, which still wants its plan text (store_set_plan_text())
+    Insert    // no entry: the caller prepares the texts and calls store_insert()
+};
+// Adds the sample to key's entry.
+StoreAction store_update(const EntryKey &key, const Sample &sample);
 // Creates key's entry with the sample (or adds to it, when another backend was quicker); a full
 // table evicts.
 void store_insert(const EntryKey &key, const Sample &sample, const NewTexts &texts);

@@ -32,6 +32,30 @@ TEST(WindowHistogram, MidpointsStayWithinTheirBuckets)
     EXPECT_EQ(H::bucket_of(uint64_t{1} << 40), H::kBuckets - 1);
 }
 
+// The recording path finds a value's window bucket from its since-reset bucket through a table:
+// it must be the bucket bucket_of() gives, for every value (each power of two's edges and middle,
+// below, between and above both ranges).
+TEST(WindowHistogram, BucketTableAgreesWithBucketOf)
+{
+    using H = pgpf::Histogram;
+    using W = pgpf::WindowHistogram;
+    int checked = 0;
+    for (int e = 0; e < 64; e++)
+        for (uint64_t d : {uint64_t{0}, uint64_t{1}, uint64_t{3}})
+            for (int sign : {-1, 0, 1})
+            {
+                const uint64_t base = uint64_t{1} << e;
+                const uint64_t ns = sign < 0 ? base - d : sign > 0 ? base + (base >> 1) + d : base + d;
+                EXPECT_EQ(pgpf::kWindowBucketOf.of[H::bucket_of(ns)], W::bucket_of(ns)) << ns;
+                checked++;
+            }
+    for (uint64_t ns = 0; ns < 200000; ns += 7)
+        EXPECT_EQ(pgpf::kWindowBucketOf.of[H::bucket_of(ns)], W::bucket_of(ns)) << ns;
+    for (int b = 0; b < H::kBuckets; b++) // every bucket's low end
+        EXPECT_EQ(pgpf::kWindowBucketOf.of[b], W::bucket_of(uint64_t(H::bucket_low(b)))) << b;
+    EXPECT_GT(checked, 500);
+}
+
 TEST(WindowSlot, ARingSumsOnlyTheBucketsAsked)
 {
     pgpf::WindowSlot ring[4];
