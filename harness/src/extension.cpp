@@ -200,10 +200,15 @@ void ExtensionProbe::check(const std::string &embedded_note)
                              schema, scope);
     antipatterns_sql_ = fmt::format(
         "SELECT row_to_json(a)::text FROM {}.pg_perfgate_antipatterns a WHERE a.{}", schema, scope);
+    details_sql_ =
+        fmt::format("SELECT a.detail FROM {}.pg_perfgate_antipatterns a WHERE a.{} AND a.kind = $1 "
+                    "AND a.last_seen >= $2::timestamptz AND a.detail IS NOT NULL",
+                    schema, scope);
     // The reads themselves, once: a server that cannot answer them is said now, not mid-run.
     conn_.exec(fmt::format("SELECT entries FROM {}.pg_perfgate_info", schema));
     conn_.exec(snapshot_sql_ + " LIMIT 0");
     conn_.exec(antipatterns_sql_ + " LIMIT 0");
+    conn_.exec(details_sql_ + " LIMIT 0", {std::string("connection_per_request"), std::string("now")});
     state_.use = ExtensionState::Use::in_use;
 }
 
@@ -307,6 +312,17 @@ nlohmann::json ExtensionProbe::antipatterns()
     Result r = conn_.exec(antipatterns_sql_);
     for (int i = 0; i < r.rows(); ++i)
         out.push_back(nlohmann::json::parse(r.value(i, 0)));
+    return out;
+}
+
+std::set<std::string> ExtensionProbe::details_since(const std::string &kind, const std::string &since)
+{
+    std::set<std::string> out;
+    if (!available())
+        return out;
+    Result r = conn_.exec(details_sql_, {kind, since});
+    for (int i = 0; i < r.rows(); ++i)
+        out.emplace(r.value(i, 0));
     return out;
 }
 

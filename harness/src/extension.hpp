@@ -52,6 +52,10 @@ class ExtensionProbe
                      const std::set<std::string> &texts = {});
     // Rows of pg_perfgate_antipatterns for this database (an empty array when not in use).
     nlohmann::json antipatterns();
+    // The details of this database's findings of `kind` recorded again at or after `since` (a
+    // timestamptz the server gave, as text): findings without a query id of their own, such as
+    // connection_per_request, which names its application only there.
+    std::set<std::string> details_since(const std::string &kind, const std::string &since);
 
   private:
     void check(const std::string &embedded_note);
@@ -59,7 +63,7 @@ class ExtensionProbe
 
     Connection &conn_;
     ExtensionState state_;
-    std::string snapshot_sql_, texts_sql_, antipatterns_sql_;
+    std::string snapshot_sql_, texts_sql_, antipatterns_sql_, details_sql_;
 };
 
 } // namespace perfgate

@@ -62,6 +62,27 @@ std::string quote_conninfo_value(std::string_view v)
     return out + "'";
 }
 
+// The string's own keywords, with "perfgate" as the application_name of a session that has none,
+// and `overrides` over both. A string libpq cannot parse is passed as is, so that the error is libpq's.
+PGconn *open_connection(const std::string &conninfo,
+                        const std::vector<std::pair<std::string, std::string>> &overrides)
+{
+    std::string error;
+    if (!parse_conninfo(conninfo, error))
+        return PQconnectdb(conninfo.c_str());
+    // Expanded in order: the string's keywords override the fallback before them, the overrides after.
+    std::vector<const char *> keywords{"fallback_application_name", "dbname"};
+    std::vector<const char *> values{"perfgate", conninfo.c_str()};
+    for (const auto &[k, v] : overrides)
+    {
+        keywords.push_back(k.c_str());
+        values.push_back(v.c_str());
+    }
+    keywords.push_back(nullptr);
+    values.push_back(nullptr);
+    return PQconnectdbParams(keywords.data(), values.data(), 1);
+}
+
 } // namespace
 
 std::string conninfo_with(const std::string &base,
@@ -148,7 +169,9 @@ std::int64_t Result::payload_bytes() const
     return total;
 }
 
-Connection::Connection(const std::string &conninfo) : conn_(PQconnectdb(conninfo.c_str()), &PQfinish)
+Connection::Connection(const std::string &conninfo,
+                       const std::vector<std::pair<std::string, std::string>> &overrides)
+    : conninfo_(conninfo), conn_(open_connection(conninfo, overrides), &PQfinish)
 {
     if (!conn_)
         throw ConnectionError("cannot connect: out of memory allocating the connection");

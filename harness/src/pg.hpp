@@ -57,8 +57,11 @@ class Result
 class Connection
 {
   public:
-    // conninfo may be a key=value string or a URI; empty means "use the PG* environment".
-    explicit Connection(const std::string &conninfo);
+    // conninfo may be a key=value string or a URI; empty means "use the PG* environment". A session
+    // without an application_name of its own (in the string or PGAPPNAME) is "perfgate". `overrides`
+    // are keywords set over the string's (a `connect:` step's application_name and options).
+    explicit Connection(const std::string &conninfo,
+                        const std::vector<std::pair<std::string, std::string>> &overrides = {});
 
     // One statement over the extended protocol (parameters are always bound, never spliced).
     Result exec(const std::string &sql, const std::vector<Param> &params = {});
@@ -74,6 +77,10 @@ class Connection
     // While set, the text of every statement sent is added here (the runner matches the extension's
     // statements with what a variant sent).
     void record_sent(std::set<std::string> *texts) { sent_ = texts; }
+    std::set<std::string> *recording() const { return sent_; }
+    // The string this connection was opened with (a `connect:` step opens its own the same way).
+    const std::string &conninfo() const { return conninfo_; }
+    int backend_pid() const { return PQbackendPID(conn_.get()); }
     int server_version() const { return PQserverVersion(conn_.get()); }
     std::string server_parameter(const char *name) const;
     std::string database() const { return PQdb(conn_.get()); }
@@ -86,6 +93,7 @@ class Connection
     void throw_if_error(const PGresult *res, const std::string &sql);
     void account(const Result &res);
 
+    std::string conninfo_;
     std::unique_ptr<PGconn, decltype(&PQfinish)> conn_;
     WireStats stats_;
     std::set<std::string> *sent_ = nullptr;

@@ -13,8 +13,10 @@
 #include <chrono>
 #include <ctime>
 #include <optional>
+#include <thread>
 
 #include <fmt/format.h>
+#include <xxhash.h>
 
 namespace perfgate
 {
@@ -148,6 +150,24 @@ void settle_loaded_tables(Connection &conn, const std::string &schema)
         conn.exec(fmt::format("ANALYZE {}", fmt::join(tables, ", ")));
 }
 
+// The backends of the connections a variant closed run their exit (where pg_perfgate counts a
+// session that ended) after the client has gone on: waits until they are gone, at most a few seconds.
+void wait_for_exit(Connection &conn, const std::vector<int> &pids)
+{
+    if (pids.empty())
+        return;
+    std::vector<std::string> text;
+    for (int pid : pids)
+        text.push_back(std::to_string(pid));
+    const std::string list = text_array(text);
+    const auto deadline = Clock::now() + std::chrono::seconds(5);
+    while (
+        conn.exec("SELECT count(*) FROM pg_stat_activity WHERE pid = ANY($1::int[])", {list}).value(0, 0) !=
+            "0" &&
+        Clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+}
+
 // One version of a scenario on one connection, with the state of the size being measured.
 struct Arm
 {
@@ -206,19 +226,34 @@ struct Arm
     // unstreamed_fetch on a read the variant took in single-row mode (`streamed`): the server sends
     // every result whole and cannot tell a client that holds one row at a time from one that holds
     // them all; the harness can.
+    // connection_per_request has no query id: it names its application in its detail, and is the
+    // variant's when that application is the one the variant's `connect:` steps opened their
+    // connections with (`churned`: this variant's application, when its finding was recorded again
+    // during the variant's last run; empty when the variant opened no connections).
     void record_antipatterns(const std::string &variant, std::int64_t n, const ExtFigures &ext,
-                             const std::set<std::string> &repeated, const std::set<std::string> &streamed)
+                             const std::set<std::string> &repeated, const std::set<std::string> &streamed,
+                             const std::string &churned)
     {
         for (auto &row : probe.antipatterns())
         {
             const std::string queryid = row.contains("queryid") ? row["queryid"].dump() : "";
-            if (!ext.calls_by_query.count(queryid))
+            const std::string kind = row.value("kind", "");
+            std::string about = queryid;
+            if (kind == "connection_per_request")
+            {
+                const auto detail = row.find("detail");
+                if (churned.empty() || detail == row.end() || !detail->is_string() ||
+                    detail->get<std::string>().rfind(application_detail(churned), 0) != 0)
+                    continue;
+                about = churned;
+            }
+            else if (!ext.calls_by_query.count(queryid))
                 continue;
-            if (row.value("kind", "") == "cache_candidate" && !repeated.count(queryid))
+            if (kind == "cache_candidate" && !repeated.count(queryid))
                 continue;
-            if (row.value("kind", "") == "unstreamed_fetch" && streamed.count(queryid))
+            if (kind == "unstreamed_fetch" && streamed.count(queryid))
                 continue;
-            const std::string key = fmt::format("{}|{}|{}", row.value("kind", ""), queryid, variant);
+            const std::string key = fmt::format("{}|{}|{}", kind, about, variant);
             bool seen = false;
             for (const auto &have : out.antipatterns)
                 seen |= have.value("key", "") == key;
@@ -312,6 +347,12 @@ struct Arm
         const Variant &variant = w.variants[vi];
         const std::string where = fmt::format("scenario '{}', variant '{}', n={}", w.name, variant.name, n);
         run_housekeeping(w.before_each, use(), data, vars, where + ", before_each");
+        // A variant that opens connections: the server's clock before its last run, so that only a
+        // connection_per_request finding its sessions recorded again counts as its own.
+        const bool connects = opens_connections(variant.steps);
+        std::string since;
+        if (last && connects && probe.available())
+            since = std::string(conn.exec("SELECT clock_timestamp()::text").value(0, 0));
         ExtensionProbe::Snapshot before;
         if (last)
             before = probe.snapshot();
@@ -319,6 +360,12 @@ struct Arm
         // of what the variant sends.
         new_request();
         Context ctx(conn, data, vars);
+        // The variant's own connections start as its session does after new_request(): the arm's
+        // settings (its schema alone on the search_path), under an application_name of its own.
+        ConnectAs connect_as{.application_name = connect_application_name(role, w.name, variant.name),
+                             .settings = session};
+        connect_as.settings.erase("application_name");
+        ctx.connect_as = &connect_as;
         if (record && w.gates.plans)
             ctx.plans = &sizes[vi].plans;
         // What this variant sends, so that the extension's figures can be limited to it: other
@@ -352,8 +399,17 @@ struct Arm
         conn.record_sent(nullptr);
         if (last)
         {
+            std::string churned;
+            if (!since.empty())
+            {
+                wait_for_exit(conn, ctx.backend_pids);
+                for (const auto &detail : probe.details_since("connection_per_request", since))
+                    if (detail.rfind(application_detail(connect_as.application_name), 0) == 0)
+                        churned = connect_as.application_name;
+            }
             sizes[vi].ext = probe.since(before, own_queryids[vi], sent);
-            record_antipatterns(variant.name, n, sizes[vi].ext, repeated_queryids[vi], streamed_queryids[vi]);
+            record_antipatterns(variant.name, n, sizes[vi].ext, repeated_queryids[vi], streamed_queryids[vi],
+                                churned);
         }
         if (!measured)
             return;
@@ -489,6 +545,28 @@ void run_scenario(std::vector<Arm> &arms, const RunOptions &options, Progress &p
 }
 
 } // namespace
+
+std::string connect_application_name(const std::string &role, const std::string &scenario,
+                                     const std::string &variant)
+{
+    const std::string full =
+        fmt::format("{}/{}/{}", role == "run" ? "perfgate" : "perfgate-" + role, scenario, variant);
+    // What the server keeps of it: printable ASCII, other bytes become '?'.
+    std::string name = full;
+    for (char &c : name)
+        if (c < 32 || c > 126)
+            c = '?';
+    if (name.size() <= max_application_name)
+        return name;
+    // Too long for the finding's detail: the start, and a hash of the whole that tells it apart.
+    const std::string tag = fmt::format("~{:08x}", XXH32(full.data(), full.size(), 0));
+    return name.substr(0, max_application_name - tag.size()) + tag;
+}
+
+std::string application_detail(const std::string &application_name)
+{
+    return fmt::format("application \"{}\": ", application_name);
+}
 
 namespace
 {

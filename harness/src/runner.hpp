@@ -70,6 +70,16 @@ AbResults run_workloads_ab(Connection &conn, const std::vector<Workload> &baseli
                            const std::vector<Workload> &current_workloads, const RunOptions &options,
                            Progress &progress);
 
+// The application_name of the connections a variant's `connect:` steps open: perfgate/<scenario>/<variant>
+// (perfgate-baseline/... and perfgate-current/... for the arms of an A/B run), unique per scenario and
+// variant. pg_perfgate names an application in a connection_per_request finding's detail in full only
+// up to 40 bytes: a longer name is cut and ends in a hash of the whole (~1a2b3c4d).
+inline constexpr std::size_t max_application_name = 40;
+std::string connect_application_name(const std::string &role, const std::string &scenario,
+                                     const std::string &variant);
+// How a connection_per_request finding's detail starts for that application.
+std::string application_detail(const std::string &application_name);
+
 // Two targets (two servers, or two databases): each arm on its own connection, in perfgate's schema of
 // its database; the rounds are interleaved the same way.
 AbResults run_workloads_ab(Connection &baseline_conn, Connection &current_conn,

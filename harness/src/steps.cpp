@@ -5,6 +5,8 @@
 #include "plans.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <optional>
 
 #include <fmt/format.h>
 
@@ -38,6 +40,7 @@ void Context::record(const std::string &sql, const std::vector<Param> &params)
     if ((!plans && !queryids) || !explained.insert(sql).second || !explainable(sql))
         return;
     const auto t0 = std::chrono::steady_clock::now();
+    Connection &conn = *this->conn;
     const WireStats saved_stats = conn.stats();
     // Inside a transaction a failing EXPLAIN must not abort it: the statement itself may still run.
     // The savepoint's name keeps it out of the extension's figures (see ExtensionProbe).
@@ -153,10 +156,60 @@ void run_values_step(const Step &step, Context &ctx)
             for (const auto &v : set.rows[r])
                 params.emplace_back(v);
         ctx.record(cached_sql, params);
-        Result res = ctx.conn.exec(cached_sql, params);
+        Result res = ctx.conn->exec(cached_sql, params);
         if (!step.save_as.empty())
             ctx.saved[step.save_as] = to_rowset(res);
     }
+}
+
+void run_step(const Step &step, Context &ctx);
+
+// A request that opens its own connection: connect, run the body on the new session, close it. The
+// body's statements count as the variant's (statements, round trips, rows, bytes, plus one round trip
+// for the connection itself); a transaction open on the outer connection is no concern of the new one.
+void run_connect_step(const Step &step, Context &ctx)
+{
+    if (!ctx.connect_as)
+        throw InputError(fmt::format("{}: a connect step runs only in a variant's steps", step.loc.str()));
+    Connection &outer = *ctx.conn;
+    std::optional<Connection> inner;
+    try
+    {
+        inner.emplace(outer.conninfo(),
+                      std::vector<std::pair<std::string, std::string>>{
+                          {"application_name", ctx.connect_as->application_name},
+                          {"options", startup_options(outer.option("options"), ctx.connect_as->settings)}});
+    }
+    catch (const ConnectionError &e)
+    {
+        throw ConnectionError(fmt::format("{}: {}", step.describe(), e.what()));
+    }
+    ctx.backend_pids.push_back(inner->backend_pid());
+    inner->record_sent(outer.recording());
+    // Back to the outer connection however the body ends, with the inner one's counters added.
+    struct Back
+    {
+        Context &ctx;
+        Connection &outer;
+        Connection &inner;
+        bool in_transaction;
+        ~Back()
+        {
+            ctx.conn = &outer;
+            ctx.in_transaction = in_transaction;
+            WireStats &o = outer.stats();
+            const WireStats &i = inner.stats();
+            o.statements += i.statements;
+            o.round_trips += i.round_trips + 1;
+            o.rows_returned += i.rows_returned;
+            o.rows_affected += i.rows_affected;
+            o.bytes_received += i.bytes_received;
+            o.peak_result_bytes = std::max(o.peak_result_bytes, i.peak_result_bytes);
+        }
+    } back{ctx, outer, *inner, ctx.in_transaction};
+    ctx.conn = &*inner;
+    ctx.in_transaction = false;
+    run_steps(step.body, ctx);
 }
 
 void run_step(const Step &step, Context &ctx)
@@ -172,7 +225,7 @@ void run_step(const Step &step, Context &ctx)
         }
         auto params = bind(step, ctx);
         ctx.record(step.sql, params);
-        Result res = ctx.conn.exec(step.sql, params);
+        Result res = ctx.conn->exec(step.sql, params);
         if (!step.save_as.empty())
             ctx.saved[step.save_as] = to_rowset(res);
         break;
@@ -193,7 +246,7 @@ void run_step(const Step &step, Context &ctx)
     }
     case StepKind::transaction:
     {
-        ctx.conn.exec("BEGIN");
+        ctx.conn->exec("BEGIN");
         ctx.in_transaction = true;
         try
         {
@@ -204,7 +257,7 @@ void run_step(const Step &step, Context &ctx)
             ctx.in_transaction = false;
             try
             {
-                ctx.conn.exec("ROLLBACK");
+                ctx.conn->exec("ROLLBACK");
             }
             catch (const Error &)
             {
@@ -213,14 +266,14 @@ void run_step(const Step &step, Context &ctx)
             throw;
         }
         ctx.in_transaction = false;
-        ctx.conn.exec("COMMIT");
+        ctx.conn->exec("COMMIT");
         break;
     }
     case StepKind::copy:
     {
         const RowSet &set = ctx.set(step.copy_from, step);
-        ctx.conn.copy_in(fmt::format("COPY {} FROM STDIN", step.copy_target),
-                         copy_text(set, 0, set.rows.size()));
+        ctx.conn->copy_in(fmt::format("COPY {} FROM STDIN", step.copy_target),
+                          copy_text(set, 0, set.rows.size()));
         break;
     }
     case StepKind::cursor:
@@ -229,15 +282,15 @@ void run_step(const Step &step, Context &ctx)
         ctx.record(step.sql, params);
         const bool own_tx = !ctx.in_transaction;
         if (own_tx)
-            ctx.conn.exec("BEGIN");
-        ctx.conn.exec("DECLARE perfgate_cursor NO SCROLL CURSOR FOR " + step.sql, params);
+            ctx.conn->exec("BEGIN");
+        ctx.conn->exec("DECLARE perfgate_cursor NO SCROLL CURSOR FOR " + step.sql, params);
         const std::string fetch = fmt::format("FETCH {} FROM perfgate_cursor", step.fetch);
-        while (ctx.conn.exec(fetch).rows() >= step.fetch)
+        while (ctx.conn->exec(fetch).rows() >= step.fetch)
         {
         }
-        ctx.conn.exec("CLOSE perfgate_cursor");
+        ctx.conn->exec("CLOSE perfgate_cursor");
         if (own_tx)
-            ctx.conn.exec("COMMIT");
+            ctx.conn->exec("COMMIT");
         break;
     }
     case StepKind::single_row:
@@ -247,9 +300,12 @@ void run_step(const Step &step, Context &ctx)
         if (ctx.streamed_queryids)
             if (const auto id = ctx.queryid_of.find(step.sql); id != ctx.queryid_of.end())
                 ctx.streamed_queryids->insert(id->second);
-        ctx.conn.exec_single_row(step.sql, params, [](const Result &) {});
+        ctx.conn->exec_single_row(step.sql, params, [](const Result &) {});
         break;
     }
+    case StepKind::connect:
+        run_connect_step(step, ctx);
+        break;
     }
 }
 
@@ -271,6 +327,29 @@ void run_steps(const std::vector<Step> &steps, Context &ctx)
             throw SqlError(fmt::format("{}: {}", step.describe(), e.what()), e.sqlstate());
         }
     }
+}
+
+bool opens_connections(const std::vector<Step> &steps)
+{
+    return std::any_of(steps.begin(), steps.end(),
+                       [](const Step &s)
+                       { return s.kind == StepKind::connect || opens_connections(s.body); });
+}
+
+std::string startup_options(const std::string &inherited, const std::map<std::string, std::string> &settings)
+{
+    std::string out = inherited;
+    for (const auto &[name, value] : settings)
+    {
+        out += out.empty() ? "-c " : " -c ";
+        for (char c : name + "=" + value)
+        {
+            if (std::isspace(static_cast<unsigned char>(c)) || c == '\\')
+                out += '\\';
+            out += c;
+        }
+    }
+    return out;
 }
 
 void run_housekeeping(const std::vector<Step> &steps, Connection &conn,

@@ -1,5 +1,6 @@
 // Executes workload steps on a connection: binds parameters from variables, data sets and saved
-// results, expands {values}, runs loops, transactions, COPY, cursors and single-row reads. Knows
+// results, expands {values}, runs loops, transactions, COPY, cursors, single-row reads, and bodies on
+// connections of their own (`connect:`: opened, used and closed within the step). Knows
 // nothing about timing; the runner wraps it. A failing statement is reported as an SqlError whose
 // message names the innermost step (file:line and the start of its SQL).
 #pragma once
@@ -17,13 +18,26 @@
 namespace perfgate
 {
 
+// How a `connect:` step opens its connection: like the variant's own (same server, user, database and
+// password, same startup options), with this application_name and these settings given at startup, so
+// that the new session is in the state the variant's session starts in (its schema alone on the
+// search_path, the scenario's settings) without a statement of its own.
+struct ConnectAs
+{
+    std::string application_name;
+    std::map<std::string, std::string> settings;
+};
+
 struct Context
 {
     Context(Connection &c, const std::map<std::string, RowSet> &d, Vars v)
-        : conn(c), data(d), vars(std::move(v))
+        : conn(&c), data(d), vars(std::move(v))
     {
     }
-    Connection &conn;
+    // The connection the steps run on: the variant's, or inside a `connect:` step the one it opened.
+    // Wire counters of an inner connection are added to the outer one's when it closes (plus one round
+    // trip for connecting), and it records the statements it sends where the outer one does.
+    Connection *conn;
     const std::map<std::string, RowSet> &data;
     std::map<std::string, RowSet> saved;
     Vars vars;
@@ -49,12 +63,23 @@ struct Context
     // Time spent in those EXPLAINs, which the runner takes out of the sample; their wire counters are
     // never added in the first place.
     std::chrono::steady_clock::duration explain_time{};
+    // Unset: `connect:` steps are refused (setup and teardown run on perfgate's connection only).
+    const ConnectAs *connect_as = nullptr;
+    // The backend process ids of the connections `connect:` steps opened, in order.
+    std::vector<int> backend_pids;
 
     const RowSet &set(const std::string &name, const Step &step) const;
     void record(const std::string &sql, const std::vector<Param> &params);
 };
 
 void run_steps(const std::vector<Step> &steps, Context &ctx);
+
+// Whether the steps (at any depth) open connections of their own.
+bool opens_connections(const std::vector<Step> &steps);
+
+// `inherited` (a connection's startup options) followed by `-c name=value` for each setting, with
+// spaces and backslashes escaped as libpq's `options` keyword wants.
+std::string startup_options(const std::string &inherited, const std::map<std::string, std::string> &settings);
 
 // Setup, teardown and before_each: unmeasured; errors are prefixed with `where`.
 void run_housekeeping(const std::vector<Step> &steps, Connection &conn,

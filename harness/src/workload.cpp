@@ -63,7 +63,7 @@ std::string IntExpr::str() const
 
 std::string Step::describe() const
 {
-    static const char *names[] = {"sql", "loop", "transaction", "copy", "cursor", "single_row"};
+    static const char *names[] = {"sql", "loop", "transaction", "copy", "cursor", "single_row", "connect"};
     std::string text = sql.empty() ? copy_target : sql;
     std::replace(text.begin(), text.end(), '\n', ' ');
     if (text.size() > 70)

@@ -88,7 +88,8 @@ enum class StepKind
     transaction, // BEGIN; body; COMMIT
     copy,        // COPY table FROM STDIN with a data set's rows
     cursor,      // DECLARE ... CURSOR, FETCH `fetch` rows at a time, CLOSE (in a transaction)
-    single_row   // libpq single-row mode
+    single_row,  // libpq single-row mode
+    connect // body on a new connection of its own (same server, user, database and settings), closed after
 };
 
 struct Step
@@ -101,7 +102,7 @@ struct Step
     std::int64_t values_batch = 0; // sql with values_from: rows per statement (0: all in one)
     std::string save_as;           // sql: keep the result rows as a set for later loops
     std::string over;              // loop: data set or saved result
-    std::vector<Step> body;        // loop, transaction
+    std::vector<Step> body;        // loop, transaction, connect
     std::string copy_target;       // copy: "table(col, ...)"
     std::string copy_from;         // copy: data set
     std::int64_t fetch = 1000;     // cursor: rows per FETCH

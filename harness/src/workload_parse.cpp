@@ -35,6 +35,7 @@ struct Scope
     std::set<std::string> scalars{"n"};
     std::map<std::string, std::vector<std::string>> sets; // empty columns: not known before running
     bool open = false;
+    bool variant = false; // a variant's steps (only they may open connections of their own)
 };
 
 class Parser
@@ -379,7 +380,8 @@ Step Parser::step(const YAML::Node &node, Scope &scope)
     Step st;
     st.loc = loc(node);
     if (!node.IsMap())
-        fail(node, "step: expected a mapping with one of sql, loop, transaction, copy, cursor, single_row");
+        fail(node, "step: expected a mapping with one of sql, loop, transaction, copy, cursor, single_row, "
+                   "connect");
     auto params_of = [&](const YAML::Node &list)
     {
         if (!list)
@@ -478,8 +480,20 @@ Step Parser::step(const YAML::Node &node, Scope &scope)
         params_of(node["params"]);
         check_placeholders(node["single_row"]);
     }
+    else if (node["connect"])
+    {
+        expect_keys(node, "connect step", {"connect"});
+        // setup, setup_per_size, before_each and teardown run on perfgate's own connection: only there
+        // is the search_path known to be perfgate's schema alone.
+        if (!scope.variant)
+            fail(node, "connect: only a variant's steps may open a connection of their own; setup, "
+                       "setup_per_size, before_each and teardown run on perfgate's connection");
+        st.kind = StepKind::connect;
+        st.body = steps(node["connect"], "connect", scope);
+    }
     else
-        fail(node, "step: expected one of the keys sql, loop, transaction, copy, cursor, single_row");
+        fail(node,
+             "step: expected one of the keys sql, loop, transaction, copy, cursor, single_row, connect");
     return st;
 }
 
@@ -578,14 +592,15 @@ Workload Parser::parse(const std::string &text)
 
     // setup and teardown run once, outside any size: neither $n nor data sets exist there.
     if (root["setup"])
-        w.setup = steps(root["setup"], "setup", Scope{.scalars = {}, .sets = {}, .open = false}, true);
+        w.setup = steps(root["setup"], "setup",
+                        Scope{.scalars = {}, .sets = {}, .open = false, .variant = false}, true);
     if (root["setup_per_size"])
         w.setup_per_size = steps(root["setup_per_size"], "setup_per_size", scope, true);
     if (root["before_each"])
         w.before_each = steps(root["before_each"], "before_each", scope, true);
     if (root["teardown"])
-        w.teardown =
-            steps(root["teardown"], "teardown", Scope{.scalars = {}, .sets = {}, .open = false}, true);
+        w.teardown = steps(root["teardown"], "teardown",
+                           Scope{.scalars = {}, .sets = {}, .open = false, .variant = false}, true);
 
     const YAML::Node variants = root["variants"];
     if (!variants || !variants.IsSequence() || variants.size() == 0)
@@ -608,7 +623,9 @@ Workload Parser::parse(const std::string &text)
             var.batched = bool_of(v["batched"], "batched");
         if (!v["steps"])
             fail(v, fmt::format("variant '{}': expected 'steps'", var.name));
-        var.steps = steps(v["steps"], "steps", scope);
+        Scope variant_scope = scope;
+        variant_scope.variant = true;
+        var.steps = steps(v["steps"], "steps", variant_scope);
         var.hash = hash_hex(YAML::Dump(v["steps"]));
         variant_index.emplace(var.name, w.variants.size());
         w.variants.push_back(std::move(var));

@@ -435,6 +435,50 @@ TEST(Integration, PlansAreTakenInTheVariantsTransactionSettingsAndStatistics)
     EXPECT_EQ(s.variant("local_seqscan")->sizes[0].statements, 4); // BEGIN, SET LOCAL, SELECT, COMMIT
 }
 
+// Issue 20: a `connect:` step runs its body on a connection of its own, in the state the variant's
+// session starts in and under an application_name of its own; its statements and its connections count
+// as the variant's. pg_perfgate's connection_per_request finding (no query id: the application is named
+// in its detail) is tagged on the variant whose connections made it, and on no other.
+TEST(Integration, ConnectStepsOpenSessionsOfTheirOwnAndTheirFindingIsTheirs)
+{
+    Connection conn(g_cluster->conninfo());
+    Progress quiet(false);
+    const Results r = run_workloads(conn, {load_workload(data_file("it_connect.yaml"))}, {}, quiet);
+    ASSERT_TRUE(r.env.extension);
+    const ScenarioResult &s = r.scenarios[0];
+    const SizeResult &inner = s.variant("inner")->sizes[0];
+    EXPECT_EQ(inner.statements, 6);
+    EXPECT_EQ(inner.round_trips, 9); // the six statements and the three connections
+    // Each inner session saw the scenario's work_mem, its own application_name and perfgate's schema.
+    EXPECT_EQ(inner.rows_returned, 6);
+    EXPECT_TRUE(inner.stable);
+    // The statements sent on the inner connections are the variant's in the extension's figures.
+    std::int64_t calls = 0;
+    for (const auto &st : inner.ext.statements)
+        calls += st.calls;
+    EXPECT_EQ(calls, 6);
+    // The long-lived connection is perfgate's.
+    EXPECT_EQ(s.variant("outer")->sizes[0].rows_returned, 1);
+
+    std::map<std::string, std::set<std::string>> kinds;
+    std::string detail;
+    for (const auto &a : s.antipatterns)
+    {
+        kinds[a.at("variant").get<std::string>()].insert(a.at("kind").get<std::string>());
+        if (a.at("kind") == "connection_per_request")
+            detail = a.value("detail", "");
+    }
+    EXPECT_TRUE(kinds["churn"].count("connection_per_request"));
+    for (const char *quiet_variant : {"inner", "outer", "few", "pooled"})
+        EXPECT_FALSE(kinds[quiet_variant].count("connection_per_request")) << quiet_variant;
+    EXPECT_EQ(detail.rfind("application \"perfgate/it_connect/churn\": ", 0), 0u) << detail;
+    // The inner sessions are gone, the harness's own connection is the only one of this database.
+    EXPECT_EQ(conn.exec("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                        "AND pid <> pg_backend_pid() AND application_name LIKE 'perfgate/%'")
+                  .value(0, 0),
+              "0");
+}
+
 // Issue 10, item 7: a settings mismatch was found only after the whole run (34 s instead of 0.03 s),
 // and the fingerprint covered three of the planner's enable_* switches.
 TEST(Integration, SettingsMismatchIsFoundBeforeAnyWorkloadRuns)

@@ -2,6 +2,8 @@
 // docs/workloads.md, and every kind of mistake is rejected with file:line and what was expected.
 #include "datagen.hpp"
 #include "errors.hpp"
+#include "runner.hpp"
+#include "steps.hpp"
 #include "suite.hpp"
 #include "workload.hpp"
 
@@ -189,7 +191,7 @@ TEST(Workload, HighestPlaceholderSkipsQuotesAndComments)
 TEST(Workload, BuiltinSuiteIsValid)
 {
     const auto suite = load_workloads({PERFGATE_SOURCE_WORKLOADS}, {});
-    EXPECT_EQ(suite.size(), 10u);
+    EXPECT_EQ(suite.size(), 11u);
     for (const auto &w : suite)
     {
         EXPECT_GE(w.variants.size(), 2u) << w.name;
@@ -217,4 +219,57 @@ TEST(DataGen, DeterministicAndEncoded)
     EXPECT_EQ(array_literal(tricky, 0), R"({"a\"b","c,d\\","tab	here
 nl"})");
     EXPECT_EQ(copy_text(tricky, 0, 3), "a\"b\nc,d\\\\\ntab\\there\\nnl\n");
+}
+
+// Issue 20: `connect:` runs a body on a connection of its own, in a variant's steps only.
+TEST(Workload, ConnectStepParsesInVariantsOnly)
+{
+    const std::string ok =
+        "name: x\nsizes: [1]\ndata:\n  rows: {count: 3, columns: {id: seq}}\nvariants:\n"
+        "  - name: a\n    steps:\n      - loop: rows\n        steps:\n"
+        "          - connect:\n              - sql: SELECT $1\n                params: [$id]\n";
+    const Workload w = parse_workload(ok, "w.yaml");
+    ASSERT_EQ(w.variants[0].steps[0].body.size(), 1u);
+    const Step &connect = w.variants[0].steps[0].body[0];
+    EXPECT_EQ(connect.kind, StepKind::connect);
+    ASSERT_EQ(connect.body.size(), 1u);
+    EXPECT_EQ(connect.body[0].sql, "SELECT $1");
+    EXPECT_TRUE(opens_connections(w.variants[0].steps));
+    EXPECT_EQ(connect.describe(), "connect step at w.yaml:10");
+
+    const std::string in_setup = "name: x\nsizes: [1]\nsetup:\n  - connect:\n      - sql: SELECT 1\n"
+                                 "variants:\n  - name: a\n    steps:\n      - sql: SELECT 1\n";
+    EXPECT_NE(error_of(in_setup).find("w.yaml:4: connect: only a variant's steps may open a connection"),
+              std::string::npos)
+        << error_of(in_setup);
+    const std::string empty =
+        "name: x\nsizes: [1]\nvariants:\n  - name: a\n    steps:\n      - connect: []\n";
+    EXPECT_NE(error_of(empty).find("w.yaml:6: 'connect': expected at least one step"), std::string::npos)
+        << error_of(empty);
+    const std::string not_list =
+        "name: x\nsizes: [1]\nvariants:\n  - name: a\n    steps:\n      - connect: SELECT 1\n";
+    EXPECT_NE(error_of(not_list).find("w.yaml:6: 'connect': expected a list of steps"), std::string::npos)
+        << error_of(not_list);
+    const std::string extra = "name: x\nsizes: [1]\nvariants:\n  - name: a\n    steps:\n"
+                              "      - connect: [{sql: SELECT 1}]\n        sql: SELECT 2\n";
+    EXPECT_NE(error_of(extra).find("w.yaml:6: sql step: unknown key 'connect'"), std::string::npos)
+        << error_of(extra);
+}
+
+TEST(Workload, ConnectApplicationNamesAreUniqueAndFitTheFindingsDetail)
+{
+    EXPECT_EQ(connect_application_name("run", "connect_per_request", "pooled"),
+              "perfgate/connect_per_request/pooled");
+    EXPECT_EQ(connect_application_name("current", "s", "v"), "perfgate-current/s/v");
+    EXPECT_EQ(connect_application_name("run", "s\xc3\xa9", "v"), "perfgate/s?"
+                                                                 "?/v"); // as the server keeps it
+    const std::string a = connect_application_name("run", "connect_per_request", "connect_per_request");
+    const std::string b = connect_application_name("run", "connect_per_request", "connect_per_requesu");
+    EXPECT_EQ(a.size(), max_application_name);
+    EXPECT_EQ(a.rfind("perfgate/connect_per_request/", 0), 0u) << a;
+    EXPECT_NE(a, b);
+    EXPECT_EQ(application_detail("perfgate/s/v"), "application \"perfgate/s/v\": ");
+    // Settings given at connection start: spaces and backslashes escaped for libpq's options.
+    EXPECT_EQ(startup_options("-c geqo=off", {{"DateStyle", "ISO, MDY"}, {"search_path", "\"a\\b\""}}),
+              "-c geqo=off -c DateStyle=ISO,\\ MDY -c search_path=\"a\\\\b\"");
 }
