@@ -55,6 +55,7 @@ namespace pgpf
 
 const QueryDesc *detect_pending_qd = nullptr;
 int64 detect_sampled = 0;
+int64 detect_rows_gate = 1000;
 
 namespace
 {
@@ -81,8 +82,10 @@ bool guc_detect = true;
 pgpf::BurstConfig burst_config = {10, 10, 0, 10}; // the settings point into it
 
 int guc_huge_fetch_rows = 100000;
+int64 huge_fetch_gate = 100000; // pg_perfgate.huge_fetch_rows, INT64_MAX when off
 double guc_sample_rate = 0.01;
-int guc_action[kApKinds + 1] = {}; // ACTION_OFF
+double log_keep = std::log1p(-0.01); // log1p(-guc_sample_rate), kept by its assign hook
+int guc_action[kApKinds + 1] = {};   // ACTION_OFF
 
 // Executions left until the next sample: a countdown redrawn from the geometric distribution
 // at each sample, so that sampling costs a decrement per statement.
@@ -116,8 +119,20 @@ bool sample_now()
     if (--sample_countdown > 0)
         return false;
     const double u = PGPF_RANDOM_FRACTION();
-    sample_countdown = 1 + int64(std::log1p(-u) / std::log1p(-guc_sample_rate));
+    sample_countdown = 1 + int64(std::log1p(-u) / log_keep);
     return true;
+}
+
+// (An assign hook runs before the variable takes the new value.)
+void assign_huge_fetch_rows(int rows, void *)
+{
+    huge_fetch_gate = rows > 0 ? rows : PG_INT64_MAX;
+    detect_rows_gate_update();
+}
+
+void assign_sample_rate(double rate, void *)
+{
+    log_keep = rate > 0 && rate < 1.0 ? std::log1p(-rate) : 0;
 }
 
 // qd is the execution that was just observed (NULL when flushing): a new occurrence is always
@@ -243,6 +258,11 @@ void flush_at_exit(int code, Datum)
 
 } // namespace
 
+void detect_rows_gate_update()
+{
+    detect_rows_gate = Min(huge_fetch_gate, wide_fetch_gate);
+}
+
 ApKey ap_key(ApKind kind, uint64 queryid, uint64 related)
 {
     ApKey key;
@@ -317,12 +337,13 @@ void detect_init()
         "pg_perfgate.huge_fetch_rows",
         "Rows a top-level query may return in one go before it counts as an unstreamed fetch "
         "(0 disables).",
-        nullptr, &guc_huge_fetch_rows, 100000, 0, INT_MAX, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+        nullptr, &guc_huge_fetch_rows, 100000, 0, INT_MAX, PGC_SUSET, 0, nullptr, assign_huge_fetch_rows,
+        nullptr);
     DefineCustomRealVariable(
         "pg_perfgate.sample_rate",
         "Fraction of the executions of plans with a filtered sequential scan that get per-node row "
         "counts for the sequential-scan detector.",
-        nullptr, &guc_sample_rate, 0.01, 0.0, 1.0, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+        nullptr, &guc_sample_rate, 0.01, 0.0, 1.0, PGC_SUSET, 0, nullptr, assign_sample_rate, nullptr);
     detect_offset_init();
     detect_scan_init();
     detect_session_init();
@@ -468,21 +489,26 @@ void detect_executor_end(QueryDesc *queryDesc, const RunFacts &run, uint64 query
         check_offset(queryDesc->planstate, queryDesc, queryid, ms);
     if (run.sampled && (plan_features & PLAN_HAS_SEQSCAN))
         check_seq_scans(queryDesc->planstate, queryDesc, queryid, ms);
-    if (guc_huge_fetch_rows > 0 && rows >= guc_huge_fetch_rows && cmd == CMD_SELECT && nesting_level == 0 &&
-        run.runs == 1 && run.unbounded && run.to_client)
-    {
-        ap_record(ap_key(ApKind::HugeFetch, queryid, 0), ApSample{true, 1, ms, rows, -1, 0, nullptr});
-        if (Pending *p = ask(ApKind::HugeFetch, queryDesc))
-        {
-            snprintf(p->message, sizeof(p->message),
-                     "unstreamed fetch: \"%s\" returned " INT64_FORMAT " rows in one go", p->query, rows);
-            snprintf(p->detail, sizeof(p->detail), "Query id " INT64_FORMAT ".", int64(queryid));
-        }
-    }
-    // Judged like an unstreamed fetch: the whole result in one run (a cursor fetched in parts is not).
-    if (rows >= wide_fetch_gate && cmd == CMD_SELECT && nesting_level == 0 && run.runs == 1 &&
+    // The detectors of many rows (unstreamed and wide fetches): one comparison per statement with
+    // the lowest of their thresholds (INT64_MAX when both are off), kept by their settings' hooks.
+    // Each judges the whole result of a top-level SELECT to the client in one run (a cursor
+    // fetched in parts is not).
+    if (unlikely(rows >= detect_rows_gate) && cmd == CMD_SELECT && nesting_level == 0 && run.runs == 1 &&
         run.unbounded && run.to_client)
-        check_wide_fetch(queryDesc, queryid, rows, ms);
+    {
+        if (rows >= huge_fetch_gate)
+        {
+            ap_record(ap_key(ApKind::HugeFetch, queryid, 0), ApSample{true, 1, ms, rows, -1, 0, nullptr});
+            if (Pending *p = ask(ApKind::HugeFetch, queryDesc))
+            {
+                snprintf(p->message, sizeof(p->message),
+                         "unstreamed fetch: \"%s\" returned " INT64_FORMAT " rows in one go", p->query, rows);
+                snprintf(p->detail, sizeof(p->detail), "Query id " INT64_FORMAT ".", int64(queryid));
+            }
+        }
+        if (rows >= wide_fetch_gate)
+            check_wide_fetch(queryDesc, queryid, rows, ms);
+    }
     // Findings aggregated in this backend reach shared memory at least about once a second.
     if (nesting_level == 0)
         ap_flush_if_due(now);

@@ -55,6 +55,10 @@ void session_flush();
 void detect_wide_init();
 extern int64 wide_fetch_gate;
 void check_wide_fetch(QueryDesc *qd, uint64 queryid, int64 rows, double ms);
+// The lowest of the many-rows detectors' gates (huge_fetch_rows, wide_fetch_gate; INT64_MAX when
+// both are off): detect.cpp's one comparison per statement. Their assign hooks call the update.
+extern int64 detect_rows_gate;
+void detect_rows_gate_update();
 
 // Tells this session about a finding that no executing statement carries (one found at a utility
 // statement or at a session's start), as its kind's *_action asks, at most as a WARNING; nothing
