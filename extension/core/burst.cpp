@@ -143,7 +143,7 @@ int BurstTracker::observe_slow(const Execution &e, const BurstConfig &cfg, Burst
                 victim = &c;
                 break;
             }
-            if (c.used < victim->used)
+            if (c.last_start < victim->last_start)
                 victim = &c;
         }
         if (victim->active && finish(*victim, cfg, &out[n]))

@@ -461,6 +461,7 @@ void detect_executor_end(QueryDesc *queryDesc, const RunFacts &run, uint64 query
     const TimestampTz now = GetCurrentStatementStartTimestamp();
     if (!run.system)
     {
+        const LocalTransactionId xid = PGPF_LOCAL_XID(); // read once for the statement
         // A SELECT may be one step of an N+1 loop when it looks rows up by key, not a batch.
         constexpr uint32 lookup = PLAN_HAS_SCAN_QUAL | PLAN_HAS_VALUE_LIST;
         pgpf::Execution e;
@@ -472,14 +473,14 @@ void detect_executor_end(QueryDesc *queryDesc, const RunFacts &run, uint64 query
         e.rows = rows;
         e.ms = ms;
         e.now_us = now;
-        e.xact = PGPF_LOCAL_XID();
+        e.xact = xid;
         e.level = nesting_level;
         if (!tracker.observe_quick(e, burst_config))
             observe_reporting(e, queryDesc);
         if (nesting_level == 0)
         {
             session_statement(queryDesc, queryid);
-            conn_statement(queryDesc, queryid, run.started != 0 ? run.started : now, ms);
+            conn_statement(queryDesc, queryid, run.started != 0 ? run.started : now, ms, xid);
             if (cmd == CMD_SELECT)
                 repeat_read(queryDesc, queryid, rows, ms);
         }

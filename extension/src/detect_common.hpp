@@ -43,10 +43,11 @@ void detect_session_init();
 void session_utility(const Node *stmt, uint64 queryid);
 extern bool session_watching;     // a session-level SET of a watched setting is in force
 extern bool session_work_started; // the session ran a statement on a table of the application's
+extern bool session_check_all;    // session_watching || !session_work_started, kept where they change
 void session_statement_slow(QueryDesc *qd, uint64 queryid);
 inline void session_statement(QueryDesc *qd, uint64 queryid)
 {
-    if (session_watching || !session_work_started || IsA(qd->plannedstmt->planTree, Result))
+    if (session_check_all || IsA(qd->plannedstmt->planTree, Result))
         session_statement_slow(qd, queryid);
 }
 void session_flush();
@@ -87,12 +88,13 @@ extern int64 conn_idle_threshold_us; // pg_perfgate.idle_in_transaction_threshol
 // An idle gap over the threshold ended at now: the finding, and the message qd carries (NULL: told
 // at once). before: what ended the gap ("COMMIT", "the next statement").
 void conn_idle_gap(QueryDesc *qd, TimestampTz now, const char *before);
-// A top-level statement of this session started at now (its statement timestamp).
-inline void conn_track(QueryDesc *qd, uint64 queryid, TimestampTz now, const char *before)
+// A top-level statement of this session started at now (its statement timestamp), in the
+// transaction x (PGPF_LOCAL_XID(), read once by the caller).
+inline void conn_track(QueryDesc *qd, uint64 queryid, TimestampTz now, const char *before,
+                       LocalTransactionId x)
 {
     ConnSession &s = conn_session;
     s.statements++;
-    const LocalTransactionId x = PGPF_LOCAL_XID();
     if (x == s.xact)
     {
         if (s.end_known)
@@ -117,12 +119,12 @@ inline void conn_track(QueryDesc *qd, uint64 queryid, TimestampTz now, const cha
     }
     s.last_queryid = queryid;
 }
-// A top-level statement the executor ran: started at start, ran for ms.
-inline void conn_statement(QueryDesc *qd, uint64 queryid, TimestampTz start, double ms)
+// A top-level statement the executor ran in transaction x: started at start, ran for ms.
+inline void conn_statement(QueryDesc *qd, uint64 queryid, TimestampTz start, double ms, LocalTransactionId x)
 {
     if (!conn_session.counting)
         return;
-    conn_track(qd, queryid, start, "the next statement");
+    conn_track(qd, queryid, start, "the next statement", x);
     conn_session.last_end = start + int64(ms * 1000.0);
     conn_session.end_known = true;
 }

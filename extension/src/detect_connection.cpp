@@ -359,7 +359,7 @@ void conn_utility_start(const Node *stmt, uint64 queryid)
                  : k == TRANS_STMT_ROLLBACK                        ? "ROLLBACK"
                                                                    : before;
     }
-    conn_track(nullptr, queryid, now, before);
+    conn_track(nullptr, queryid, now, before, PGPF_LOCAL_XID());
     // Its end is known only if it is measured (conn_utility_end).
     s.end_known = false;
     s.last_start = now;
