@@ -93,6 +93,15 @@ int64 sample_countdown = 0;
 
 BurstTracker tracker;
 bool tracker_ready = false;
+// guc_detect && tracker_ready: the one test of a statement's end (and of its start, once ready),
+// kept by pg_perfgate.detect's assign hook and the tracker's set-up.
+bool detect_live = false;
+
+// (An assign hook runs before the variable takes the new value.)
+void assign_detect(bool on, void *)
+{
+    detect_live = on && tracker_ready;
+}
 uint32 tracker_generation = 0; // store_reset_generation when the tracker's bursts began
 
 // A reset since the open bursts began: they belong to the statistics that are gone.
@@ -237,8 +246,10 @@ bool is_ri_query(const char *text)
 
 // An execution that starts, breaks or reports a burst (the rest of BurstTracker::observe_quick()):
 // out of line, so that the usual statement's frame has no report array.
-pg_noinline void observe_reporting(const pgpf::Execution &e, QueryDesc *qd)
+pg_noinline void observe_reporting(uint64 queryid, BurstKind kind, int64 rows, double ms, TimestampTz now,
+                                   LocalTransactionId xid, QueryDesc *qd)
 {
+    const pgpf::Execution e{queryid, kind, rows, ms, now, xid, nesting_level};
     BurstReport reports[BurstTracker::kMaxReports];
     const int n = tracker.observe(e, burst_config, reports);
     if (n > 0)
@@ -315,7 +326,7 @@ Pending *ask(ApKind kind, QueryDesc *qd)
 void detect_init()
 {
     DefineCustomBoolVariable("pg_perfgate.detect", "Whether the anti-pattern detectors run.", nullptr,
-                             &guc_detect, true, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+                             &guc_detect, true, PGC_SUSET, 0, nullptr, assign_detect, nullptr);
     DefineCustomIntVariable("pg_perfgate.n_plus_one_threshold",
                             "Executions of one small SELECT in a row that make an N+1 loop (0 disables).",
                             nullptr, &burst_config.select_threshold, 10, 0, INT_MAX, PGC_SUSET, 0, nullptr,
@@ -365,13 +376,17 @@ bool detect_enabled()
 
 void detect_executor_start(QueryDesc *queryDesc, Running *running)
 {
-    if (!guc_detect)
-        return;
-    if (!tracker_ready)
+    if (unlikely(!detect_live))
     {
-        tracker.reset();
-        tracker_ready = true;
-        before_shmem_exit(flush_at_exit, (Datum)0);
+        if (!guc_detect)
+            return;
+        if (!tracker_ready)
+        {
+            tracker.reset();
+            tracker_ready = true;
+            before_shmem_exit(flush_at_exit, (Datum)0);
+        }
+        detect_live = true;
     }
     // Whether the server runs it on the application's behalf (see the header): known only here,
     // while the portal that runs a client's statement is active.
@@ -399,7 +414,7 @@ void detect_executor_start(QueryDesc *queryDesc, Running *running)
 
 void detect_note_utility(uint64 queryid)
 {
-    if (guc_detect && tracker_ready)
+    if (detect_live)
         tracker.start(queryid, PGPF_LOCAL_XID(), nesting_level);
 }
 
@@ -436,7 +451,7 @@ void detect_utility_end(uint64 queryid, int64 rows, double ms)
 {
     if (nesting_level == 0)
         conn_utility_end(ms);
-    if (!guc_detect || !tracker_ready)
+    if (!detect_live)
         return;
     follow_resets();
     // A utility statement is no row source unless it says how many rows it returned (FETCH, COPY).
@@ -452,7 +467,7 @@ void detect_utility_end(uint64 queryid, int64 rows, double ms)
 void detect_executor_end(QueryDesc *queryDesc, const RunFacts &run, uint64 queryid, uint32 plan_features,
                          int64 rows, double ms)
 {
-    if (!guc_detect || !tracker_ready)
+    if (!detect_live)
         return;
     rows = Max(rows, run.rows); // es_processed counts only the last run of a cursor before 17
     follow_resets();
@@ -464,19 +479,15 @@ void detect_executor_end(QueryDesc *queryDesc, const RunFacts &run, uint64 query
         const LocalTransactionId xid = PGPF_LOCAL_XID(); // read once for the statement
         // A SELECT may be one step of an N+1 loop when it looks rows up by key, not a batch.
         constexpr uint32 lookup = PLAN_HAS_SCAN_QUAL | PLAN_HAS_VALUE_LIST;
-        pgpf::Execution e;
-        e.queryid = queryid;
-        e.kind = cmd == CMD_SELECT ? ((plan_features & lookup) == PLAN_HAS_SCAN_QUAL ? BurstKind::NPlusOne
-                                                                                     : BurstKind::None)
-                 : (cmd == CMD_INSERT || cmd == CMD_UPDATE || cmd == CMD_DELETE) ? BurstKind::RowByRow
-                                                                                 : BurstKind::None;
-        e.rows = rows;
-        e.ms = ms;
-        e.now_us = now;
-        e.xact = xid;
-        e.level = nesting_level;
-        if (!tracker.observe_quick(e, burst_config))
-            observe_reporting(e, queryDesc);
+        const BurstKind kind =
+            cmd == CMD_SELECT
+                ? ((plan_features & lookup) == PLAN_HAS_SCAN_QUAL ? BurstKind::NPlusOne : BurstKind::None)
+            : (cmd == CMD_INSERT || cmd == CMD_UPDATE || cmd == CMD_DELETE) ? BurstKind::RowByRow
+                                                                            : BurstKind::None;
+        // Built again out of line when a report may be due, so that this one stays in registers.
+        if (!tracker.observe_quick(pgpf::Execution{queryid, kind, rows, ms, now, xid, nesting_level},
+                                   burst_config))
+            observe_reporting(queryid, kind, rows, ms, now, xid, queryDesc);
         if (nesting_level == 0)
         {
             session_statement(queryDesc, queryid);

@@ -61,7 +61,7 @@ void detect_executor_end(QueryDesc *queryDesc, const RunFacts &run, uint64 query
 extern const QueryDesc *detect_pending_qd; // the statement a message waits for, NULL when none
 inline bool detect_pending_for(const QueryDesc *queryDesc)
 {
-    return detect_pending_qd != nullptr && detect_pending_qd == queryDesc;
+    return detect_pending_qd == queryDesc; // queryDesc is never NULL
 }
 void detect_raise_pending(const QueryDesc *queryDesc);
 // A (sub)transaction aborts: a message waiting for a statement of it is dropped (hooks.cpp's
