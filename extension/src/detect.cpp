@@ -54,6 +54,7 @@ namespace pgpf
 {
 
 const QueryDesc *detect_pending_qd = nullptr;
+bool detect_guc = true;
 int64 detect_sampled = 0;
 int64 detect_rows_gate = 1000;
 
@@ -78,7 +79,6 @@ const struct config_enum_entry action_options[] = {
     {"error", ACTION_ERROR, false}, {nullptr, 0, false},
 };
 
-bool guc_detect = true;
 pgpf::BurstConfig burst_config = {10, 10, 0, 10}; // the settings point into it
 
 int guc_huge_fetch_rows = 100000;
@@ -93,7 +93,7 @@ int64 sample_countdown = 0;
 
 BurstTracker tracker;
 bool tracker_ready = false;
-// guc_detect && tracker_ready: the one test of a statement's end (and of its start, once ready),
+// detect_guc && tracker_ready: the one test of a statement's end (and of its start, once ready),
 // kept by pg_perfgate.detect's assign hook and the tracker's set-up.
 bool detect_live = false;
 
@@ -326,7 +326,7 @@ Pending *ask(ApKind kind, QueryDesc *qd)
 void detect_init()
 {
     DefineCustomBoolVariable("pg_perfgate.detect", "Whether the anti-pattern detectors run.", nullptr,
-                             &guc_detect, true, PGC_SUSET, 0, nullptr, assign_detect, nullptr);
+                             &detect_guc, true, PGC_SUSET, 0, nullptr, assign_detect, nullptr);
     DefineCustomIntVariable("pg_perfgate.n_plus_one_threshold",
                             "Executions of one small SELECT in a row that make an N+1 loop (0 disables).",
                             nullptr, &burst_config.select_threshold, 10, 0, INT_MAX, PGC_SUSET, 0, nullptr,
@@ -369,16 +369,11 @@ void detect_init()
                 nullptr, nullptr);
 }
 
-bool detect_enabled()
-{
-    return guc_detect;
-}
-
 void detect_executor_start(QueryDesc *queryDesc, Running *running)
 {
     if (unlikely(!detect_live))
     {
-        if (!guc_detect)
+        if (!detect_guc)
             return;
         if (!tracker_ready)
         {
@@ -420,7 +415,7 @@ void detect_note_utility(uint64 queryid)
 
 void detect_session_reset(const Node *stmt, uint64 queryid)
 {
-    if (!guc_detect || nesting_level != 0 || !tracker_ready)
+    if (!detect_guc || nesting_level != 0 || !tracker_ready)
         return;
     bool reset = false;
     if (IsA(stmt, DiscardStmt))
@@ -443,7 +438,7 @@ void detect_session_reset(const Node *stmt, uint64 queryid)
 
 void detect_session_done(const Node *stmt, uint64 queryid)
 {
-    if (guc_detect && nesting_level == 0)
+    if (detect_guc && nesting_level == 0)
         session_utility(stmt, queryid);
 }
 

@@ -9,8 +9,12 @@
 namespace pgpf
 {
 
-void detect_init();    // its settings, from _PG_init
-bool detect_enabled(); // pg_perfgate.detect
+void detect_init();     // its settings, from _PG_init
+extern bool detect_guc; // pg_perfgate.detect
+inline bool detect_enabled()
+{
+    return detect_guc;
+}
 void detect_executor_start(QueryDesc *queryDesc, Running *running);
 void detect_note_utility(uint64 queryid); // a utility statement (a DO block, say) is starting
 // ... and has ended after ms: the loops it ran are over

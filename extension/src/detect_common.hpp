@@ -86,12 +86,13 @@ struct ConnSession
 extern ConnSession conn_session;
 extern int64 conn_idle_threshold_us; // pg_perfgate.idle_in_transaction_threshold; INT64_MAX: off
 // An idle gap over the threshold ended at now: the finding, and the message qd carries (NULL: told
-// at once). before: what ended the gap ("COMMIT", "the next statement").
-void conn_idle_gap(QueryDesc *qd, TimestampTz now, const char *before);
+// at once). stmt: the utility statement that ended the gap (its kind names it: "COMMIT"), NULL for
+// an executor statement ("the next statement").
+void conn_idle_gap(QueryDesc *qd, TimestampTz now, const Node *stmt);
 // A top-level statement of this session started at now (its statement timestamp), in the
-// transaction x (PGPF_LOCAL_XID(), read once by the caller).
-inline void conn_track(QueryDesc *qd, uint64 queryid, TimestampTz now, const char *before,
-                       LocalTransactionId x)
+// transaction x (PGPF_LOCAL_XID(), read once by the caller); stmt: a utility statement's parse
+// tree, NULL for an executor statement.
+inline void conn_track(QueryDesc *qd, uint64 queryid, TimestampTz now, const Node *stmt, LocalTransactionId x)
 {
     ConnSession &s = conn_session;
     s.statements++;
@@ -106,7 +107,7 @@ inline void conn_track(QueryDesc *qd, uint64 queryid, TimestampTz now, const cha
                 if (gap > s.max_idle_us)
                     s.max_idle_us = gap;
                 if (unlikely(gap > conn_idle_threshold_us))
-                    conn_idle_gap(qd, now, before);
+                    conn_idle_gap(qd, now, stmt);
             }
         }
     }
@@ -124,7 +125,7 @@ inline void conn_statement(QueryDesc *qd, uint64 queryid, TimestampTz start, dou
 {
     if (!conn_session.counting)
         return;
-    conn_track(qd, queryid, start, "the next statement", x);
+    conn_track(qd, queryid, start, nullptr, x);
     conn_session.last_end = start + int64(ms * 1000.0);
     conn_session.end_known = true;
 }

@@ -322,8 +322,17 @@ void conn_session_start_slow()
     }
 }
 
-void conn_idle_gap(QueryDesc *qd, TimestampTz now, const char *before)
+void conn_idle_gap(QueryDesc *qd, TimestampTz now, const Node *stmt)
 {
+    // What ended the gap.
+    const char *before = "the next statement";
+    if (stmt != nullptr && IsA(stmt, TransactionStmt))
+    {
+        const TransactionStmtKind k = castNode(TransactionStmt, stmt)->kind;
+        before = k == TRANS_STMT_COMMIT || k == TRANS_STMT_PREPARE ? "COMMIT"
+                 : k == TRANS_STMT_ROLLBACK                        ? "ROLLBACK"
+                                                                   : before;
+    }
     ConnSession &s = conn_session;
     const int64 gap = now - s.last_end;
     s.idle_gaps++;
@@ -362,15 +371,8 @@ void conn_utility_start(const Node *stmt, uint64 queryid)
     if (!s.counting || !detect_enabled())
         return;
     const TimestampTz now = GetCurrentStatementStartTimestamp();
-    const char *before = "the next statement";
-    if (IsA(stmt, TransactionStmt))
-    {
-        const TransactionStmtKind k = castNode(TransactionStmt, stmt)->kind;
-        before = k == TRANS_STMT_COMMIT || k == TRANS_STMT_PREPARE ? "COMMIT"
-                 : k == TRANS_STMT_ROLLBACK                        ? "ROLLBACK"
-                                                                   : before;
-    }
-    conn_track(nullptr, queryid, now, before, PGPF_LOCAL_XID());
+    // (What ended an idle gap is named from stmt only when there is one: conn_idle_gap.)
+    conn_track(nullptr, queryid, now, stmt, PGPF_LOCAL_XID());
     // Its end is known only if it is measured (conn_utility_end).
     s.end_known = false;
     s.last_start = now;
