@@ -127,8 +127,7 @@ bool sample_now()
         return true;
     if (--sample_countdown > 0)
         return false;
-    const double u = PGPF_RANDOM_FRACTION();
-    sample_countdown = 1 + int64(std::log1p(-u) / log_keep);
+    sample_countdown = draw_countdown(log_keep);
     return true;
 }
 

@@ -135,8 +135,7 @@ int64 draw()
         return PG_INT64_MAX;
     if (guc_sample_rate >= 1.0)
         return 1;
-    const double u = PGPF_RANDOM_FRACTION();
-    return 1 + int64(std::log1p(-u) / log_keep);
+    return draw_countdown(log_keep);
 }
 
 // A changed setting takes effect at this backend's next SELECT.
