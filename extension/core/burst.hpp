@@ -128,18 +128,18 @@ class BurstTracker
             add_quick(s, e);
             // note_statement(e.queryid, e.rows, e.level) for an execution that ended (rows >= 0): its start
             // was noted, so it is the most recent statement unless another started meanwhile.
-            if (e.queryid == recent_[0].queryid)
+            if (e.queryid != 0)
             {
-                if (e.queryid != 0)
+                if (e.queryid == recent_[0].queryid)
                     recent_[0].rows = e.rows;
+                else
+                {
+                    recent_[1] = recent_[0];
+                    recent_[0] = Recent{e.queryid, e.rows, e.level};
+                }
+                if (awaiting_rows_ > 0)
+                    note_rows_slow(e.queryid, e.rows);
             }
-            else if (e.queryid != 0)
-            {
-                recent_[1] = recent_[0];
-                recent_[0] = Recent{e.queryid, e.rows, e.level};
-            }
-            if (awaiting_rows_ > 0)
-                note_rows_slow(e.queryid, e.rows);
             return true;
         }
         return false;
