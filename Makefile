@@ -20,7 +20,8 @@ REGRESS = select api mute spill_advice normalize plan_id nested utility prepared
           antipattern_actions errors query_group jit temp_spill activity comments \
           n_plus_one_collections deferred_fk_checks pooled_requests n_plus_one_message antipattern_lock sampling \
           plan_changes_privileges finish_measured plan_id_shapes long_texts stats_since recent pgss_columns \
-          param_samples session_setting wide_fetch unrun_portal connections cache_candidate track_setting
+          param_samples session_setting wide_fetch unrun_portal connections cache_candidate track_setting \
+          detect_rows_gate
 
 PG_CONFIG ?= pg_config
 PG_CPPFLAGS = -Iextension -Iextension/src

@@ -153,6 +153,21 @@ SET ROLE regress_conn_other;
 SELECT kind, queryid IS NULL AS no_queryid, query IS NULL AS no_query, detail IS NULL AS no_detail, advice
   FROM pg_perfgate_antipatterns WHERE kind = 'idle_in_transaction';
 RESET ROLE;
+-- What ended an idle gap is named in the detail (issue 24: named from the utility statement only
+-- once a gap is found): COMMIT, ROLLBACK.
+SELECT pg_perfgate_reset() IS NOT NULL AS t;
+SET pg_perfgate.idle_in_transaction_threshold = '200ms';
+BEGIN;
+SELECT name FROM conn_item WHERE id = 7;
+\! sleep 0.4
+COMMIT;
+BEGIN;
+UPDATE conn_item SET name = 'm8' WHERE id = 8;
+\! sleep 0.4
+ROLLBACK;
+SELECT query, regexp_replace(detail, '\d+ ms', 'N ms') AS detail
+  FROM pg_perfgate_antipatterns WHERE kind = 'idle_in_transaction' ORDER BY query;
+RESET pg_perfgate.idle_in_transaction_threshold;
 DROP ROLE regress_conn_other;
 DROP FUNCTION conn_wait(text, int);
 DROP TABLE conn_item;

@@ -29,7 +29,7 @@ void BurstTracker::note_rows_slow(uint64_t queryid, int64_t rows)
 void BurstTracker::mark_mixed_slow()
 {
     for (Slot &s : slots_)
-        if (s.active && s.xact == cur_xact_)
+        if (s.xact == cur_xact_ && s.active)
             s.mixed = true;
 }
 
@@ -102,7 +102,7 @@ int BurstTracker::observe_slow(const Execution &e, const BurstConfig &cfg, Burst
     {
         s = nullptr;
         for (Slot &c : slots_)
-            if (c.active && c.queryid == e.queryid)
+            if (c.queryid == e.queryid && c.active)
                 s = &c;
     }
 
@@ -143,7 +143,7 @@ int BurstTracker::observe_slow(const Execution &e, const BurstConfig &cfg, Burst
                 victim = &c;
                 break;
             }
-            if (c.used < victim->used)
+            if (c.last_start < victim->last_start)
                 victim = &c;
         }
         if (victim->active && finish(*victim, cfg, &out[n]))
@@ -164,13 +164,15 @@ int BurstTracker::observe_slow(const Execution &e, const BurstConfig &cfg, Burst
         }
         // Right after a lookup of an open burst: perhaps a second lookup of the same loop, whose parent
         // it shares (classify() decides).
-        for (const Slot &c : slots_)
-            if (e.kind == BurstKind::NPlusOne && &c != s && c.active && c.parent != 0 &&
-                c.queryid == p.queryid && c.kind == BurstKind::NPlusOne && c.level == e.level)
-            {
-                s->alt_parent = c.parent;
-                s->alt_parent_rows = c.parent_rows;
-            }
+        // (The kind tested once; a slot's query first: it rules out the most.)
+        if (e.kind == BurstKind::NPlusOne)
+            for (const Slot &c : slots_)
+                if (c.queryid == p.queryid && &c != s && c.active && c.parent != 0 &&
+                    c.kind == BurstKind::NPlusOne && c.level == e.level)
+                {
+                    s->alt_parent = c.parent;
+                    s->alt_parent_rows = c.parent_rows;
+                }
         if (s->parent != 0 || s->alt_parent != 0)
             parented_++;
         s->level = e.level;

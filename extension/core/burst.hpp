@@ -119,14 +119,27 @@ class BurstTracker
         Slot &s = slots_[last_];
         const int64_t count = s.count + 1;
         const int64_t t = threshold(s, cfg);
-        if (s.active && !s.broken && s.queryid == e.queryid && s.kind == e.kind && s.level == e.level &&
+        if (s.queryid == e.queryid && s.active && !s.broken && s.kind == e.kind && s.level == e.level &&
             e.level >= deepest_ && eligible(e, cfg) &&
             (s.xact == e.xact ||
              (may_cross(s) && e.now_us - s.last_end_us <= int64_t(cfg.window_ms) * 1000)) &&
             (count < t || (count > t && count != 2 * s.reported)))
         {
-            add(s, e, false);
-            note_statement(e.queryid, e.rows, e.level);
+            add_quick(s, e);
+            // note_statement(e.queryid, e.rows, e.level) for an execution that ended (rows >= 0): its start
+            // was noted, so it is the most recent statement unless another started meanwhile.
+            if (e.queryid != 0)
+            {
+                if (e.queryid == recent_[0].queryid)
+                    recent_[0].rows = e.rows;
+                else
+                {
+                    recent_[1] = recent_[0];
+                    recent_[0] = Recent{e.queryid, e.rows, e.level};
+                }
+                if (awaiting_rows_ > 0)
+                    note_rows_slow(e.queryid, e.rows);
+            }
             return true;
         }
         return false;
@@ -200,8 +213,7 @@ class BurstTracker
         int64_t rows_max;
         int64_t rows_sum;
         uint64_t xact;
-        uint64_t used;       // for least-recently-used replacement
-        uint64_t last_start; // starts_ when its last execution started
+        uint64_t last_start; // starts_ when its last execution started; also the least-recently-used stamp
         int32_t tight_run; // executions in a row joined by tight gaps (or one transaction), this one included
         int32_t level;
         int32_t parent_level;
@@ -261,20 +273,41 @@ class BurstTracker
                                                : false;
     }
     // Counts e in the burst s; pause: it came after a forgiven pause.
-    __attribute__((always_inline)) void add(Slot &s, const Execution &e, bool pause)
+    void add(Slot &s, const Execution &e, bool pause)
     {
         s.rows_min = e.rows < s.rows_min ? e.rows : s.rows_min;
         s.rows_max = e.rows > s.rows_max ? e.rows : s.rows_max;
         s.rows_sum += e.rows;
+        s.ms += e.ms;
         s.tight_run = pause ? 1 : s.tight_run + 1;
         s.crossed |= s.count > 0 && s.xact != e.xact;
         s.mixed = cur_mixed_;
         s.count++;
         s.last_start = starts_;
-        s.ms += e.ms;
         s.last_end_us = e.now_us + int64_t(e.ms * 1000.0);
         s.xact = e.xact;
-        s.used = starts_;
+    }
+    // add() for observe_quick(): the burst goes on with no pause (a tight gap or one transaction),
+    // and already has an execution. Whether it crossed transactions matters only until it is
+    // classified; a stream (never reported) keeps no rows or time, only what its next execution is
+    // judged by.
+    __attribute__((always_inline)) void add_quick(Slot &s, const Execution &e)
+    {
+        if (s.cls != BurstClass::Stream)
+        {
+            s.rows_min = e.rows < s.rows_min ? e.rows : s.rows_min;
+            s.rows_max = e.rows > s.rows_max ? e.rows : s.rows_max;
+            s.rows_sum += e.rows;
+            s.ms += e.ms;
+            if (s.cls == BurstClass::Pending)
+                s.crossed |= s.xact != e.xact;
+        }
+        s.tight_run++;
+        s.mixed = cur_mixed_;
+        s.count++;
+        s.last_start = starts_;
+        s.last_end_us = e.now_us + int64_t(e.ms * 1000.0);
+        s.xact = e.xact;
     }
     int observe_slow(const Execution &e, const BurstConfig &cfg, BurstReport *out);
     // Ends a burst, reporting what was not reported yet if it reached its threshold.

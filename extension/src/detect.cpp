@@ -54,7 +54,9 @@ namespace pgpf
 {
 
 const QueryDesc *detect_pending_qd = nullptr;
+bool detect_guc = true;
 int64 detect_sampled = 0;
+int64 detect_rows_gate = 1000;
 
 namespace
 {
@@ -77,12 +79,13 @@ const struct config_enum_entry action_options[] = {
     {"error", ACTION_ERROR, false}, {nullptr, 0, false},
 };
 
-bool guc_detect = true;
 pgpf::BurstConfig burst_config = {10, 10, 0, 10}; // the settings point into it
 
 int guc_huge_fetch_rows = 100000;
+int64 huge_fetch_gate = 100000; // pg_perfgate.huge_fetch_rows, INT64_MAX when off
 double guc_sample_rate = 0.01;
-int guc_action[kApKinds + 1] = {}; // ACTION_OFF
+double log_keep = std::log1p(-0.01); // log1p(-guc_sample_rate), kept by its assign hook
+int guc_action[kApKinds + 1] = {};   // ACTION_OFF
 
 // Executions left until the next sample: a countdown redrawn from the geometric distribution
 // at each sample, so that sampling costs a decrement per statement.
@@ -90,6 +93,15 @@ int64 sample_countdown = 0;
 
 BurstTracker tracker;
 bool tracker_ready = false;
+// detect_guc && tracker_ready: the one test of a statement's end (and of its start, once ready),
+// kept by pg_perfgate.detect's assign hook and the tracker's set-up.
+bool detect_live = false;
+
+// (An assign hook runs before the variable takes the new value.)
+void assign_detect(bool on, void *)
+{
+    detect_live = on && tracker_ready;
+}
 uint32 tracker_generation = 0; // store_reset_generation when the tracker's bursts began
 
 // A reset since the open bursts began: they belong to the statistics that are gone.
@@ -115,9 +127,20 @@ bool sample_now()
         return true;
     if (--sample_countdown > 0)
         return false;
-    const double u = PGPF_RANDOM_FRACTION();
-    sample_countdown = 1 + int64(std::log1p(-u) / std::log1p(-guc_sample_rate));
+    sample_countdown = draw_countdown(log_keep);
     return true;
+}
+
+// (An assign hook runs before the variable takes the new value.)
+void assign_huge_fetch_rows(int rows, void *)
+{
+    huge_fetch_gate = rows > 0 ? rows : PG_INT64_MAX;
+    detect_rows_gate_update();
+}
+
+void assign_sample_rate(double rate, void *)
+{
+    log_keep = rate > 0 && rate < 1.0 ? std::log1p(-rate) : 0;
 }
 
 // qd is the execution that was just observed (NULL when flushing): a new occurrence is always
@@ -222,8 +245,10 @@ bool is_ri_query(const char *text)
 
 // An execution that starts, breaks or reports a burst (the rest of BurstTracker::observe_quick()):
 // out of line, so that the usual statement's frame has no report array.
-pg_noinline void observe_reporting(const pgpf::Execution &e, QueryDesc *qd)
+pg_noinline void observe_reporting(uint64 queryid, BurstKind kind, int64 rows, double ms, TimestampTz now,
+                                   LocalTransactionId xid, QueryDesc *qd)
 {
+    const pgpf::Execution e{queryid, kind, rows, ms, now, xid, nesting_level};
     BurstReport reports[BurstTracker::kMaxReports];
     const int n = tracker.observe(e, burst_config, reports);
     if (n > 0)
@@ -242,6 +267,11 @@ void flush_at_exit(int code, Datum)
 }
 
 } // namespace
+
+void detect_rows_gate_update()
+{
+    detect_rows_gate = Min(huge_fetch_gate, wide_fetch_gate);
+}
 
 ApKey ap_key(ApKind kind, uint64 queryid, uint64 related)
 {
@@ -295,7 +325,7 @@ Pending *ask(ApKind kind, QueryDesc *qd)
 void detect_init()
 {
     DefineCustomBoolVariable("pg_perfgate.detect", "Whether the anti-pattern detectors run.", nullptr,
-                             &guc_detect, true, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+                             &detect_guc, true, PGC_SUSET, 0, nullptr, assign_detect, nullptr);
     DefineCustomIntVariable("pg_perfgate.n_plus_one_threshold",
                             "Executions of one small SELECT in a row that make an N+1 loop (0 disables).",
                             nullptr, &burst_config.select_threshold, 10, 0, INT_MAX, PGC_SUSET, 0, nullptr,
@@ -317,12 +347,13 @@ void detect_init()
         "pg_perfgate.huge_fetch_rows",
         "Rows a top-level query may return in one go before it counts as an unstreamed fetch "
         "(0 disables).",
-        nullptr, &guc_huge_fetch_rows, 100000, 0, INT_MAX, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+        nullptr, &guc_huge_fetch_rows, 100000, 0, INT_MAX, PGC_SUSET, 0, nullptr, assign_huge_fetch_rows,
+        nullptr);
     DefineCustomRealVariable(
         "pg_perfgate.sample_rate",
         "Fraction of the executions of plans with a filtered sequential scan that get per-node row "
         "counts for the sequential-scan detector.",
-        nullptr, &guc_sample_rate, 0.01, 0.0, 1.0, PGC_SUSET, 0, nullptr, nullptr, nullptr);
+        nullptr, &guc_sample_rate, 0.01, 0.0, 1.0, PGC_SUSET, 0, nullptr, assign_sample_rate, nullptr);
     detect_offset_init();
     detect_scan_init();
     detect_session_init();
@@ -337,20 +368,19 @@ void detect_init()
                 nullptr, nullptr);
 }
 
-bool detect_enabled()
-{
-    return guc_detect;
-}
-
 void detect_executor_start(QueryDesc *queryDesc, Running *running)
 {
-    if (!guc_detect)
-        return;
-    if (!tracker_ready)
+    if (unlikely(!detect_live))
     {
-        tracker.reset();
-        tracker_ready = true;
-        before_shmem_exit(flush_at_exit, (Datum)0);
+        if (!detect_guc)
+            return;
+        if (!tracker_ready)
+        {
+            tracker.reset();
+            tracker_ready = true;
+            before_shmem_exit(flush_at_exit, (Datum)0);
+        }
+        detect_live = true;
     }
     // Whether the server runs it on the application's behalf (see the header): known only here,
     // while the portal that runs a client's statement is active.
@@ -378,13 +408,13 @@ void detect_executor_start(QueryDesc *queryDesc, Running *running)
 
 void detect_note_utility(uint64 queryid)
 {
-    if (guc_detect && tracker_ready)
+    if (detect_live)
         tracker.start(queryid, PGPF_LOCAL_XID(), nesting_level);
 }
 
 void detect_session_reset(const Node *stmt, uint64 queryid)
 {
-    if (!guc_detect || nesting_level != 0 || !tracker_ready)
+    if (!detect_guc || nesting_level != 0 || !tracker_ready)
         return;
     bool reset = false;
     if (IsA(stmt, DiscardStmt))
@@ -407,7 +437,7 @@ void detect_session_reset(const Node *stmt, uint64 queryid)
 
 void detect_session_done(const Node *stmt, uint64 queryid)
 {
-    if (guc_detect && nesting_level == 0)
+    if (detect_guc && nesting_level == 0)
         session_utility(stmt, queryid);
 }
 
@@ -415,7 +445,7 @@ void detect_utility_end(uint64 queryid, int64 rows, double ms)
 {
     if (nesting_level == 0)
         conn_utility_end(ms);
-    if (!guc_detect || !tracker_ready)
+    if (!detect_live)
         return;
     follow_resets();
     // A utility statement is no row source unless it says how many rows it returned (FETCH, COPY).
@@ -431,7 +461,7 @@ void detect_utility_end(uint64 queryid, int64 rows, double ms)
 void detect_executor_end(QueryDesc *queryDesc, const RunFacts &run, uint64 queryid, uint32 plan_features,
                          int64 rows, double ms)
 {
-    if (!guc_detect || !tracker_ready)
+    if (!detect_live)
         return;
     rows = Max(rows, run.rows); // es_processed counts only the last run of a cursor before 17
     follow_resets();
@@ -440,25 +470,22 @@ void detect_executor_end(QueryDesc *queryDesc, const RunFacts &run, uint64 query
     const TimestampTz now = GetCurrentStatementStartTimestamp();
     if (!run.system)
     {
+        const LocalTransactionId xid = PGPF_LOCAL_XID(); // read once for the statement
         // A SELECT may be one step of an N+1 loop when it looks rows up by key, not a batch.
         constexpr uint32 lookup = PLAN_HAS_SCAN_QUAL | PLAN_HAS_VALUE_LIST;
-        pgpf::Execution e;
-        e.queryid = queryid;
-        e.kind = cmd == CMD_SELECT ? ((plan_features & lookup) == PLAN_HAS_SCAN_QUAL ? BurstKind::NPlusOne
-                                                                                     : BurstKind::None)
-                 : (cmd == CMD_INSERT || cmd == CMD_UPDATE || cmd == CMD_DELETE) ? BurstKind::RowByRow
-                                                                                 : BurstKind::None;
-        e.rows = rows;
-        e.ms = ms;
-        e.now_us = now;
-        e.xact = PGPF_LOCAL_XID();
-        e.level = nesting_level;
-        if (!tracker.observe_quick(e, burst_config))
-            observe_reporting(e, queryDesc);
+        const BurstKind kind =
+            cmd == CMD_SELECT
+                ? ((plan_features & lookup) == PLAN_HAS_SCAN_QUAL ? BurstKind::NPlusOne : BurstKind::None)
+            : (cmd == CMD_INSERT || cmd == CMD_UPDATE || cmd == CMD_DELETE) ? BurstKind::RowByRow
+                                                                            : BurstKind::None;
+        // Built again out of line when a report may be due, so that this one stays in registers.
+        if (!tracker.observe_quick(pgpf::Execution{queryid, kind, rows, ms, now, xid, nesting_level},
+                                   burst_config))
+            observe_reporting(queryid, kind, rows, ms, now, xid, queryDesc);
         if (nesting_level == 0)
         {
             session_statement(queryDesc, queryid);
-            conn_statement(queryDesc, queryid, run.started != 0 ? run.started : now, ms);
+            conn_statement(queryDesc, queryid, run.started != 0 ? run.started : now, ms, xid);
             if (cmd == CMD_SELECT)
                 repeat_read(queryDesc, queryid, rows, ms);
         }
@@ -468,21 +495,26 @@ void detect_executor_end(QueryDesc *queryDesc, const RunFacts &run, uint64 query
         check_offset(queryDesc->planstate, queryDesc, queryid, ms);
     if (run.sampled && (plan_features & PLAN_HAS_SEQSCAN))
         check_seq_scans(queryDesc->planstate, queryDesc, queryid, ms);
-    if (guc_huge_fetch_rows > 0 && rows >= guc_huge_fetch_rows && cmd == CMD_SELECT && nesting_level == 0 &&
-        run.runs == 1 && run.unbounded && run.to_client)
-    {
-        ap_record(ap_key(ApKind::HugeFetch, queryid, 0), ApSample{true, 1, ms, rows, -1, 0, nullptr});
-        if (Pending *p = ask(ApKind::HugeFetch, queryDesc))
-        {
-            snprintf(p->message, sizeof(p->message),
-                     "unstreamed fetch: \"%s\" returned " INT64_FORMAT " rows in one go", p->query, rows);
-            snprintf(p->detail, sizeof(p->detail), "Query id " INT64_FORMAT ".", int64(queryid));
-        }
-    }
-    // Judged like an unstreamed fetch: the whole result in one run (a cursor fetched in parts is not).
-    if (rows >= wide_fetch_gate && cmd == CMD_SELECT && nesting_level == 0 && run.runs == 1 &&
+    // The detectors of many rows (unstreamed and wide fetches): one comparison per statement with
+    // the lowest of their thresholds (INT64_MAX when both are off), kept by their settings' hooks.
+    // Each judges the whole result of a top-level SELECT to the client in one run (a cursor
+    // fetched in parts is not).
+    if (unlikely(rows >= detect_rows_gate) && cmd == CMD_SELECT && nesting_level == 0 && run.runs == 1 &&
         run.unbounded && run.to_client)
-        check_wide_fetch(queryDesc, queryid, rows, ms);
+    {
+        if (rows >= huge_fetch_gate)
+        {
+            ap_record(ap_key(ApKind::HugeFetch, queryid, 0), ApSample{true, 1, ms, rows, -1, 0, nullptr});
+            if (Pending *p = ask(ApKind::HugeFetch, queryDesc))
+            {
+                snprintf(p->message, sizeof(p->message),
+                         "unstreamed fetch: \"%s\" returned " INT64_FORMAT " rows in one go", p->query, rows);
+                snprintf(p->detail, sizeof(p->detail), "Query id " INT64_FORMAT ".", int64(queryid));
+            }
+        }
+        if (rows >= wide_fetch_gate)
+            check_wide_fetch(queryDesc, queryid, rows, ms);
+    }
     // Findings aggregated in this backend reach shared memory at least about once a second.
     if (nesting_level == 0)
         ap_flush_if_due(now);

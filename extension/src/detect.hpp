@@ -9,8 +9,12 @@
 namespace pgpf
 {
 
-void detect_init();    // its settings, from _PG_init
-bool detect_enabled(); // pg_perfgate.detect
+void detect_init();     // its settings, from _PG_init
+extern bool detect_guc; // pg_perfgate.detect
+inline bool detect_enabled()
+{
+    return detect_guc;
+}
 void detect_executor_start(QueryDesc *queryDesc, Running *running);
 void detect_note_utility(uint64 queryid); // a utility statement (a DO block, say) is starting
 // ... and has ended after ms: the loops it ran are over
@@ -61,7 +65,7 @@ void detect_executor_end(QueryDesc *queryDesc, const RunFacts &run, uint64 query
 extern const QueryDesc *detect_pending_qd; // the statement a message waits for, NULL when none
 inline bool detect_pending_for(const QueryDesc *queryDesc)
 {
-    return detect_pending_qd != nullptr && detect_pending_qd == queryDesc;
+    return detect_pending_qd == queryDesc; // queryDesc is never NULL
 }
 void detect_raise_pending(const QueryDesc *queryDesc);
 // A (sub)transaction aborts: a message waiting for a statement of it is dropped (hooks.cpp's

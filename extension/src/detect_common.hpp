@@ -3,6 +3,8 @@
 // *_action setting asks for.
 #pragma once
 
+#include <cmath>
+
 #include "antipatterns.hpp"
 #include "pg.hpp"
 
@@ -18,6 +20,21 @@ struct Pending
     char message[384];
     char detail[512];
 };
+
+// The samplers' countdowns (pg_perfgate.sample_rate, cache_candidate_sample_rate): executions until
+// the next sample, drawn from the geometric distribution, 1 + floor(ln(1 - u) / log_keep) with
+// log_keep = log1p(-rate) kept by the rate's assign hook. u is uniform in [0, 1) as pg_prng_double's
+// is, made from the top 53 bits of pg_prng_uint64 without pg_prng_double's ldexp call; 1 - u is then
+// exact, so log(1 - u) is log1p(-u), and cheaper.
+inline int64 draw_countdown(double log_keep)
+{
+#if PG_VERSION_NUM >= 150000
+    const double u = double(pg_prng_uint64(&pg_global_prng_state) >> 11) * (1.0 / 9007199254740992.0);
+#else
+    const double u = PGPF_RANDOM_FRACTION();
+#endif
+    return 1 + int64(std::log(1.0 - u) / log_keep);
+}
 
 // A zero-filled key of kind for this backend's role and database.
 ApKey ap_key(ApKind kind, uint64 queryid, uint64 related);
@@ -43,10 +60,11 @@ void detect_session_init();
 void session_utility(const Node *stmt, uint64 queryid);
 extern bool session_watching;     // a session-level SET of a watched setting is in force
 extern bool session_work_started; // the session ran a statement on a table of the application's
+extern bool session_check_all;    // session_watching || !session_work_started, kept where they change
 void session_statement_slow(QueryDesc *qd, uint64 queryid);
 inline void session_statement(QueryDesc *qd, uint64 queryid)
 {
-    if (session_watching || !session_work_started || IsA(qd->plannedstmt->planTree, Result))
+    if (session_check_all || IsA(qd->plannedstmt->planTree, Result))
         session_statement_slow(qd, queryid);
 }
 void session_flush();
@@ -55,6 +73,10 @@ void session_flush();
 void detect_wide_init();
 extern int64 wide_fetch_gate;
 void check_wide_fetch(QueryDesc *qd, uint64 queryid, int64 rows, double ms);
+// The lowest of the many-rows detectors' gates (huge_fetch_rows, wide_fetch_gate; INT64_MAX when
+// both are off): detect.cpp's one comparison per statement. Their assign hooks call the update.
+extern int64 detect_rows_gate;
+void detect_rows_gate_update();
 
 // Tells this session about a finding that no executing statement carries (one found at a utility
 // statement or at a session's start), as its kind's *_action asks, at most as a WARNING; nothing
@@ -81,14 +103,16 @@ struct ConnSession
 extern ConnSession conn_session;
 extern int64 conn_idle_threshold_us; // pg_perfgate.idle_in_transaction_threshold; INT64_MAX: off
 // An idle gap over the threshold ended at now: the finding, and the message qd carries (NULL: told
-// at once). before: what ended the gap ("COMMIT", "the next statement").
-void conn_idle_gap(QueryDesc *qd, TimestampTz now, const char *before);
-// A top-level statement of this session started at now (its statement timestamp).
-inline void conn_track(QueryDesc *qd, uint64 queryid, TimestampTz now, const char *before)
+// at once). stmt: the utility statement that ended the gap (its kind names it: "COMMIT"), NULL for
+// an executor statement ("the next statement").
+void conn_idle_gap(QueryDesc *qd, TimestampTz now, const Node *stmt);
+// A top-level statement of this session started at now (its statement timestamp), in the
+// transaction x (PGPF_LOCAL_XID(), read once by the caller); stmt: a utility statement's parse
+// tree, NULL for an executor statement.
+inline void conn_track(QueryDesc *qd, uint64 queryid, TimestampTz now, const Node *stmt, LocalTransactionId x)
 {
     ConnSession &s = conn_session;
     s.statements++;
-    const LocalTransactionId x = PGPF_LOCAL_XID();
     if (x == s.xact)
     {
         if (s.end_known)
@@ -100,7 +124,7 @@ inline void conn_track(QueryDesc *qd, uint64 queryid, TimestampTz now, const cha
                 if (gap > s.max_idle_us)
                     s.max_idle_us = gap;
                 if (unlikely(gap > conn_idle_threshold_us))
-                    conn_idle_gap(qd, now, before);
+                    conn_idle_gap(qd, now, stmt);
             }
         }
     }
@@ -113,12 +137,12 @@ inline void conn_track(QueryDesc *qd, uint64 queryid, TimestampTz now, const cha
     }
     s.last_queryid = queryid;
 }
-// A top-level statement the executor ran: started at start, ran for ms.
-inline void conn_statement(QueryDesc *qd, uint64 queryid, TimestampTz start, double ms)
+// A top-level statement the executor ran in transaction x: started at start, ran for ms.
+inline void conn_statement(QueryDesc *qd, uint64 queryid, TimestampTz start, double ms, LocalTransactionId x)
 {
     if (!conn_session.counting)
         return;
-    conn_track(qd, queryid, start, "the next statement");
+    conn_track(qd, queryid, start, nullptr, x);
     conn_session.last_end = start + int64(ms * 1000.0);
     conn_session.end_known = true;
 }

@@ -97,6 +97,7 @@ struct ConnShared
 ConnShared *conn_shared = nullptr;
 
 ConnKey my_key;
+uint64 my_hash; // key_hash(my_key), computed once at the session's start
 
 Size conn_size()
 {
@@ -111,6 +112,26 @@ uint64 key_hash(const ConnKey &k)
     f.mix(hash_bytes_extended(reinterpret_cast<const unsigned char *>(k.client_addr), sizeof(k.client_addr),
                               0));
     return f.finish();
+}
+
+// The entry of this session's key, added (its figures zero, first seen at first_seen) when the
+// table has none; NULL when the table cannot take it. One probe when found. Under the lock.
+ConnEntry *find_or_add(ConnTable &t, TimestampTz first_seen, TimestampTz now, bool *added)
+{
+    *added = false;
+    ConnEntry *e = t.find(my_key, my_hash);
+    if (e != nullptr)
+        return e;
+    bool evicted;
+    e = t.insert(my_key, my_hash, &evicted);
+    if (e != nullptr)
+    {
+        memset(reinterpret_cast<char *>(e) + sizeof(ConnKey), 0, sizeof(ConnEntry) - sizeof(ConnKey));
+        e->first_seen = first_seen;
+        e->minute = now / USECS_PER_MINUTE;
+        *added = true;
+    }
+    return e;
 }
 
 // Moves the rate windows of e to the minute of now.
@@ -273,21 +294,11 @@ void conn_session_start_slow()
     before_shmem_exit(at_exit, (Datum)0);
 
     const TimestampTz now = GetCurrentStatementStartTimestamp();
-    const uint64 hash = key_hash(my_key);
+    my_hash = key_hash(my_key);
     LWLockAcquire(conn_shared->lock, LW_EXCLUSIVE);
     ConnTable t(conn_shared->table);
-    ConnEntry *e = t.find(my_key, hash);
-    if (e == nullptr)
-    {
-        bool evicted;
-        e = t.insert(my_key, hash, &evicted);
-        if (e != nullptr)
-        {
-            memset(reinterpret_cast<char *>(e) + sizeof(ConnKey), 0, sizeof(ConnEntry) - sizeof(ConnKey));
-            e->first_seen = now;
-            e->minute = now / USECS_PER_MINUTE;
-        }
-    }
+    bool added;
+    ConnEntry *e = find_or_add(t, now, now, &added);
     double rate = 0;
     if (e != nullptr)
     {
@@ -311,8 +322,17 @@ void conn_session_start_slow()
     }
 }
 
-void conn_idle_gap(QueryDesc *qd, TimestampTz now, const char *before)
+void conn_idle_gap(QueryDesc *qd, TimestampTz now, const Node *stmt)
 {
+    // What ended the gap.
+    const char *before = "the next statement";
+    if (stmt != nullptr && IsA(stmt, TransactionStmt))
+    {
+        const TransactionStmtKind k = castNode(TransactionStmt, stmt)->kind;
+        before = k == TRANS_STMT_COMMIT || k == TRANS_STMT_PREPARE ? "COMMIT"
+                 : k == TRANS_STMT_ROLLBACK                        ? "ROLLBACK"
+                                                                   : before;
+    }
     ConnSession &s = conn_session;
     const int64 gap = now - s.last_end;
     s.idle_gaps++;
@@ -351,15 +371,8 @@ void conn_utility_start(const Node *stmt, uint64 queryid)
     if (!s.counting || !detect_enabled())
         return;
     const TimestampTz now = GetCurrentStatementStartTimestamp();
-    const char *before = "the next statement";
-    if (IsA(stmt, TransactionStmt))
-    {
-        const TransactionStmtKind k = castNode(TransactionStmt, stmt)->kind;
-        before = k == TRANS_STMT_COMMIT || k == TRANS_STMT_PREPARE ? "COMMIT"
-                 : k == TRANS_STMT_ROLLBACK                        ? "ROLLBACK"
-                                                                   : before;
-    }
-    conn_track(nullptr, queryid, now, before);
+    // (What ended an idle gap is named from stmt only when there is one: conn_idle_gap.)
+    conn_track(nullptr, queryid, now, stmt, PGPF_LOCAL_XID());
     // Its end is known only if it is measured (conn_utility_end).
     s.end_known = false;
     s.last_start = now;
@@ -408,24 +421,13 @@ void at_exit(int code, Datum)
                 const bool is_short = s.statements <= guc_statements;
                 bool churn = false;
                 double rate = 0, mean_statements = 0, mean_ms = 0;
-                const uint64 hash = key_hash(my_key);
                 LWLockAcquire(conn_shared->lock, LW_EXCLUSIVE);
                 ConnTable t(conn_shared->table);
-                ConnEntry *e = t.find(my_key, hash);
-                if (e == nullptr)
-                {
-                    // Evicted while the session ran: it starts again with this session.
-                    bool evicted;
-                    e = t.insert(my_key, hash, &evicted);
-                    if (e != nullptr)
-                    {
-                        memset(reinterpret_cast<char *>(e) + sizeof(ConnKey), 0,
-                               sizeof(ConnEntry) - sizeof(ConnKey));
-                        e->first_seen = MyStartTimestamp;
-                        e->minute = now / USECS_PER_MINUTE;
-                        e->sessions = 1;
-                    }
-                }
+                // Added when evicted while the session ran: it starts again with this session.
+                bool added;
+                ConnEntry *e = find_or_add(t, MyStartTimestamp, now, &added);
+                if (added)
+                    e->sessions = 1;
                 if (e != nullptr)
                 {
                     roll(*e, now);

@@ -43,6 +43,7 @@
 
 #include "detect_repeat.hpp"
 
+#include "core/fingerprint.hpp"
 #include "core/table.hpp"
 #include "detect_common.hpp"
 #include "guard.hpp"
@@ -59,7 +60,9 @@ namespace
 int guc_calls = 200;               // executions in the window that make a finding; 0 disables
 int guc_window_ms = 60000;         // the window
 double guc_sample_rate = 1.0 / 16; // fraction of top-level SELECTs checked
-int guc_max = 1000;                // watched reads
+// log1p(-guc_sample_rate), kept by its assign hook: the countdown's draw pays one log1p, not two.
+double log_keep = std::log1p(-1.0 / 16);
+int guc_max = 1000; // watched reads
 // Samples a finding needs (fewer only when the threshold is lower): a handful of lucky samples must
 // not make a few runs look like hundreds.
 constexpr int kMinSamples = 8;
@@ -132,8 +135,7 @@ int64 draw()
         return PG_INT64_MAX;
     if (guc_sample_rate >= 1.0)
         return 1;
-    const double u = PGPF_RANDOM_FRACTION();
-    return 1 + int64(std::log1p(-u) / std::log1p(-guc_sample_rate));
+    return draw_countdown(log_keep);
 }
 
 // A changed setting takes effect at this backend's next SELECT.
@@ -141,9 +143,31 @@ void redraw(int, void *)
 {
     repeat_countdown = 0;
 }
-void redraw_rate(double, void *)
+// (An assign hook runs before the variable takes the new value.)
+void redraw_rate(double rate, void *)
 {
+    log_keep = rate > 0 && rate < 1.0 ? std::log1p(-rate) : 0;
     repeat_countdown = 0;
+}
+
+// A cheap 64-bit hash of len bytes mixed into h: eight bytes at a time through Fingerprint's mixer
+// (the values' hash is compared, never shown or kept across a restart).
+uint64 hash_bytes_into(const char *p, size_t len, uint64 h)
+{
+    pgpf::Fingerprint f(h ^ len);
+    for (; len >= 8; p += 8, len -= 8)
+    {
+        uint64 w;
+        memcpy(&w, p, 8);
+        f.mix(w);
+    }
+    if (len > 0)
+    {
+        uint64 w = 0;
+        memcpy(&w, p, len);
+        f.mix(w);
+    }
+    return f.finish();
 }
 
 // The mixed change stamps of the statement's relations and their latest change (0: none seen since
@@ -209,7 +233,7 @@ bool hash_params(const ParamListInfo params, uint64 *h)
             len = strlen(ptr) + 1;
         else
             len = Size(typlen);
-        *h = hash_bytes_extended(reinterpret_cast<const unsigned char *>(ptr), len, *h);
+        *h = hash_bytes_into(ptr, len, *h);
     }
     return true;
 }
@@ -429,8 +453,7 @@ void repeat_read_slow(QueryDesc *qd, uint64 queryid, int64 rows, double ms)
     // The values: the statement's own text (its constants) and the bound parameters.
     const int location = Max(stmt->stmt_location, 0);
     const int length = stmt->stmt_len > 0 ? stmt->stmt_len : int(strlen(qd->sourceText + location));
-    uint64 values = hash_bytes_extended(reinterpret_cast<const unsigned char *>(qd->sourceText + location),
-                                        length, queryid);
+    uint64 values = hash_bytes_into(qd->sourceText + location, size_t(length), queryid);
     if (!hash_params(qd->params, &values))
         return;
 
@@ -440,16 +463,29 @@ void repeat_read_slow(QueryDesc *qd, uint64 queryid, int64 rows, double ms)
     key.dbid = MyDatabaseId;
     key.queryid = queryid;
     key.values = values;
-    const uint64 hash = hash_bytes_extended(reinterpret_cast<const unsigned char *>(&key), sizeof(key), 0);
+    pgpf::Fingerprint kf;
+    kf.mix((uint64(key.userid) << 32) | key.dbid);
+    kf.mix(key.queryid);
+    kf.mix(key.values);
+    const uint64 hash = kf.finish();
     const TimestampTz now = GetCurrentStatementStartTimestamp();
     const uint32 generation = pg_atomic_read_u32(store_reset_generation);
     const double weight = guc_sample_rate >= 1.0 ? 1.0 : 1.0 / guc_sample_rate;
     // Samples that a read of only `calls` runs reaches with about 0.1 % probability (three standard
     // deviations above the mean): the busiest of many keys (a lazy load repeating each of 20 ids a
     // hundred times) must not look like hundreds of runs because a few more of its runs were sampled.
-    const double mean = double(guc_calls) / weight;
-    const double needed = std::ceil(mean + 3.0 * std::sqrt(mean * (1.0 - 1.0 / weight)));
-    const int min_samples = Min(guc_calls, Max(kMinSamples, int(Min(needed, double(INT_MAX)))));
+    // Computed again only when a setting changed.
+    static int cached_calls = -1;
+    static double cached_rate = -1;
+    static int min_samples = 0;
+    if (cached_calls != guc_calls || cached_rate != guc_sample_rate)
+    {
+        const double mean = double(guc_calls) / weight;
+        const double needed = std::ceil(mean + 3.0 * std::sqrt(mean * (1.0 - 1.0 / weight)));
+        min_samples = Min(guc_calls, Max(kMinSamples, int(Min(needed, double(INT_MAX)))));
+        cached_calls = guc_calls;
+        cached_rate = guc_sample_rate;
+    }
 
     RepeatTable table(shared->table);
     LWLockAcquire(shared->lock, LW_EXCLUSIVE);

@@ -40,6 +40,7 @@ namespace pgpf
 
 bool session_watching = false;
 bool session_work_started = false;
+bool session_check_all = true; // session_watching || !session_work_started
 
 namespace
 {
@@ -152,6 +153,7 @@ void unwatch(int i)
     watched[i] = watched[nwatched - 1];
     nwatched--;
     session_watching = nwatched > 0;
+    session_check_all = session_watching || !session_work_started;
 }
 
 // Whether the statement reads or writes a table of the application's (not a catalog, not a view).
@@ -193,6 +195,7 @@ void watch(const char *name, uint64 queryid, bool start)
     w.set_xact = PGPF_LOCAL_XID();
     w.last_xact = w.set_xact;
     session_watching = true;
+    session_check_all = true;
 }
 
 // A top-level `SELECT set_config(name, value, is_local)` (a plan of one Result node, its arguments
@@ -244,7 +247,10 @@ inline void session_count(QueryDesc *qd, uint64 queryid)
         // Until the session reads a table of its own, a SET is its start-up; so is this statement's
         // own transaction's SET, counted from the next one.
         if (touches_user_relation(qd->plannedstmt))
+        {
             session_work_started = true;
+            session_check_all = session_watching;
+        }
         if (!session_watching)
             return;
     }
@@ -305,6 +311,7 @@ void session_utility(const Node *stmt, uint64 queryid)
             while (nwatched > 0)
                 unwatch(nwatched - 1);
             session_work_started = false; // what follows is the connection's next client starting
+            session_check_all = true;
         }
         return;
     }

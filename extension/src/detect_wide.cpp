@@ -5,7 +5,8 @@
  * does not use. Advice: select only the columns used (SQLAlchemy load_only()/defer(), Django
  * only()/defer()).
  *
- * Cost: one comparison per statement (detect.cpp: rows >= wide_fetch_gate, INT64_MAX when off).
+ * Cost: one comparison per statement (detect.cpp: rows >= detect_rows_gate, the lowest of this
+ * detector's gate, wide_fetch_gate, INT64_MAX when off, and the unstreamed fetch's).
  * Only an execution that returned pg_perfgate.wide_fetch_rows rows or more is looked at: the
  * planner's row width (plan_width) times the rows must reach pg_perfgate.wide_fetch_size; then, for
  * that execution alone, each output column's average width is looked up (the planner's own
@@ -52,6 +53,7 @@ constexpr int kMaxLarge = 3;   // large columns named at most; more: the whole r
 void set_gate(int, void *)
 {
     wide_fetch_gate = guc_wide_fetch_rows > 0 && guc_wide_fetch_size > 0 ? guc_wide_fetch_rows : PG_INT64_MAX;
+    detect_rows_gate_update();
 }
 
 void assign_rows(int value, void *extra)

@@ -511,3 +511,78 @@ TEST(BurstTracker, LoopWithAParentMayPauseLonger)
     ASSERT_FALSE(h.reports.empty());
     EXPECT_EQ(h.reports.back().burst_len, 11);
 }
+
+// Issue 24: a stream (independent requests, never reported) keeps no rows or time; the same lookup
+// looping inside one transaction afterwards is a burst of its own, with its own rows and time only.
+TEST(BurstTracker, StreamStaysQuietAndALaterLoopHasOnlyItsOwnFigures)
+{
+    Feed f;
+    f.ms = 2.0;
+    for (uint64_t x = 1; x <= 200; x++)
+        f.exec(42, BurstKind::NPlusOne, 5, x); // one lookup per autocommit transaction: a stream
+    EXPECT_TRUE(f.reports.empty());
+    f.exec(9, BurstKind::None, 0, 500); // the next request's own statement
+    f.ms = 0.5;
+    for (int i = 0; i < 12; i++)
+        f.exec(42, BurstKind::NPlusOne, 1, 501, 100000); // a loop in one transaction, after a pause
+    f.flush();
+    ASSERT_FALSE(f.reports.empty());
+    EXPECT_EQ(f.cls(42), BurstClass::IdLoop);
+    EXPECT_EQ(f.total_calls(42), 12);
+    const BurstReport &r = f.reports.back();
+    EXPECT_EQ(r.burst_len, 12);
+    EXPECT_EQ(r.rows_min, 1);
+    EXPECT_EQ(r.rows_max, 1);
+    EXPECT_EQ(r.rows_sum, 12);
+    double ms = 0;
+    for (auto &rep : f.reports)
+        ms += rep.ms;
+    EXPECT_DOUBLE_EQ(ms, 12 * 0.5);
+}
+
+// Issue 24: a burst's reports carry the rows and time of every execution, those counted on the
+// quick path included (a loop after a parent, rows varying, reported at 10, 20, 40 and at its end).
+TEST(BurstTracker, QuickPathKeepsRowsAndTimeOfReportedBursts)
+{
+    Feed f;
+    f.parent(7, 50);
+    for (int i = 0; i < 50; i++)
+        f.exec(42, BurstKind::NPlusOne, i % 4);
+    f.flush();
+    EXPECT_EQ(f.cls(42), BurstClass::ParentLoop);
+    EXPECT_EQ(f.total_calls(42), 50);
+    const BurstReport &r = f.reports.back();
+    EXPECT_EQ(r.burst_len, 50);
+    EXPECT_EQ(r.rows_min, 0);
+    EXPECT_EQ(r.rows_max, 3);
+    int64_t sum = 0;
+    for (int i = 0; i < 50; i++)
+        sum += i % 4;
+    EXPECT_EQ(r.rows_sum, sum);
+    double ms = 0;
+    for (auto &rep : f.reports)
+        ms += rep.ms;
+    EXPECT_DOUBLE_EQ(ms, 50 * 0.5);
+}
+
+// Issue 24: the least recently used burst (by its last execution's stamp) gives its slot to a fifth
+// lookup; the four others go on.
+TEST(BurstTracker, FifthLookupReplacesTheLeastRecentlyUsed)
+{
+    Feed f;
+    // Four interleaved lookups in one transaction, 1 used least recently.
+    for (int i = 0; i < 3; i++)
+        for (uint64_t q : {1, 2, 3, 4})
+            f.exec(q, BurstKind::NPlusOne, 1, 1);
+    for (uint64_t q : {2, 3, 4})
+        f.exec(q, BurstKind::NPlusOne, 1, 1);
+    f.exec(5, BurstKind::NPlusOne, 1, 1); // takes 1's slot
+    for (int i = 0; i < 10; i++)
+        for (uint64_t q : {2, 3, 4})
+            f.exec(q, BurstKind::NPlusOne, 1, 1);
+    f.flush();
+    EXPECT_EQ(f.total_calls(1), 0); // 3 executions, ended below the threshold
+    for (uint64_t q : {2, 3, 4})
+        EXPECT_EQ(f.total_calls(q), 14) << q;
+    EXPECT_EQ(f.total_calls(5), 0);
+}
