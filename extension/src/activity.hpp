@@ -76,9 +76,9 @@ template <typename F> inline void write_slot(ActivitySlot *s, F &&fill)
 }
 } // namespace activity_detail
 
-// At ExecutorStart of a top-level statement, after the hook's exec_sync_message(): the statement
-// timestamp is the one it noted. The slot's pid and database are this backend's for its life, written
-// once by attach().
+// At ExecutorStart of a top-level statement, after the hook's exec_note_statement_start(): the
+// statement timestamp is the one it noted. The slot's pid and database are this backend's for its life,
+// written once by attach().
 inline void activity_start(uint64 queryid, uint64 planid)
 {
     using namespace activity_detail;

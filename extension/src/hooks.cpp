@@ -82,9 +82,13 @@ PGPF_HOT void pgpf_ExecutorStart(QueryDesc *queryDesc, int eflags)
                 // Before the executor starts: a sampled execution asks for per-node row counts.
                 const bool tracked =
                     store_attached() && queryDesc->plannedstmt->queryId != 0 && tracking(nesting_level);
-                Running *running = tracked ? capture_executor_start(queryDesc, nesting_level == 0) : nullptr;
+                Running *running = nullptr;
                 if (tracked)
+                {
+                    exec_note_statement_start();
+                    running = capture_executor_start(queryDesc, nesting_level == 0);
                     detect_executor_start(queryDesc, running);
+                }
                 if (prev_ExecutorStart)
                     prev_ExecutorStart(queryDesc, eflags);
                 else
