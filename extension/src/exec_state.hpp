@@ -37,6 +37,7 @@ struct Running
     uint64 planid; // of the plan it runs, computed once at ExecutorStart
     uint32 plan_features;
     bool toplevel;               // nesting level 0 when it started
+    Oid userid;                  // a top-level statement's role at ExecutorStart (for the activity slot)
     SubTransactionId subid;      // the subtransaction it started in
     SubTransactionId call_subid; // while a call is in progress: the subtransaction it began in
     instr_time started;          // of the call being measured
@@ -46,6 +47,7 @@ struct Running
     pgpf::IoUsage io; // summed over calls, once io_set (set, not zeroed, by the first call)
     bool io_set;
     bool io_timed; // a call was measured with track_io_timing: io holds times
+    bool io_more;  // io may have local, temp or WAL usage (IoUsage::add's more)
     RunFacts facts;
 };
 

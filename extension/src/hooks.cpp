@@ -119,12 +119,13 @@ PGPF_HOT void pgpf_ExecutorRun(PGPF_EXECUTOR_RUN_ARGS)
             });
 }
 
-PGPF_HOT void pgpf_ExecutorFinish(QueryDesc *queryDesc)
+// An ExecutorFinish with something to run: measured, what it runs one level down.
+pg_noinline void finish_measured(QueryDesc *queryDesc)
 {
     guarded("ExecutorFinish",
             [&]
             {
-                Running *running = capture_finish_is_empty(queryDesc) ? nullptr : exec_find(queryDesc);
+                Running *running = exec_find(queryDesc);
                 if (running != nullptr)
                     capture_call_begin(running);
                 nesting_level++;
@@ -136,6 +137,21 @@ PGPF_HOT void pgpf_ExecutorFinish(QueryDesc *queryDesc)
                 if (running != nullptr)
                     capture_call_end(queryDesc, running, false, 0);
             });
+}
+
+PGPF_HOT void pgpf_ExecutorFinish(QueryDesc *queryDesc)
+{
+    // Nothing to run (capture.hpp: a SELECT, a write to tables without triggers): nothing to measure
+    // and no nested statement, so only the chain, as a tail call. Plain reads, nothing to guard.
+    if (likely(capture_finish_is_empty(queryDesc)))
+    {
+        if (prev_ExecutorFinish)
+            prev_ExecutorFinish(queryDesc);
+        else
+            standard_ExecutorFinish(queryDesc);
+        return;
+    }
+    finish_measured(queryDesc);
 }
 
 // ExecutorEnd's rare work, out of line so that the hook's frame stays small: the parameter sample
