@@ -95,9 +95,15 @@ inline void exec_started(Running *r)
 inline Running *exec_find(const QueryDesc *qd)
 {
     using namespace exec_detail;
-    for (Running *r = running_end; r-- > running;)
+    // From the top down (the one looked for is almost always there), on pointers compared for
+    // equality only: an empty stack costs one test, the top entry two.
+    Running *r = running_end;
+    while (r != running)
+    {
+        --r;
         if (r->qd == qd)
             return r;
+    }
     return nullptr;
 }
 // Off the stack (at ExecutorEnd); r must be an entry exec_find() returned.
