@@ -62,3 +62,26 @@ RESET parallel_setup_cost;
 RESET parallel_tuple_cost;
 RESET min_parallel_table_scan_size;
 RESET max_parallel_workers_per_gather;
+
+-- The local, temp and WAL counters are added only when an execution had any (io_more): a temporary
+-- table's blocks, a write's WAL and a spilled sort's temp blocks still reach the entry and its
+-- recent window, repeated executions included (the remembered-entry path).
+SET work_mem = '64kB';
+CREATE TEMP TABLE sel_tmp AS SELECT g AS id, md5(g::text) AS t FROM generate_series(1, 5000) g;
+SELECT pg_perfgate_reset() IS NOT NULL AS t;
+SELECT count(*) FROM sel_tmp WHERE id > 0;
+SELECT count(*) FROM sel_tmp WHERE id > 0;
+SELECT count(*) FROM (SELECT t FROM sel_tmp ORDER BY t OFFSET 1) s;
+SELECT count(*) FROM (SELECT t FROM sel_tmp ORDER BY t OFFSET 1) s;
+UPDATE items SET qty = qty WHERE id = 1;
+UPDATE items SET qty = qty WHERE id = 1;
+SELECT count(*) FROM items;
+SELECT count(*) FROM items;
+SELECT query, calls, local_blks_hit + local_blks_read > 0 AS local_blocks, temp_blks_written > 0 AS temp_blocks,
+       wal_records >= calls AS wal
+  FROM pg_perfgate_statements WHERE query ~ '^(SELECT count|UPDATE items)' ORDER BY query COLLATE "C";
+SELECT r.query, sum(r.calls) AS calls, sum(r.local_blks_hit + r.local_blks_read) > 0 AS local_blocks,
+       sum(r.temp_blks_written) > 0 AS temp_blocks, sum(r.wal_bytes) > 0 AS wal
+  FROM pg_perfgate_recent_internal(true, 0, 0) r WHERE r.query ~ '^(SELECT count|UPDATE items)'
+ GROUP BY r.query ORDER BY r.query COLLATE "C";
+RESET work_mem;

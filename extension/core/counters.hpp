@@ -72,12 +72,27 @@ struct IoUsage
     // Inline: it runs under an entry's spinlock on every recorded statement. rest: whether o may
     // have anything in the fields only some servers fill (the I/O times, with track_io_timing;
     // wal_buffers_full and the parallel workers, from 18 on); without, they are not read.
-    void add(const IoUsage &o, bool rest = true)
+    // more: whether o may have anything in the local, temp and WAL counters (more_of() says);
+    // false spares adding them (the usage of a statement on ordinary tables that writes nothing).
+    void add(const IoUsage &o, bool rest = true, bool more = true)
     {
         shared_blks_hit += o.shared_blks_hit;
         shared_blks_read += o.shared_blks_read;
         shared_blks_dirtied += o.shared_blks_dirtied;
         shared_blks_written += o.shared_blks_written;
+        if (more)
+            add_more(o);
+        if (rest)
+            add_rest(o);
+    }
+    // Whether anything is set among the local, temp and WAL counters add() adds (its `more`).
+    bool more_of() const
+    {
+        return (local_blks_hit | local_blks_read | local_blks_dirtied | local_blks_written | temp_blks_read |
+                temp_blks_written | wal_records | wal_fpi | int64_t(wal_bytes)) != 0;
+    }
+    void add_more(const IoUsage &o)
+    {
         local_blks_hit += o.local_blks_hit;
         local_blks_read += o.local_blks_read;
         local_blks_dirtied += o.local_blks_dirtied;
@@ -87,8 +102,6 @@ struct IoUsage
         wal_records += o.wal_records;
         wal_fpi += o.wal_fpi;
         wal_bytes += o.wal_bytes;
-        if (rest)
-            add_rest(o);
     }
     void add_rest(const IoUsage &o)
     {
@@ -133,12 +146,14 @@ struct Counters
     int64_t last_seen;
     JitUsage jit;
 
-    // io_rest: as IoUsage::add()'s rest.
-    void add_execution(double ms, int64_t nrows, const IoUsage &usage, int64_t now, bool io_rest = true)
+    // io_rest, io_more: as IoUsage::add()'s rest and more.
+    // Inline: the store's hit path (a statement's whole update under its entry's spinlock).
+    __attribute__((always_inline)) void add_execution(double ms, int64_t nrows, const IoUsage &usage,
+                                                      int64_t now, bool io_rest = true, bool io_more = true)
     {
         exec.add(ms);
         rows += nrows;
-        io.add(usage, io_rest);
+        io.add(usage, io_rest, io_more);
         touch(now);
     }
     void add_planning(double ms, const IoUsage &usage, int64_t now, bool io_rest = true)

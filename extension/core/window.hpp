@@ -41,7 +41,8 @@ struct WindowSlot
         add_in(b, ms, WindowHistogram::bucket_of(ns), nrows, io);
     }
     // The same, with the latency's WindowHistogram bucket already worked out (kWindowBucketOf).
-    void add_in(int64_t b, double ms, int hist_bucket, int64_t nrows, const IoUsage &io)
+    // io_more: as IoUsage::add()'s more (false: nothing in the local, temp and WAL counters).
+    void add_in(int64_t b, double ms, int hist_bucket, int64_t nrows, const IoUsage &io, bool io_more = true)
     {
         if (bucket != b)
         {
@@ -60,11 +61,14 @@ struct WindowSlot
         shared_blks_read += io.shared_blks_read;
         shared_blks_dirtied += io.shared_blks_dirtied;
         shared_blks_written += io.shared_blks_written;
-        local_blks_hit += io.local_blks_hit;
-        local_blks_read += io.local_blks_read;
-        temp_blks_read += io.temp_blks_read;
-        temp_blks_written += io.temp_blks_written;
-        wal_bytes += io.wal_bytes;
+        if (io_more)
+        {
+            local_blks_hit += io.local_blks_hit;
+            local_blks_read += io.local_blks_read;
+            temp_blks_read += io.temp_blks_read;
+            temp_blks_written += io.temp_blks_written;
+            wal_bytes += io.wal_bytes;
+        }
         hist.record_bucket(hist_bucket);
     }
 };

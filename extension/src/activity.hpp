@@ -33,7 +33,8 @@ inline KnownKey &known_slot(uint64 queryid, uint64 planid)
     return known[(queryid ^ planid ^ (planid >> 7)) % kKnown];
 }
 } // namespace activity_detail
-inline bool activity_known(uint64 queryid, uint64 planid)
+// userid: the current role (GetUserId(), read once per statement by the caller).
+inline bool activity_known(uint64 queryid, uint64 planid, Oid userid)
 {
     using namespace activity_detail;
     const KnownKey &k = known_slot(queryid, planid);
@@ -41,7 +42,7 @@ inline bool activity_known(uint64 queryid, uint64 planid)
         return false;
     if (unlikely(pg_atomic_read_u32(store_reset_generation) != known_generation))
         return known_after_reset(queryid, planid);
-    return k.userid == GetUserId();
+    return k.userid == userid;
 }
 void activity_note_known(uint64 queryid, uint64 planid);
 void activity_publish_new(uint64 queryid, uint64 planid, uint64 query_group, const char *plan);
@@ -76,17 +77,16 @@ template <typename F> inline void write_slot(ActivitySlot *s, F &&fill)
 }
 } // namespace activity_detail
 
-// At ExecutorStart of a top-level statement, after the hook's exec_sync_message(): the statement
-// timestamp is the one it noted. The slot's pid and database are this backend's for its life, written
-// once by attach().
-inline void activity_start(uint64 queryid, uint64 planid)
+// At ExecutorStart of a top-level statement, after the hook's exec_note_statement_start(): the
+// statement timestamp is the one it noted. The slot's pid and database are this backend's for its life,
+// written once by attach().
+inline void activity_start(uint64 queryid, uint64 planid, Oid userid)
 {
     using namespace activity_detail;
     ActivitySlot *s = mine != nullptr ? mine : attach();
     if (s == nullptr)
         return;
     const TimestampTz start = exec_detail::nesting_message;
-    const Oid userid = GetUserId();
     write_slot(s,
                [&](ActivitySlot *w)
                {

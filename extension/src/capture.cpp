@@ -232,7 +232,10 @@ PGPF_HOT Running *capture_executor_start(QueryDesc *queryDesc, bool toplevel)
         r->planid = shape.planid;
         r->plan_features = shape.features;
         if (toplevel)
-            activity_start(stmt->queryId, r->planid);
+        {
+            r->userid = GetUserId();
+            activity_start(stmt->queryId, r->planid, r->userid);
+        }
     }
     return r;
 }
@@ -245,7 +248,8 @@ PGPF_HOT void capture_executor_started(QueryDesc *queryDesc, Running *running)
         if (running->qd == queryDesc || (running = exec_find(queryDesc)) != nullptr)
         {
             exec_started(running);
-            if (running->toplevel && unlikely(!activity_known(running->queryid, running->planid)))
+            if (running->toplevel &&
+                unlikely(!activity_known(running->queryid, running->planid, running->userid)))
                 publish_first_run(queryDesc, running->queryid, running->planid);
         }
         return;
@@ -287,12 +291,14 @@ PGPF_HOT void capture_executor_end(QueryDesc *queryDesc, Running *r)
         {
             memset(&r->io, 0, sizeof(r->io));
             r->io_set = true;
+            r->io_more = false;
         }
         // 18's parallel worker counts (0 before: no code) are the execution's, in its estate.
         r->io.parallel_workers_to_launch += PGPF_PARALLEL_WORKERS_TO_LAUNCH(queryDesc->estate);
         r->io.parallel_workers_launched += PGPF_PARALLEL_WORKERS_LAUNCHED(queryDesc->estate);
         s.io = &r->io;
         s.io_rest = r->io_timed || PG_VERSION_NUM >= 180000;
+        s.io_more = r->io_more;
         temp_written = r->io.temp_blks_written;
         if (unlikely(slowlog_due(s.ms)))
             slow_io = r->io;
@@ -354,7 +360,8 @@ pg_noinline PlannedStmt *capture_planner(Query *parse, const char *query_string,
     INSTR_TIME_SET_CURRENT(duration);
     INSTR_TIME_SUBTRACT(duration, start);
     pgpf::IoUsage io{};
-    capture_detail::accumulate<false>(io, buf_start, wal_start);
+    bool more; // unused: io_more stays true
+    capture_detail::accumulate<false>(io, buf_start, wal_start, &more);
     const PlanShape shape = plan_walk_latest(); // of the plan plan_and_note() noted as the latest
 
     Sample s;
@@ -374,7 +381,8 @@ void capture_utility(uint64 queryid, const char *query_string, int location, int
                      uint64 rows, const BufferUsage &buf_start, const WalUsage &wal_start)
 {
     pgpf::IoUsage io{};
-    capture_detail::accumulate<false>(io, buf_start, wal_start);
+    bool more; // unused: io_more stays true
+    capture_detail::accumulate<false>(io, buf_start, wal_start, &more);
     Sample s;
     s.kind = SampleKind::Execution;
     s.ms = ms;

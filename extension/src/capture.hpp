@@ -74,6 +74,34 @@ void capture_utility(uint64 queryid, const char *query_string, int location, int
 namespace capture_detail
 {
 
+// Two int64 counters at once (SSE2 on x86-64), read and written without alignment assumptions.
+typedef int64 V2 __attribute__((vector_size(16)));
+inline __attribute__((always_inline)) V2 load2(const void *p)
+{
+    V2 v;
+    memcpy(&v, p, sizeof(v));
+    return v;
+}
+inline __attribute__((always_inline)) void store2(void *p, V2 v)
+{
+    memcpy(p, &v, sizeof(v));
+}
+#define PGPF_SAME_AT(field, i)                                                                               \
+    static_assert(offsetof(BufferUsage, field) == (i) * sizeof(int64) &&                                     \
+                      offsetof(pgpf::IoUsage, field) == (i) * sizeof(int64),                                 \
+                  "BufferUsage and IoUsage start with the same block counters")
+PGPF_SAME_AT(shared_blks_hit, 0);
+PGPF_SAME_AT(shared_blks_read, 1);
+PGPF_SAME_AT(shared_blks_dirtied, 2);
+PGPF_SAME_AT(shared_blks_written, 3);
+PGPF_SAME_AT(local_blks_hit, 4);
+PGPF_SAME_AT(local_blks_read, 5);
+PGPF_SAME_AT(local_blks_dirtied, 6);
+PGPF_SAME_AT(local_blks_written, 7);
+PGPF_SAME_AT(temp_blks_read, 8);
+PGPF_SAME_AT(temp_blks_written, 9);
+#undef PGPF_SAME_AT
+
 // dst += d, or with First dst = d.
 template <bool First, typename T, typename U> inline __attribute__((always_inline)) void put(T &dst, U d)
 {
@@ -85,22 +113,37 @@ template <bool First, typename T, typename U> inline __attribute__((always_inlin
 
 // io += usage now - usage before, for the counters we keep (times only with track_io_timing,
 // which returns true). First: io is set instead, every field (the first call of an execution:
-// its entry's io is not zeroed beforehand, which the memset cost every statement).
+// its entry's io is not zeroed beforehand, which the memset cost every statement). *more: whether
+// this call's usage has anything in the local, temp and WAL counters (IoUsage::more_of()), worked
+// out from the differences while they are at hand.
 template <bool First>
 inline __attribute__((always_inline)) bool accumulate(pgpf::IoUsage &io, const BufferUsage &b0,
-                                                      const WalUsage &w0)
+                                                      const WalUsage &w0, bool *more)
 {
     const BufferUsage &b = pgBufferUsage;
-    put<First>(io.shared_blks_hit, b.shared_blks_hit - b0.shared_blks_hit);
-    put<First>(io.shared_blks_read, b.shared_blks_read - b0.shared_blks_read);
-    put<First>(io.shared_blks_dirtied, b.shared_blks_dirtied - b0.shared_blks_dirtied);
-    put<First>(io.shared_blks_written, b.shared_blks_written - b0.shared_blks_written);
-    put<First>(io.local_blks_hit, b.local_blks_hit - b0.local_blks_hit);
-    put<First>(io.local_blks_read, b.local_blks_read - b0.local_blks_read);
-    put<First>(io.local_blks_dirtied, b.local_blks_dirtied - b0.local_blks_dirtied);
-    put<First>(io.local_blks_written, b.local_blks_written - b0.local_blks_written);
-    put<First>(io.temp_blks_read, b.temp_blks_read - b0.temp_blks_read);
-    put<First>(io.temp_blks_written, b.temp_blks_written - b0.temp_blks_written);
+    int64 any = 0;
+    const auto put_more = [&](auto &dst, int64 d) __attribute__((always_inline))
+    {
+        any |= d;
+        put<First>(dst, d);
+    };
+    // The ten block counters, two at a time: the same ten int64 fields, in the same order, at the
+    // start of BufferUsage and of IoUsage (asserted below).
+    {
+        const char *now = reinterpret_cast<const char *>(&b);
+        const char *before = reinterpret_cast<const char *>(&b0);
+        char *dst = reinterpret_cast<char *>(&io);
+        const auto pair = [&](int i) __attribute__((always_inline))
+        {
+            const V2 d = load2(now + 16 * i) - load2(before + 16 * i);
+            store2(dst + 16 * i, First ? d : load2(dst + 16 * i) + d);
+            return d;
+        };
+        pair(0);                                            // shared hit, read
+        pair(1);                                            // shared dirtied, written
+        const V2 more_blocks = pair(2) | pair(3) | pair(4); // local, temp
+        any = more_blocks[0] | more_blocks[1];
+    }
     if (track_io_timing)
     {
         put<First>(io.blk_read_time, PGPF_BLK_READ_TIME(b) - PGPF_BLK_READ_TIME(b0));
@@ -115,9 +158,10 @@ inline __attribute__((always_inline)) bool accumulate(pgpf::IoUsage &io, const B
         io.blk_read_time = io.blk_write_time = io.temp_blk_read_time = io.temp_blk_write_time = 0;
         io.local_blk_read_time = io.local_blk_write_time = 0;
     }
-    put<First>(io.wal_records, pgWalUsage.wal_records - w0.wal_records);
-    put<First>(io.wal_fpi, pgWalUsage.wal_fpi - w0.wal_fpi);
-    put<First>(io.wal_bytes, pgWalUsage.wal_bytes - w0.wal_bytes);
+    put_more(io.wal_records, pgWalUsage.wal_records - w0.wal_records);
+    put_more(io.wal_fpi, pgWalUsage.wal_fpi - w0.wal_fpi);
+    put_more(io.wal_bytes, int64(pgWalUsage.wal_bytes - w0.wal_bytes));
+    *more = any != 0;
     put<First>(io.wal_buffers_full, PGPF_WAL_BUFFERS_FULL(pgWalUsage) - PGPF_WAL_BUFFERS_FULL(w0));
     if (First)
         io.parallel_workers_to_launch = io.parallel_workers_launched = 0; // counted at ExecutorEnd
@@ -147,11 +191,15 @@ inline __attribute__((always_inline)) void capture_call_end(QueryDesc *queryDesc
     r->elapsed_ns += PGPF_INSTR_DIFF_NS(now, r->started);
     if (likely(!r->io_set))
     {
-        r->io_timed = capture_detail::accumulate<true>(r->io, r->buf_before, r->wal_before);
+        r->io_timed = capture_detail::accumulate<true>(r->io, r->buf_before, r->wal_before, &r->io_more);
         r->io_set = true;
     }
     else
-        r->io_timed |= capture_detail::accumulate<false>(r->io, r->buf_before, r->wal_before);
+    {
+        bool more;
+        r->io_timed |= capture_detail::accumulate<false>(r->io, r->buf_before, r->wal_before, &more);
+        r->io_more |= more;
+    }
     if (is_run)
     {
         r->facts.runs++;

@@ -11,8 +11,14 @@
  *    our bookkeeping, so we restore it where PostgreSQL itself recovers from an error instead: a
  *    subtransaction's abort (an EXCEPTION block, ROLLBACK TO SAVEPOINT) resets it to the level at
  *    which the subtransaction began, and every client message starts at level zero, since none of
- *    our frames outlives the message that entered it (exec_sync_message() notices a new message by
- *    its statement timestamp, which PostgreSQL sets for each one).
+ *    our frames outlives the message that entered it. A transaction that ends (abort, commit,
+ *    prepare) with the level raised marks it as possibly stale, with the statement timestamp of the
+ *    message it ended in; the next hook (exec_sync_message()) then compares that timestamp, which
+ *    PostgreSQL sets for each message, with the current one: another message means all our frames
+ *    are gone and the level is zero; the same message means the frames are alive (a procedure's
+ *    COMMIT or ROLLBACK) and the level is right. An error always ends in a (sub)transaction abort,
+ *    so the hooks need no timestamp read of their own: a flag test. The flag starts set, so that
+ *    a process's first hook also works out the tracking bound (settings.hpp: a parallel worker).
  *  - The stack holds the tracked statements between ExecutorStart and ExecutorEnd. Nested ones end
  *    before the statement that runs them, so the one looked for is almost always on top; cursors
  *    may end out of order. Each entry is tagged with the subtransaction it started in and, while a
@@ -45,6 +51,16 @@ Running running[kRunning];
 Running *running_end = running;
 SubTransactionId current_subid = TopSubTransactionId;
 TimestampTz nesting_message = 0;
+bool sync_pending = true;
+TimestampTz pending_message = 0;
+
+void exec_sync_slow()
+{
+    sync_pending = false;
+    if (GetCurrentStatementStartTimestamp() != pending_message)
+        nesting_level = 0;
+    track_bound_refresh(); // settings.hpp: a parallel worker's first statement, among others
+}
 
 void exec_pop_slow(Running *r)
 {
@@ -84,8 +100,28 @@ template <typename F> void drop_if(F &&drop)
 
 } // namespace
 
+// A transaction ended with the level raised: stale after an error, right inside a procedure.
+static void mark_level_suspect()
+{
+    sync_pending = true;
+    pending_message = GetCurrentStatementStartTimestamp();
+}
+
 void exec_xact_event(XactEvent event)
 {
+    switch (event)
+    {
+    case XACT_EVENT_ABORT:
+    case XACT_EVENT_PARALLEL_ABORT:
+    case XACT_EVENT_COMMIT:
+    case XACT_EVENT_PARALLEL_COMMIT:
+    case XACT_EVENT_PREPARE:
+        if (unlikely(nesting_level != 0))
+            mark_level_suspect();
+        break;
+    default:
+        break;
+    }
     switch (event)
     {
     case XACT_EVENT_ABORT:

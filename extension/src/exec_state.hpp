@@ -37,6 +37,7 @@ struct Running
     uint64 planid; // of the plan it runs, computed once at ExecutorStart
     uint32 plan_features;
     bool toplevel;               // nesting level 0 when it started
+    Oid userid;                  // a top-level statement's role at ExecutorStart (for the activity slot)
     SubTransactionId subid;      // the subtransaction it started in
     SubTransactionId call_subid; // while a call is in progress: the subtransaction it began in
     instr_time started;          // of the call being measured
@@ -46,6 +47,7 @@ struct Running
     pgpf::IoUsage io; // summed over calls, once io_set (set, not zeroed, by the first call)
     bool io_set;
     bool io_timed; // a call was measured with track_io_timing: io holds times
+    bool io_more;  // io may have local, temp or WAL usage (IoUsage::add's more)
     RunFacts facts;
 };
 
@@ -58,8 +60,14 @@ extern Running *running_end; // one past the innermost statement
 // The current subtransaction's id, followed through the subtransaction callbacks (what
 // GetCurrentSubTransactionId() returns, without a call into the server per statement).
 extern SubTransactionId current_subid;
-// The statement timestamp of the client message the nesting level belongs to.
+// The statement timestamp, read at the ExecutorStart of each tracked statement (for the activity
+// slot and the detectors' facts).
 extern TimestampTz nesting_message;
+// Whether the nesting level may be stale (exec_state.cpp: a transaction ended with the level
+// raised, or nothing has run in this process yet), and the statement timestamp when it was marked.
+extern bool sync_pending;
+extern TimestampTz pending_message;
+void exec_sync_slow();
 void exec_pop_slow(Running *r);
 } // namespace exec_detail
 
@@ -67,15 +75,16 @@ void exec_pop_slow(Running *r);
 void exec_xact_event(XactEvent event);
 void exec_subxact_event(SubXactEvent event, SubTransactionId mySubid, SubTransactionId parentSubid);
 // First thing in every hook a client message can enter by: a new message starts at level zero.
+// Checked only when the level may be stale (a flag test per hook, no timestamp read).
 inline void exec_sync_message()
 {
-    const TimestampTz ts = GetCurrentStatementStartTimestamp();
-    if (unlikely(ts != exec_detail::nesting_message))
-    {
-        exec_detail::nesting_message = ts;
-        nesting_level = 0;
-        track_bound_refresh(); // settings.hpp: a parallel worker's first message, among others
-    }
+    if (unlikely(exec_detail::sync_pending))
+        exec_detail::exec_sync_slow();
+}
+// The statement timestamp, for what ExecutorStart of a tracked statement records.
+inline void exec_note_statement_start()
+{
+    exec_detail::nesting_message = GetCurrentStatementStartTimestamp();
 }
 
 // ExecutorStart has returned: the statement is no longer in a call.
@@ -86,9 +95,15 @@ inline void exec_started(Running *r)
 inline Running *exec_find(const QueryDesc *qd)
 {
     using namespace exec_detail;
-    for (Running *r = running_end; r-- > running;)
+    // From the top down (the one looked for is almost always there), on pointers compared for
+    // equality only: an empty stack costs one test, the top entry two.
+    Running *r = running_end;
+    while (r != running)
+    {
+        --r;
         if (r->qd == qd)
             return r;
+    }
     return nullptr;
 }
 // Off the stack (at ExecutorEnd); r must be an entry exec_find() returned.

@@ -82,9 +82,13 @@ PGPF_HOT void pgpf_ExecutorStart(QueryDesc *queryDesc, int eflags)
                 // Before the executor starts: a sampled execution asks for per-node row counts.
                 const bool tracked =
                     store_attached() && queryDesc->plannedstmt->queryId != 0 && tracking(nesting_level);
-                Running *running = tracked ? capture_executor_start(queryDesc, nesting_level == 0) : nullptr;
+                Running *running = nullptr;
                 if (tracked)
+                {
+                    exec_note_statement_start();
+                    running = capture_executor_start(queryDesc, nesting_level == 0);
                     detect_executor_start(queryDesc, running);
+                }
                 if (prev_ExecutorStart)
                     prev_ExecutorStart(queryDesc, eflags);
                 else
@@ -115,12 +119,13 @@ PGPF_HOT void pgpf_ExecutorRun(PGPF_EXECUTOR_RUN_ARGS)
             });
 }
 
-PGPF_HOT void pgpf_ExecutorFinish(QueryDesc *queryDesc)
+// An ExecutorFinish with something to run: measured, what it runs one level down.
+pg_noinline void finish_measured(QueryDesc *queryDesc)
 {
     guarded("ExecutorFinish",
             [&]
             {
-                Running *running = capture_finish_is_empty(queryDesc) ? nullptr : exec_find(queryDesc);
+                Running *running = exec_find(queryDesc);
                 if (running != nullptr)
                     capture_call_begin(running);
                 nesting_level++;
@@ -132,6 +137,21 @@ PGPF_HOT void pgpf_ExecutorFinish(QueryDesc *queryDesc)
                 if (running != nullptr)
                     capture_call_end(queryDesc, running, false, 0);
             });
+}
+
+PGPF_HOT void pgpf_ExecutorFinish(QueryDesc *queryDesc)
+{
+    // Nothing to run (capture.hpp: a SELECT, a write to tables without triggers): nothing to measure
+    // and no nested statement, so only the chain, as a tail call. Plain reads, nothing to guard.
+    if (likely(capture_finish_is_empty(queryDesc)))
+    {
+        if (prev_ExecutorFinish)
+            prev_ExecutorFinish(queryDesc);
+        else
+            standard_ExecutorFinish(queryDesc);
+        return;
+    }
+    finish_measured(queryDesc);
 }
 
 // ExecutorEnd's rare work, out of line so that the hook's frame stays small: the parameter sample

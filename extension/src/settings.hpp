@@ -29,9 +29,10 @@ extern int guc_plan_text_size;
 // level 0 with top, all with all, and none in a parallel worker (the leader counts the workers'
 // rows and buffers). Worked out by track_bound_refresh() whenever what it depends on may have
 // changed, not per statement: pg_perfgate.track's assign hook (SET, a role's setting, the rollback of
-// a SET, a parallel worker restoring the leader's settings), and each new client message
-// (exec_sync_message(), exec_state.hpp), which is also how a parallel worker, forked with the
-// postmaster's bound, gets its own before its first statement.
+// a SET, a parallel worker restoring the leader's settings), a process's first hook and each
+// re-check of a possibly stale nesting level (exec_sync_message(), exec_state.cpp); the first hook
+// is how a parallel worker, forked with the postmaster's bound, gets its own before its first
+// statement.
 extern int track_bound;
 inline int track_bound_for(int track)
 {

@@ -212,7 +212,7 @@ pg_attribute_always_inline void apply(StoreEntry *e, pgpf::WindowSlot *ring, con
 {
     if (s.kind == SampleKind::Execution)
     {
-        e->counters.add_execution(s.ms, s.rows, *s.io, now, s.io_rest);
+        e->counters.add_execution(s.ms, s.rows, *s.io, now, s.io_rest, s.io_more);
         // One bucket_of() for both histograms: the window's bucket is read from a table.
         const int b = pgpf::Histogram::bucket_of(s.ns);
         e->hist.record_bucket(b);
@@ -223,7 +223,7 @@ pg_attribute_always_inline void apply(StoreEntry *e, pgpf::WindowSlot *ring, con
         {
             const int64 bucket = now / shared->window_us;
             ring[bucket % shared->window_buckets].add_in(bucket, s.ms, pgpf::kWindowBucketOf.of[b], s.rows,
-                                                         *s.io);
+                                                         *s.io, s.io_more);
         }
     }
     else

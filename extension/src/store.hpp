@@ -57,6 +57,9 @@ struct Sample
     // the I/O times, measured with track_io_timing; from 18 on wal_buffers_full and the parallel
     // workers). false spares adding them.
     bool io_rest;
+    // Whether io may have anything in the local, temp and WAL counters (IoUsage::add's more).
+    // false spares adding them.
+    bool io_more = true;
 };
 
 // The texts of a new entry, prepared by the caller before the store is entered (the store never

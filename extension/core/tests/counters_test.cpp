@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 #include <random>
 #include <vector>
 
@@ -136,4 +137,44 @@ TEST(TimeStats, ResetMinMaxStartsAfresh)
     t.merge(u);
     EXPECT_DOUBLE_EQ(t.min, 4.0);
     EXPECT_DOUBLE_EQ(t.max, 4.0);
+}
+
+// IoUsage::add's `more`: more_of() is false exactly when nothing is set among the local, temp and
+// WAL counters, and then add(o, rest, false) gives what add(o, rest, true) gives.
+TEST(IoUsage, MoreOfAndAddWithoutMore)
+{
+    IoUsage plain{};
+    plain.shared_blks_hit = 7;
+    plain.shared_blks_read = 2;
+    plain.shared_blks_dirtied = 3;
+    plain.shared_blks_written = 1;
+    EXPECT_FALSE(plain.more_of());
+    IoUsage base{};
+    base.shared_blks_hit = 100;
+    base.local_blks_hit = 5;
+    base.wal_bytes = 9;
+    IoUsage a = base, b = base;
+    a.add(plain, true, true);
+    b.add(plain, true, false);
+    EXPECT_EQ(0, memcmp(&a, &b, sizeof(a)));
+    EXPECT_EQ(b.shared_blks_hit, 107);
+    EXPECT_EQ(b.shared_blks_read, 2);
+    EXPECT_EQ(b.shared_blks_dirtied, 3);
+    // Each of the other block and WAL counters alone makes more_of() true.
+    int64_t IoUsage::*fields[] = {&IoUsage::local_blks_hit,     &IoUsage::local_blks_read,
+                                  &IoUsage::local_blks_dirtied, &IoUsage::local_blks_written,
+                                  &IoUsage::temp_blks_read,     &IoUsage::temp_blks_written,
+                                  &IoUsage::wal_records,        &IoUsage::wal_fpi};
+    for (auto f : fields)
+    {
+        IoUsage o = plain;
+        o.*f = 1;
+        EXPECT_TRUE(o.more_of());
+        IoUsage x = base;
+        x.add(o, false, true);
+        EXPECT_EQ(x.*f, base.*f + 1);
+    }
+    IoUsage w = plain;
+    w.wal_bytes = 1;
+    EXPECT_TRUE(w.more_of());
 }

@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <cmath>
+#include <cstring>
 
 namespace
 {
@@ -129,4 +130,23 @@ TEST(Histogram, RecordManyAtOnce)
     EXPECT_NEAR(h.quantile(0.95), 1e6, 1e6 * 0.07);
     h.record_n(1000, UINT32_MAX); // would overflow: everything halved first
     EXPECT_GT(h.count(pgpf::Histogram::bucket_of(1000000)), 40u);
+}
+
+// add_in's io_more = false adds what io_more = true adds when the usage has nothing in the local,
+// temp and WAL counters (IoUsage::more_of() false).
+TEST(WindowSlot, AddInWithoutMoreSameForPlainReads)
+{
+    pgpf::IoUsage io{};
+    io.shared_blks_hit = 3;
+    io.shared_blks_read = 1;
+    io.shared_blks_dirtied = 1;
+    ASSERT_FALSE(io.more_of());
+    pgpf::WindowSlot a{}, b{};
+    a.add_in(5, 1.5, 2, 1, io, true);
+    b.add_in(5, 1.5, 2, 1, io, false);
+    a.add_in(5, 0.5, 3, 2, io, true);
+    b.add_in(5, 0.5, 3, 2, io, false);
+    EXPECT_EQ(0, memcmp(&a, &b, sizeof(a)));
+    EXPECT_EQ(b.shared_blks_hit, 6);
+    EXPECT_EQ(b.calls, 2);
 }
