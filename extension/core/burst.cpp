@@ -35,11 +35,18 @@ void BurstTracker::mark_mixed_slow()
 
 void BurstTracker::parent_ran_slow(uint64_t queryid)
 {
+    uint64_t bits = 0;
     for (Slot &s : slots_)
+    {
         // A second lookup of a loop comes after the first, which runs again and again: only the loop's
         // parent running again is the next request.
         if (s.active && (s.alt_parent != 0 ? s.alt_parent == queryid : s.parent == queryid))
             s.broken = true;
+        if (s.active)
+            bits |= (s.parent != 0 ? parent_bit(s.parent) : 0) |
+                    (s.alt_parent != 0 ? parent_bit(s.alt_parent) : 0);
+    }
+    parent_bits_ = bits; // without the bursts that ended since
 }
 
 BurstReport BurstTracker::report(const Slot &s, bool new_occurrence)
@@ -69,8 +76,6 @@ bool BurstTracker::finish(Slot &s, const BurstConfig &cfg, BurstReport *out)
         *out = report(s, false);
     if (s.active && s.parent != 0 && s.parent_rows < 0)
         awaiting_rows_--;
-    if (s.active && (s.parent != 0 || s.alt_parent != 0))
-        parented_--;
     s.active = false;
     return emit;
 }
@@ -173,8 +178,10 @@ int BurstTracker::observe_slow(const Execution &e, const BurstConfig &cfg, Burst
                     s->alt_parent = c.parent;
                     s->alt_parent_rows = c.parent_rows;
                 }
-        if (s->parent != 0 || s->alt_parent != 0)
-            parented_++;
+        if (s->parent != 0)
+            parent_bits_ |= parent_bit(s->parent);
+        if (s->alt_parent != 0)
+            parent_bits_ |= parent_bit(s->alt_parent);
         s->level = e.level;
         s->rows_min = INT64_MAX;
         s->tight_run = kRhythm; // the burst's first pause may come early (add() counts this one)

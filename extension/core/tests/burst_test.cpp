@@ -586,3 +586,37 @@ TEST(BurstTracker, FifthLookupReplacesTheLeastRecentlyUsed)
         EXPECT_EQ(f.total_calls(q), 14) << q;
     EXPECT_EQ(f.total_calls(5), 0);
 }
+
+// The parents' filter (a bit per query id's low six bits): a statement whose id shares the parent's
+// bits (here a second lookup of the loop) does not end the loop, the parent itself does; BEGIN, a
+// lookup and COMMIT, BEGIN its parent, are quiet however many transactions.
+TEST(BurstTracker, ParentFilterKeepsWhatEndsALoop)
+{
+    Feed f;
+    f.parent(1, 100); // the parent of a loop
+    for (int i = 0; i < 12; i++)
+    {
+        f.exec(42, BurstKind::NPlusOne, 1);
+        f.exec(65, BurstKind::NPlusOne, 1); // same low bits as the parent, not the parent
+    }
+    f.parent(1, 100); // the parent again: the next request
+    for (int i = 0; i < 12; i++)
+        f.exec(42, BurstKind::NPlusOne, 1);
+    f.flush();
+    EXPECT_EQ(f.occurrences(42), 2);
+    EXPECT_EQ(f.total_calls(42), 24);
+    EXPECT_EQ(f.occurrences(65), 1);
+    EXPECT_EQ(f.total_calls(65), 12);
+    EXPECT_EQ(f.cls(42), BurstClass::ParentLoop);
+    EXPECT_EQ(f.cls(65), BurstClass::ParentLoop);
+
+    Feed g;
+    for (uint64_t x = 100; x < 150; x++)
+    {
+        g.t.start(3, x, 0); // BEGIN, a utility statement: started, its rows never known
+        g.exec(42, BurstKind::NPlusOne, 1, x, 50);
+        g.t.start(4, x, 0); // COMMIT
+    }
+    g.flush();
+    EXPECT_TRUE(g.reports.empty());
+}
