@@ -41,7 +41,10 @@ void BurstTracker::parent_ran_slow(uint64_t queryid)
         // A second lookup of a loop comes after the first, which runs again and again: only the loop's
         // parent running again is the next request.
         if (s.active && (s.alt_parent != 0 ? s.alt_parent == queryid : s.parent == queryid))
+        {
             s.broken = true;
+            s.going = BurstKind::None;
+        }
         if (s.active)
             bits |= (s.parent != 0 ? parent_bit(s.parent) : 0) |
                     (s.alt_parent != 0 ? parent_bit(s.alt_parent) : 0);
@@ -77,6 +80,7 @@ bool BurstTracker::finish(Slot &s, const BurstConfig &cfg, BurstReport *out)
     if (s.active && s.parent != 0 && s.parent_rows < 0)
         awaiting_rows_--;
     s.active = false;
+    s.going = BurstKind::None;
     return emit;
 }
 
@@ -186,6 +190,7 @@ int BurstTracker::observe_slow(const Execution &e, const BurstConfig &cfg, Burst
         s->rows_min = INT64_MAX;
         s->tight_run = kRhythm; // the burst's first pause may come early (add() counts this one)
         s->active = true;
+        s->going = e.kind; // not None: e is eligible
         if (s->parent != 0 && s->parent_rows < 0)
             awaiting_rows_++;
         if (e.level > deepest_)

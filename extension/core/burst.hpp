@@ -119,8 +119,8 @@ class BurstTracker
         Slot &s = slots_[last_];
         const int64_t count = s.count + 1;
         const int64_t t = threshold(s, cfg);
-        if (s.queryid == e.queryid && s.active && !s.broken && s.kind == e.kind && s.level == e.level &&
-            e.level >= deepest_ && eligible(e, cfg) &&
+        if (s.queryid == e.queryid && s.going == e.kind && s.level == e.level && e.level >= deepest_ &&
+            eligible(e, cfg) &&
             (s.xact == e.xact ||
              (may_cross(s) && e.now_us - s.last_end_us <= int64_t(cfg.window_ms) * 1000)) &&
             (count < t || (count > t && count != 2 * s.reported)))
@@ -220,8 +220,10 @@ class BurstTracker
         BurstKind kind;
         BurstClass cls;
         bool active;
-        bool broken;  // its parent ran again: the next execution starts a new burst
-        bool mixed;   // the transaction of its last execution held other statements
+        bool broken; // its parent ran again: the next execution starts a new burst
+        BurstKind
+            going;  // kind while active and not broken, None otherwise: observe_quick's one test of the three
+        bool mixed; // the transaction of its last execution held other statements
         bool crossed; // it has continued in another transaction
     };
 
