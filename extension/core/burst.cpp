@@ -173,15 +173,24 @@ int BurstTracker::observe_slow(const Execution &e, const BurstConfig &cfg, Burst
         }
         // Right after a lookup of an open burst: perhaps a second lookup of the same loop, whose parent
         // it shares (classify() decides).
-        // (The kind tested once; a slot's query first: it rules out the most.)
-        if (e.kind == BurstKind::NPlusOne)
+        // (The kind tested once; the slots scanned only when one may hold that query, a slot's query
+        // first: it rules out the most.)
+        if (e.kind == BurstKind::NPlusOne && (burst_bits_ & parent_bit(p.queryid)) != 0)
+        {
+            uint64_t bits = 0;
             for (const Slot &c : slots_)
+            {
                 if (c.queryid == p.queryid && &c != s && c.active && c.parent != 0 &&
                     c.kind == BurstKind::NPlusOne && c.level == e.level)
                 {
                     s->alt_parent = c.parent;
                     s->alt_parent_rows = c.parent_rows;
                 }
+                if (c.active)
+                    bits |= parent_bit(c.queryid);
+            }
+            burst_bits_ = bits; // without the bursts that ended since (s is not active yet)
+        }
         if (s->parent != 0)
             parent_bits_ |= parent_bit(s->parent);
         if (s->alt_parent != 0)
@@ -191,6 +200,7 @@ int BurstTracker::observe_slow(const Execution &e, const BurstConfig &cfg, Burst
         s->tight_run = kRhythm; // the burst's first pause may come early (add() counts this one)
         s->active = true;
         s->going = e.kind; // not None: e is eligible
+        burst_bits_ |= parent_bit(s->queryid);
         if (s->parent != 0 && s->parent_rows < 0)
             awaiting_rows_++;
         if (e.level > deepest_)

@@ -336,6 +336,7 @@ class BurstTracker
     int32_t deepest_;       // deepest level of an active burst (-1 when none): end_level's fast exit
     int32_t awaiting_rows_; // active bursts whose parent's row count is still unknown
     uint64_t parent_bits_;  // parent_bit() of the parents of the active bursts (and perhaps of ended ones)
+    uint64_t burst_bits_;   // parent_bit() of the active bursts' queries (and perhaps of ended ones)
     int32_t last_;          // the slot used last
     uint64_t cur_xact_;     // the transaction of the last statement started
     uint64_t cur_qid_;      // its first statement
