@@ -35,11 +35,21 @@ void BurstTracker::mark_mixed_slow()
 
 void BurstTracker::parent_ran_slow(uint64_t queryid)
 {
+    uint64_t bits = 0;
     for (Slot &s : slots_)
+    {
         // A second lookup of a loop comes after the first, which runs again and again: only the loop's
         // parent running again is the next request.
         if (s.active && (s.alt_parent != 0 ? s.alt_parent == queryid : s.parent == queryid))
+        {
             s.broken = true;
+            s.going = BurstKind::None;
+        }
+        if (s.active)
+            bits |= (s.parent != 0 ? parent_bit(s.parent) : 0) |
+                    (s.alt_parent != 0 ? parent_bit(s.alt_parent) : 0);
+    }
+    parent_bits_ = bits; // without the bursts that ended since
 }
 
 BurstReport BurstTracker::report(const Slot &s, bool new_occurrence)
@@ -69,9 +79,8 @@ bool BurstTracker::finish(Slot &s, const BurstConfig &cfg, BurstReport *out)
         *out = report(s, false);
     if (s.active && s.parent != 0 && s.parent_rows < 0)
         awaiting_rows_--;
-    if (s.active && (s.parent != 0 || s.alt_parent != 0))
-        parented_--;
     s.active = false;
+    s.going = BurstKind::None;
     return emit;
 }
 
@@ -164,21 +173,34 @@ int BurstTracker::observe_slow(const Execution &e, const BurstConfig &cfg, Burst
         }
         // Right after a lookup of an open burst: perhaps a second lookup of the same loop, whose parent
         // it shares (classify() decides).
-        // (The kind tested once; a slot's query first: it rules out the most.)
-        if (e.kind == BurstKind::NPlusOne)
+        // (The kind tested once; the slots scanned only when one may hold that query, a slot's query
+        // first: it rules out the most.)
+        if (e.kind == BurstKind::NPlusOne && (burst_bits_ & parent_bit(p.queryid)) != 0)
+        {
+            uint64_t bits = 0;
             for (const Slot &c : slots_)
+            {
                 if (c.queryid == p.queryid && &c != s && c.active && c.parent != 0 &&
                     c.kind == BurstKind::NPlusOne && c.level == e.level)
                 {
                     s->alt_parent = c.parent;
                     s->alt_parent_rows = c.parent_rows;
                 }
-        if (s->parent != 0 || s->alt_parent != 0)
-            parented_++;
+                if (c.active)
+                    bits |= parent_bit(c.queryid);
+            }
+            burst_bits_ = bits; // without the bursts that ended since (s is not active yet)
+        }
+        if (s->parent != 0)
+            parent_bits_ |= parent_bit(s->parent);
+        if (s->alt_parent != 0)
+            parent_bits_ |= parent_bit(s->alt_parent);
         s->level = e.level;
         s->rows_min = INT64_MAX;
         s->tight_run = kRhythm; // the burst's first pause may come early (add() counts this one)
         s->active = true;
+        s->going = e.kind; // not None: e is eligible
+        burst_bits_ |= parent_bit(s->queryid);
         if (s->parent != 0 && s->parent_rows < 0)
             awaiting_rows_++;
         if (e.level > deepest_)

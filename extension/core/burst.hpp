@@ -119,8 +119,8 @@ class BurstTracker
         Slot &s = slots_[last_];
         const int64_t count = s.count + 1;
         const int64_t t = threshold(s, cfg);
-        if (s.queryid == e.queryid && s.active && !s.broken && s.kind == e.kind && s.level == e.level &&
-            e.level >= deepest_ && eligible(e, cfg) &&
+        if (s.queryid == e.queryid && s.going == e.kind && s.level == e.level && e.level >= deepest_ &&
+            eligible(e, cfg) &&
             (s.xact == e.xact ||
              (may_cross(s) && e.now_us - s.last_end_us <= int64_t(cfg.window_ms) * 1000)) &&
             (count < t || (count > t && count != 2 * s.reported)))
@@ -137,7 +137,7 @@ class BurstTracker
                     recent_[1] = recent_[0];
                     recent_[0] = Recent{e.queryid, e.rows, e.level};
                 }
-                if (awaiting_rows_ > 0)
+                if (awaiting_rows_ > 0 && may_be_parent(e.queryid))
                     note_rows_slow(e.queryid, e.rows);
             }
             return true;
@@ -159,7 +159,7 @@ class BurstTracker
         }
         else if (queryid != cur_qid_)
             cur_mixed_ = true;
-        if (parented_ > 0 && queryid != 0)
+        if (may_be_parent(queryid) && queryid != 0)
             parent_ran_slow(queryid);
         note_statement(queryid, -1, level);
     }
@@ -178,7 +178,7 @@ class BurstTracker
         }
         else
             recent_[0].rows = rows; // running again (-1), or its rows
-        if (rows >= 0 && awaiting_rows_ > 0)
+        if (rows >= 0 && awaiting_rows_ > 0 && may_be_parent(queryid))
             note_rows_slow(queryid, rows);
     }
     // A statement at nesting level `level` has ended: bursts of statements nested deeper (the
@@ -220,11 +220,19 @@ class BurstTracker
         BurstKind kind;
         BurstClass cls;
         bool active;
-        bool broken;  // its parent ran again: the next execution starts a new burst
-        bool mixed;   // the transaction of its last execution held other statements
+        bool broken; // its parent ran again: the next execution starts a new burst
+        BurstKind
+            going;  // kind while active and not broken, None otherwise: observe_quick's one test of the three
+        bool mixed; // the transaction of its last execution held other statements
         bool crossed; // it has continued in another transaction
     };
 
+    // Whether queryid may be the parent (or second parent) of an active burst: false only when it is
+    // none, so that the statements of a transaction whose loop has a parent (BEGIN, a lookup, COMMIT)
+    // skip the slot scans that look for it. A bit per query id's low six bits, set when a burst starts,
+    // rebuilt from the active bursts by parent_ran_slow().
+    static uint64_t parent_bit(uint64_t queryid) { return uint64_t{1} << (queryid & 63); }
+    bool may_be_parent(uint64_t queryid) const { return (parent_bits_ & parent_bit(queryid)) != 0; }
     // Whether s may continue in another transaction (the idle gap aside): see the header.
     bool may_cross(const Slot &s) const
     {
@@ -327,7 +335,8 @@ class BurstTracker
     uint64_t starts_;       // statements started (note_statement with rows < 0)
     int32_t deepest_;       // deepest level of an active burst (-1 when none): end_level's fast exit
     int32_t awaiting_rows_; // active bursts whose parent's row count is still unknown
-    int32_t parented_;      // active bursts with a parent
+    uint64_t parent_bits_;  // parent_bit() of the parents of the active bursts (and perhaps of ended ones)
+    uint64_t burst_bits_;   // parent_bit() of the active bursts' queries (and perhaps of ended ones)
     int32_t last_;          // the slot used last
     uint64_t cur_xact_;     // the transaction of the last statement started
     uint64_t cur_qid_;      // its first statement

@@ -586,3 +586,75 @@ TEST(BurstTracker, FifthLookupReplacesTheLeastRecentlyUsed)
         EXPECT_EQ(f.total_calls(q), 14) << q;
     EXPECT_EQ(f.total_calls(5), 0);
 }
+
+// The parents' filter (a bit per query id's low six bits): a statement whose id shares the parent's
+// bits (here a second lookup of the loop) does not end the loop, the parent itself does; BEGIN, a
+// lookup and COMMIT, BEGIN its parent, are quiet however many transactions.
+TEST(BurstTracker, ParentFilterKeepsWhatEndsALoop)
+{
+    Feed f;
+    f.parent(1, 100); // the parent of a loop
+    for (int i = 0; i < 12; i++)
+    {
+        f.exec(42, BurstKind::NPlusOne, 1);
+        f.exec(65, BurstKind::NPlusOne, 1); // same low bits as the parent, not the parent
+    }
+    f.parent(1, 100); // the parent again: the next request
+    for (int i = 0; i < 12; i++)
+        f.exec(42, BurstKind::NPlusOne, 1);
+    f.flush();
+    EXPECT_EQ(f.occurrences(42), 2);
+    EXPECT_EQ(f.total_calls(42), 24);
+    EXPECT_EQ(f.occurrences(65), 1);
+    EXPECT_EQ(f.total_calls(65), 12);
+    EXPECT_EQ(f.cls(42), BurstClass::ParentLoop);
+    EXPECT_EQ(f.cls(65), BurstClass::ParentLoop);
+
+    Feed g;
+    for (uint64_t x = 100; x < 150; x++)
+    {
+        g.t.start(3, x, 0); // BEGIN, a utility statement: started, its rows never known
+        g.exec(42, BurstKind::NPlusOne, 1, x, 50);
+        g.t.start(4, x, 0); // COMMIT
+    }
+    g.flush();
+    EXPECT_TRUE(g.reports.empty());
+}
+
+// The second lookup of a loop is found through the bursts' filter (a bit per query id's low six
+// bits): a lookup after an open burst of another query sharing its bits gets no second parent, a
+// lookup right after the loop's first lookup does, and both are the parent's loop.
+TEST(BurstTracker, SecondLookupFoundThroughTheBurstsFilter)
+{
+    Feed f;
+    f.parent(1, 100);
+    for (int i = 0; i < 12; i++)
+    {
+        f.exec(42, BurstKind::NPlusOne, 1);
+        f.exec(106, BurstKind::NPlusOne, 1); // 106 = 42 + 64: same bits as the first lookup
+    }
+    f.flush();
+    EXPECT_EQ(f.cls(42), BurstClass::ParentLoop);
+    EXPECT_EQ(f.cls(106), BurstClass::ParentLoop);
+    EXPECT_EQ(f.total_calls(106), 12);
+    for (auto &r : f.reports)
+    {
+        if (r.queryid == 106)
+        {
+            EXPECT_EQ(r.parent_queryid, 1u);
+        }
+    }
+
+    // No parent: lookups of ids one after the other in one transaction, each after the other's burst
+    // (a per-id loop each, without a second parent).
+    Feed g;
+    for (int i = 0; i < 12; i++)
+    {
+        g.exec(42, BurstKind::NPlusOne, 1);
+        g.exec(43, BurstKind::NPlusOne, 1);
+    }
+    g.flush();
+    EXPECT_EQ(g.cls(42), BurstClass::IdLoop);
+    EXPECT_EQ(g.cls(43), BurstClass::IdLoop);
+    EXPECT_EQ(g.total_calls(43), 12);
+}
