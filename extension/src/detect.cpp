@@ -388,7 +388,7 @@ void detect_executor_start(QueryDesc *queryDesc, Running *running)
     if (running != nullptr)
     {
         running->facts.system = system;
-        // The hook began with exec_sync_message(): this is the statement timestamp. With the
+        // The hook noted it (exec_note_statement_start()): the statement timestamp. With the
         // extended protocol a portal starts at Bind and may end only at the next Bind.
         running->facts.started = exec_detail::nesting_message;
     }
