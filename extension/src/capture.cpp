@@ -360,8 +360,7 @@ pg_noinline PlannedStmt *capture_planner(Query *parse, const char *query_string,
     INSTR_TIME_SET_CURRENT(duration);
     INSTR_TIME_SUBTRACT(duration, start);
     pgpf::IoUsage io{};
-    bool more; // unused: io_more stays true
-    capture_detail::accumulate<false>(io, buf_start, wal_start, &more);
+    capture_detail::accumulate<false>(io, buf_start, wal_start, nullptr); // io_more stays true
     const PlanShape shape = plan_walk_latest(); // of the plan plan_and_note() noted as the latest
 
     Sample s;
@@ -381,8 +380,7 @@ void capture_utility(uint64 queryid, const char *query_string, int location, int
                      uint64 rows, const BufferUsage &buf_start, const WalUsage &wal_start)
 {
     pgpf::IoUsage io{};
-    bool more; // unused: io_more stays true
-    capture_detail::accumulate<false>(io, buf_start, wal_start, &more);
+    capture_detail::accumulate<false>(io, buf_start, wal_start, nullptr); // io_more stays true
     Sample s;
     s.kind = SampleKind::Execution;
     s.ms = ms;

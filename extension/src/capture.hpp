@@ -113,9 +113,9 @@ template <bool First, typename T, typename U> inline __attribute__((always_inlin
 
 // io += usage now - usage before, for the counters we keep (times only with track_io_timing,
 // which returns true). First: io is set instead, every field (the first call of an execution:
-// its entry's io is not zeroed beforehand, which the memset cost every statement). *more: whether
-// this call's usage has anything in the local, temp and WAL counters (IoUsage::more_of()), worked
-// out from the differences while they are at hand.
+// its entry's io is not zeroed beforehand, which the memset cost every statement). *more (when not
+// null): whether this call's usage has anything in the local, temp and WAL counters
+// (IoUsage::more_of()), worked out from the differences while they are at hand.
 template <bool First>
 inline __attribute__((always_inline)) bool accumulate(pgpf::IoUsage &io, const BufferUsage &b0,
                                                       const WalUsage &w0, bool *more)
@@ -161,7 +161,8 @@ inline __attribute__((always_inline)) bool accumulate(pgpf::IoUsage &io, const B
     put_more(io.wal_records, pgWalUsage.wal_records - w0.wal_records);
     put_more(io.wal_fpi, pgWalUsage.wal_fpi - w0.wal_fpi);
     put_more(io.wal_bytes, int64(pgWalUsage.wal_bytes - w0.wal_bytes));
-    *more = any != 0;
+    if (more != nullptr)
+        *more = any != 0;
     put<First>(io.wal_buffers_full, PGPF_WAL_BUFFERS_FULL(pgWalUsage) - PGPF_WAL_BUFFERS_FULL(w0));
     if (First)
         io.parallel_workers_to_launch = io.parallel_workers_launched = 0; // counted at ExecutorEnd

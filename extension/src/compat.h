@@ -224,10 +224,12 @@ static inline struct config_generic *pgpf_find_guc(const char *name)
 #endif
 
 /*
- * A uniform random number in [0, 1): pg_prng (15 and later) or random() (14).
+ * A uniform random number in [0, 1): pg_prng (15 and later) or random() (14). From 15 on, the top
+ * 53 bits of pg_prng_uint64 scaled by 2^-53: what pg_prng_double gives, without its ldexp call.
  */
 #if PG_VERSION_NUM >= 150000
-#define PGPF_RANDOM_FRACTION() pg_prng_double(&pg_global_prng_state)
+#define PGPF_RANDOM_FRACTION()                                                                               \
+    ((double)(pg_prng_uint64(&pg_global_prng_state) >> 11) * (1.0 / 9007199254740992.0))
 #else
 #define PGPF_RANDOM_FRACTION() ((double)random() / ((double)MAX_RANDOM_VALUE + 1))
 #endif

@@ -23,16 +23,11 @@ struct Pending
 
 // The samplers' countdowns (pg_perfgate.sample_rate, cache_candidate_sample_rate): executions until
 // the next sample, drawn from the geometric distribution, 1 + floor(ln(1 - u) / log_keep) with
-// log_keep = log1p(-rate) kept by the rate's assign hook. u is uniform in [0, 1) as pg_prng_double's
-// is, made from the top 53 bits of pg_prng_uint64 without pg_prng_double's ldexp call; 1 - u is then
-// exact, so log(1 - u) is log1p(-u), and cheaper.
+// log_keep = log1p(-rate) kept by the rate's assign hook. u (PGPF_RANDOM_FRACTION, compat.h) is
+// uniform in [0, 1) with 53 bits, so 1 - u is exact and log(1 - u) is log1p(-u), and cheaper.
 inline int64 draw_countdown(double log_keep)
 {
-#if PG_VERSION_NUM >= 150000
-    const double u = double(pg_prng_uint64(&pg_global_prng_state) >> 11) * (1.0 / 9007199254740992.0);
-#else
     const double u = PGPF_RANDOM_FRACTION();
-#endif
     return 1 + int64(std::log(1.0 - u) / log_keep);
 }
 
