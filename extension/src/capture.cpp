@@ -204,13 +204,19 @@ void record_rest(const EntryKey &key, const Sample &sample, const char *source, 
 }
 
 // Records a sample: into the existing entry, or into a new one whose texts are prepared first.
-// qd: the execution's QueryDesc, for its plan text (NULL for planning and utilities).
-inline void record(const EntryKey &key, const Sample &sample, const char *source, int location, int length,
-                   QueryDesc *qd)
+// qd: the execution's QueryDesc, for its plan text (NULL for planning and utilities). Returns
+// whether texts were prepared (which may have run code: a plan text is rendered in a
+// subtransaction).
+inline __attribute__((always_inline)) bool record(const EntryKey &key, const Sample &sample,
+                                                  const char *source, int location, int length, QueryDesc *qd)
 {
     const StoreAction action = store_update(key, sample);
     if (unlikely(action != StoreAction::Done))
+    {
         record_rest(key, sample, source, location, length, qd, action == StoreAction::PlanText);
+        return true;
+    }
+    return false;
 }
 
 } // namespace
@@ -231,6 +237,9 @@ PGPF_HOT Running *capture_executor_start(QueryDesc *queryDesc, bool toplevel)
         const PlanShape shape = plan_shape_for(stmt);
         r->planid = shape.planid;
         r->plan_features = shape.features;
+        // The hook noted it (exec_note_statement_start()): the statement timestamp. With the
+        // extended protocol a portal starts at Bind and may end only at the next Bind.
+        r->facts.started = exec_detail::nesting_message;
         if (toplevel)
         {
             r->userid = GetUserId();
@@ -299,13 +308,15 @@ PGPF_HOT void capture_executor_end(QueryDesc *queryDesc, Running *r)
         s.io = &r->io;
         s.io_rest = r->io_timed || PG_VERSION_NUM >= 180000;
         s.io_more = r->io_more;
+        s.started = facts.started;
         temp_written = r->io.temp_blks_written;
         if (unlikely(slowlog_due(s.ms)))
             slow_io = r->io;
         key = make_key(stmt->queryId, r->planid, r->toplevel);
-        record(key, s, queryDesc->sourceText, stmt->stmt_location, stmt->stmt_len, queryDesc);
-        // Found again: recording may have rendered a plan text in a subtransaction.
-        if (!exec_is_live(r, queryDesc))
+        // Found again when recording prepared texts: it may have rendered a plan text in a
+        // subtransaction.
+        if (record(key, s, queryDesc->sourceText, stmt->stmt_location, stmt->stmt_len, queryDesc) &&
+            !exec_is_live(r, queryDesc))
             r = exec_find(queryDesc);
         if (r != nullptr)
             exec_pop(r);
@@ -327,6 +338,7 @@ PGPF_HOT void capture_executor_end(QueryDesc *queryDesc, Running *r)
         io.parallel_workers_launched = PGPF_PARALLEL_WORKERS_LAUNCHED(queryDesc->estate);
         s.io = &io;
         s.io_rest = true;
+        s.started = GetCurrentStatementStartTimestamp();
         temp_written = io.temp_blks_written;
         slow_io = io;
         memset(&facts, 0, sizeof(facts));
@@ -337,7 +349,7 @@ PGPF_HOT void capture_executor_end(QueryDesc *queryDesc, Running *r)
     }
     else
         return; // not tracked, or started before we were tracking it
-    detect_executor_end(queryDesc, facts, stmt->queryId, features, s.rows, s.ms);
+    detect_executor_end(queryDesc, facts, stmt->queryId, features, s.rows, s.ms, s.started);
     if (unlikely(temp_written > 0))
         spill_check(queryDesc, stmt->queryId, temp_written, s.ms);
     if (unlikely(slowlog_due(s.ms)))
@@ -371,6 +383,7 @@ pg_noinline PlannedStmt *capture_planner(Query *parse, const char *query_string,
     s.io = &io;
     s.jit = nullptr;
     s.io_rest = true;
+    s.started = GetCurrentStatementStartTimestamp();
     record(make_key(parse->queryId, shape.planid, nesting_level == 0), s, query_string, parse->stmt_location,
            parse->stmt_len, nullptr);
     return result;
@@ -389,6 +402,7 @@ void capture_utility(uint64 queryid, const char *query_string, int location, int
     s.io = &io;
     s.jit = nullptr;
     s.io_rest = true;
+    s.started = GetCurrentStatementStartTimestamp();
     const EntryKey key = make_key(queryid, 0, nesting_level == 0);
     record(key, s, query_string, location, length, nullptr);
     if (unlikely(slowlog_due(ms)))

@@ -386,12 +386,7 @@ void detect_executor_start(QueryDesc *queryDesc, Running *running)
     // while the portal that runs a client's statement is active.
     const bool system = nesting_level == 0 ? ActivePortal == nullptr : is_ri_query(queryDesc->sourceText);
     if (running != nullptr)
-    {
         running->facts.system = system;
-        // The hook noted it (exec_note_statement_start()): the statement timestamp. With the
-        // extended protocol a portal starts at Bind and may end only at the next Bind.
-        running->facts.started = exec_detail::nesting_message;
-    }
     if (!system)
         tracker.start(queryDesc->plannedstmt->queryId, PGPF_LOCAL_XID(), nesting_level);
     // Called before the executor starts, so that the sample gets per-node row counts. Only a SELECT
@@ -459,7 +454,7 @@ void detect_utility_end(uint64 queryid, int64 rows, double ms)
 }
 
 void detect_executor_end(QueryDesc *queryDesc, const RunFacts &run, uint64 queryid, uint32 plan_features,
-                         int64 rows, double ms)
+                         int64 rows, double ms, TimestampTz now)
 {
     if (!detect_live)
         return;
@@ -467,7 +462,6 @@ void detect_executor_end(QueryDesc *queryDesc, const RunFacts &run, uint64 query
     follow_resets();
 
     const CmdType cmd = queryDesc->operation;
-    const TimestampTz now = GetCurrentStatementStartTimestamp();
     if (!run.system)
     {
         const LocalTransactionId xid = PGPF_LOCAL_XID(); // read once for the statement
@@ -485,7 +479,7 @@ void detect_executor_end(QueryDesc *queryDesc, const RunFacts &run, uint64 query
         if (nesting_level == 0)
         {
             session_statement(queryDesc, queryid);
-            conn_statement(queryDesc, queryid, run.started != 0 ? run.started : now, ms, xid);
+            conn_statement(queryDesc, queryid, now, ms, xid);
             if (cmd == CMD_SELECT)
                 repeat_read(queryDesc, queryid, rows, ms);
         }

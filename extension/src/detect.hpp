@@ -59,8 +59,9 @@ inline void detect_utility_done(const Node *stmt, uint64 queryid)
     if (IsA(stmt, DiscardStmt) || IsA(stmt, VariableSetStmt))
         detect_session_done(stmt, queryid);
 }
+// now: when the statement started (its statement timestamp, noted at ExecutorStart).
 void detect_executor_end(QueryDesc *queryDesc, const RunFacts &run, uint64 queryid, uint32 plan_features,
-                         int64 rows, double ms);
+                         int64 rows, double ms, TimestampTz now);
 // After ExecutorEnd of queryDesc: the log line, warning or error a detector asked for about it.
 extern const QueryDesc *detect_pending_qd; // the statement a message waits for, NULL when none
 inline bool detect_pending_for(const QueryDesc *queryDesc)

@@ -24,7 +24,7 @@ struct RunFacts
                          // earlier protocol message allocated, in memory since reset)
     bool sampled;        // gets per-node row counts for the scan detector
     bool system;         // run by the server on the application's behalf (detect.cpp says how it knows)
-    TimestampTz started; // the statement timestamp at ExecutorStart (0: unknown)
+    TimestampTz started; // the statement timestamp at ExecutorStart
 };
 
 // One tracked statement between ExecutorStart and ExecutorEnd: its identity, computed once, and

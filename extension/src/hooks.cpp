@@ -34,7 +34,9 @@ ExecutorFinish_hook_type prev_ExecutorFinish = nullptr;
 ExecutorEnd_hook_type prev_ExecutorEnd = nullptr;
 ProcessUtility_hook_type prev_ProcessUtility = nullptr;
 
-PGPF_HOT void pgpf_post_parse_analyze(ParseState *pstate, Query *query, JumbleState *jstate)
+// Parse analysis, in full: the nesting level to work out, the session to count, a hook before ours,
+// a utility statement, parameter samples.
+pg_noinline void post_parse_analyze_full(ParseState *pstate, Query *query, JumbleState *jstate)
 {
     guarded("post_parse_analyze",
             [&]
@@ -59,8 +61,24 @@ PGPF_HOT void pgpf_post_parse_analyze(ParseState *pstate, Query *query, JumbleSt
             });
 }
 
-PGPF_HOT PlannedStmt *pgpf_planner(Query *parse, const char *query_string, int cursorOptions,
-                                   ParamListInfo boundParams)
+// The usual statement (none of the above): only its normalized text, which a statement run again has
+// cached already. A tail call, so that this frame keeps nothing.
+PGPF_HOT void pgpf_post_parse_analyze(ParseState *pstate, Query *query, JumbleState *jstate)
+{
+    if (unlikely(exec_detail::sync_pending || !conn_started || prev_post_parse_analyze_hook != nullptr ||
+                 guc_capture_params || query->utilityStmt != nullptr))
+    {
+        post_parse_analyze_full(pstate, query, jstate);
+        return;
+    }
+    if (store_attached() && tracking(nesting_level))
+        remember_normalized_text(pstate, query, jstate);
+}
+
+// The planner hook's rare cases, in a frame of their own: the nesting level to work out first
+// (exec_sync_message()), or the planning to record.
+pg_noinline PlannedStmt *planner_rare(Query *parse, const char *query_string, int cursorOptions,
+                                      ParamListInfo boundParams)
 {
     return guarded(
         "planner",
@@ -71,6 +89,18 @@ PGPF_HOT PlannedStmt *pgpf_planner(Query *parse, const char *query_string, int c
                 return plan_and_note(parse, query_string, cursorOptions, boundParams, prev_planner_hook);
             return capture_planner(parse, query_string, cursorOptions, boundParams, prev_planner_hook);
         });
+}
+
+// The usual case passes its arguments straight on and needs none of them afterwards, so its frame
+// keeps nothing across the call.
+PGPF_HOT PlannedStmt *pgpf_planner(Query *parse, const char *query_string, int cursorOptions,
+                                   ParamListInfo boundParams)
+{
+    if (unlikely(exec_detail::sync_pending || guc_track_planning))
+        return planner_rare(parse, query_string, cursorOptions, boundParams);
+    return guarded(
+        "planner",
+        [&] { return plan_and_note(parse, query_string, cursorOptions, boundParams, prev_planner_hook); });
 }
 
 PGPF_HOT void pgpf_ExecutorStart(QueryDesc *queryDesc, int eflags)

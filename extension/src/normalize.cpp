@@ -24,6 +24,7 @@
 
 #include "core/query_group.hpp"
 #include "exec_state.hpp"
+#include "guard.hpp"
 #include "settings.hpp"
 #include "store.hpp"
 
@@ -227,33 +228,46 @@ int fit_query_text(char *dst, int size, const char *text, int len)
     return h + store_clip_text(dst + h, size - h, text + sql, len - sql);
 }
 
-// lookup(queryid, true) != nullptr, inline for every parse analysis of a statement whose text is
-// cached already (a statement run again): the way of this level and query id, then the role.
-inline bool cached_here(uint64 queryid)
+// The way of this level caching queryid's text for the role userid, NULL when none does (then
+// lookup() may still find it in the other way): inline for every parse analysis of a statement run
+// again.
+inline CachedText *cached_here(uint64 queryid, Oid userid)
 {
     CachedText *set = &cache[(queryid % (kCacheSlots / 2)) * 2];
     const bool toplevel = nesting_level == 0;
     CachedText *w = set[0].queryid == queryid && set[0].toplevel == toplevel   ? &set[0]
                     : set[1].queryid == queryid && set[1].toplevel == toplevel ? &set[1]
                                                                                : nullptr;
-    if (w == nullptr || w->text == nullptr || w->userid != GetUserId())
-        return lookup(queryid, true) != nullptr; // the other way may still be this level's
-    w->used = ++cache_tick;
-    return true;
+    return w != nullptr && w->text != nullptr && w->userid == userid ? w : nullptr;
 }
 
 pg_noinline void remember_new(ParseState *pstate, Query *query, JumbleState *jstate);
 
 } // namespace
 
-void remember_normalized_text(ParseState *pstate, Query *query, JumbleState *jstate)
+// remember_normalized_text() when the way of its level did not have the text.
+pg_noinline void remember_missed(ParseState *pstate, Query *query, JumbleState *jstate)
 {
+    if (lookup(query->queryId, true) != nullptr) // the other way may still be this level's
+        return;
+    // The hook calls remember_normalized_text() outside its guard (hooks.cpp): what may throw is
+    // guarded here.
+    guarded("post_parse_analyze", [&] { remember_new(pstate, query, jstate); });
+}
+
+pg_noinline void remember_normalized_text(ParseState *pstate, Query *query, JumbleState *jstate)
+{
+    // The role first, so that nothing but the arguments is kept across the call.
+    const Oid userid = GetUserId();
     const uint64 queryid = query->queryId;
     if (queryid == 0 || jstate == nullptr || jstate->clocations_count <= 0)
         return;
-    if (likely(cached_here(queryid)))
+    if (CachedText *w = cached_here(queryid, userid); likely(w != nullptr))
+    {
+        w->used = ++cache_tick;
         return;
-    remember_new(pstate, query, jstate);
+    }
+    remember_missed(pstate, query, jstate);
 }
 
 namespace

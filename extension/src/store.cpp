@@ -54,15 +54,9 @@ namespace
 constexpr int kPartitions = 16;
 using Table = pgpf::ClockTable<StoreEntry>;
 
-// One entry's spinlock and live flag on a cache line of their own: packed, backends recording
-// different statements would fight over the line their locks happen to share.
-struct PaddedLock
-{
-    slock_t lock;
-    bool live; // the entry holds a key lock-free updaters may match; changed under `lock` only
-    char pad[PG_CACHE_LINE_SIZE - sizeof(slock_t) - sizeof(bool)];
-};
-static_assert(sizeof(PaddedLock) == PG_CACHE_LINE_SIZE, "one entry lock per cache line");
+using store_detail::apply; // store.hpp: the hit path's, inline there
+using store_detail::PaddedLock;
+using store_detail::usage_weight;
 
 struct SharedState
 {
@@ -165,13 +159,6 @@ pgpf::WindowSlot *window_ring(int p, uint32 idx)
            Size(idx) * shared->window_buckets;
 }
 
-// An execution's weight for eviction: one per call plus one per millisecond, so that a statement
-// that runs rarely but long is kept like one that runs often.
-inline uint32 usage_weight(const Sample &s)
-{
-    return s.ms < 1e9 ? 1 + uint32(s.ms) : 1000000001u;
-}
-
 inline __attribute__((always_inline)) uint64 key_hash(const EntryKey &k)
 {
     pgpf::Fingerprint f;
@@ -205,29 +192,6 @@ int copy_text(char *slot, int size, const char *text, int len, bool cut = false)
     if (cut)
         pg_atomic_fetch_add_u64(&shared->texts_truncated, 1);
     return len;
-}
-
-// Under e's spinlock (or with e unpublished). ring: e's recent window (NULL when there are none).
-pg_attribute_always_inline void apply(StoreEntry *e, pgpf::WindowSlot *ring, const Sample &s, TimestampTz now)
-{
-    if (s.kind == SampleKind::Execution)
-    {
-        e->counters.add_execution(s.ms, s.rows, *s.io, now, s.io_rest, s.io_more);
-        // One bucket_of() for both histograms: the window's bucket is read from a table.
-        const int b = pgpf::Histogram::bucket_of(s.ns);
-        e->hist.record_bucket(b);
-        if (unlikely(s.jit != nullptr))
-            e->counters.jit.add(*s.jit);
-        // The bucket of the statement's start, like last_seen (a clock before 2000 has none).
-        if (ring != nullptr && now > 0)
-        {
-            const int64 bucket = now / shared->window_us;
-            ring[bucket % shared->window_buckets].add_in(bucket, s.ms, pgpf::kWindowBucketOf.of[b], s.rows,
-                                                         *s.io, s.io_more);
-        }
-    }
-    else
-        e->counters.add_planning(s.ms, *s.io, now, s.io_rest);
 }
 
 // e's recent window, NULL when there are none.
@@ -355,6 +319,8 @@ void store_shmem_startup()
         }
     }
     LWLockRelease(AddinShmemInitLock);
+    store_detail::window_buckets = shared->window_buckets;
+    store_detail::window_us = shared->window_us;
     store_memory = shared;
     store_reset_generation = &shared->reset_generation;
 }
@@ -379,36 +345,17 @@ static pg_attribute_always_inline bool update_entry(int p, Table t, StoreEntry *
     return mine;
 }
 
-namespace
+namespace store_detail
 {
-
-// Where this backend last found an entry of a query id (direct-mapped): a statement run again
-// skips the key's hash and the table's probe. Only a hint, as any lock-free look-up is: the entry
-// is checked under its spinlock (live, and this very key: the key is not compared twice), and
-// whatever does not check out (reused, removed by a reset, another key of the slot: another plan,
-// role or query id) takes the usual look-up.
-struct KnownEntry
-{
-    StoreEntry *entry; // NULL: empty
-    // Where the hit path finds the rest of the entry, kept with it (entries never move): its
-    // spinlock, its recent window (NULL when there are none) and its usage word.
-    PaddedLock *lock;
-    pgpf::WindowSlot *ring;
-    uint32 *usage;
-};
-constexpr int kKnown = 64;
 KnownEntry known_entries[kKnown];
+int window_buckets = 0;
+int64 window_us = 1;
 
-inline KnownEntry &known_slot(const EntryKey &key)
+pg_noinline StoreAction update_slow(const EntryKey &key, const Sample &sample, KnownEntry &known)
 {
-    return known_entries[key.queryid % kKnown];
-}
-
-// The usual look-up (store_update() when the remembered entry did not check out), which then
-// remembers what it found.
-pg_noinline StoreAction update_slow(const EntryKey &key, const Sample &sample, TimestampTz now,
-                                    KnownEntry &known)
-{
+    if (unlikely(shared == nullptr))
+        return StoreAction::Done; // nothing to record into
+    const TimestampTz now = sample.started;
     bool need_plan = false;
     const uint64 hash = key_hash(key);
     const int p = partition_of(hash);
@@ -434,33 +381,7 @@ pg_noinline StoreAction update_slow(const EntryKey &key, const Sample &sample, T
     known.usage = t.usage_word(e);
     return need_plan ? StoreAction::PlanText : StoreAction::Done;
 }
-
-} // namespace
-
-PGPF_HOT StoreAction store_update(const EntryKey &key, const Sample &sample)
-{
-    if (unlikely(shared == nullptr))
-        return StoreAction::Done; // nothing to record into
-    const TimestampTz now = GetCurrentStatementStartTimestamp();
-    KnownEntry &known = known_slot(key);
-    // The hit path: where this backend last found this query id's entry, checked under its spinlock.
-    if (likely(known.entry != nullptr))
-    {
-        StoreEntry *e = known.entry;
-        PaddedLock *l = known.lock;
-        SpinLockAcquire(&l->lock);
-        if (likely(l->live && memcmp(&e->key, &key, sizeof(key)) == 0))
-        {
-            apply(e, known.ring, sample, now);
-            const bool need_plan = !e->has_plan_text && !e->plan_skipped;
-            SpinLockRelease(&l->lock);
-            Table::touch_word(known.usage, usage_weight(sample));
-            return unlikely(need_plan) ? StoreAction::PlanText : StoreAction::Done;
-        }
-        SpinLockRelease(&l->lock);
-    }
-    return update_slow(key, sample, now, known);
-}
+} // namespace store_detail
 
 void store_insert(const EntryKey &key, const Sample &sample, const NewTexts &texts)
 {
@@ -469,7 +390,7 @@ void store_insert(const EntryKey &key, const Sample &sample, const NewTexts &tex
     const uint64 hash = key_hash(key);
     const int p = partition_of(hash);
     LWLock *lock = &shared->locks[p].lock;
-    const TimestampTz now = GetCurrentStatementStartTimestamp();
+    const TimestampTz now = sample.started;
     Table t = table_of(p);
     bool need_plan = false;
     EntryKey gone{};

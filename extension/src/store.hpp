@@ -60,6 +60,9 @@ struct Sample
     // Whether io may have anything in the local, temp and WAL counters (IoUsage::add's more).
     // false spares adding them.
     bool io_more = true;
+    // The statement timestamp of the statement it measures (its last_seen, its recent-window bucket,
+    // a new entry's stats_since): read by the caller, which usually has it already.
+    TimestampTz started;
 };
 
 // The texts of a new entry, prepared by the caller before the store is entered (the store never
@@ -100,8 +103,100 @@ enum class StoreAction
     PlanText, // the sample is in the entry, which still wants its plan text (store_set_plan_text())
     Insert    // no entry: the caller prepares the texts and calls store_insert()
 };
-// Adds the sample to key's entry.
-StoreAction store_update(const EntryKey &key, const Sample &sample);
+// Adds the sample to key's entry: store_update(), inline below (its hit path runs for every
+// recorded statement, in the caller's frame).
+namespace store_detail
+{
+// One entry's spinlock and live flag on a cache line of their own: packed, backends recording
+// different statements would fight over the line their locks happen to share.
+struct PaddedLock
+{
+    slock_t lock;
+    bool live; // the entry holds a key lock-free updaters may match; changed under `lock` only
+    char pad[PG_CACHE_LINE_SIZE - sizeof(slock_t) - sizeof(bool)];
+};
+static_assert(sizeof(PaddedLock) == PG_CACHE_LINE_SIZE, "one entry lock per cache line");
+
+// Where this backend last found an entry of a query id (direct-mapped): a statement run again
+// skips the key's hash and the table's probe. Only a hint, as any lock-free look-up is: the entry
+// is checked under its spinlock (live, and this very key: the key is not compared twice), and
+// whatever does not check out (reused, removed by a reset, another key of the slot: another plan,
+// role or query id) takes the usual look-up (store.cpp).
+struct KnownEntry
+{
+    StoreEntry *entry; // NULL: empty
+    // Where the hit path finds the rest of the entry, kept with it (entries never move): its
+    // spinlock, its recent window (NULL when there are none) and its usage word.
+    PaddedLock *lock;
+    pgpf::WindowSlot *ring;
+    uint32 *usage;
+};
+constexpr int kKnown = 64;
+extern KnownEntry known_entries[kKnown];
+// The recent windows' shape, fixed for the server's life (copied from shared memory at attach).
+extern int window_buckets; // ring length per entry (0: no windows)
+extern int64 window_us;    // bucket length
+
+// An execution's weight for eviction: one per call plus one per millisecond, so that a statement
+// that runs rarely but long is kept like one that runs often.
+inline uint32 usage_weight(const Sample &s)
+{
+    return s.ms < 1e9 ? 1 + uint32(s.ms) : 1000000001u;
+}
+
+// Under e's spinlock (or with e unpublished). ring: e's recent window (NULL when there are none).
+pg_attribute_always_inline void apply(StoreEntry *e, pgpf::WindowSlot *ring, const Sample &s, TimestampTz now)
+{
+    if (s.kind == SampleKind::Execution)
+    {
+        e->counters.add_execution(s.ms, s.rows, *s.io, now, s.io_rest, s.io_more);
+        // One bucket_of() for both histograms: the window's bucket is read from a table.
+        const int b = pgpf::Histogram::bucket_of(s.ns);
+        e->hist.record_bucket(b);
+        if (unlikely(s.jit != nullptr))
+            e->counters.jit.add(*s.jit);
+        // The bucket of the statement's start, like last_seen (a clock before 2000 has none).
+        if (ring != nullptr && now > 0)
+        {
+            const int64 bucket = now / window_us;
+            ring[bucket % window_buckets].add_in(bucket, s.ms, pgpf::kWindowBucketOf.of[b], s.rows, *s.io,
+                                                 s.io_more);
+        }
+    }
+    else
+        e->counters.add_planning(s.ms, *s.io, now, s.io_rest);
+}
+
+// store_update() when the remembered entry did not check out: the usual look-up, which then
+// remembers what it found.
+StoreAction update_slow(const EntryKey &key, const Sample &sample, KnownEntry &known);
+} // namespace store_detail
+
+inline __attribute__((always_inline)) StoreAction store_update(const EntryKey &key, const Sample &sample)
+{
+    using namespace store_detail;
+    KnownEntry &known = known_entries[key.queryid % kKnown];
+    // The hit path: where this backend last found this query id's entry, checked under its spinlock.
+    if (likely(known.entry != nullptr))
+    {
+        StoreEntry *e = known.entry;
+        PaddedLock *l = known.lock;
+        SpinLockAcquire(&l->lock);
+        if (likely(l->live && memcmp(&e->key, &key, sizeof(key)) == 0))
+        {
+            apply(e, known.ring, sample, sample.started);
+            const bool need_plan = !e->has_plan_text && !e->plan_skipped;
+            SpinLockRelease(&l->lock);
+            // The entry's usage word (the clock table's touch()).
+            const uint32 u = __atomic_load_n(known.usage, __ATOMIC_RELAXED);
+            const uint32 v = u + usage_weight(sample);
+            __atomic_store_n(known.usage, v < u ? UINT32_MAX : v, __ATOMIC_RELAXED);
+            return unlikely(need_plan) ? StoreAction::PlanText : StoreAction::Done;
+        }
+        SpinLockRelease(&l->lock);
+    }
+    return update_slow(key, sample, known);
+}
 // Creates key's entry with the sample (or adds to it, when another backend was quicker); a full
 // table evicts.
 void store_insert(const EntryKey &key, const Sample &sample, const NewTexts &texts);
