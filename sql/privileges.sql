@@ -32,6 +32,19 @@ SELECT count(*) FILTER (WHERE query = 'SELECT lower($1)' AND queryid IS NOT NULL
   FROM pg_perfgate_hot_queries;
 RESET ROLE;
 
+-- A statement is recorded under the role it started as, the role its activity slot shows, even when
+-- it changes the current role itself (pg_stat_statements would count it under the role it ended as).
+GRANT regress_bob TO regress_alice;
+SELECT pg_perfgate_reset() IS NOT NULL AS t;
+SET ROLE regress_alice;
+SELECT set_config('role', 'regress_bob', false) IS NOT NULL AS switched;
+SELECT current_user;
+RESET ROLE;
+SELECT r.rolname, s.query, s.calls
+  FROM pg_perfgate_statements s JOIN pg_roles r ON r.oid = s.userid
+ WHERE s.query ~ 'set_config|current_user' ORDER BY s.query;
+REVOKE regress_bob FROM regress_alice;
+
 DROP ROLE regress_alice;
 DROP ROLE regress_bob;
 DROP ROLE regress_stats;

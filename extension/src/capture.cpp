@@ -79,11 +79,12 @@ const pgpf::JitUsage *jit_from(const JitInstrumentation &j, pgpf::JitUsage *out)
     return out;
 }
 
-EntryKey make_key(uint64 queryid, uint64 planid, bool toplevel)
+// userid: the role the statement ran as (GetUserId() when it started).
+EntryKey make_key(uint64 queryid, uint64 planid, bool toplevel, Oid userid = GetUserId())
 {
     EntryKey key;
     memset(&key, 0, sizeof(key));
-    key.userid = GetUserId();
+    key.userid = userid;
     key.dbid = MyDatabaseId;
     key.queryid = queryid;
     key.planid = planid;
@@ -183,7 +184,8 @@ void record_rest(const EntryKey &key, const Sample &sample, const char *source, 
     pgpf::IoUsage io = *s.io; // the rare path: a new entry
     s.io = &io;
     NewTexts texts{};
-    char *query = query_text_for(key.queryid, source, location, length, &texts.query_len, &texts.query_cut);
+    char *query =
+        query_text_for(key.queryid, source, location, length, &texts.query_len, &texts.query_cut, key.userid);
     texts.query = query;
     texts.query_group = query_group_for(key.queryid, source, location, length);
     char *plan = early;
@@ -240,11 +242,10 @@ PGPF_HOT Running *capture_executor_start(QueryDesc *queryDesc, bool toplevel)
         // The hook noted it (exec_note_statement_start()): the statement timestamp. With the
         // extended protocol a portal starts at Bind and may end only at the next Bind.
         r->facts.started = exec_detail::nesting_message;
+        // The role it runs as, read once: its activity slot's and its record's.
+        r->userid = GetUserId();
         if (toplevel)
-        {
-            r->userid = GetUserId();
             activity_start(stmt->queryId, r->planid, r->userid);
-        }
     }
     return r;
 }
@@ -312,7 +313,7 @@ PGPF_HOT void capture_executor_end(QueryDesc *queryDesc, Running *r)
         temp_written = r->io.temp_blks_written;
         if (unlikely(slowlog_due(s.ms)))
             slow_io = r->io;
-        key = make_key(stmt->queryId, r->planid, r->toplevel);
+        key = make_key(stmt->queryId, r->planid, r->toplevel, r->userid);
         // Found again when recording prepared texts: it may have rendered a plan text in a
         // subtransaction.
         if (record(key, s, queryDesc->sourceText, stmt->stmt_location, stmt->stmt_len, queryDesc) &&

@@ -37,7 +37,7 @@ struct Running
     uint64 planid; // of the plan it runs, computed once at ExecutorStart
     uint32 plan_features;
     bool toplevel;               // nesting level 0 when it started
-    Oid userid;                  // a top-level statement's role at ExecutorStart (for the activity slot)
+    Oid userid;                  // the role it runs as, at ExecutorStart (its record's, its activity slot's)
     SubTransactionId subid;      // the subtransaction it started in
     SubTransactionId call_subid; // while a call is in progress: the subtransaction it began in
     instr_time started;          // of the call being measured

@@ -56,13 +56,16 @@ uint64 cache_tick = 0;
 // texts are kept apart by nesting level: a client's statement and a nested one (a PL/pgSQL loop's
 // bound, parsed as "1") may share a query id, and the client's must show its own text. A text of the
 // other level is the fallback (a loop's parent, looked up from inside the loop) unless `exact`.
-CachedText *lookup(uint64 queryid, bool exact = false)
+// userid: the role whose text is wanted (InvalidOid: the current one).
+CachedText *lookup(uint64 queryid, bool exact = false, Oid userid = InvalidOid)
 {
     CachedText *set = &cache[(queryid % (kCacheSlots / 2)) * 2];
     const bool toplevel = nesting_level == 0;
+    if (userid == InvalidOid)
+        userid = GetUserId();
     CachedText *other = nullptr;
     for (int w = 0; w < 2; w++)
-        if (set[w].queryid == queryid && set[w].text != nullptr && set[w].userid == GetUserId())
+        if (set[w].queryid == queryid && set[w].text != nullptr && set[w].userid == userid)
         {
             if (set[w].toplevel != toplevel)
             {
@@ -318,10 +321,11 @@ void remember_new(ParseState *pstate, Query *query, JumbleState *jstate)
 
 } // namespace
 
-char *query_text_for(uint64 queryid, const char *source, int location, int length, int *len, bool *cut)
+char *query_text_for(uint64 queryid, const char *source, int location, int length, int *len, bool *cut,
+                     Oid userid)
 {
     *cut = false;
-    if (const CachedText *slot = lookup(queryid))
+    if (const CachedText *slot = lookup(queryid, false, userid))
     {
         *len = slot->len;
         *cut = slot->full_len > slot->len;

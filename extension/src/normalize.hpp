@@ -8,10 +8,12 @@ namespace pgpf
 
 // At parse analysis: remembers the normalized text of a query id for the current role.
 void remember_normalized_text(ParseState *pstate, Query *query, JumbleState *jstate);
-// The query's text for storing: normalized if this backend saw it parsed (for this role), otherwise
+// The query's text for storing: normalized if this backend saw it parsed for the role userid
+// (InvalidOid: the current role; a statement's record passes the role it started as), otherwise
 // the statement's own text. palloc'd in the current context; *len receives its length, *cut
 // whether the cached text was already cut at pg_perfgate.query_text_size.
-char *query_text_for(uint64 queryid, const char *source, int location, int length, int *len, bool *cut);
+char *query_text_for(uint64 queryid, const char *source, int location, int length, int *len, bool *cut,
+                     Oid userid = InvalidOid);
 // The same text copied into buf (size bytes, NUL-terminated, cut at a character boundary) without
 // allocating: for the error hook, where memory is scarce. Returns the bytes copied (0: none).
 int copy_query_text(uint64 queryid, const char *source, int location, int length, char *buf, int size);

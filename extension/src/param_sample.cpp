@@ -412,7 +412,7 @@ void param_sample_executor_end(QueryDesc *queryDesc, const Running *running)
 
     EntryKey key;
     memset(&key, 0, sizeof(key));
-    key.userid = GetUserId();
+    key.userid = running->userid; // the role its record is kept under (capture.cpp)
     key.dbid = MyDatabaseId;
     key.queryid = running->queryid;
     key.planid = running->planid;
