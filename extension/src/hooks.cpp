@@ -3,9 +3,12 @@
  * function), keeps the nesting level (exec_state.cpp says how it is restored after errors), and
  * hands the measuring to capture.cpp. Each shim is named after the hook it wraps (pgpf_ExecutorStart
  * beside prev_ExecutorStart, as pg_stat_statements does). hooks_init() defines the tracking settings
- * and installs the shims. Every shim runs inside pgpf::guarded(): no C++ exception
- * reaches PostgreSQL, and nothing with a destructor lives in these frames. ProcessUtility keeps
- * PG_TRY: it is rare, and it measures its own time.
+ * and installs the shims. Every shim's work runs inside pgpf::guarded(): no C++ exception
+ * reaches PostgreSQL, and nothing with a destructor lives in these frames. Two usual cases stay
+ * outside a guard of their own, being plain reads and stores: ExecutorFinish with nothing to run,
+ * and parse analysis of a statement whose text is cached (the text cache guards its rare work
+ * itself, normalize.cpp); the planner's usual case is guarded in a frame that keeps nothing across
+ * the planner call. ProcessUtility keeps PG_TRY: it is rare, and it measures its own time.
  */
 #include "hooks.hpp"
 
