@@ -31,7 +31,7 @@ CONFIGS = ["none", "query_id", "pg_stat_statements", "pg_perfgate_nodetect", "pg
            "pg_perfgate_log_analyze", "pg_perfgate_capture_params"]
 # Every workload run.sh knows, in the order it prints them; results hold the ones that were run.
 WORKLOADS = ["point_select", "join_agg", "insert", "union20_limit", "union40", "prepared", "prepared_union40",
-             "function_top", "function_all", "xact", "set_show"]
+             "function_top", "function_all", "xact", "tpcb", "set_show"]
 LABEL = {"none": "nothing", "query_id": "query_id on", "pg_stat_statements": "pg_stat_statements",
          "pg_perfgate_nodetect": "pg_perfgate, no detect", "pg_perfgate": "pg_perfgate",
          "pg_perfgate_slowlog": "pg_perfgate, slow log",

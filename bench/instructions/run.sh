@@ -8,7 +8,8 @@
 # Configurations: nothing loaded, compute_query_id = on alone, pg_stat_statements, pg_perfgate
 # (defaults: plan ids, histograms, plan text, detectors). Workloads (default): a point select, a
 # three-table join, a single-row INSERT, a 41-node UNION ALL planned at every execution, EXECUTE of a
-# prepared point select, a PL/pgSQL function looping over 20 lookups, BEGIN/SELECT/COMMIT.
+# prepared point select, a PL/pgSQL function looping over 20 lookups, BEGIN/SELECT/COMMIT, and
+# pgbench's default (tpcb-like) transaction of seven statements, each a different query.
 #
 # Usage: bench/instructions/run.sh [--quick] [--n1 N] [--n2 N] [--rounds R] [--out FILE.json]
 #                                  [--rev GIT_REV | --lib FILE.so]   (default: the installed pg_perfgate)
@@ -29,7 +30,7 @@ set -euo pipefail
 source "$(dirname "$0")/../lib/common.sh"
 
 CONFIGS_ARG="" N1=1000 N2=3000 ROUNDS=1 OUT="$BENCH_ROOT/results/instructions.json" KEEP="" PGPF_FROM=""
-DEFAULT_WORKLOADS="point_select join_agg insert union20_limit prepared function_top xact"
+DEFAULT_WORKLOADS="point_select join_agg insert union20_limit prepared function_top xact tpcb"
 WORKLOADS=$DEFAULT_WORKLOADS QUICK=0
 while [ $# -gt 0 ]; do
     case $1 in
@@ -127,6 +128,15 @@ stmts() { # stmts WORKLOAD N: the measured statements
                 printf "SELECT twenty_lookups(%d)\n", k
             else if (w == "xact")
                 printf "BEGIN\nSELECT abalance FROM pgbench_accounts WHERE aid = %d\nCOMMIT\n", k
+            else if (w == "tpcb") {
+                # the default script of pgbench (tpcb-like): seven statements per transaction.
+                d = k % 10001 - 5000
+                printf "BEGIN\nUPDATE pgbench_accounts SET abalance = abalance + %d WHERE aid = %d\n", d, k
+                printf "SELECT abalance FROM pgbench_accounts WHERE aid = %d\n", k
+                printf "UPDATE pgbench_tellers SET tbalance = tbalance + %d WHERE tid = %d\n", d, k % 10 + 1
+                printf "UPDATE pgbench_branches SET bbalance = bbalance + %d WHERE bid = 1\n", d
+                printf "INSERT INTO pgbench_history (tid, bid, aid, delta, mtime) VALUES (%d, 1, %d, %d, CURRENT_TIMESTAMP)\nEND\n", k % 10 + 1, k, d
+            }
             else if (w == "set_show")
                 printf "SET work_mem = '\''%dkB'\''\nSHOW work_mem\n", 4096 + k % 64
         }
